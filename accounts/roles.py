@@ -1,0 +1,80 @@
+"""Which model permissions each role (Django group) holds; kept in step after every migrate."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from accounts.choices import Role
+
+VIEW = ("view",)
+EDIT = ("view", "add", "change")
+ALL = ("view", "add", "change", "delete")
+
+# role -> {"app_label.model": actions}; later domains add their models here.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_ADVISOR: {
+        "organization.dealer": VIEW,
+        "customers.customer": EDIT,
+        "customers.vehicle": EDIT,
+        "customers.vehicleownership": EDIT,
+    },
+    Role.TECHNICIAN: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
+    Role.FOREMAN: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
+    Role.QC_INSPECTOR: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
+    Role.PARTS_CLERK: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
+    Role.FOLLOWUP_SPECIALIST: {
+        "organization.dealer": VIEW,
+        "customers.customer": ("view", "change"),
+        "customers.vehicle": VIEW,
+    },
+    Role.SERVICE_MANAGER: {
+        "organization.dealer": VIEW,
+        "customers.customer": EDIT,
+        "customers.vehicle": EDIT,
+        "customers.vehicleownership": EDIT,
+    },
+    Role.REGION_MANAGER: {
+        "organization.dealer": VIEW,
+        "organization.region": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+        "customers.vehicleownership": VIEW,
+    },
+    Role.ADMINISTRATOR: {
+        "organization.oem": ALL,
+        "organization.brand": ALL,
+        "organization.region": ALL,
+        "organization.dealer": ALL,
+        "accounts.user": ALL,
+        "accounts.dealermembership": ALL,
+        "accounts.regionmembership": ALL,
+        "customers.customer": ALL,
+        "customers.vehicle": ALL,
+        "customers.vehicleownership": ALL,
+    },
+}
+
+
+def sync_role_groups(using: str = "default") -> None:
+    """Create one group per role and set exactly the permissions listed for it."""
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=str(role))
+        wanted = []
+        for model_label, actions in grants.items():
+            app_label, model = model_label.split(".")
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted.extend(
+                Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
+            )
+        group.permissions.set(wanted)
+
+
+def sync_role_groups_after_migrate(sender, using="default", plan=None, **kwargs) -> None:
+    """post_migrate receiver: run once, after the last app of a migrate (ours) is done."""
+    if sender.name != "accounts" and sender.label != "accounts":
+        return
+    if not Permission._meta.db_table or not global_apps.is_installed("accounts"):
+        return
+    sync_role_groups(using=using)

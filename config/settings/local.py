@@ -1,0 +1,7 @@
+"""Settings for a developer laptop (`make run` sets DEBUG=1): a fixed dev secret, SQLite by default."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: F405

@@ -1,0 +1,57 @@
+"""API building blocks: tenant-scoped viewsets, permissions and error format."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.services import ConflictError
+
+
+class ScopedModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions (from the role groups), including 'view' for reads."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class DealerScopedViewSetMixin:
+    """Every viewset of a dealer-owned model: rows of other dealers do not exist (404).
+
+    Reads are scoped to the dealers the user may read; writes (PUT/PATCH/DELETE and
+    actions) to the dealers the user may change, so a region manager's write attempt
+    on a dealer they only read is a 404 too.
+    """
+
+    permission_classes = [permissions.IsAuthenticated, ScopedModelPermissions]
+    queryset_base = None  # the model's default queryset with the joins its serializer needs
+
+    def get_queryset(self):
+        write = self.request.method not in permissions.SAFE_METHODS
+        base = self.queryset_base if self.queryset_base is not None else self.queryset
+        return base.all().for_user(self.request.user, write=write)
+
+
+def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """Turn a domain ValidationError (from a service) into a DRF 400 with field messages."""
+    if hasattr(exc, "error_dict"):
+        detail = {field: [str(m) for m in messages.messages] for field, messages in exc.error_dict.items()}
+        if "__all__" in detail:
+            detail["non_field_errors"] = detail.pop("__all__")
+        return exceptions.ValidationError(detail)
+    return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
+
+
+def exception_handler(exc, context):
+    """DRF exception handler that also understands the services' Django ValidationErrors."""
+    if isinstance(exc, ConflictError):
+        return Response({"non_field_errors": exc.messages, "code": "conflict"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_error_to_drf(exc)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,45 @@
+"""The navigation menu: each entry is shown only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A menu link, visible to users with ``permission`` (None: every logged-in user)."""
+
+    label: str
+    url_name: str
+    permission: str | None = None
+    staff_only: bool = False
+
+
+# Later domains append their pages here, in the order a service desk uses them.
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "core:home"),
+    NavItem(_("Search"), "core:search"),
+    NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
+    NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
+    NavItem(_("Dealers"), "organization:dealer_list", "organization.view_dealer"),
+    NavItem(_("API"), "api-docs"),
+    NavItem(_("Administration"), "admin:index", staff_only=True),
+]
+
+
+def nav_for(user) -> list[dict]:
+    """The menu entries this user may open."""
+    if not user.is_authenticated:
+        return []
+    perms = user.get_all_permissions()
+    items = []
+    for item in NAV_ITEMS:
+        if item.staff_only and not user.is_staff:
+            continue
+        if item.permission and not (user.is_superuser or item.permission in perms):
+            continue
+        items.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+    return items

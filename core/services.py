@@ -1,0 +1,39 @@
+"""Service helpers shared by every domain: optimistic locking and domain errors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the record after the editor loaded it (optimistic lock)."""
+
+
+def save_versioned(instance: models.Model, *, expected_version: int | None, update_fields=None) -> models.Model:
+    """Save ``instance`` only if its stored version is still ``expected_version``; bump the version.
+
+    Must run inside ``transaction.atomic()``: the row is locked while compared, so
+    two concurrent saves of the same version cannot both win.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_versioned() must be called inside transaction.atomic()")
+    if expected_version is None:
+        raise ValidationError({"version": _("The record version is required to save changes.")})
+    current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
+    if current is None:
+        raise ValidationError(_("This record no longer exists."))
+    if current != int(expected_version):
+        raise ConflictError(
+            _(
+                "Someone else saved this record after you opened it (your version %(mine)s, now %(theirs)s). "
+                "Reload the page to see their changes; nothing of yours was saved."
+            ),
+            code="conflict",
+            params={"mine": expected_version, "theirs": current},
+        )
+    instance.version = current + 1
+    instance.full_clean()
+    instance.save()
+    return instance

@@ -1,0 +1,58 @@
+"""Tenancy: the one mechanism that scopes every query to the dealers a user may see or change.
+
+A model opts in by using ``DealerScopedQuerySet`` as its manager and, if its dealer
+is not the ``dealer`` field, by naming the lookup in ``tenant_lookup`` (``"pk"`` for
+Dealer itself, ``"vehicle__dealer"`` for a child record).  Views use
+``core.mixins.DealerScopedObjectMixin`` and the API uses ``core.api.DealerScopedViewSetMixin``:
+both start from ``Model.objects.for_user(user)``, so a record of another dealer is
+simply not there (404), never a 403 that would confirm it exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+_CACHE_ATTR = "_tenancy_dealer_ids"
+
+
+def dealer_ids_for(user: User, *, write: bool = False) -> frozenset[int] | None:
+    """The ids of the dealers the user may read (or, with ``write``, change); None means all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        from accounts.models import DealerMembership
+        from organization.models import Dealer
+
+        own = frozenset(DealerMembership.objects.filter(user=user).values_list("dealer_id", flat=True))
+        regional = frozenset(
+            Dealer.objects.filter(region__memberships__user=user).values_list("id", flat=True)
+        )
+        cache = {"write": own, "read": own | regional}
+        setattr(user, _CACHE_ATTR, cache)
+    return cache["write" if write else "read"]
+
+
+def forget_dealer_ids(user: User) -> None:
+    """Drop the cached dealer ids (after memberships change within one request/test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+class DealerScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to restrict itself to a user's dealers."""
+
+    def for_user(self, user: User, *, write: bool = False) -> DealerScopedQuerySet:
+        """Only the rows of dealers the user may read (or change, with ``write``)."""
+        ids = dealer_ids_for(user, write=write)
+        if ids is None:
+            return self
+        lookup = getattr(self.model, "tenant_lookup", "dealer")
+        return self.filter(**{f"{lookup}__in": sorted(ids)})

@@ -1,0 +1,49 @@
+"""Fixtures shared by every app's tests: dealers, users per role, API clients."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from core.tests.factories import DealerFactory, UserFactory
+
+
+@pytest.fixture
+def dealer_a(db):
+    return DealerFactory(code="A001", name="甲店")
+
+
+@pytest.fixture
+def dealer_b(db):
+    return DealerFactory(code="B001", name="乙店")
+
+
+@pytest.fixture
+def advisor_a(dealer_a):
+    return UserFactory(username="advisor_a", roles=[Role.SERVICE_ADVISOR], dealers=[dealer_a])
+
+
+@pytest.fixture
+def advisor_b(dealer_b):
+    return UserFactory(username="advisor_b", roles=[Role.SERVICE_ADVISOR], dealers=[dealer_b])
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """An API client logged in (token auth) as the given user."""
+
+    def make(user) -> APIClient:
+        from rest_framework.authtoken.models import Token
+
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

@@ -1,0 +1,112 @@
+"""API representations of customers and vehicles; writes go through the services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from customers.models import Customer, Vehicle
+from customers.selectors import find_duplicate_vehicle
+from customers.validators import normalize_mobile, normalize_plate, normalize_vin
+from organization.models import Dealer
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.none())
+    version = serializers.IntegerField(
+        required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
+    )
+    tags = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "dealer", "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address",
+            "birthday", "preferred_channel", "consent", "consent_at", "source", "tags", "notes", "archive_complete",
+            "archive_completed_at", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["consent_at", "archive_complete", "archive_completed_at", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["dealer"].queryset = Dealer.objects.for_user(request.user, write=True)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["dealer"].read_only = True
+
+    def validate_mobile(self, value: str) -> str:
+        return normalize_mobile(value)
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs and not isinstance(self.instance, list | tuple):
+            raise serializers.ValidationError({"version": [_("The record version is required to save changes.")]})
+        return attrs
+
+
+class VehicleSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = serializers.IntegerField(
+        required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
+    )
+    owner_since = serializers.DateField(write_only=True, required=False)
+
+    class Meta:
+        model = Vehicle
+        fields = [
+            "id", "dealer", "owner", "owner_since", "vin", "plate", "brand", "series", "model_name", "model_year",
+            "fuel_type", "colour", "engine_no", "purchase_date", "mileage_km", "mileage_recorded_at",
+            "insurance_expiry", "warranty_expiry", "notes", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["mileage_recorded_at", "created_at", "updated_at"]
+        validators = []  # uniqueness is checked in validate() with a message naming the existing vehicle
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["owner"].queryset = Customer.objects.for_user(request.user, write=True)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # The owner changes only through the change-owner action, which keeps the ownership history.
+            self.fields["owner"].read_only = True
+
+    def validate_vin(self, value: str) -> str:
+        return normalize_vin(value)
+
+    def validate_plate(self, value: str) -> str:
+        return normalize_plate(value)
+
+    def validate(self, attrs):
+        editing = self.instance is not None and not isinstance(self.instance, list | tuple)
+        if editing and "version" not in attrs:
+            raise serializers.ValidationError({"version": [_("The record version is required to save changes.")]})
+        dealer_id = self.instance.dealer_id if editing else attrs["owner"].dealer_id
+        duplicates = find_duplicate_vehicle(
+            dealer_id=dealer_id,
+            vin=attrs.get("vin", ""),
+            plate=attrs.get("plate", ""),
+            exclude_pk=self.instance.pk if editing else None,
+        )
+        if duplicates:
+            raise serializers.ValidationError(
+                {
+                    field: [_("Already on file at this dealer: vehicle %(id)s (%(url)s).") % {
+                        "id": existing.pk, "url": existing.get_absolute_url()}]
+                    for field, existing in duplicates.items()
+                }
+            )
+        return attrs
+
+
+class ChangeOwnerSerializer(serializers.Serializer):
+    """Input of the change-owner action."""
+
+    new_owner = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    started_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    version = serializers.IntegerField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["new_owner"].queryset = Customer.objects.for_user(request.user, write=True)

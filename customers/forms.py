@@ -1,0 +1,154 @@
+"""Forms of the customer archive; they validate input, the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, Vehicle
+from customers.selectors import find_duplicate_vehicle
+from customers.validators import normalize_mobile, normalize_plate, normalize_vin
+from organization.models import Dealer
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the record version the editor started from (optimistic lock)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DealerChoiceMixin:
+    """Limits the dealer choice to the dealers the user may change; preselects a single one."""
+
+    def setup_dealer_field(self, dealers):
+        field = self.fields["dealer"]
+        field.queryset = dealers
+        only = list(dealers[:2])
+        if len(only) == 1:
+            field.initial = only[0].pk
+
+
+class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
+    dealer = forms.ModelChoiceField(queryset=Dealer.objects.none(), label=_("dealer"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "dealer", "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address", "birthday",
+            "preferred_channel", "consent", "source", "tags", "notes",
+        ]
+        widgets = {"birthday": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, dealers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["dealer"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.setup_dealer_field(dealers if dealers is not None else Dealer.objects.none())
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean_birthday(self):
+        birthday = self.cleaned_data.get("birthday")
+        if birthday and birthday > timezone.localdate():
+            raise forms.ValidationError(_("A birthday cannot be in the future."))
+        return birthday
+
+
+class VehicleForm(VersionedFormMixin, forms.ModelForm):
+    owner_since = forms.DateField(
+        label=_("owner since"), required=False, widget=DATE,
+        help_text=_("Defaults to the purchase date, or today."),
+    )
+
+    class Meta:
+        model = Vehicle
+        fields = [
+            "vin", "plate", "brand", "series", "model_name", "model_year", "fuel_type", "colour", "engine_no",
+            "purchase_date", "mileage_km", "insurance_expiry", "warranty_expiry", "notes",
+        ]
+        widgets = {
+            "purchase_date": DATE, "insurance_expiry": DATE, "warranty_expiry": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
+            "plate": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "粤B12345"}),
+            "brand": forms.TextInput(attrs={"list": "brand-list"}),
+        }
+
+    def __init__(self, *args, dealer: Dealer, **kwargs):
+        self.dealer = dealer
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["owner_since"]
+            self.fields["version"].initial = self.instance.version
+
+    def clean_vin(self) -> str:
+        return normalize_vin(self.cleaned_data["vin"])
+
+    def clean_plate(self) -> str:
+        return normalize_plate(self.cleaned_data["plate"])
+
+    def clean_purchase_date(self):
+        purchase_date = self.cleaned_data.get("purchase_date")
+        if purchase_date and purchase_date > timezone.localdate():
+            raise forms.ValidationError(_("The purchase date cannot be in the future."))
+        return purchase_date
+
+    def clean(self):
+        cleaned = super().clean()
+        duplicates = find_duplicate_vehicle(
+            dealer_id=self.dealer.pk,
+            vin=cleaned.get("vin") or "",
+            plate=cleaned.get("plate") or "",
+            exclude_pk=self.instance.pk,
+        )
+        labels = {"vin": _("VIN"), "plate": _("licence plate")}
+        for field, existing in duplicates.items():
+            self.add_error(
+                field,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("This %(field)s is already on file at this dealer:") % {"field": labels[field]},
+                    existing.get_absolute_url(),
+                    f"{existing} ({existing.owner})",
+                ),
+            )
+        return cleaned
+
+
+class ChangeOwnerForm(VersionedFormMixin):
+    new_owner_mobile = forms.CharField(
+        label=_("new owner's mobile"), max_length=20,
+        help_text=_("The new owner must already be a customer of this dealer."),
+    )
+    started_on = forms.DateField(label=_("transfer date"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, vehicle: Vehicle, **kwargs):
+        self.vehicle = vehicle
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = vehicle.version
+
+    def clean_new_owner_mobile(self) -> str:
+        mobile = normalize_mobile(self.cleaned_data["new_owner_mobile"])
+        candidates = list(Customer.objects.filter(dealer_id=self.vehicle.dealer_id, mobile=mobile)[:2])
+        if not candidates:
+            raise forms.ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("No customer of this dealer has this mobile."),
+                    reverse("customers:customer_create"),
+                    _("Create the customer first."),
+                )
+            )
+        if len(candidates) > 1:
+            raise forms.ValidationError(_("Several customers share this mobile; merge or correct them first."))
+        self.cleaned_data["new_owner"] = candidates[0]
+        return mobile

@@ -1,0 +1,291 @@
+"""Pages of the customer archive: lists with search, records, create/edit, owner change, export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
+
+from core.exports import xlsx_response
+from core.history import history_entries
+from core.mixins import DealerScopedObjectMixin
+from customers import selectors, services
+from customers.archive import archive_status
+from customers.forms import ChangeOwnerForm, CustomerForm, VehicleForm
+from customers.models import Customer, Vehicle
+from organization.models import Dealer
+
+PAGE_SIZE = 25
+COMMON_BRANDS = [
+    "大众", "丰田", "本田", "日产", "别克", "雪佛兰", "奥迪", "宝马", "奔驰", "比亚迪",
+    "吉利", "长安", "哈弗", "奇瑞", "现代", "起亚", "福特", "马自达", "特斯拉", "理想",
+]
+
+
+def _apply_form_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form (field errors where it names a field)."""
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ScopedListFiltersMixin:
+    """Reads the list filters from the query string and offers the user's dealers as a filter."""
+
+    def get_filters(self) -> dict:
+        params = self.request.GET
+        dealer = params.get("dealer", "")
+        return {"q": params.get("q", ""), "dealer": dealer if dealer.isdigit() else "", "archive": params.get("archive")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filters"] = self.get_filters()
+        context["dealers"] = Dealer.objects.for_user(self.request.user).only("id", "code", "name")
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+class CustomerListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
+    model = Customer
+    permission_required = "customers.view_customer"
+    paginate_by = PAGE_SIZE
+    template_name = "customers/customer_list.html"
+
+    def get_queryset(self):
+        return selectors.customer_list(user=self.request.user, filters=self.get_filters())
+
+
+class CustomerExportView(DealerScopedObjectMixin, ScopedListFiltersMixin, View):
+    """The filtered customer list as an Excel file (scoped like the page)."""
+
+    model = Customer
+    permission_required = "customers.view_customer"
+    max_rows = 100_000
+
+    def get(self, request, *args, **kwargs):
+        filters = self.get_filters()
+        if filters["dealer"] and not Dealer.objects.for_user(request.user).filter(pk=filters["dealer"]).exists():
+            raise Http404
+        rows = selectors.customer_list(user=request.user, filters=filters)[: self.max_rows]
+        header = [
+            _("Dealer"), _("Name"), _("Type"), _("Mobile"), _("Address"), _("Preferred contact channel"),
+            _("Consent to be contacted"), _("Source"), _("Tags"), _("Vehicles"), _("Archive complete"), _("Created at"),
+        ]
+        body = (
+            [
+                c.dealer.code, c.name, c.get_kind_display(), c.mobile, c.address, c.get_preferred_channel_display(),
+                c.get_consent_display(), c.get_source_display(), c.tags, c.vehicle_count,
+                _("yes") if c.archive_complete else _("no"), timezone.localtime(c.created_at).replace(tzinfo=None),
+            ]
+            for c in rows
+        )
+        return xlsx_response(filename="customers.xlsx", sheet_title=_("Customers"), header=header, rows=body)
+
+
+class CustomerDetailView(DealerScopedObjectMixin, DetailView):
+    model = Customer
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("dealer", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        vehicles = list(self.object.vehicles.order_by("-created_at"))
+        context["vehicles"] = vehicles
+        context["archive"] = archive_status(self.object, vehicles)
+        context["former_vehicles"] = (
+            self.object.ownerships.filter(ended_on__isnull=False).select_related("vehicle").order_by("-ended_on")
+        )
+        context["history"] = history_entries(self.object)
+        return context
+
+
+class CustomerCreateView(DealerScopedObjectMixin, FormView):
+    model = Customer
+    permission_required = "customers.add_customer"
+    template_name = "customers/customer_form.html"
+    form_class = CustomerForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["dealers"] = Dealer.objects.for_user(self.request.user, write=True)
+        return kwargs
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        dealer = data.pop("dealer")
+        try:
+            customer = services.customer_create(dealer=dealer, by=self.request.user, **data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer %(name)s created. Now add the vehicle.") % {"name": customer.name})
+        return redirect("customers:vehicle_create", customer_pk=customer.pk)
+
+
+class CustomerUpdateView(DealerScopedObjectMixin, FormView):
+    model = Customer
+    permission_required = "customers.change_customer"
+    write_scope = True
+    template_name = "customers/customer_form.html"
+    form_class = CustomerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            services.customer_update(customer=self.object, by=self.request.user, version=version, **data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Changes saved."))
+        return redirect(self.object)
+
+
+class VehicleListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
+    model = Vehicle
+    permission_required = "customers.view_vehicle"
+    paginate_by = PAGE_SIZE
+    template_name = "customers/vehicle_list.html"
+
+    def get_queryset(self):
+        return selectors.vehicle_list(user=self.request.user, filters=self.get_filters())
+
+
+class VehicleDetailView(DealerScopedObjectMixin, DetailView):
+    model = Vehicle
+    permission_required = "customers.view_vehicle"
+    template_name = "customers/vehicle_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("dealer", "owner", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ownerships"] = selectors.vehicle_ownerships(user=self.request.user, vehicle=self.object)
+        context["history"] = history_entries(self.object)
+        return context
+
+
+class VehicleFormViewBase(DealerScopedObjectMixin, FormView):
+    template_name = "customers/vehicle_form.html"
+    form_class = VehicleForm
+    write_scope = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "common_brands": COMMON_BRANDS}
+
+
+class VehicleCreateView(VehicleFormViewBase):
+    model = Customer
+    permission_required = "customers.add_vehicle"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.owner = get_object_or_404(self.get_queryset(), pk=kwargs["customer_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "dealer": self.owner.dealer}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "owner": self.owner}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            vehicle = services.vehicle_create(owner=self.owner, by=self.request.user, **data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Vehicle %(vehicle)s added.") % {"vehicle": vehicle})
+        return redirect(vehicle)
+
+
+class VehicleUpdateView(VehicleFormViewBase):
+    model = Vehicle
+    permission_required = "customers.change_vehicle"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = get_object_or_404(self.get_queryset().select_related("owner", "dealer"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "dealer": self.object.dealer, "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object, "owner": self.object.owner}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            services.vehicle_update(vehicle=self.object, by=self.request.user, version=version, **data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Changes saved."))
+        return redirect(self.object)
+
+
+class VehicleChangeOwnerView(DealerScopedObjectMixin, FormView):
+    model = Vehicle
+    permission_required = ("customers.change_vehicle", "customers.add_vehicleownership")
+    write_scope = True
+    template_name = "customers/vehicle_change_owner.html"
+    form_class = ChangeOwnerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = get_object_or_404(self.get_queryset().select_related("owner", "dealer"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "vehicle": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.vehicle_change_owner(
+                vehicle=self.object, new_owner=data["new_owner"], by=self.request.user, version=data.get("version"),
+                started_on=data["started_on"], note=data.get("note", ""),
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Owner changed; the vehicle keeps its history."))
+        return redirect(self.object)
