@@ -34,7 +34,9 @@ def _display(record, field_name: str):
 
 def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
     """The instance's latest ``limit`` changes, newest first, each with its field differences."""
-    records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
@@ -51,8 +53,6 @@ def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
                 if change.field in _HIDDEN:
                     continue
                 label = instance._meta.get_field(change.field).verbose_name
-                entry.changes.append(
-                    (str(label), _display(older, change.field), _display(newer, change.field))
-                )
+                entry.changes.append((str(label), _display(older, change.field), _display(newer, change.field)))
         entries.append(entry)
     return entries

@@ -21,7 +21,9 @@ def save_versioned(instance: models.Model, *, expected_version: int | None, upda
         raise RuntimeError("save_versioned() must be called inside transaction.atomic()")
     if expected_version is None:
         raise ValidationError({"version": _("The record version is required to save changes.")})
-    current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
+    current = (
+        type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
+    )
     if current is None:
         raise ValidationError(_("This record no longer exists."))
     if current != int(expected_version):

@@ -13,6 +13,7 @@ from customers.models import Customer, Vehicle
 from organization.models import Dealer
 
 SEARCH_LIMIT = 20
+SEARCH_KIND_LABELS = {"vin": _("VIN"), "plate": _("licence plate"), "mobile": _("mobile"), "name": _("name")}
 
 # What each role does first, as (label, url name, permission) shortcuts on the home page.
 ROLE_SHORTCUTS = {
@@ -72,5 +73,12 @@ def search(request):
     return render(
         request,
         template,
-        {"q": q, "term": term, "customers": customers, "vehicles": vehicles, "limit": SEARCH_LIMIT},
+        {
+            "q": q,
+            "term": term,
+            "term_label": SEARCH_KIND_LABELS.get(term.kind, ""),
+            "customers": customers,
+            "vehicles": vehicles,
+            "limit": SEARCH_LIMIT,
+        },
     )

@@ -39,13 +39,13 @@ class Customer(TimeStampedModel, VersionedModel):
         _("consent to be contacted"), max_length=10, choices=Consent.choices, default=Consent.UNKNOWN
     )
     consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True, editable=False)
-    source = models.CharField(_("source"), max_length=10, choices=CustomerSource.choices, default=CustomerSource.WALK_IN)
+    source = models.CharField(
+        _("source"), max_length=10, choices=CustomerSource.choices, default=CustomerSource.WALK_IN
+    )
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated, e.g. VIP, fleet."))
     notes = models.TextField(_("notes"), blank=True)
     archive_complete = models.BooleanField(_("archive complete"), default=False, editable=False)
-    archive_completed_at = models.DateTimeField(
-        _("archive first complete at"), null=True, blank=True, editable=False
-    )
+    archive_completed_at = models.DateTimeField(_("archive first complete at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = DealerScopedQuerySet.as_manager()
@@ -60,6 +60,7 @@ class Customer(TimeStampedModel, VersionedModel):
             models.Index(fields=["mobile"], name="customer_mobile"),
             models.Index(fields=["name"], name="customer_name"),
             models.Index(fields=["dealer", "-created_at"], name="customer_dealer_created"),
+            models.Index(fields=["-created_at", "-id"], name="customer_created"),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +85,10 @@ class Vehicle(TimeStampedModel, VersionedModel):
     )
     vin = models.CharField(_("VIN"), max_length=17, validators=[validate_vin])
     plate = models.CharField(
-        _("licence plate"), max_length=10, blank=True, validators=[validate_plate],
+        _("licence plate"),
+        max_length=10,
+        blank=True,
+        validators=[validate_plate],
         help_text=_("Leave empty for a new car not registered yet."),
     )
     brand = models.CharField(_("brand"), max_length=50)
@@ -120,6 +124,7 @@ class Vehicle(TimeStampedModel, VersionedModel):
             models.Index(fields=["vin"], name="vehicle_vin"),
             models.Index(fields=["plate"], name="vehicle_plate"),
             models.Index(fields=["dealer", "-created_at"], name="vehicle_dealer_created"),
+            models.Index(fields=["-created_at", "-id"], name="vehicle_created"),
         ]
 
     def __str__(self) -> str:
@@ -139,14 +144,16 @@ class VehicleOwnership(models.Model):
     tenant_lookup = "vehicle__dealer"
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("vehicle"))
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("owner")
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("owner"))
     started_on = models.DateField(_("owner since"))
     ended_on = models.DateField(_("owner until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -66,9 +66,7 @@ class Dealer(models.Model):
 
     code = models.CharField(_("dealer code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="dealers", verbose_name=_("region")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="dealers", verbose_name=_("region"))
     brands = models.ManyToManyField(Brand, related_name="dealers", verbose_name=_("brands"), blank=True)
     province = models.CharField(_("province"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
@@ -103,9 +101,7 @@ class Dealer(models.Model):
             raise ValidationError({"closes_at": _("Closing time must be after opening time.")})
         days = self.working_days or ""
         if not days or any(ch not in "1234567" for ch in days) or len(set(days)) != len(days):
-            raise ValidationError(
-                {"working_days": _("Use the digits 1–7 (Monday–Sunday), each at most once.")}
-            )
+            raise ValidationError({"working_days": _("Use the digits 1–7 (Monday–Sunday), each at most once.")})
 
     @property
     def working_weekdays(self) -> list[int]:

@@ -16,6 +16,18 @@ class DealerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dealer
         fields = [
-            "id", "code", "name", "region", "brands", "province", "city", "address", "phone", "service_bays",
-            "opens_at", "closes_at", "working_days", "is_active",
+            "id",
+            "code",
+            "name",
+            "region",
+            "brands",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "service_bays",
+            "opens_at",
+            "closes_at",
+            "working_days",
+            "is_active",
         ]
