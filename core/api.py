@@ -41,7 +41,7 @@ class DealerScopedViewSetMixin:
 def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     """Turn a domain ValidationError (from a service) into a DRF 400 with field messages."""
     if hasattr(exc, "error_dict"):
-        detail = {field: [str(m) for m in messages.messages] for field, messages in exc.error_dict.items()}
+        detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
         if "__all__" in detail:
             detail["non_field_errors"] = detail.pop("__all__")
         return exceptions.ValidationError(detail)

@@ -11,7 +11,7 @@ class ConflictError(ValidationError):
     """Someone else saved the record after the editor loaded it (optimistic lock)."""
 
 
-def save_versioned(instance: models.Model, *, expected_version: int | None, update_fields=None) -> models.Model:
+def save_versioned(instance: models.Model, *, expected_version: int | None) -> models.Model:
     """Save ``instance`` only if its stored version is still ``expected_version``; bump the version.
 
     Must run inside ``transaction.atomic()``: the row is locked while compared, so

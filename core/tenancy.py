@@ -32,9 +32,7 @@ def dealer_ids_for(user: User, *, write: bool = False) -> frozenset[int] | None:
         from organization.models import Dealer
 
         own = frozenset(DealerMembership.objects.filter(user=user).values_list("dealer_id", flat=True))
-        regional = frozenset(
-            Dealer.objects.filter(region__memberships__user=user).values_list("id", flat=True)
-        )
+        regional = frozenset(Dealer.objects.filter(region__memberships__user=user).values_list("id", flat=True))
         cache = {"write": own, "read": own | regional}
         setattr(user, _CACHE_ATTR, cache)
     return cache["write" if write else "read"]

@@ -35,12 +35,26 @@ class DealerChoiceMixin:
 
 class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
     dealer = forms.ModelChoiceField(queryset=Dealer.objects.none(), label=_("dealer"))
+    # Room for "+86 138-0013-8000": the stored 11 digits are checked after clean_mobile normalises it.
+    mobile = Customer._meta.get_field("mobile").formfield(max_length=20)
 
     class Meta:
         model = Customer
         fields = [
-            "dealer", "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address", "birthday",
-            "preferred_channel", "consent", "source", "tags", "notes",
+            "dealer",
+            "kind",
+            "name",
+            "contact_person",
+            "mobile",
+            "other_contacts",
+            "email",
+            "address",
+            "birthday",
+            "preferred_channel",
+            "consent",
+            "source",
+            "tags",
+            "notes",
         ]
         widgets = {"birthday": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -64,18 +78,34 @@ class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
 
 class VehicleForm(VersionedFormMixin, forms.ModelForm):
     owner_since = forms.DateField(
-        label=_("owner since"), required=False, widget=DATE,
+        label=_("owner since"),
+        required=False,
+        widget=DATE,
         help_text=_("Defaults to the purchase date, or today."),
     )
 
     class Meta:
         model = Vehicle
         fields = [
-            "vin", "plate", "brand", "series", "model_name", "model_year", "fuel_type", "colour", "engine_no",
-            "purchase_date", "mileage_km", "insurance_expiry", "warranty_expiry", "notes",
+            "vin",
+            "plate",
+            "brand",
+            "series",
+            "model_name",
+            "model_year",
+            "fuel_type",
+            "colour",
+            "engine_no",
+            "purchase_date",
+            "mileage_km",
+            "insurance_expiry",
+            "warranty_expiry",
+            "notes",
         ]
         widgets = {
-            "purchase_date": DATE, "insurance_expiry": DATE, "warranty_expiry": DATE,
+            "purchase_date": DATE,
+            "insurance_expiry": DATE,
+            "warranty_expiry": DATE,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
             "plate": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "粤B12345"}),
@@ -125,7 +155,8 @@ class VehicleForm(VersionedFormMixin, forms.ModelForm):
 
 class ChangeOwnerForm(VersionedFormMixin):
     new_owner_mobile = forms.CharField(
-        label=_("new owner's mobile"), max_length=20,
+        label=_("new owner's mobile"),
+        max_length=20,
         help_text=_("The new owner must already be a customer of this dealer."),
     )
     started_on = forms.DateField(label=_("transfer date"), widget=DATE, initial=timezone.localdate)

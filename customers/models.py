@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -84,6 +85,12 @@ class Vehicle(TimeStampedModel, VersionedModel):
         Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("current owner")
     )
     vin = models.CharField(_("VIN"), max_length=17, validators=[validate_vin])
+    vin_tail = models.GeneratedField(
+        expression=Right("vin", 6),
+        output_field=models.CharField(max_length=6),
+        db_persist=True,
+        verbose_name=_("last six of VIN"),
+    )
     plate = models.CharField(
         _("licence plate"),
         max_length=10,
@@ -122,6 +129,7 @@ class Vehicle(TimeStampedModel, VersionedModel):
         ]
         indexes = [
             models.Index(fields=["vin"], name="vehicle_vin"),
+            models.Index(fields=["vin_tail"], name="vehicle_vin_tail"),
             models.Index(fields=["plate"], name="vehicle_plate"),
             models.Index(fields=["dealer", "-created_at"], name="vehicle_dealer_created"),
             models.Index(fields=["-created_at", "-id"], name="vehicle_created"),

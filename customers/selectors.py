@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from core.search import prefix_q
@@ -23,6 +24,13 @@ class SearchTerm:
     kind: str  # "vin", "plate", "mobile", "name" or "empty"
     value: str
 
+    @property
+    def vin_tail(self) -> str:
+        """Six VIN characters may also be the VIN's last six (车架号后六位), as advisors often type."""
+        if self.kind in ("vin", "mobile") and len(self.value) == 6 and _VIN_PART.match(self.value):
+            return self.value
+        return ""
+
 
 def classify_search(raw: str) -> SearchTerm:
     """Decide whether the user typed a VIN, a plate, a mobile number or a name."""
@@ -33,7 +41,7 @@ def classify_search(raw: str) -> SearchTerm:
     if _DIGITS.match(mobile):
         return SearchTerm("mobile", mobile)
     plate = normalize_plate(text)
-    if plate[0] in PROVINCES and 2 <= len(plate) <= 8 and re.match(r"^.[A-Z][A-Z0-9]*[挂学警港澳领试超]?$", plate):
+    if 2 <= len(plate) <= 8 and plate[0] in PROVINCES and re.match(r"^.[A-Z][A-Z0-9]*[挂学警港澳领试超]?$", plate):
         return SearchTerm("plate", plate)
     vin = normalize_vin(text)
     if _VIN_PART.match(vin) and any(ch.isdigit() for ch in vin):
@@ -41,19 +49,38 @@ def classify_search(raw: str) -> SearchTerm:
     return SearchTerm("name", text)
 
 
+def _vehicle_match(term: SearchTerm, customers: QuerySet[Customer]) -> Q:
+    """Vehicles matching a search term (``customers``: the scoped customers, for owner matches)."""
+    if term.kind == "plate":
+        return prefix_q("plate", term.value)
+    if term.kind == "vin":
+        match = prefix_q("vin", term.value)
+    elif term.kind == "mobile":
+        match = Q(owner__in=customers.filter(prefix_q("mobile", term.value)).values("pk"))
+    else:
+        return Q(owner__in=customers.filter(prefix_q("name", term.value)).values("pk"))
+    return match | Q(vin_tail=term.vin_tail) if term.vin_tail else match
+
+
 def customer_list(*, user: User, filters: dict | None = None) -> QuerySet[Customer]:
     """The user's dealers' customers, filtered by search text, dealer and archive status."""
     filters = filters or {}
-    qs = Customer.objects.for_user(user).select_related("dealer").annotate(vehicle_count=Count("vehicles"))
+    # A correlated subquery (not JOIN + GROUP BY) so only the rows of the page are counted.
+    vehicle_count = (
+        Vehicle.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("*")).values("n")
+    )
+    scoped = Customer.objects.for_user(user)
+    qs = scoped.select_related("dealer").annotate(vehicle_count=Coalesce(Subquery(vehicle_count), 0))
     term = classify_search(filters.get("q", ""))
-    if term.kind == "mobile":
-        qs = qs.filter(prefix_q("mobile", term.value))
-    elif term.kind == "name":
+    if term.kind == "name":
         qs = qs.filter(prefix_q("name", term.value))
-    elif term.kind in ("plate", "vin"):
-        field = "plate" if term.kind == "plate" else "vin"
-        owners = Vehicle.objects.for_user(user).filter(prefix_q(field, term.value)).values("owner_id")
-        qs = qs.filter(pk__in=owners)
+    elif term.kind == "mobile":
+        match = prefix_q("mobile", term.value)
+        if term.vin_tail:
+            match |= Q(pk__in=Vehicle.objects.for_user(user).filter(vin_tail=term.vin_tail).values("owner_id"))
+        qs = qs.filter(match)
+    elif term.kind != "empty":
+        qs = qs.filter(pk__in=Vehicle.objects.for_user(user).filter(_vehicle_match(term, scoped)).values("owner_id"))
     if filters.get("dealer"):
         qs = qs.filter(dealer_id=filters["dealer"])
     if filters.get("archive") in ("complete", "incomplete"):
@@ -62,18 +89,12 @@ def customer_list(*, user: User, filters: dict | None = None) -> QuerySet[Custom
 
 
 def vehicle_list(*, user: User, filters: dict | None = None) -> QuerySet[Vehicle]:
-    """The user's dealers' vehicles, filtered by search text (plate, VIN, owner) and dealer."""
+    """The user's dealers' vehicles, filtered by search text (plate, VIN, VIN tail, owner) and dealer."""
     filters = filters or {}
     qs = Vehicle.objects.for_user(user).select_related("dealer", "owner")
     term = classify_search(filters.get("q", ""))
-    if term.kind == "plate":
-        qs = qs.filter(prefix_q("plate", term.value))
-    elif term.kind == "vin":
-        qs = qs.filter(prefix_q("vin", term.value))
-    elif term.kind == "mobile":
-        qs = qs.filter(owner__in=Customer.objects.for_user(user).filter(prefix_q("mobile", term.value)))
-    elif term.kind == "name":
-        qs = qs.filter(owner__in=Customer.objects.for_user(user).filter(prefix_q("name", term.value)))
+    if term.kind != "empty":
+        qs = qs.filter(_vehicle_match(term, Customer.objects.for_user(user)))
     if filters.get("dealer"):
         qs = qs.filter(dealer_id=filters["dealer"])
     return qs.order_by("-created_at", "-id")

@@ -20,12 +20,35 @@ from customers.validators import normalize_mobile, normalize_plate, normalize_vi
 from organization.models import Dealer
 
 CUSTOMER_FIELDS = {
-    "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address", "birthday",
-    "preferred_channel", "consent", "source", "tags", "notes",
+    "kind",
+    "name",
+    "contact_person",
+    "mobile",
+    "other_contacts",
+    "email",
+    "address",
+    "birthday",
+    "preferred_channel",
+    "consent",
+    "source",
+    "tags",
+    "notes",
 }
 VEHICLE_FIELDS = {
-    "vin", "plate", "brand", "series", "model_name", "model_year", "fuel_type", "colour", "engine_no",
-    "purchase_date", "mileage_km", "insurance_expiry", "warranty_expiry", "notes",
+    "vin",
+    "plate",
+    "brand",
+    "series",
+    "model_name",
+    "model_year",
+    "fuel_type",
+    "colour",
+    "engine_no",
+    "purchase_date",
+    "mileage_km",
+    "insurance_expiry",
+    "warranty_expiry",
+    "notes",
 }
 
 
@@ -84,7 +107,9 @@ def customer_refresh_archive_status(*, customer: Customer) -> Customer:
     changed = status.complete != customer.archive_complete
     customer.archive_complete = status.complete
     if status.complete and customer.archive_completed_at is None:
-        customer.archive_completed_at = timezone.now()
+        # The status is saved without a version bump, so this instance may predate the first completion.
+        stored_at = Customer.objects.filter(pk=customer.pk).values_list("archive_completed_at", flat=True).first()
+        customer.archive_completed_at = stored_at or timezone.now()
         changed = True
     if changed:
         Customer.objects.filter(pk=customer.pk).update(
@@ -98,6 +123,7 @@ def customer_create(*, dealer: Dealer, by: User, **fields: Any) -> Customer:
     """Open a new customer archive at a dealer."""
     _check_write_scope(user=by, dealer=dealer)
     customer = Customer(dealer=dealer, created_by=by)
+    customer._history_user = by
     _apply_customer_fields(customer, fields)
     customer.full_clean()
     _save_unique(customer, customer.save)
@@ -109,6 +135,11 @@ def customer_update(*, customer: Customer, by: User, version: int | None, **fiel
     """Change a customer's archive; refused if someone saved it since ``version`` was read."""
     _check_write_scope(user=by, dealer=customer.dealer)
     _apply_customer_fields(customer, fields)
+    # Keep the stored first-complete stamp: it changes without a version bump, so this instance may hold an older one.
+    customer.archive_completed_at = (
+        Customer.objects.filter(pk=customer.pk).values_list("archive_completed_at", flat=True).first()
+    )
+    customer._history_user = by
     save_versioned(customer, expected_version=version)
     return customer_refresh_archive_status(customer=customer)
 
@@ -118,6 +149,7 @@ def vehicle_create(*, owner: Customer, by: User, owner_since: date | None = None
     """Add a vehicle to an owner's archive (same dealer) and open its ownership record."""
     _check_write_scope(user=by, dealer=owner.dealer)
     vehicle = Vehicle(dealer=owner.dealer, owner=owner, created_by=by)
+    vehicle._history_user = by
     _apply_vehicle_fields(vehicle, fields)
     vehicle.full_clean()
     _save_unique(vehicle, vehicle.save)
@@ -136,6 +168,7 @@ def vehicle_update(*, vehicle: Vehicle, by: User, version: int | None, **fields:
     """Change a vehicle's data; refused if someone saved it since ``version`` was read."""
     _check_write_scope(user=by, dealer=vehicle.dealer)
     _apply_vehicle_fields(vehicle, fields)
+    vehicle._history_user = by
     save_versioned(vehicle, expected_version=version)
     customer_refresh_archive_status(customer=vehicle.owner)
     return vehicle
@@ -154,17 +187,23 @@ def vehicle_change_owner(
     current = VehicleOwnership.objects.select_for_update().filter(vehicle=vehicle, ended_on__isnull=True).first()
     if current and started_on < current.started_on:
         raise ValidationError(
-            {"started_on": _("The new owner cannot start before the current owner (%(date)s).") % {"date": current.started_on}}
+            {
+                "started_on": _("The new owner cannot start before the current owner (%(date)s).")
+                % {"date": current.started_on}
+            }
         )
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("The transfer date cannot be in the future.")})
     previous_owner = vehicle.owner
     vehicle.owner = new_owner
+    vehicle._history_user = by
     save_versioned(vehicle, expected_version=version)
     if current:
         current.ended_on = started_on
         current.save(update_fields=["ended_on"])
-    VehicleOwnership.objects.create(vehicle=vehicle, customer=new_owner, started_on=started_on, note=note, recorded_by=by)
+    VehicleOwnership.objects.create(
+        vehicle=vehicle, customer=new_owner, started_on=started_on, note=note, recorded_by=by
+    )
     customer_refresh_archive_status(customer=previous_owner)
     customer_refresh_archive_status(customer=new_owner)
     return vehicle

@@ -21,8 +21,26 @@ from organization.models import Dealer
 
 PAGE_SIZE = 25
 COMMON_BRANDS = [
-    "大众", "丰田", "本田", "日产", "别克", "雪佛兰", "奥迪", "宝马", "奔驰", "比亚迪",
-    "吉利", "长安", "哈弗", "奇瑞", "现代", "起亚", "福特", "马自达", "特斯拉", "理想",
+    "大众",
+    "丰田",
+    "本田",
+    "日产",
+    "别克",
+    "雪佛兰",
+    "奥迪",
+    "宝马",
+    "奔驰",
+    "比亚迪",
+    "吉利",
+    "长安",
+    "哈弗",
+    "奇瑞",
+    "现代",
+    "起亚",
+    "福特",
+    "马自达",
+    "特斯拉",
+    "理想",
 ]
 
 
@@ -44,7 +62,11 @@ class ScopedListFiltersMixin:
     def get_filters(self) -> dict:
         params = self.request.GET
         dealer = params.get("dealer", "")
-        return {"q": params.get("q", ""), "dealer": dealer if dealer.isdigit() else "", "archive": params.get("archive")}
+        return {
+            "q": params.get("q", ""),
+            "dealer": dealer if dealer.isdigit() else "",
+            "archive": params.get("archive"),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -79,14 +101,33 @@ class CustomerExportView(DealerScopedObjectMixin, ScopedListFiltersMixin, View):
             raise Http404
         rows = selectors.customer_list(user=request.user, filters=filters)[: self.max_rows]
         header = [
-            _("Dealer"), _("Name"), _("Type"), _("Mobile"), _("Address"), _("Preferred contact channel"),
-            _("Consent to be contacted"), _("Source"), _("Tags"), _("Vehicles"), _("Archive complete"), _("Created at"),
+            _("Dealer"),
+            _("Name"),
+            _("Type"),
+            _("Mobile"),
+            _("Address"),
+            _("Preferred contact channel"),
+            _("Consent to be contacted"),
+            _("Source"),
+            _("Tags"),
+            _("Vehicles"),
+            _("Archive complete"),
+            _("Created at"),
         ]
         body = (
             [
-                c.dealer.code, c.name, c.get_kind_display(), c.mobile, c.address, c.get_preferred_channel_display(),
-                c.get_consent_display(), c.get_source_display(), c.tags, c.vehicle_count,
-                _("yes") if c.archive_complete else _("no"), timezone.localtime(c.created_at).replace(tzinfo=None),
+                c.dealer.code,
+                c.name,
+                c.get_kind_display(),
+                c.mobile,
+                c.address,
+                c.get_preferred_channel_display(),
+                c.get_consent_display(),
+                c.get_source_display(),
+                c.tags,
+                c.vehicle_count,
+                _("yes") if c.archive_complete else _("no"),
+                timezone.localtime(c.created_at).replace(tzinfo=None),
             ]
             for c in rows
         )
@@ -281,8 +322,12 @@ class VehicleChangeOwnerView(DealerScopedObjectMixin, FormView):
         data = form.cleaned_data
         try:
             services.vehicle_change_owner(
-                vehicle=self.object, new_owner=data["new_owner"], by=self.request.user, version=data.get("version"),
-                started_on=data["started_on"], note=data.get("note", ""),
+                vehicle=self.object,
+                new_owner=data["new_owner"],
+                by=self.request.user,
+                version=data.get("version"),
+                started_on=data["started_on"],
+                note=data.get("note", ""),
             )
         except ValidationError as exc:
             _apply_form_errors(form, exc)

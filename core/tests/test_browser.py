@@ -20,14 +20,12 @@ def advisor(db):
     return UserFactory(username="advisor", roles=[Role.SERVICE_ADVISOR], dealers=[dealer])
 
 
-def test_advisor_creates_customer_and_vehicle_finds_it_by_plate_and_sees_history(
-    page: Page, live_server, advisor
-):
+def test_advisor_creates_customer_and_vehicle_finds_it_by_plate_and_sees_history(page: Page, live_server, advisor):
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.fill("#id_username", "advisor")
     page.fill("#id_password", "pw-12345-test")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("header nav")).to_contain_text("客户")  # Chinese by default
 
     page.goto(f"{live_server.url}/customers/new/")
@@ -35,7 +33,7 @@ def test_advisor_creates_customer_and_vehicle_finds_it_by_plate_and_sees_history
     page.fill("#id_mobile", "138 0013 8000")
     page.fill("#id_address", "广州市天河区体育西路1号")
     page.select_option("#id_consent", "given")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
     # Straight on to the vehicle form; a wrong check digit is refused with a clear message first.
     expect(page).to_have_url(re.compile(r"/vehicles/new/"))
@@ -45,10 +43,10 @@ def test_advisor_creates_customer_and_vehicle_finds_it_by_plate_and_sees_history
     page.fill("#id_model_name", "ID.4 X 纯电长续航版")
     page.fill("#id_purchase_date", "2024-05-01")
     page.fill("#id_mileage_km", "21000")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator(".errorlist")).to_contain_text("X")
     page.fill("#id_vin", VIN)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text(PLATE)
 
     # Find it again by plate from the search box (typed in lower case with a space).
@@ -61,7 +59,7 @@ def test_advisor_creates_customer_and_vehicle_finds_it_by_plate_and_sees_history
     # Edit the mileage and see the change in the history with who did it.
     page.get_by_role("link", name="编辑").click()
     page.fill("#id_mileage_km", "23500")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     history = page.locator("#history")
     expect(history).to_contain_text("21000")
     expect(history).to_contain_text("23500")

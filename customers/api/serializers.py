@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from customers import validators
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
@@ -15,13 +16,33 @@ class CustomerSerializer(serializers.ModelSerializer):
         required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
     )
     tags = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    # Room for "+86 138-0013-8000": validate_mobile normalises, the validator checks the 11 digits.
+    mobile = serializers.CharField(max_length=20, validators=[validators.validate_mobile])
 
     class Meta:
         model = Customer
         fields = [
-            "id", "dealer", "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address",
-            "birthday", "preferred_channel", "consent", "consent_at", "source", "tags", "notes", "archive_complete",
-            "archive_completed_at", "version", "created_at", "updated_at",
+            "id",
+            "dealer",
+            "kind",
+            "name",
+            "contact_person",
+            "mobile",
+            "other_contacts",
+            "email",
+            "address",
+            "birthday",
+            "preferred_channel",
+            "consent",
+            "consent_at",
+            "source",
+            "tags",
+            "notes",
+            "archive_complete",
+            "archive_completed_at",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["consent_at", "archive_complete", "archive_completed_at", "created_at", "updated_at"]
 
@@ -53,9 +74,28 @@ class VehicleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Vehicle
         fields = [
-            "id", "dealer", "owner", "owner_since", "vin", "plate", "brand", "series", "model_name", "model_year",
-            "fuel_type", "colour", "engine_no", "purchase_date", "mileage_km", "mileage_recorded_at",
-            "insurance_expiry", "warranty_expiry", "notes", "version", "created_at", "updated_at",
+            "id",
+            "dealer",
+            "owner",
+            "owner_since",
+            "vin",
+            "plate",
+            "brand",
+            "series",
+            "model_name",
+            "model_year",
+            "fuel_type",
+            "colour",
+            "engine_no",
+            "purchase_date",
+            "mileage_km",
+            "mileage_recorded_at",
+            "insurance_expiry",
+            "warranty_expiry",
+            "notes",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["mileage_recorded_at", "created_at", "updated_at"]
         validators = []  # uniqueness is checked in validate() with a message naming the existing vehicle
@@ -89,8 +129,10 @@ class VehicleSerializer(serializers.ModelSerializer):
         if duplicates:
             raise serializers.ValidationError(
                 {
-                    field: [_("Already on file at this dealer: vehicle %(id)s (%(url)s).") % {
-                        "id": existing.pk, "url": existing.get_absolute_url()}]
+                    field: [
+                        _("Already on file at this dealer: vehicle %(id)s (%(url)s).")
+                        % {"id": existing.pk, "url": existing.get_absolute_url()}
+                    ]
                     for field, existing in duplicates.items()
                 }
             )

@@ -66,7 +66,8 @@ class VehicleViewSet(DealerScopedViewSetMixin, viewsets.ModelViewSet):
     def change_owner(self, request, pk=None):
         """Transfer the vehicle to another customer of the same dealer; its history stays with it."""
         vehicle = self.get_object()
-        if not request.user.has_perm("customers.add_vehicleownership"):
+        # The same permissions as the change-owner page (POST alone only asks for add_vehicle).
+        if not request.user.has_perms(["customers.change_vehicle", "customers.add_vehicleownership"]):
             self.permission_denied(request)
         data_in = ChangeOwnerSerializer(data=request.data, context=self.get_serializer_context())
         data_in.is_valid(raise_exception=True)
