@@ -31,9 +31,10 @@ def dealer_ids_for(user: User, *, write: bool = False) -> frozenset[int] | None:
         from accounts.models import DealerMembership
         from organization.models import Dealer
 
-        own = frozenset(DealerMembership.objects.filter(user=user).values_list("dealer_id", flat=True))
+        own = dict(DealerMembership.objects.filter(user=user).values_list("dealer_id", "dealer__is_active"))
         regional = frozenset(Dealer.objects.filter(region__memberships__user=user).values_list("id", flat=True))
-        cache = {"write": own, "read": own | regional}
+        # A closed (inactive) dealer's records stay readable but can no longer be changed.
+        cache = {"write": frozenset(d for d, active in own.items() if active), "read": frozenset(own) | regional}
         setattr(user, _CACHE_ATTR, cache)
     return cache["write" if write else "read"]
 

@@ -77,6 +77,13 @@ class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
 
 
 class VehicleForm(VersionedFormMixin, forms.ModelForm):
+    # Room for pasted values with spaces/dots: clean_vin/clean_plate normalise, the model validators check.
+    vin = Vehicle._meta.get_field("vin").formfield(
+        max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"})
+    )
+    plate = Vehicle._meta.get_field("plate").formfield(
+        max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "粤B12345"})
+    )
     owner_since = forms.DateField(
         label=_("owner since"),
         required=False,
@@ -107,8 +114,6 @@ class VehicleForm(VersionedFormMixin, forms.ModelForm):
             "insurance_expiry": DATE,
             "warranty_expiry": DATE,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
-            "plate": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "粤B12345"}),
             "brand": forms.TextInput(attrs={"list": "brand-list"}),
         }
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.choices import Role
+from core.tenancy import dealer_ids_for, forget_dealer_ids
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory, make_vin
 from customers.models import Customer, Vehicle, VehicleOwnership
 from organization.models import Dealer
@@ -607,13 +608,13 @@ def test_anonymous_api_requests_are_refused(archive, dealer_a):
         ("patch", f"/api/v1/customers/{customer.pk}/", {"name": "改名", "version": 1}),
     ]:
         response = getattr(api, method)(url, data, format="json")
-        # Session authentication comes first and sends no WWW-Authenticate challenge, hence 403 not 401.
-        assert response.status_code == 403, url
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token"
         assert response.json() == {"detail": "Authentication credentials were not provided."}
     bad_token = APIClient(HTTP_AUTHORIZATION="Token not-a-real-token")
     bad_token.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = bad_token.get("/api/v1/customers/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
     assert snapshot() == before
 
@@ -673,3 +674,29 @@ def test_a_user_without_the_role_permission_gets_403_on_api_writes(api_en, techn
         assert response.status_code == 403, (method, url)
         assert response.json() == {"detail": "You do not have permission to perform this action."}
     assert snapshot() == before
+
+
+def test_api_speaks_the_language_of_accept_language_pages_do_not(advisor_a):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    assert api.get("/api/v1/customers/", HTTP_ACCEPT_LANGUAGE="en").json() == {
+        "detail": "Authentication credentials were not provided."
+    }
+    assert api.get("/api/v1/customers/").json() == {"detail": "身份认证信息未提供。"}
+    # Pages stay Chinese whatever the browser says, until the user picks English.
+    page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "<title>登录" in page.content.decode()
+
+
+def test_an_inactive_dealer_is_readable_but_not_writable(advisor_a, dealer_a):
+    customer = CustomerFactory(dealer=dealer_a)
+    dealer_a.is_active = False
+    dealer_a.save()
+    forget_dealer_ids(advisor_a)
+    assert dealer_ids_for(advisor_a) == frozenset({dealer_a.pk})
+    assert dealer_ids_for(advisor_a, write=True) == frozenset()
+    client = Client()
+    client.force_login(advisor_a)
+    assert client.get(customer.get_absolute_url()).status_code == 200
+    assert client.get(reverse("customers:customer_update", args=[customer.pk])).status_code == 404

@@ -70,6 +70,11 @@ class VehicleSerializer(serializers.ModelSerializer):
         required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
     )
     owner_since = serializers.DateField(write_only=True, required=False)
+    # Room for pasted values with spaces/dots: validate_vin/validate_plate normalise before the stored length applies.
+    vin = serializers.CharField(max_length=30, validators=[validators.validate_vin])
+    plate = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validators.validate_plate]
+    )
 
     class Meta:
         model = Vehicle

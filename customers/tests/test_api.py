@@ -748,3 +748,15 @@ def test_api_docs_load_only_local_static_files(client, advisor_a, url, local_scr
     assert f'<script src="{local_script}"></script>' in html
     for external in ("cdn.jsdelivr", "unpkg", "fonts.googleapis", "fonts.gstatic", "https://", "http://"):
         assert external not in html, external
+
+
+def test_create_vehicle_accepts_a_pasted_vin_and_plate_with_spaces(api_en, advisor_a, customer_a):
+    vin = make_vin(424242)
+    spaced = " ".join(vin[i : i + 4] for i in range(0, 17, 4)).lower()
+    response = api_en(advisor_a).post(
+        "/api/v1/vehicles/",
+        {"owner": customer_a.pk, "vin": spaced, "plate": "粤 b · 8 8 8 8 8", "brand": "大众"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert (response.json()["vin"], response.json()["plate"]) == (vin, "粤B88888")
