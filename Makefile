@@ -46,4 +46,4 @@ serve-prod: install
 	DJANGO_SETTINGS_MODULE=config.settings.production .venv/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
 
 clean:
-	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results
+	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results reports
