@@ -3,6 +3,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 
 class DealerScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -23,3 +24,24 @@ class DealerScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
         if self.request.user.is_authenticated:
             raise Http404
         return super().handle_no_permission()
+
+
+class ScopedRecordMixin(DealerScopedObjectMixin):
+    """A form page about one record of the user's dealers, looked up from the URL (others are 404).
+
+    Sets ``self.object`` before the view runs and puts it in the template context
+    under ``record_context_name``.
+    """
+
+    record_kwarg = "pk"
+    record_related: tuple[str, ...] = ()
+    record_context_name = "object"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            queryset = self.get_queryset().select_related(*self.record_related)
+            self.object = get_object_or_404(queryset, pk=kwargs[self.record_kwarg])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), self.record_context_name: self.object}

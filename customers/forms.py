@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
+from customers.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
 
@@ -40,22 +41,7 @@ class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "dealer",
-            "kind",
-            "name",
-            "contact_person",
-            "mobile",
-            "other_contacts",
-            "email",
-            "address",
-            "birthday",
-            "preferred_channel",
-            "consent",
-            "source",
-            "tags",
-            "notes",
-        ]
+        fields = ["dealer", *CUSTOMER_FIELDS]
         widgets = {"birthday": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, dealers=None, **kwargs):
@@ -93,22 +79,7 @@ class VehicleForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "vin",
-            "plate",
-            "brand",
-            "series",
-            "model_name",
-            "model_year",
-            "fuel_type",
-            "colour",
-            "engine_no",
-            "purchase_date",
-            "mileage_km",
-            "insurance_expiry",
-            "warranty_expiry",
-            "notes",
-        ]
+        fields = list(VEHICLE_FIELDS)
         widgets = {
             "purchase_date": DATE,
             "insurance_expiry": DATE,

@@ -19,37 +19,15 @@ from customers.models import Customer, Vehicle, VehicleOwnership
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
 
-CUSTOMER_FIELDS = {
-    "kind",
-    "name",
-    "contact_person",
-    "mobile",
-    "other_contacts",
-    "email",
-    "address",
-    "birthday",
-    "preferred_channel",
-    "consent",
-    "source",
-    "tags",
-    "notes",
-}
-VEHICLE_FIELDS = {
-    "vin",
-    "plate",
-    "brand",
-    "series",
-    "model_name",
-    "model_year",
-    "fuel_type",
-    "colour",
-    "engine_no",
-    "purchase_date",
-    "mileage_km",
-    "insurance_expiry",
-    "warranty_expiry",
-    "notes",
-}
+# The fields a person may set, in the order forms and the API show them.
+CUSTOMER_FIELDS = (
+    "kind", "name", "contact_person", "mobile", "other_contacts", "email", "address", "birthday",
+    "preferred_channel", "consent", "source", "tags", "notes",
+)  # fmt: skip
+VEHICLE_FIELDS = (
+    "vin", "plate", "brand", "series", "model_name", "model_year", "fuel_type", "colour", "engine_no",
+    "purchase_date", "mileage_km", "insurance_expiry", "warranty_expiry", "notes",
+)  # fmt: skip
 
 
 def _check_write_scope(*, user: User, dealer: Dealer) -> None:
@@ -67,7 +45,7 @@ def _normalize_tags(value: str) -> str:
 
 
 def _apply_customer_fields(customer: Customer, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - CUSTOMER_FIELDS
+    unknown = set(fields).difference(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
     old_consent = customer.consent
@@ -80,7 +58,7 @@ def _apply_customer_fields(customer: Customer, fields: dict[str, Any]) -> None:
 
 
 def _apply_vehicle_fields(vehicle: Vehicle, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - VEHICLE_FIELDS
+    unknown = set(fields).difference(VEHICLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown vehicle fields: {sorted(unknown)}")
     old_mileage = vehicle.mileage_km

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from core.exports import xlsx_response
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin
+from core.mixins import DealerScopedObjectMixin, ScopedRecordMixin
 from customers import selectors, services
 from customers.archive import archive_status
 from customers.forms import ChangeOwnerForm, CustomerForm, VehicleForm
@@ -178,24 +178,15 @@ class CustomerCreateView(DealerScopedObjectMixin, FormView):
         return redirect("customers:vehicle_create", customer_pk=customer.pk)
 
 
-class CustomerUpdateView(DealerScopedObjectMixin, FormView):
+class CustomerUpdateView(ScopedRecordMixin, FormView):
     model = Customer
     permission_required = "customers.change_customer"
     write_scope = True
     template_name = "customers/customer_form.html"
     form_class = CustomerForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "object": self.object}
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
@@ -234,7 +225,7 @@ class VehicleDetailView(DealerScopedObjectMixin, DetailView):
         return context
 
 
-class VehicleFormViewBase(DealerScopedObjectMixin, FormView):
+class VehicleFormViewBase(ScopedRecordMixin, FormView):
     template_name = "customers/vehicle_form.html"
     form_class = VehicleForm
     write_scope = True
@@ -244,26 +235,22 @@ class VehicleFormViewBase(DealerScopedObjectMixin, FormView):
 
 
 class VehicleCreateView(VehicleFormViewBase):
+    """Add a vehicle to the customer named in the URL."""
+
     model = Customer
     permission_required = "customers.add_vehicle"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.owner = get_object_or_404(self.get_queryset(), pk=kwargs["customer_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    record_kwarg = "customer_pk"
+    record_related = ("dealer",)
+    record_context_name = "owner"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "dealer": self.owner.dealer}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "owner": self.owner}
+        return {**super().get_form_kwargs(), "dealer": self.object.dealer}
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         try:
-            vehicle = services.vehicle_create(owner=self.owner, by=self.request.user, **data)
+            vehicle = services.vehicle_create(owner=self.object, by=self.request.user, **data)
         except ValidationError as exc:
             _apply_form_errors(form, exc)
             return self.form_invalid(form)
@@ -274,18 +261,13 @@ class VehicleCreateView(VehicleFormViewBase):
 class VehicleUpdateView(VehicleFormViewBase):
     model = Vehicle
     permission_required = "customers.change_vehicle"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(self.get_queryset().select_related("owner", "dealer"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    record_related = ("owner", "dealer")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "dealer": self.object.dealer, "instance": self.object}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "object": self.object, "owner": self.object.owner}
+        return {**super().get_context_data(**kwargs), "owner": self.object.owner}
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
@@ -299,24 +281,16 @@ class VehicleUpdateView(VehicleFormViewBase):
         return redirect(self.object)
 
 
-class VehicleChangeOwnerView(DealerScopedObjectMixin, FormView):
+class VehicleChangeOwnerView(ScopedRecordMixin, FormView):
     model = Vehicle
     permission_required = ("customers.change_vehicle", "customers.add_vehicleownership")
     write_scope = True
     template_name = "customers/vehicle_change_owner.html"
     form_class = ChangeOwnerForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(self.get_queryset().select_related("owner", "dealer"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    record_related = ("owner", "dealer")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "vehicle": self.object}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "object": self.object}
 
     def form_valid(self, form):
         data = form.cleaned_data

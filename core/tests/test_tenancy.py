@@ -18,20 +18,10 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from core.tenancy import dealer_ids_for, forget_dealer_ids
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory, make_vin
-from customers.models import Customer, Vehicle, VehicleOwnership
-from organization.models import Dealer
+from core.tests.helpers import archive_snapshot
+from customers.models import Vehicle
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot() -> dict:
-    """Every row of the archive and the number of history records: equal before and after = nothing changed."""
-    state = {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Dealer, Customer, Vehicle, VehicleOwnership)
-    }
-    state["history"] = [Customer.history.count(), Vehicle.history.count(), VehicleOwnership.history.count()]
-    return state
 
 
 @pytest.fixture
@@ -145,12 +135,12 @@ def b_pages(customer_b, vehicle_b, second_customer_b) -> list[tuple[str, str, di
 
 def test_every_page_of_dealer_b_is_404_for_a_user_of_dealer_a(page_as, advisor_a, archive, second_customer_b):
     client = page_as(advisor_a)
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data in b_pages(archive["customer_b"], archive["vehicle_b"], second_customer_b):
         response = getattr(client, method)(url, data) if data is not None else client.get(url)
         assert response.status_code == 404, (method, url)
         assert "李四" not in response.content.decode()
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_the_same_pages_work_for_a_user_of_dealer_b(page_as, advisor_b, archive, second_customer_b):
@@ -172,13 +162,13 @@ def test_the_same_pages_work_for_a_user_of_dealer_b(page_as, advisor_b, archive,
 
 def test_creating_a_customer_at_dealer_b_on_the_page_is_a_field_error(page_as, advisor_a, archive, dealer_b):
     client = page_as(advisor_a)
-    before = snapshot()
+    before = archive_snapshot()
     response = client.post(reverse("customers:customer_create"), {**customer_form_data(), "dealer": dealer_b.pk})
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "dealer": ["Select a valid choice. That choice is not one of the available choices."]
     }
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_list_pages_show_only_the_users_dealer(page_as, advisor_a, archive, dealer_b):
@@ -289,7 +279,7 @@ def test_api_reads_and_writes_of_dealer_b_records_are_404(api_en, advisor_a, arc
     api = api_en(advisor_a)
     customer_url = f"/api/v1/customers/{archive['customer_b'].pk}/"
     vehicle_url = f"/api/v1/vehicles/{archive['vehicle_b'].pk}/"
-    before = snapshot()
+    before = archive_snapshot()
     requests = [
         ("get", customer_url, None),
         ("put", customer_url, {"name": "改名", "mobile": "13700000009", "version": 1}),
@@ -307,12 +297,12 @@ def test_api_reads_and_writes_of_dealer_b_records_are_404(api_en, advisor_a, arc
         response = getattr(api, method)(url, data, format="json")
         assert response.status_code == 404, (method, url, response.content)
         assert set(response.json()) == {"detail"}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_api_create_at_dealer_b_is_a_field_error(api_en, advisor_a, archive, dealer_b):
     api = api_en(advisor_a)
-    before = snapshot()
+    before = archive_snapshot()
     customer = api.post(
         "/api/v1/customers/", {"dealer": dealer_b.pk, "name": "新客户", "mobile": "13700000009"}, format="json"
     )
@@ -325,12 +315,12 @@ def test_api_create_at_dealer_b_is_a_field_error(api_en, advisor_a, archive, dea
     assert customer.json() == {"dealer": [f'Invalid pk "{dealer_b.pk}" - object does not exist.']}
     assert vehicle.status_code == 400
     assert vehicle.json() == {"owner": [f'Invalid pk "{archive["customer_b"].pk}" - object does not exist.']}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_api_change_owner_to_a_dealer_b_customer_is_a_field_error(api_en, advisor_a, archive):
     vehicle = archive["vehicle_a"]
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         f"/api/v1/vehicles/{vehicle.pk}/change-owner/",
         {"new_owner": archive["customer_b"].pk, "started_on": "2024-06-01", "version": vehicle.version},
@@ -338,7 +328,7 @@ def test_api_change_owner_to_a_dealer_b_customer_is_a_field_error(api_en, adviso
     )
     assert response.status_code == 400
     assert response.json() == {"new_owner": [f'Invalid pk "{archive["customer_b"].pk}" - object does not exist.']}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_api_lists_show_only_the_users_dealer(api_en, advisor_a, archive):
@@ -460,11 +450,11 @@ def test_region_manager_cannot_change_anything_by_page(page_as, region_manager, 
         ("get", reverse("customers:customer_create"), None, 404),
         ("post", reverse("customers:customer_create"), {**customer_form_data(), "dealer": dealer_a.pk}, 404),
     ]
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data, status in requests:
         response = getattr(client, method)(url, data) if data is not None else client.get(url)
         assert response.status_code == status, (method, url)
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_region_manager_cannot_change_anything_by_api(api_en, region_manager, archive, dealer_a):
@@ -472,7 +462,7 @@ def test_region_manager_cannot_change_anything_by_api(api_en, region_manager, ar
     api = api_en(region_manager)
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
-    before = snapshot()
+    before = archive_snapshot()
     requests = [
         ("post", "/api/v1/customers/", {"dealer": dealer_a.pk, "name": "新客户", "mobile": "13700000009"}),
         ("put", f"/api/v1/customers/{customer.pk}/", {"name": "改名", "mobile": "13700000009", "version": 1}),
@@ -489,7 +479,7 @@ def test_region_manager_cannot_change_anything_by_api(api_en, region_manager, ar
         response = getattr(api, method)(url, data, format="json")
         assert response.status_code == 403, (method, url, response.content)
         assert response.json() == {"detail": "You do not have permission to perform this action."}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_region_membership_never_grants_writes_even_with_a_writing_role(page_as, api_en, archive, dealer_a):
@@ -499,7 +489,7 @@ def test_region_membership_never_grants_writes_even_with_a_writing_role(page_as,
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     api = api_en(manager)
     client = page_as(manager)
-    before = snapshot()
+    before = archive_snapshot()
     assert api.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
     assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 200
     for method, url, data in [
@@ -533,7 +523,7 @@ def test_region_membership_never_grants_writes_even_with_a_writing_role(page_as,
     response = client.post(reverse("customers:customer_create"), {**customer_form_data(), "dealer": dealer_a.pk})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["dealer"]
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 # --- users without a dealer, anonymous visitors, missing role permissions ------------------------------------
@@ -575,7 +565,7 @@ def test_anonymous_visitors_are_sent_to_login(client, name, args):
 
 def test_anonymous_visitors_are_sent_to_login_from_record_pages(client, archive):
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data in [
         ("get", reverse("customers:customer_detail", args=[customer.pk]), None),
         ("get", reverse("customers:customer_update", args=[customer.pk]), None),
@@ -589,7 +579,7 @@ def test_anonymous_visitors_are_sent_to_login_from_record_pages(client, archive)
         response = getattr(client, method)(url, data) if data is not None else client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_anonymous_api_requests_are_refused(archive, dealer_a):
@@ -598,7 +588,7 @@ def test_anonymous_api_requests_are_refused(archive, dealer_a):
     api = APIClient()
     api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     customer = archive["customer_a"]
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data in [
         ("get", "/api/v1/customers/", None),
         ("get", f"/api/v1/customers/{customer.pk}/", None),
@@ -616,7 +606,7 @@ def test_anonymous_api_requests_are_refused(archive, dealer_a):
     response = bad_token.get("/api/v1/customers/")
     assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 @pytest.fixture
@@ -631,7 +621,7 @@ def test_a_user_without_the_role_permission_gets_404_on_create_and_edit_pages(pa
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 200
     assert client.get(reverse("customers:vehicle_detail", args=[vehicle.pk])).status_code == 200
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data in [
         ("get", reverse("customers:customer_create"), None),
         ("post", reverse("customers:customer_create"), {**customer_form_data(), "dealer": dealer_a.pk}),
@@ -650,7 +640,7 @@ def test_a_user_without_the_role_permission_gets_404_on_create_and_edit_pages(pa
     ]:
         response = getattr(client, method)(url, data) if data is not None else client.get(url)
         assert response.status_code == 404, (method, url)
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_a_user_without_the_role_permission_gets_403_on_api_writes(api_en, technician_a, archive, dealer_a):
@@ -658,7 +648,7 @@ def test_a_user_without_the_role_permission_gets_403_on_api_writes(api_en, techn
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     assert api.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
-    before = snapshot()
+    before = archive_snapshot()
     for method, url, data in [
         ("post", "/api/v1/customers/", {"dealer": dealer_a.pk, "name": "新客户", "mobile": "13700000009"}),
         ("post", "/api/v1/vehicles/", {"owner": customer.pk, "vin": make_vin(999), "brand": "丰田"}),
@@ -673,7 +663,7 @@ def test_a_user_without_the_role_permission_gets_403_on_api_writes(api_en, techn
         response = getattr(api, method)(url, data, format="json")
         assert response.status_code == 403, (method, url)
         assert response.json() == {"detail": "You do not have permission to perform this action."}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_api_speaks_the_language_of_accept_language_pages_do_not(advisor_a):

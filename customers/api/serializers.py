@@ -6,6 +6,7 @@ from rest_framework import serializers
 from customers import validators
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
+from customers.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
 
@@ -21,30 +22,8 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = [
-            "id",
-            "dealer",
-            "kind",
-            "name",
-            "contact_person",
-            "mobile",
-            "other_contacts",
-            "email",
-            "address",
-            "birthday",
-            "preferred_channel",
-            "consent",
-            "consent_at",
-            "source",
-            "tags",
-            "notes",
-            "archive_complete",
-            "archive_completed_at",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
         read_only_fields = ["consent_at", "archive_complete", "archive_completed_at", "created_at", "updated_at"]
+        fields = ["id", "dealer", *CUSTOMER_FIELDS, "version", *read_only_fields]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,31 +57,8 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "id",
-            "dealer",
-            "owner",
-            "owner_since",
-            "vin",
-            "plate",
-            "brand",
-            "series",
-            "model_name",
-            "model_year",
-            "fuel_type",
-            "colour",
-            "engine_no",
-            "purchase_date",
-            "mileage_km",
-            "mileage_recorded_at",
-            "insurance_expiry",
-            "warranty_expiry",
-            "notes",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["mileage_recorded_at", "created_at", "updated_at"]
+        read_only_fields = ["vin_tail", "mileage_recorded_at", "created_at", "updated_at"]
+        fields = ["id", "dealer", "owner", "owner_since", *VEHICLE_FIELDS, "version", *read_only_fields]
         validators = []  # uniqueness is checked in validate() with a message naming the existing vehicle
 
     def __init__(self, *args, **kwargs):

@@ -11,25 +11,15 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from core.tests.factories import CustomerFactory, DealerFactory, RegionFactory, UserFactory, VehicleFactory, make_vin
+from core.tests.helpers import archive_snapshot
 from customers.models import Customer, Vehicle, VehicleOwnership
 from customers.services import customer_update
-from organization.models import Dealer
 
 pytestmark = pytest.mark.django_db
 
 NO_PERMISSION = {"detail": "You do not have permission to perform this action."}
 REQUIRED = ["This field is required."]
 VERSION_REQUIRED = {"version": ["The record version is required to save changes."]}
-
-
-def snapshot() -> dict:
-    """Every row of the archive and the number of history records: equal before and after = nothing changed."""
-    state = {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Dealer, Customer, Vehicle, VehicleOwnership)
-    }
-    state["history"] = [Customer.history.count(), Vehicle.history.count(), VehicleOwnership.history.count()]
-    return state
 
 
 @pytest.fixture
@@ -139,20 +129,20 @@ class WriteAPITests(ReadAPITests):
 
     def test_create_without_permission_is_403_and_creates_nothing(self, api_en, technician_a, dealer_a):
         payload = self.create_payload(dealer_a)
-        before = snapshot()
+        before = archive_snapshot()
         response = api_en(technician_a).post(self.url, payload, format="json")
         assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
     def test_create_at_another_dealer_is_400_and_creates_nothing(self, api_en, advisor_a, dealer_b):
         payload = self.create_payload(dealer_b)
-        before = snapshot()
+        before = archive_snapshot()
         response = api_en(advisor_a).post(self.url, payload, format="json")
         assert response.status_code == 400
         assert response.json() == {
             self.dealer_field: [f'Invalid pk "{payload[self.dealer_field]}" - object does not exist.']
         }
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
     def test_patch(self, api_en, advisor_a, dealer_a):
         row = self.make(dealer_a)
@@ -176,30 +166,30 @@ class WriteAPITests(ReadAPITests):
     def test_update_without_permission_is_403_and_changes_nothing(self, api_en, technician_a, dealer_a):
         row = self.make(dealer_a)
         api = api_en(technician_a)
-        before = snapshot()
+        before = archive_snapshot()
         for method, data in (("patch", self.patch_payload()), ("put", self.put_payload(row))):
             response = getattr(api, method)(self.detail_url(row), {**data, "version": row.version}, format="json")
             assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
     def test_update_of_another_dealer_is_404_and_changes_nothing(self, api_en, advisor_a, dealer_b):
         row = self.make(dealer_b)
         api = api_en(advisor_a)
-        before = snapshot()
+        before = archive_snapshot()
         for method, data in (("patch", self.patch_payload()), ("put", self.put_payload(row))):
             response = getattr(api, method)(self.detail_url(row), {**data, "version": row.version}, format="json")
             assert response.status_code == 404
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
     def test_delete_is_not_offered(self, api_en, advisor_a, dealer_a):
         """Permissions are checked before the method: 403 without delete permission, else 405."""
         row = self.make(dealer_a)
         admin = UserFactory(roles=[Role.ADMINISTRATOR], dealers=[dealer_a])
-        before = snapshot()
+        before = archive_snapshot()
         refused = api_en(advisor_a).delete(self.detail_url(row))
         assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
         assert api_en(admin).delete(self.detail_url(row)).status_code == 405
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
 
 class TestCustomerAPI(WriteAPITests):
@@ -315,7 +305,7 @@ class TestDealerAPI(ReadAPITests):
         """Read-only: 405 for a user whose role could change dealers; 403 first for one whose role cannot."""
         admin = UserFactory(roles=[Role.ADMINISTRATOR], dealers=[dealer_a])
         api = api_en(admin)
-        before = snapshot()
+        before = archive_snapshot()
         payload = {"code": "N001", "name": "新店", "region": dealer_a.region.code}
         assert api.post(self.url, payload, format="json").status_code == 405
         refused = api_en(advisor_a).post(self.url, payload, format="json")
@@ -323,7 +313,7 @@ class TestDealerAPI(ReadAPITests):
         for method in ("put", "patch"):
             assert getattr(api, method)(self.detail_url(dealer_a), payload, format="json").status_code == 405
         assert api.delete(self.detail_url(dealer_a)).status_code == 405
-        assert snapshot() == before
+        assert archive_snapshot() == before
 
 
 # --- field-level validation ----------------------------------------------------------------------------------
@@ -340,13 +330,13 @@ def vehicle_a(customer_a):
 
 
 def test_create_customer_with_a_bad_mobile_is_a_field_error(api_en, advisor_a, dealer_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         "/api/v1/customers/", {"dealer": dealer_a.pk, "name": "王五", "mobile": "12345678901"}, format="json"
     )
     assert response.status_code == 400
     assert response.json() == {"mobile": ["Not a valid mainland mobile number: 11 digits starting with 13–19."]}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_create_customer_accepts_a_mobile_with_country_code_and_stores_11_digits(api_en, advisor_a, dealer_a):
@@ -359,26 +349,26 @@ def test_create_customer_accepts_a_mobile_with_country_code_and_stores_11_digits
 
 
 def test_create_customer_without_required_fields_names_each_field(api_en, advisor_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post("/api/v1/customers/", {}, format="json")
     assert response.status_code == 400
     assert response.json() == {"dealer": REQUIRED, "name": REQUIRED, "mobile": REQUIRED}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_create_vehicle_without_required_fields_names_each_field(api_en, advisor_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post("/api/v1/vehicles/", {}, format="json")
     assert response.status_code == 400
     assert response.json() == {"owner": REQUIRED, "vin": REQUIRED, "brand": REQUIRED}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_create_vehicle_with_a_wrong_vin_check_digit_says_which_digit(api_en, advisor_a, customer_a):
     good = make_vin(77)
     wrong_digit = "0" if good[8] != "0" else "1"
     vin = good[:8] + wrong_digit + good[9:]
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         "/api/v1/vehicles/", {"owner": customer_a.pk, "vin": vin, "brand": "大众"}, format="json"
     )
@@ -386,11 +376,11 @@ def test_create_vehicle_with_a_wrong_vin_check_digit_says_which_digit(api_en, ad
     assert response.json() == {
         "vin": [f"VIN check digit (9th character) is {wrong_digit} but should be {good[8]}: please check for a typo."]
     }
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_create_vehicle_with_a_bad_plate_is_a_field_error(api_en, advisor_a, customer_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         "/api/v1/vehicles/",
         {"owner": customer_a.pk, "vin": make_vin(77), "plate": "XX12345", "brand": "大众"},
@@ -403,12 +393,12 @@ def test_create_vehicle_with_a_bad_plate_is_a_field_error(api_en, advisor_a, cus
             "粤BD12345 (new-energy small) or 粤B12345D (new-energy large)."
         ]
     }
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_duplicate_vin_and_plate_at_the_same_dealer_name_the_existing_vehicle(api_en, advisor_a, vehicle_a, dealer_a):
     other_owner = CustomerFactory(dealer=dealer_a)
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         "/api/v1/vehicles/",
         {"owner": other_owner.pk, "vin": vehicle_a.vin.lower(), "plate": "粤A 10001", "brand": "大众"},
@@ -417,7 +407,7 @@ def test_duplicate_vin_and_plate_at_the_same_dealer_name_the_existing_vehicle(ap
     assert response.status_code == 400
     message = f"Already on file at this dealer: vehicle {vehicle_a.pk} (/vehicles/{vehicle_a.pk}/)."
     assert response.json() == {"vin": [message], "plate": [message]}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_the_same_vin_at_another_dealer_is_allowed(api_en, advisor_b, vehicle_a, dealer_b):
@@ -430,7 +420,7 @@ def test_the_same_vin_at_another_dealer_is_allowed(api_en, advisor_b, vehicle_a,
 
 def test_updating_a_vehicle_to_another_vehicles_vin_names_it(api_en, advisor_a, vehicle_a, dealer_a):
     other = VehicleFactory(owner=CustomerFactory(dealer=dealer_a))
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).patch(
         f"/api/v1/vehicles/{other.pk}/", {"vin": vehicle_a.vin, "version": other.version}, format="json"
     )
@@ -438,7 +428,7 @@ def test_updating_a_vehicle_to_another_vehicles_vin_names_it(api_en, advisor_a, 
     assert response.json() == {
         "vin": [f"Already on file at this dealer: vehicle {vehicle_a.pk} (/vehicles/{vehicle_a.pk}/)."]
     }
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 # --- optimistic locking --------------------------------------------------------------------------------------
@@ -446,20 +436,20 @@ def test_updating_a_vehicle_to_another_vehicles_vin_names_it(api_en, advisor_a, 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_customer_update_requires_the_version(api_en, advisor_a, customer_a, method):
-    before = snapshot()
+    before = archive_snapshot()
     data = {"name": "改名", "mobile": "13800000001"}
     response = getattr(api_en(advisor_a), method)(f"/api/v1/customers/{customer_a.pk}/", data, format="json")
     assert (response.status_code, response.json()) == (400, VERSION_REQUIRED)
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_vehicle_update_requires_the_version(api_en, advisor_a, vehicle_a, method):
-    before = snapshot()
+    before = archive_snapshot()
     data = {"vin": vehicle_a.vin, "brand": "丰田"}
     response = getattr(api_en(advisor_a), method)(f"/api/v1/vehicles/{vehicle_a.pk}/", data, format="json")
     assert (response.status_code, response.json()) == (400, VERSION_REQUIRED)
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def conflict(mine: int, theirs: int) -> dict:
@@ -478,12 +468,12 @@ def test_customer_update_with_a_stale_version_is_409_and_changes_nothing(api_en,
     assert read["version"] == 1
     # Someone else saves in between.
     customer_update(customer=Customer.objects.get(pk=customer_a.pk), by=advisor_a, version=1, notes="先到")
-    before = snapshot()
+    before = archive_snapshot()
     response = api.patch(
         f"/api/v1/customers/{customer_a.pk}/", {"name": "后到", "version": read["version"]}, format="json"
     )
     assert (response.status_code, response.json()) == (409, conflict(1, 2))
-    assert snapshot() == before
+    assert archive_snapshot() == before
     assert Customer.objects.get(pk=customer_a.pk).name == "张三"
 
 
@@ -492,10 +482,10 @@ def test_vehicle_update_with_a_stale_version_is_409_and_changes_nothing(api_en, 
     assert (
         api.patch(f"/api/v1/vehicles/{vehicle_a.pk}/", {"colour": "红", "version": 1}, format="json").status_code == 200
     )
-    before = snapshot()
+    before = archive_snapshot()
     response = api.patch(f"/api/v1/vehicles/{vehicle_a.pk}/", {"colour": "蓝", "version": 1}, format="json")
     assert (response.status_code, response.json()) == (409, conflict(1, 2))
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 # --- change owner --------------------------------------------------------------------------------------------
@@ -527,7 +517,7 @@ def test_change_owner_moves_the_vehicle_and_keeps_the_ownership_history(api_en, 
 def test_change_owner_to_a_customer_of_another_of_my_dealers_is_400(api_en, dealer_a, dealer_b, vehicle_a):
     both = UserFactory(roles=[Role.SERVICE_ADVISOR], dealers=[dealer_a, dealer_b])
     customer_b = CustomerFactory(dealer=dealer_b)
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(both).post(
         change_owner_url(vehicle_a),
         {"new_owner": customer_b.pk, "started_on": "2024-06-01", "version": 1},
@@ -537,12 +527,12 @@ def test_change_owner_to_a_customer_of_another_of_my_dealers_is_400(api_en, deal
         400,
         {"new_owner": ["The new owner must be a customer of the same dealer."]},
     )
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_change_owner_to_a_customer_of_a_dealer_i_do_not_work_for_is_400(api_en, advisor_a, dealer_b, vehicle_a):
     customer_b = CustomerFactory(dealer=dealer_b)
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(advisor_a).post(
         change_owner_url(vehicle_a),
         {"new_owner": customer_b.pk, "started_on": "2024-06-01", "version": 1},
@@ -552,14 +542,14 @@ def test_change_owner_to_a_customer_of_a_dealer_i_do_not_work_for_is_400(api_en,
         400,
         {"new_owner": [f'Invalid pk "{customer_b.pk}" - object does not exist.']},
     )
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_change_owner_requires_the_version_and_refuses_a_stale_one(api_en, advisor_a, vehicle_a, dealer_a):
     new_owner = CustomerFactory(dealer=dealer_a)
     api = api_en(advisor_a)
     Vehicle.objects.filter(pk=vehicle_a.pk).update(version=2)
-    before = snapshot()
+    before = archive_snapshot()
     missing = api.post(
         change_owner_url(vehicle_a), {"new_owner": new_owner.pk, "started_on": "2024-06-01"}, format="json"
     )
@@ -570,7 +560,7 @@ def test_change_owner_requires_the_version_and_refuses_a_stale_one(api_en, advis
         format="json",
     )
     assert (stale.status_code, stale.json()) == (409, conflict(1, 2))
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_change_owner_needs_the_change_vehicle_permission_like_the_page(api_en, dealer_a, vehicle_a):
@@ -582,14 +572,14 @@ def test_change_owner_needs_the_change_vehicle_permission_like_the_page(api_en, 
         )
     )
     new_owner = CustomerFactory(dealer=dealer_a)
-    before = snapshot()
+    before = archive_snapshot()
     response = api_en(user).post(
         change_owner_url(vehicle_a),
         {"new_owner": new_owner.pk, "started_on": "2024-06-01", "version": 1},
         format="json",
     )
     assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 # --- filtering, ordering, pagination -------------------------------------------------------------------------
@@ -699,10 +689,10 @@ def test_session_auth_reads_and_writes_with_the_csrf_token(advisor_a, customer_a
     assert listed.status_code == 200
     assert [c["id"] for c in listed.json()["results"]] == [customer_a.pk]
     payload = {"dealer": dealer_a.pk, "name": "王五", "mobile": "13700000009"}
-    before = snapshot()
+    before = archive_snapshot()
     refused = client.post("/api/v1/customers/", payload, format="json")
     assert (refused.status_code, refused.json()) == (403, {"detail": "CSRF Failed: CSRF cookie not set."})
-    assert snapshot() == before
+    assert archive_snapshot() == before
     client.get("/customers/")  # a page sets the CSRF cookie, as in the browser
     accepted = client.post(
         "/api/v1/customers/", payload, format="json", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value

@@ -10,23 +10,13 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory, make_vin
+from core.tests.helpers import archive_snapshot
 from customers import services
 from customers.models import Customer, Vehicle, VehicleOwnership
-from organization.models import Dealer
 
 pytestmark = pytest.mark.django_db
 
 BAD_MOBILE = "Not a valid mainland mobile number: 11 digits starting with 13–19."
-
-
-def snapshot() -> dict:
-    """Every row of the archive and the number of history records: equal before and after = nothing changed."""
-    state = {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Dealer, Customer, Vehicle, VehicleOwnership)
-    }
-    state["history"] = [Customer.history.count(), Vehicle.history.count(), VehicleOwnership.history.count()]
-    return state
 
 
 @pytest.fixture
@@ -84,18 +74,18 @@ def errors_of(response) -> dict:
 
 
 def test_new_customer_with_a_bad_mobile_shows_the_field_error(web, dealer_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(reverse("customers:customer_create"), customer_data(dealer_a, mobile="12345678901"))
     assert errors_of(response) == {"mobile": [BAD_MOBILE]}
     assert f'<ul class="errorlist" role="alert"><li>{BAD_MOBILE}</li></ul>' in response.content.decode()
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_new_customer_without_required_fields_names_them(web, dealer_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(reverse("customers:customer_create"), customer_data(dealer_a, name="", mobile=""))
     assert errors_of(response) == {"name": ["This field is required."], "mobile": ["This field is required."]}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_new_customer_is_saved_and_the_page_goes_on_to_add_the_vehicle(web, advisor_a, dealer_a):
@@ -125,18 +115,18 @@ def test_new_customer_form_preselects_the_users_only_dealer(web, dealer_a):
 def test_add_vehicle_with_a_wrong_vin_check_digit_says_which_digit(web, customer_a):
     good = make_vin(500)
     wrong_digit = "0" if good[8] != "0" else "1"
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(
         reverse("customers:vehicle_create", args=[customer_a.pk]), vehicle_data(vin=good[:8] + wrong_digit + good[9:])
     )
     message = f"VIN check digit (9th character) is {wrong_digit} but should be {good[8]}: please check for a typo."
     assert errors_of(response) == {"vin": [message]}
     assert message in response.content.decode()
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_add_vehicle_with_a_vin_and_plate_on_file_links_to_the_existing_vehicle(web, customer_a, vehicle_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(
         reverse("customers:vehicle_create", args=[customer_a.pk]),
         vehicle_data(vin=vehicle_a.vin.lower(), plate="粤a·10001"),
@@ -149,7 +139,7 @@ def test_add_vehicle_with_a_vin_and_plate_on_file_links_to_the_existing_vehicle(
     html = response.content.decode()
     assert f"<li>This VIN is already on file at this dealer: {link}</li>" in html
     assert f"<li>This licence plate is already on file at this dealer: {link}</li>" in html
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_add_vehicle_saves_it_with_its_first_owner(web, advisor_a, customer_a):
@@ -179,7 +169,7 @@ def test_edit_with_a_stale_version_shows_the_conflict_and_changes_nothing(web, d
     # A colleague saves while the form is open.
     colleague = UserFactory(roles=[Role.SERVICE_ADVISOR], dealers=[dealer_a])
     services.customer_update(customer=Customer.objects.get(pk=customer_a.pk), by=colleague, version=1, notes="先存")
-    before = snapshot()
+    before = archive_snapshot()
     data = customer_data(customer_a.dealer, name="后存", mobile=customer_a.mobile, version=form["version"].value())
     response = web.post(url, data)
     message = (
@@ -188,29 +178,29 @@ def test_edit_with_a_stale_version_shows_the_conflict_and_changes_nothing(web, d
     )
     assert errors_of(response) == {"__all__": [message]}
     assert f'<ul class="errorlist" role="alert"><li>{message}</li></ul>' in response.content.decode()
-    assert snapshot() == before
+    assert archive_snapshot() == before
     stored = Customer.objects.get(pk=customer_a.pk)
     assert (stored.name, stored.notes, stored.version) == ("张三", "先存", 2)
 
 
 def test_edit_without_a_version_shows_why_it_was_not_saved(web, customer_a):
-    before = snapshot()
+    before = archive_snapshot()
     data = customer_data(customer_a.dealer, name="改名", mobile=customer_a.mobile)
     response = web.post(reverse("customers:customer_update", args=[customer_a.pk]), data)
     message = "The record version is required to save changes."
     assert errors_of(response) == {"version": [message]}
     assert f'<ul class="errorlist" role="alert"><li>{message}</li></ul>' in response.content.decode()
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_edit_vehicle_with_a_stale_version_shows_the_conflict(web, advisor_a, vehicle_a):
     url = reverse("customers:vehicle_update", args=[vehicle_a.pk])
     assert web.get(url).context["form"]["version"].value() == 1
     services.vehicle_update(vehicle=Vehicle.objects.get(pk=vehicle_a.pk), by=advisor_a, version=1, colour="白")
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(url, vehicle_data(vin=vehicle_a.vin, plate=vehicle_a.plate, colour="黑", version=1))
     assert list(errors_of(response)) == ["__all__"]
-    assert snapshot() == before
+    assert archive_snapshot() == before
     assert Vehicle.objects.get(pk=vehicle_a.pk).colour == "白"
 
 
@@ -241,7 +231,7 @@ def test_change_owner_by_the_new_owners_mobile(web, advisor_a, vehicle_a, dealer
 
 
 def test_change_owner_to_an_unknown_mobile_offers_to_create_the_customer(web, vehicle_a):
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(
         reverse("customers:vehicle_change_owner", args=[vehicle_a.pk]),
         {"new_owner_mobile": "13699998888", "started_on": "2024-06-01", "version": 1},
@@ -251,29 +241,29 @@ def test_change_owner_to_an_unknown_mobile_offers_to_create_the_customer(web, ve
             'No customer of this dealer has this mobile. <a href="/customers/new/">Create the customer first.</a>'
         ]
     }
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_change_owner_to_a_customer_of_another_dealer_is_refused(web, vehicle_a, dealer_b):
     CustomerFactory(dealer=dealer_b, mobile="13699998888")
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(
         reverse("customers:vehicle_change_owner", args=[vehicle_a.pk]),
         {"new_owner_mobile": "13699998888", "started_on": "2024-06-01", "version": 1},
     )
     assert list(errors_of(response)) == ["new_owner_mobile"]
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 def test_change_owner_before_the_current_owner_started_is_a_field_error(web, vehicle_a, dealer_a):
     CustomerFactory(dealer=dealer_a, mobile="13622223333")
-    before = snapshot()
+    before = archive_snapshot()
     response = web.post(
         reverse("customers:vehicle_change_owner", args=[vehicle_a.pk]),
         {"new_owner_mobile": "13622223333", "started_on": "2023-12-31", "version": 1},
     )
     assert errors_of(response) == {"started_on": ["The new owner cannot start before the current owner (2024-01-01)."]}
-    assert snapshot() == before
+    assert archive_snapshot() == before
 
 
 # --- record pages: history and archive completeness ----------------------------------------------------------
