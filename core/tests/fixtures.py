@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from core.tests.factories import DealerFactory, UserFactory
+from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory, make_vin
 
 
 @pytest.fixture
@@ -47,3 +48,25 @@ def api_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def api_en(api_as):
+    """An API client with token auth as the given user, with English messages (the language switch's cookie)."""
+
+    def make(user) -> APIClient:
+        client = api_as(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def customer_a(dealer_a):
+    return CustomerFactory(dealer=dealer_a, name="张三", mobile="13800000001")
+
+
+@pytest.fixture
+def vehicle_a(customer_a):
+    return VehicleFactory(owner=customer_a, vin=make_vin(101), plate="粤A10001")

@@ -38,28 +38,6 @@ def page_as():
 
 
 @pytest.fixture
-def api_en(api_as):
-    """An API client with token auth as the given user, with English messages (the language switch's cookie)."""
-
-    def make(user):
-        client = api_as(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def customer_a(dealer_a):
-    return CustomerFactory(dealer=dealer_a, name="张三", mobile="13800000001")
-
-
-@pytest.fixture
-def vehicle_a(customer_a):
-    return VehicleFactory(owner=customer_a, vin=make_vin(101), plate="粤A10001")
-
-
-@pytest.fixture
 def customer_b(dealer_b):
     return CustomerFactory(dealer=dealer_b, name="李四", mobile="13900000002")
 

@@ -23,18 +23,6 @@ VERSION_REQUIRED = {"version": ["The record version is required to save changes.
 
 
 @pytest.fixture
-def api_en(api_as):
-    """An API client with token auth as the given user, with English messages (the language switch's cookie)."""
-
-    def make(user) -> APIClient:
-        client = api_as(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
 def technician_a(dealer_a):
     """View permissions only."""
     return UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
@@ -317,16 +305,6 @@ class TestDealerAPI(ReadAPITests):
 
 
 # --- field-level validation ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def customer_a(dealer_a):
-    return CustomerFactory(dealer=dealer_a, name="张三", mobile="13800000001")
-
-
-@pytest.fixture
-def vehicle_a(customer_a):
-    return VehicleFactory(owner=customer_a, vin=make_vin(101), plate="粤A10001")
 
 
 def test_create_customer_with_a_bad_mobile_is_a_field_error(api_en, advisor_a, dealer_a):

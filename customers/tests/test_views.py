@@ -28,16 +28,6 @@ def web(advisor_a) -> Client:
     return client
 
 
-@pytest.fixture
-def customer_a(dealer_a):
-    return CustomerFactory(dealer=dealer_a, name="张三", mobile="13800000001")
-
-
-@pytest.fixture
-def vehicle_a(customer_a):
-    return VehicleFactory(owner=customer_a, vin=make_vin(101), plate="粤A10001")
-
-
 def customer_data(dealer, **overrides) -> dict:
     return {
         "dealer": dealer.pk,
