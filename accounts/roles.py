@@ -10,30 +10,69 @@ VIEW = ("view",)
 EDIT = ("view", "add", "change")
 ALL = ("view", "add", "change", "delete")
 
+RO_DESK = ("view", "add", "change", "advise")
+
 # role -> {"app_label.model": actions}; later domains add their models here.
+# Actions are "view/add/change/delete" or a custom permission "<action>_<model>".
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_ADVISOR: {
+        "repairs.repairorder": RO_DESK,
+        "repairs.repairorderline": ALL,
+        "repairs.labouroperation": VIEW,
         "organization.dealer": VIEW,
         "customers.customer": EDIT,
         "customers.vehicle": EDIT,
         "customers.vehicleownership": EDIT,
     },
-    Role.TECHNICIAN: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
-    Role.FOREMAN: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
-    Role.QC_INSPECTOR: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
-    Role.PARTS_CLERK: {"organization.dealer": VIEW, "customers.customer": VIEW, "customers.vehicle": VIEW},
+    Role.TECHNICIAN: {
+        "repairs.repairorder": ("view", "work"),
+        "repairs.repairorderline": VIEW,
+        "organization.dealer": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+    },
+    Role.FOREMAN: {
+        "repairs.repairorder": ("view", "dispatch", "work"),
+        "repairs.repairorderline": VIEW,
+        "repairs.labouroperation": VIEW,
+        "organization.dealer": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+    },
+    Role.QC_INSPECTOR: {
+        "repairs.repairorder": ("view", "inspect"),
+        "repairs.repairorderline": VIEW,
+        "organization.dealer": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+    },
+    Role.PARTS_CLERK: {
+        "repairs.repairorder": VIEW,
+        "repairs.repairorderline": VIEW,
+        "organization.dealer": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+    },
     Role.FOLLOWUP_SPECIALIST: {
+        "repairs.repairorder": VIEW,
+        "repairs.repairorderline": VIEW,
         "organization.dealer": VIEW,
         "customers.customer": ("view", "change"),
         "customers.vehicle": VIEW,
     },
     Role.SERVICE_MANAGER: {
+        "repairs.repairorder": (*RO_DESK, "dispatch", "work", "inspect"),
+        "repairs.repairorderline": ALL,
+        "repairs.labouroperation": ALL,
         "organization.dealer": VIEW,
         "customers.customer": EDIT,
         "customers.vehicle": EDIT,
         "customers.vehicleownership": EDIT,
     },
     Role.REGION_MANAGER: {
+        "repairs.repairorder": VIEW,
+        "repairs.repairorderline": VIEW,
+        "repairs.labouroperation": VIEW,
         "organization.dealer": VIEW,
         "organization.region": VIEW,
         "customers.customer": VIEW,
@@ -41,6 +80,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": VIEW,
     },
     Role.ADMINISTRATOR: {
+        "repairs.repairorder": (*ALL, "advise", "dispatch", "work", "inspect"),
+        "repairs.repairorderline": ALL,
+        "repairs.labouroperation": ALL,
         "organization.oem": ALL,
         "organization.brand": ALL,
         "organization.region": ALL,

@@ -11,14 +11,14 @@ class ConflictError(ValidationError):
     """Someone else saved the record after the editor loaded it (optimistic lock)."""
 
 
-def save_versioned(instance: models.Model, *, expected_version: int | None) -> models.Model:
-    """Save ``instance`` only if its stored version is still ``expected_version``; bump the version.
+def lock_version(instance: models.Model, *, expected_version: int | None) -> int:
+    """Lock the stored row of ``instance`` and check it is still at ``expected_version``; return that version.
 
-    Must run inside ``transaction.atomic()``: the row is locked while compared, so
-    two concurrent saves of the same version cannot both win.
+    Must run inside ``transaction.atomic()``: the row stays locked until commit, so two
+    concurrent saves of the same version cannot both win.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("save_versioned() must be called inside transaction.atomic()")
+        raise RuntimeError("lock_version() must be called inside transaction.atomic()")
     if expected_version is None:
         raise ValidationError({"version": _("The record version is required to save changes.")})
     current = (
@@ -35,7 +35,12 @@ def save_versioned(instance: models.Model, *, expected_version: int | None) -> m
             code="conflict",
             params={"mine": expected_version, "theirs": current},
         )
-    instance.version = current + 1
+    return current
+
+
+def save_versioned(instance: models.Model, *, expected_version: int | None) -> models.Model:
+    """Save ``instance`` only if its stored version is still ``expected_version``; bump the version."""
+    instance.version = lock_version(instance, expected_version=expected_version) + 1
     instance.full_clean()
     instance.save()
     return instance

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "organization",
     "customers",
+    "repairs",
     "evaluation",
 ]
 

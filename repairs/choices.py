@@ -1,0 +1,122 @@
+"""Enumerations of the service desk and workshop."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RepairOrderStatus(models.TextChoices):
+    """Where a repair order (进厂维修单) is in the visit; see repairs/state.py for the moves."""
+
+    OPEN = "open", _("Reception")
+    CHECKED_IN = "checked_in", _("Checked in")
+    ESTIMATED = "estimated", _("Estimate given")
+    APPROVED = "approved", _("Approved by customer")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_REPAIR = "in_repair", _("In repair")
+    QC = "qc", _("Waiting for QC")
+    READY = "ready", _("Ready for delivery")
+    DELIVERED = "delivered", _("Delivered and settled")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+STATUS_COLOURS = {
+    RepairOrderStatus.OPEN: "grey",
+    RepairOrderStatus.CHECKED_IN: "blue",
+    RepairOrderStatus.ESTIMATED: "blue",
+    RepairOrderStatus.APPROVED: "teal",
+    RepairOrderStatus.DISPATCHED: "teal",
+    RepairOrderStatus.IN_REPAIR: "orange",
+    RepairOrderStatus.QC: "purple",
+    RepairOrderStatus.READY: "green",
+    RepairOrderStatus.DELIVERED: "green",
+    RepairOrderStatus.CLOSED: "dark",
+    RepairOrderStatus.CANCELLED: "red",
+}
+
+
+class JobType(models.TextChoices):
+    MAINTENANCE = "maintenance", _("Maintenance")
+    REPAIR = "repair", _("Repair")
+    WARRANTY = "warranty", _("Warranty")
+    ACCIDENT = "accident", _("Accident / bodywork")
+    RECALL = "recall", _("Recall / campaign")
+    INSPECTION = "inspection", _("Inspection")
+
+
+class FaultCategory(models.TextChoices):
+    """The system a repair is about; a comeback is the same vehicle with the same category (KPI B1)."""
+
+    ENGINE = "engine", _("Engine")
+    TRANSMISSION = "transmission", _("Transmission")
+    BRAKES = "brakes", _("Brakes")
+    SUSPENSION = "suspension", _("Suspension and steering")
+    ELECTRICAL = "electrical", _("Electrical and electronics")
+    HVAC = "hvac", _("Air conditioning")
+    BODY = "body", _("Body and paint")
+    TYRES = "tyres", _("Wheels and tyres")
+    EV_SYSTEM = "ev_system", _("High-voltage / EV system")
+    NONE = "none", _("No fault (service only)")
+
+
+class PricingMode(models.TextChoices):
+    """The three estimate modes of the reception rules."""
+
+    SYSTEM = "system", _("By system (系统估价)")
+    SYMPTOM = "symptom", _("By symptom (现象估价), with a risk margin")
+    ITEM = "item", _("By item (项目定价)")
+
+
+class FuelLevel(models.IntegerChoices):
+    EMPTY = 0, _("Empty")
+    QUARTER = 2, "1/4"
+    HALF = 4, "1/2"
+    THREE_QUARTERS = 6, "3/4"
+    FULL = 8, _("Full")
+
+
+class DocumentReceived(models.TextChoices):
+    DRIVING_LICENCE = "driving_licence", _("Vehicle licence (行驶证)")
+    SERVICE_BOOK = "service_book", _("Service book")
+    INSURANCE_POLICY = "insurance_policy", _("Insurance policy")
+    WARRANTY_CARD = "warranty_card", _("Warranty card")
+    INSPECTION_CERT = "inspection_cert", _("Annual inspection certificate")
+
+
+class ApprovalMethod(models.TextChoices):
+    SIGNATURE = "signature", _("Signed on the tablet")
+    PAPER = "paper", _("Signed on paper")
+    PHONE = "phone", _("By phone (recorded)")
+    WECHAT = "wechat", _("By WeChat message")
+
+
+class LineKind(models.TextChoices):
+    LABOUR = "labour", _("Labour")
+    PART = "part", _("Part")
+    SUNDRY = "sundry", _("Sundry / outside work")
+
+
+class Payer(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    WARRANTY = "warranty", _("Warranty")
+    INSURANCE = "insurance", _("Insurance")
+    INTERNAL = "internal", _("Internal / goodwill")
+
+
+class PartSource(models.TextChoices):
+    OEM = "oem", _("Genuine (OEM)")
+    NON_OEM = "non_oem", _("Non-OEM")
+    CUSTOMER = "customer", _("Supplied by the customer")
+
+
+# Parts whose quality the dealer does not guarantee (printed on the RO).
+UNGUARANTEED_SOURCES = {PartSource.NON_OEM, PartSource.CUSTOMER}
+
+# The largest discount (percent of the customer-pay amount) each role may give.
+DISCOUNT_LIMITS = {
+    "service_advisor": Decimal("5"),
+    "service_manager": Decimal("20"),
+    "administrator": Decimal("100"),
+}

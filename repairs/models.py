@@ -1,0 +1,287 @@
+"""Repair orders (进厂维修单): reception, check-in, estimate, approval and the events of each visit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import VersionedModel
+from core.tenancy import DealerScopedQuerySet
+from repairs.choices import (
+    ApprovalMethod,
+    FaultCategory,
+    FuelLevel,
+    JobType,
+    LineKind,
+    PartSource,
+    Payer,
+    PricingMode,
+    RepairOrderStatus,
+)
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class LabourOperation(models.Model):
+    """A dealer's labour catalogue entry (工时项目): operation code, name and standard hours."""
+
+    dealer = models.ForeignKey(
+        "organization.Dealer", on_delete=models.PROTECT, related_name="labour_operations", verbose_name=_("dealer")
+    )
+    code = models.CharField(_("operation code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    job_type = models.CharField(_("job type"), max_length=20, choices=JobType.choices, default=JobType.REPAIR)
+    standard_hours = models.DecimalField(
+        _("standard hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("labour operation")
+        verbose_name_plural = _("labour operations")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "code"], name="uniq_labour_operation_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RepairOrder(VersionedModel):
+    """One visit of one vehicle, from reception to delivery; every step stamped with time and person."""
+
+    dealer = models.ForeignKey(
+        "organization.Dealer", on_delete=models.PROTECT, related_name="repair_orders", verbose_name=_("dealer")
+    )
+    number = models.CharField(_("RO number"), max_length=30, editable=False)
+    vehicle = models.ForeignKey(
+        "customers.Vehicle", on_delete=models.PROTECT, related_name="repair_orders", verbose_name=_("vehicle")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="repair_orders", verbose_name=_("customer")
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="repair_orders_advised",
+        verbose_name=_("service advisor"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RepairOrderStatus.choices, default=RepairOrderStatus.OPEN, editable=False
+    )
+    job_type = models.CharField(_("job type"), max_length=20, choices=JobType.choices, default=JobType.MAINTENANCE)
+    fault_category = models.CharField(
+        _("fault category"), max_length=20, choices=FaultCategory.choices, default=FaultCategory.NONE
+    )
+    customer_complaint = models.TextField(_("customer's description"), help_text=_("In the customer's own words."))
+    arrived_at = models.DateTimeField(_("customer arrived at"))
+    promised_at = models.DateTimeField(_("promised delivery time"), null=True, blank=True)
+    comeback_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comebacks",
+        verbose_name=_("comeback of"),
+    )
+
+    # Check-in (接车): walk-around, fuel, odometer, belongings, documents, key.
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
+    odometer_override_reason = models.CharField(
+        _("reason for a lower odometer"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Required when the odometer is below the last recorded mileage (e.g. instrument cluster replaced)."
+        ),
+    )
+    fuel_level = models.PositiveSmallIntegerField(
+        _("fuel / charge level"), choices=FuelLevel.choices, null=True, blank=True
+    )
+    walkaround_done = models.BooleanField(_("walk-around inspection done"), default=False)
+    damage_notes = models.TextField(
+        _("damage found at walk-around"), blank=True, help_text=_("One mark per line, e.g. 左前门 划痕 5cm.")
+    )
+    belongings = models.TextField(_("belongings in the car (随车物品)"), blank=True)
+    belongings_signed_by = models.CharField(_("belongings list signed by"), max_length=50, blank=True)
+    belongings_signed_at = models.DateTimeField(_("belongings list signed at"), null=True, blank=True)
+    documents_received = models.JSONField(_("documents received"), default=list, blank=True)
+    key_tag = models.CharField(_("key tag"), max_length=20, blank=True)
+    checkin_exception = models.CharField(
+        _("why the check-in is incomplete"), max_length=200, blank=True, editable=False
+    )
+
+    # Diagnosis and estimate (诊断/报价).
+    diagnosis = models.TextField(_("diagnosis (fault findings)"), blank=True)
+    diagnosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diagnosed by"),
+    )
+    pricing_mode = models.CharField(
+        _("pricing mode"), max_length=10, choices=PricingMode.choices, default=PricingMode.ITEM
+    )
+    risk_margin_pct = models.DecimalField(
+        _("risk margin (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+        help_text=_("Symptom pricing only: added to the labour of the estimate."),
+    )
+    labour_rate = models.DecimalField(_("labour rate per hour"), **MONEY, default=Decimal("180.00"))
+    tax_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4, default=Decimal("0.1300"))
+    discount_pct = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    discount_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discount approved by"),
+    )
+
+    # Customer approval (客户签字确认).
+    approval_method = models.CharField(_("approved how"), max_length=10, choices=ApprovalMethod.choices, blank=True)
+    approved_by_customer = models.CharField(_("approved by (customer side)"), max_length=50, blank=True)
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval recorded by"),
+    )
+    approved_total = models.DecimalField(_("approved estimate total"), **MONEY, null=True, blank=True)
+
+    # Timestamps of the state machine (also in RepairOrderEvent): the raw material of A/B/D KPIs.
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, editable=False)
+    estimated_at = models.DateTimeField(_("estimate given at"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, editable=False)
+    repair_started_at = models.DateTimeField(_("repair started at"), null=True, blank=True, editable=False)
+    qc_requested_at = models.DateTimeField(_("QC requested at"), null=True, blank=True, editable=False)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("repair order")
+        verbose_name_plural = _("repair orders")
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "number"], name="uniq_repair_order_number")]
+        indexes = [
+            models.Index(fields=["dealer", "status", "-opened_at"], name="ro_dealer_status_opened"),
+            models.Index(fields=["dealer", "-opened_at"], name="ro_dealer_opened"),
+            models.Index(fields=["dealer", "delivered_at"], name="ro_dealer_delivered"),
+            models.Index(fields=["vehicle", "-opened_at"], name="ro_vehicle_opened"),
+            models.Index(fields=["advisor", "status"], name="ro_advisor_status"),
+        ]
+        permissions = [
+            ("advise_repairorder", _("Can run the service desk steps of a repair order")),
+            ("dispatch_repairorder", _("Can dispatch repair order jobs")),
+            ("work_repairorder", _("Can work on repair order jobs")),
+            ("inspect_repairorder", _("Can do the QC inspection of a repair order")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("repairs:repair_order_detail", args=[self.pk])
+
+
+class RepairOrderLine(models.Model):
+    """A line of the estimate and invoice: labour (hours × rate), a part, or sundry/outside work."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("repair order")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
+    operation = models.ForeignKey(
+        LabourOperation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("labour operation"),
+    )
+    code = models.CharField(_("code / part number"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(
+        _("hours / quantity"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit_price = models.DecimalField(_("unit price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    payer = models.CharField(_("paid by"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    part_source = models.CharField(
+        _("part source"), max_length=10, choices=PartSource.choices, default=PartSource.OEM, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("repair order line")
+        verbose_name_plural = _("repair order lines")
+        ordering = ["order", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class RepairOrderEvent(models.Model):
+    """One state-machine step of a repair order: who moved it from where to where, when, and why."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("repair order")
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, choices=RepairOrderStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=RepairOrderStatus.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("repair order event")
+        verbose_name_plural = _("repair order events")
+        ordering = ["order", "at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="ro_event_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.action}"

@@ -1,0 +1,176 @@
+"""The repair-order state machine: one transition table and the guards of each move.
+
+``repairs.services.repair_order_transition`` is the only code that changes a repair
+order's status. It looks the action up here, checks the source status, the user's
+permission and the guard (what must be filled in first), then stamps the time field
+and writes a RepairOrderEvent. The UI and API ask ``available_actions`` what to offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from repairs.choices import FuelLevel, LineKind, PricingMode
+from repairs.choices import RepairOrderStatus as S
+
+ADVISE = "repairs.advise_repairorder"
+DISPATCH = "repairs.dispatch_repairorder"
+WORK = "repairs.work_repairorder"
+INSPECT = "repairs.inspect_repairorder"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move: from which statuses to which, who may do it, what must hold first, which time it stamps."""
+
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    stamp: str | None = None
+    guard: Callable | None = None
+    note_required: bool = False
+    note_label: str = ""
+
+
+def _check_in_guard(order, note: str) -> list[str]:
+    problems = []
+    if order.odometer_km is None:
+        problems.append(_("Record the odometer reading."))
+    if order.promised_at is None:
+        problems.append(_("Agree a promised delivery time with the customer."))
+    incomplete = checkin_gaps(order)
+    if incomplete and not note:
+        problems.append(
+            _("The check-in is incomplete (%(gaps)s): complete it or give the reason in the note.")
+            % {"gaps": ", ".join(str(g) for g in incomplete)}
+        )
+    return problems
+
+
+def checkin_gaps(order) -> list[str]:
+    """What the reception rules require at check-in and is missing (KPI D1 counts complete check-ins)."""
+    gaps = []
+    if not order.walkaround_done:
+        gaps.append(_("walk-around"))
+    if order.fuel_level is None or order.fuel_level not in FuelLevel.values:
+        gaps.append(_("fuel level"))
+    if order.odometer_km is None:
+        gaps.append(_("odometer"))
+    if not order.belongings_signed_at:
+        gaps.append(_("belongings list signed"))
+    return gaps
+
+
+def _estimate_guard(order, note: str) -> list[str]:
+    problems = []
+    if not order.lines.exists():
+        problems.append(_("Add at least one labour or part line to the estimate."))
+    if not order.diagnosis.strip():
+        problems.append(_("Record the diagnosis (fault findings)."))
+    if order.pricing_mode == PricingMode.SYMPTOM and order.risk_margin_pct <= 0:
+        problems.append(_("Symptom pricing needs a risk margin."))
+    return problems
+
+
+def _approve_guard(order, note: str) -> list[str]:
+    problems = []
+    if not order.approval_method:
+        problems.append(_("Record how the customer approved (signature, phone…)."))
+    if not order.approved_by_customer.strip():
+        problems.append(_("Record who approved on the customer's side."))
+    return problems
+
+
+def _dispatch_guard(order, note: str) -> list[str]:
+    if not order.lines.filter(kind=LineKind.LABOUR).exists():
+        return [_("There is no labour line to dispatch.")]
+    return []
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition(
+            "check_in",
+            _("Complete check-in"),
+            frozenset({S.OPEN}),
+            S.CHECKED_IN,
+            ADVISE,
+            "checked_in_at",
+            _check_in_guard,
+            note_label=_("Reason if the check-in is incomplete"),
+        ),
+        Transition(
+            "give_estimate",
+            _("Give estimate to customer"),
+            frozenset({S.CHECKED_IN}),
+            S.ESTIMATED,
+            ADVISE,
+            "estimated_at",
+            _estimate_guard,
+        ),
+        Transition(
+            "revise_estimate",
+            _("Revise estimate"),
+            frozenset({S.ESTIMATED}),
+            S.CHECKED_IN,
+            ADVISE,
+            note_required=True,
+            note_label=_("Why the estimate is revised"),
+        ),
+        Transition(
+            "approve",
+            _("Record customer approval"),
+            frozenset({S.ESTIMATED}),
+            S.APPROVED,
+            ADVISE,
+            "approved_at",
+            _approve_guard,
+        ),
+        Transition(
+            "dispatch",
+            _("Dispatch to workshop"),
+            frozenset({S.APPROVED}),
+            S.DISPATCHED,
+            DISPATCH,
+            "dispatched_at",
+            _dispatch_guard,
+        ),
+        Transition(
+            "start_repair", _("Start repair"), frozenset({S.DISPATCHED}), S.IN_REPAIR, WORK, "repair_started_at"
+        ),
+        Transition("request_qc", _("Request QC"), frozenset({S.IN_REPAIR}), S.QC, WORK, "qc_requested_at"),
+        Transition("qc_pass", _("QC passed"), frozenset({S.QC}), S.READY, INSPECT, "ready_at"),
+        Transition(
+            "qc_fail",
+            _("QC failed: back to repair"),
+            frozenset({S.QC}),
+            S.IN_REPAIR,
+            INSPECT,
+            note_required=True,
+            note_label=_("What failed"),
+        ),
+        Transition("deliver", _("Deliver and settle"), frozenset({S.READY}), S.DELIVERED, ADVISE, "delivered_at"),
+        Transition("close", _("Close"), frozenset({S.DELIVERED}), S.CLOSED, ADVISE, "closed_at"),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            frozenset({S.OPEN, S.CHECKED_IN, S.ESTIMATED, S.APPROVED, S.DISPATCHED}),
+            S.CANCELLED,
+            ADVISE,
+            "cancelled_at",
+            note_required=True,
+            note_label=_("Cancel reason"),
+        ),
+    ]
+}
+
+
+def available_actions(order, user) -> list[Transition]:
+    """The moves this user may try on this order now (guards are checked when they try)."""
+    return [t for t in TRANSITIONS.values() if order.status in t.sources and user.has_perm(t.permission)]
