@@ -16,6 +16,7 @@ RO_DESK = ("view", "add", "change", "advise")
 # Actions are "view/add/change/delete" or a custom permission "<action>_<model>".
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_ADVISOR: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": RO_DESK,
         "repairs.repairorderline": ALL,
         "repairs.labouroperation": VIEW,
@@ -25,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.TECHNICIAN: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "work"),
         "repairs.repairorderline": VIEW,
         "organization.dealer": VIEW,
@@ -32,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOREMAN: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "dispatch", "work"),
         "repairs.repairorderline": VIEW,
         "repairs.labouroperation": VIEW,
@@ -40,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.QC_INSPECTOR: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "inspect"),
         "repairs.repairorderline": VIEW,
         "organization.dealer": VIEW,
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.PARTS_CLERK: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
         "organization.dealer": VIEW,
@@ -54,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOLLOWUP_SPECIALIST: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
         "organization.dealer": VIEW,
@@ -61,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.SERVICE_MANAGER: {
+        "todo.task": ("view", "change"),
         "repairs.repairorder": (*RO_DESK, "dispatch", "work", "inspect"),
         "repairs.repairorderline": ALL,
         "repairs.labouroperation": ALL,
@@ -70,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.REGION_MANAGER: {
+        "todo.task": VIEW,
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
         "repairs.labouroperation": VIEW,
@@ -80,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": VIEW,
     },
     Role.ADMINISTRATOR: {
+        "todo.task": ALL,
         "repairs.repairorder": (*ALL, "advise", "dispatch", "work", "inspect"),
         "repairs.repairorderline": ALL,
         "repairs.labouroperation": ALL,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "organization",
     "customers",
     "repairs",
+    "todo",
     "evaluation",
 ]
 
