@@ -5,6 +5,8 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from organization.models import Dealer
+
 
 class DealerScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Class-based view mixin: the queryset is the user's dealers' rows; others are 404.
@@ -45,3 +47,25 @@ class ScopedRecordMixin(DealerScopedObjectMixin):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), self.record_context_name: self.object}
+
+
+class ScopedListFiltersMixin:
+    """Reads the list filters from the query string and offers the user's dealers as a filter."""
+
+    def get_filters(self) -> dict:
+        params = self.request.GET
+        dealer = params.get("dealer", "")
+        return {
+            "q": params.get("q", ""),
+            "dealer": dealer if dealer.isdigit() else "",
+            "archive": params.get("archive"),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filters"] = self.get_filters()
+        context["dealers"] = Dealer.objects.for_user(self.request.user).only("id", "code", "name")
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context

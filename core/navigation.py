@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home"),
     NavItem(_("Search"), "core:search"),
+    NavItem(_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
     NavItem(_("Dealers"), "organization:dealer_list", "organization.view_dealer"),

@@ -1,23 +1,14 @@
 import django_filters
 
+from core.filters import readable
 from core.search import prefix_q
 from customers.models import Customer, Vehicle
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
 
 
-# The choices of a related filter are the user's own rows: an id of another dealer is then
-# "not a valid choice" exactly like an id that does not exist, so a filter never confirms it.
-def _readable_dealers(request):
-    return Dealer.objects.for_user(request.user) if request is not None else Dealer.objects.none()
-
-
-def _readable_customers(request):
-    return Customer.objects.for_user(request.user) if request is not None else Customer.objects.none()
-
-
 class CustomerFilterSet(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=_readable_dealers)
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
     name = django_filters.CharFilter(method="filter_name", label="name starts with")
     mobile = django_filters.CharFilter(method="filter_mobile", label="mobile starts with")
 
@@ -33,8 +24,8 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 
 class VehicleFilterSet(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=_readable_dealers)
-    owner = django_filters.ModelChoiceFilter(queryset=_readable_customers)
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    owner = django_filters.ModelChoiceFilter(queryset=readable(Customer))
     vin = django_filters.CharFilter(method="filter_vin", label="VIN starts with")
     plate = django_filters.CharFilter(method="filter_plate", label="plate starts with")
 

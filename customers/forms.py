@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import VersionedFormMixin
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
 from customers.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
@@ -15,12 +16,6 @@ from customers.validators import normalize_mobile, normalize_plate, normalize_vi
 from organization.models import Dealer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class VersionedFormMixin(forms.Form):
-    """Carries the record version the editor started from (optimistic lock)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class DealerChoiceMixin:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from core.exports import xlsx_response
+from core.forms import apply_service_errors
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin, ScopedRecordMixin
+from core.mixins import DealerScopedObjectMixin, ScopedListFiltersMixin, ScopedRecordMixin
 from customers import selectors, services
 from customers.archive import archive_status
 from customers.forms import ChangeOwnerForm, CustomerForm, VehicleForm
@@ -42,40 +43,6 @@ COMMON_BRANDS = [
     "特斯拉",
     "理想",
 ]
-
-
-def _apply_form_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form (field errors where it names a field)."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-class ScopedListFiltersMixin:
-    """Reads the list filters from the query string and offers the user's dealers as a filter."""
-
-    def get_filters(self) -> dict:
-        params = self.request.GET
-        dealer = params.get("dealer", "")
-        return {
-            "q": params.get("q", ""),
-            "dealer": dealer if dealer.isdigit() else "",
-            "archive": params.get("archive"),
-        }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filters"] = self.get_filters()
-        context["dealers"] = Dealer.objects.for_user(self.request.user).only("id", "code", "name")
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
-        return context
 
 
 class CustomerListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
@@ -172,7 +139,7 @@ class CustomerCreateView(DealerScopedObjectMixin, FormView):
         try:
             customer = services.customer_create(dealer=dealer, by=self.request.user, **data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s created. Now add the vehicle.") % {"name": customer.name})
         return redirect("customers:vehicle_create", customer_pk=customer.pk)
@@ -194,7 +161,7 @@ class CustomerUpdateView(ScopedRecordMixin, FormView):
         try:
             services.customer_update(customer=self.object, by=self.request.user, version=version, **data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Changes saved."))
         return redirect(self.object)
@@ -221,6 +188,7 @@ class VehicleDetailView(DealerScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["ownerships"] = selectors.vehicle_ownerships(user=self.request.user, vehicle=self.object)
+        context["repair_orders"] = self.object.repair_orders.select_related("customer").order_by("-opened_at")[:50]
         context["history"] = history_entries(self.object)
         return context
 
@@ -252,7 +220,7 @@ class VehicleCreateView(VehicleFormViewBase):
         try:
             vehicle = services.vehicle_create(owner=self.object, by=self.request.user, **data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Vehicle %(vehicle)s added.") % {"vehicle": vehicle})
         return redirect(vehicle)
@@ -275,7 +243,7 @@ class VehicleUpdateView(VehicleFormViewBase):
         try:
             services.vehicle_update(vehicle=self.object, by=self.request.user, version=version, **data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Changes saved."))
         return redirect(self.object)
@@ -304,7 +272,7 @@ class VehicleChangeOwnerView(ScopedRecordMixin, FormView):
                 note=data.get("note", ""),
             )
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Owner changed; the vehicle keeps its history."))
         return redirect(self.object)

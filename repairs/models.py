@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 from core.models import VersionedModel
 from core.tenancy import DealerScopedQuerySet
 from repairs.choices import (
+    STATUS_COLOURS,
+    UNGUARANTEED_SOURCES,
     ApprovalMethod,
     FaultCategory,
     FuelLevel,
@@ -24,6 +26,7 @@ from repairs.choices import (
     PricingMode,
     RepairOrderStatus,
 )
+from repairs.money import line_amount
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -214,6 +217,10 @@ class RepairOrder(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("repairs:repair_order_detail", args=[self.pk])
 
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
 
 class RepairOrderLine(models.Model):
     """A line of the estimate and invoice: labour (hours × rate), a part, or sundry/outside work."""
@@ -258,6 +265,15 @@ class RepairOrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return line_amount(self.quantity, self.unit_price)
+
+    @property
+    def quality_not_guaranteed(self) -> bool:
+        """Non-OEM or customer-supplied parts: the RO says the dealer does not guarantee them."""
+        return self.kind == LineKind.PART and self.part_source in UNGUARANTEED_SOURCES
 
 
 class RepairOrderEvent(models.Model):

@@ -54,6 +54,11 @@ class OrderTotals:
     def customer(self) -> PayerTotal:
         return self.by_payer.get(Payer.CUSTOMER, PayerTotal())
 
+    @property
+    def rows(self) -> list[tuple[str, PayerTotal]]:
+        """(payer label, totals) in the order of Payer, for invoices and pages."""
+        return [(str(Payer(p).label), self.by_payer[p]) for p in Payer.values if p in self.by_payer]
+
 
 def order_totals(
     lines: Iterable, *, tax_rate: Decimal, discount_pct: Decimal = Decimal("0"), risk_margin_pct: Decimal = Decimal("0")

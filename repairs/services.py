@@ -19,7 +19,7 @@ from organization.models import Dealer
 from repairs.choices import DISCOUNT_LIMITS, LineKind, PartSource, RepairOrderStatus
 from repairs.models import LabourOperation, RepairOrder, RepairOrderEvent, RepairOrderLine
 from repairs.money import order_totals
-from repairs.state import TRANSITIONS, checkin_gaps
+from repairs.state import ADVISE, TRANSITIONS, checkin_gaps
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
 CHECKIN_FIELDS = (
@@ -31,6 +31,8 @@ ESTIMATE_FIELDS = (
     "discount_pct",
 )  # fmt: skip
 APPROVAL_FIELDS = ("approval_method", "approved_by_customer")
+# A transition note is also kept in cancel_reason / checkin_exception: no longer than those.
+NOTE_MAX_LENGTH = RepairOrder._meta.get_field("cancel_reason").max_length
 
 
 class TransitionError(ValidationError):
@@ -41,6 +43,11 @@ def _check_write_scope(*, user: User, dealer: Dealer) -> None:
     ids = dealer_ids_for(user, write=True)
     if ids is not None and dealer.pk not in ids:
         raise PermissionDenied(_("You cannot change the data of this dealer."))
+
+
+def _check_service_desk(user: User) -> None:
+    if not user.has_perm(ADVISE):
+        raise PermissionDenied(_("Only the service desk changes the check-in and the estimate."))
 
 
 def _next_number(dealer: Dealer, when: datetime) -> str:
@@ -110,6 +117,7 @@ def _validate_odometer(order: RepairOrder) -> None:
 def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | None, **fields: Any) -> RepairOrder:
     """Record the check-in (walk-around, fuel, odometer, belongings, documents, key, promised time)."""
     _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
     unknown = set(fields).difference(CHECKIN_FIELDS)
     if unknown:
         raise TypeError(f"unknown check-in fields: {sorted(unknown)}")
@@ -125,14 +133,22 @@ def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | 
     if order.promised_at and order.promised_at <= order.arrived_at:
         raise ValidationError({"promised_at": _("The promised time must be after the arrival.")})
     _validate_odometer(order)
+    if order.status == RepairOrderStatus.CHECKED_IN:
+        # An edit after check-in must not undo what the check-in required (promised time: KPI B2, D1).
+        problems = TRANSITIONS["check_in"].guard(order, order.checkin_exception)
+        if problems:
+            raise ValidationError([str(p) for p in problems])
     order._history_user = by
     save_versioned(order, expected_version=version)
-    if order.odometer_km is not None and (order.vehicle.mileage_km or 0) < order.odometer_km:
-        vehicle = order.vehicle
+    vehicle = Vehicle.objects.select_for_update().get(pk=order.vehicle_id)
+    if order.odometer_km is not None and (vehicle.mileage_km or 0) < order.odometer_km:
         vehicle.mileage_km = order.odometer_km
         vehicle.mileage_recorded_at = timezone.now()
+        # A new version, so that a vehicle form opened before cannot write the old mileage back.
+        vehicle.version += 1
         vehicle._history_user = by
-        vehicle.save(update_fields=["mileage_km", "mileage_recorded_at", "updated_at"])
+        vehicle.save(update_fields=["mileage_km", "mileage_recorded_at", "version", "updated_at"])
+        order.vehicle = vehicle
     return order
 
 
@@ -146,6 +162,7 @@ def _discount_limit(user: User) -> Decimal:
 def repair_order_update_estimate(*, order: RepairOrder, by: User, version: int | None, **fields: Any) -> RepairOrder:
     """Change the diagnosis and the terms of the estimate while it is still being prepared."""
     _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
     unknown = set(fields).difference(ESTIMATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown estimate fields: {sorted(unknown)}")
@@ -175,7 +192,7 @@ def repair_order_add_line(
     by: User,
     kind: str,
     description: str = "",
-    quantity: Decimal,
+    quantity: Decimal | None = None,
     unit_price: Decimal | None = None,
     operation: LabourOperation | None = None,
     code: str = "",
@@ -184,6 +201,7 @@ def repair_order_add_line(
 ) -> RepairOrderLine:
     """Add a labour, part or sundry line to the estimate (labour priced from the catalogue and the rate)."""
     _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
     order = RepairOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in EDITABLE_ESTIMATE:
         raise ValidationError(_("Lines can only be added before the estimate is given; later work is an addition."))
@@ -193,6 +211,7 @@ def repair_order_add_line(
         kind = LineKind.LABOUR
         code = code or operation.code
         description = description or operation.name
+        quantity = quantity if quantity is not None else operation.standard_hours
     if kind == LineKind.LABOUR and unit_price is None:
         unit_price = order.labour_rate
     if unit_price is None:
@@ -220,6 +239,7 @@ def repair_order_add_line(
 def repair_order_remove_line(*, line: RepairOrderLine, by: User) -> None:
     """Remove a line from an estimate that is still being prepared (kept in the line history)."""
     _check_write_scope(user=by, dealer=line.order.dealer)
+    _check_service_desk(by)
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
     if order.status not in EDITABLE_ESTIMATE:
         raise ValidationError(_("Lines can only be removed before the estimate is given."))
@@ -234,8 +254,9 @@ def repair_order_record_approval(*, order: RepairOrder, by: User, version: int |
     if unknown:
         raise TypeError(f"unknown approval fields: {sorted(unknown)}")
     _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
     if order.status != RepairOrderStatus.ESTIMATED:
-        raise ValidationError(_("Only a given estimate can be approved."))
+        raise TransitionError({"action": _("Only a given estimate can be approved.")})
     for name, value in fields.items():
         setattr(order, name, value)
     order.approval_recorded_by = by
@@ -280,6 +301,8 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
     note = (note or "").strip()
     if transition.note_required and not note:
         raise TransitionError({"note": _("%(what)s is required.") % {"what": transition.note_label}})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise TransitionError({"note": _("Keep the note within %(max)s characters.") % {"max": NOTE_MAX_LENGTH}})
     problems = transition.guard(order, note) if transition.guard else []
     if problems:
         raise TransitionError({"action": [str(p) for p in problems]})
