@@ -27,3 +27,10 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         (_("Profile"), {"fields": ("display_name", "mobile")}),
     )
     list_display = ["username", "display_name", "is_active", "is_staff"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser grants superuser status or permissions beyond the role groups."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly

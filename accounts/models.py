@@ -14,7 +14,7 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")

@@ -90,8 +90,9 @@ def timed(label: str, make_qs) -> None:
         rows = list(make_qs()[:25])
         runs.append((time.perf_counter() - start) * 1000)
     plan = make_qs()[:25].explain()
-    # SQLite says "SCAN table" without "USING ... INDEX" for a full table scan; PostgreSQL "Seq Scan".
-    full_scan = re.search(r"SCAN \w+\s*$", plan, re.MULTILINE) or "Seq Scan" in plan
+    # A full scan of a big table: SQLite "SCAN customers_customer" without an index; PostgreSQL "Seq Scan on".
+    big = r"(customers_customer|customers_vehicle)"
+    full_scan = re.search(rf"SCAN {big}\s*$", plan, re.MULTILINE) or re.search(rf"Seq Scan on {big}", plan)
     flag = "  <-- full scan" if full_scan else ""
     median, p95 = statistics.median(runs), sorted(runs)[int(REPEAT * 0.95) - 1]
     print(f"{label:<52} median {median:7.2f} ms  p95 {p95:7.2f} ms  rows {len(rows)}{flag}")

@@ -30,12 +30,10 @@ class DealerScopedViewSetMixin:
     """
 
     permission_classes = [permissions.IsAuthenticated, ScopedModelPermissions]
-    queryset_base = None  # the model's default queryset with the joins its serializer needs
 
     def get_queryset(self):
         write = self.request.method not in permissions.SAFE_METHODS
-        base = self.queryset_base if self.queryset_base is not None else self.queryset
-        return base.all().for_user(self.request.user, write=write)
+        return self.queryset.all().for_user(self.request.user, write=write)
 
 
 def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 DEMO_STEPS: list[str] = [
@@ -21,6 +22,7 @@ DEMO_STEPS: list[str] = [
     "customers.demo.create_customers",
 ]
 
+DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins, never used in production
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -53,9 +55,15 @@ class DemoContext:
         return start + timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
     def random_moment(self, day: date, start_hour: int = 8, end_hour: int = 18) -> datetime:
-        """An aware datetime on ``day`` during business hours (Asia/Shanghai)."""
+        """An aware datetime on ``day`` during business hours (Asia/Shanghai), never after ``latest``."""
         minutes = self.rng.randint(start_hour * 60, end_hour * 60 - 1)
-        return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=SHANGHAI)
+        return min(datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=SHANGHAI), self.latest)
+
+    @property
+    def latest(self) -> datetime:
+        """The end of the demo period: the end of ``until``, or now if that is earlier (no future events)."""
+        end_of_until = datetime.combine(self.until, time(23, 59), tzinfo=SHANGHAI)
+        return min(end_of_until, timezone.now())
 
     def say(self, message: str) -> None:
         if self.stdout is not None:

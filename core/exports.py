@@ -13,6 +13,18 @@ from openpyxl.styles import Font
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value):
+    """Plain text for the cell: text that Excel would run as a formula gets a leading apostrophe."""
+    if hasattr(value, "__html__"):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def xlsx_response(*, filename: str, sheet_title: str, header: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
     """One-sheet workbook with a bold, frozen header row, returned as an attachment."""
     workbook = Workbook(write_only=True)
@@ -26,7 +38,7 @@ def xlsx_response(*, filename: str, sheet_title: str, header: Sequence, rows: It
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([str(v) if hasattr(v, "__html__") else v for v in row])
+        sheet.append([_safe_cell(v) for v in row])
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -50,7 +50,7 @@ def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
         if older is not None and newer.history_type == "~":
             delta = newer.diff_against(older)
             for change in delta.changes:
-                if change.field in _HIDDEN:
+                if change.field in _HIDDEN or instance._meta.get_field(change.field).many_to_many:
                     continue
                 label = instance._meta.get_field(change.field).verbose_name
                 entry.changes.append((str(label), _display(older, change.field), _display(newer, change.field)))

@@ -221,7 +221,8 @@ def create_customers(ctx: DemoContext) -> None:
             customer_refresh_archive_status(customer=customer)
             if customer.archive_complete:
                 delay = timedelta(hours=ctx.rng.choice([1, 2, 5, 20, 30, 47, 60, 120]))
-                Customer.objects.filter(pk=customer.pk).update(archive_completed_at=customer.created_at + delay)
+                completed_at = min(customer.created_at + delay, ctx.latest)
+                Customer.objects.filter(pk=customer.pk).update(archive_completed_at=completed_at)
         ctx.customers[dealer.pk] = customers
         ctx.vehicles[dealer.pk] = vehicles
     total_c = sum(len(v) for v in ctx.customers.values())

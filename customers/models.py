@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Right
@@ -12,7 +13,14 @@ from simple_history.models import HistoricalRecords
 from core.models import TimeStampedModel, VersionedModel
 from core.tenancy import DealerScopedQuerySet
 from customers.choices import Consent, ContactChannel, CustomerKind, CustomerSource, FuelType
-from customers.validators import validate_mobile, validate_plate, validate_vin
+from customers.validators import (
+    normalize_mobile,
+    normalize_plate,
+    normalize_vin,
+    validate_mobile,
+    validate_plate,
+    validate_vin,
+)
 
 
 class Customer(TimeStampedModel, VersionedModel):
@@ -69,6 +77,10 @@ class Customer(TimeStampedModel, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Stored normalised, whichever way the record is edited (services, admin, API).
+        self.mobile = normalize_mobile(self.mobile)
 
     @property
     def tag_list(self) -> list[str]:
@@ -140,6 +152,13 @@ class Vehicle(TimeStampedModel, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:vehicle_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Stored normalised, whichever way the record is edited, so uniqueness compares like with like.
+        self.vin = normalize_vin(self.vin)
+        self.plate = normalize_plate(self.plate)
+        if self.owner_id and self.dealer_id and self.owner.dealer_id != self.dealer_id:
+            raise ValidationError({"owner": _("The owner must be a customer of the vehicle's dealer.")})
 
     @property
     def description(self) -> str:

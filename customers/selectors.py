@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -49,17 +49,27 @@ def classify_search(raw: str) -> SearchTerm:
     return SearchTerm("name", text)
 
 
-def _vehicle_match(term: SearchTerm, customers: QuerySet[Customer]) -> Q:
-    """Vehicles matching a search term (``customers``: the scoped customers, for owner matches)."""
+def _union(parts: list[QuerySet]) -> QuerySet:
+    """One id subquery from several index-served ones (UNION, not OR: each part keeps its index)."""
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
+def _matching_vehicle_ids(term: SearchTerm, user: User) -> QuerySet:
+    """Ids of the user's vehicles matching a search term: plate/VIN prefix, VIN tail, or the owner's mobile/name."""
+    vehicles = Vehicle.objects.for_user(user).order_by()
+    customers = Customer.objects.for_user(user).order_by()
+    parts = []
     if term.kind == "plate":
-        return prefix_q("plate", term.value)
-    if term.kind == "vin":
-        match = prefix_q("vin", term.value)
-    elif term.kind == "mobile":
-        match = Q(owner__in=customers.filter(prefix_q("mobile", term.value)).values("pk"))
+        parts.append(vehicles.filter(prefix_q("plate", term.value)).values("pk"))
+    elif term.kind == "vin":
+        parts.append(vehicles.filter(prefix_q("vin", term.value)).values("pk"))
     else:
-        return Q(owner__in=customers.filter(prefix_q("name", term.value)).values("pk"))
-    return match | Q(vin_tail=term.vin_tail) if term.vin_tail else match
+        field = "mobile" if term.kind == "mobile" else "name"
+        owners = customers.filter(prefix_q(field, term.value)).values("pk")
+        parts.append(vehicles.filter(owner__in=owners).values("pk"))
+    if term.vin_tail:
+        parts.append(vehicles.filter(vin_tail=term.vin_tail).values("pk"))
+    return _union(parts)
 
 
 def customer_list(*, user: User, filters: dict | None = None) -> QuerySet[Customer]:
@@ -75,12 +85,13 @@ def customer_list(*, user: User, filters: dict | None = None) -> QuerySet[Custom
     if term.kind == "name":
         qs = qs.filter(prefix_q("name", term.value))
     elif term.kind == "mobile":
-        match = prefix_q("mobile", term.value)
+        parts = [scoped.order_by().filter(prefix_q("mobile", term.value)).values("pk")]
         if term.vin_tail:
-            match |= Q(pk__in=Vehicle.objects.for_user(user).filter(vin_tail=term.vin_tail).values("owner_id"))
-        qs = qs.filter(match)
+            parts.append(Vehicle.objects.for_user(user).order_by().filter(vin_tail=term.vin_tail).values("owner_id"))
+        qs = qs.filter(pk__in=_union(parts))
     elif term.kind != "empty":
-        qs = qs.filter(pk__in=Vehicle.objects.for_user(user).filter(_vehicle_match(term, scoped)).values("owner_id"))
+        owners = Vehicle.objects.filter(pk__in=_matching_vehicle_ids(term, user)).order_by().values("owner_id")
+        qs = qs.filter(pk__in=owners)
     if filters.get("dealer"):
         qs = qs.filter(dealer_id=filters["dealer"])
     if filters.get("archive") in ("complete", "incomplete"):
@@ -94,7 +105,7 @@ def vehicle_list(*, user: User, filters: dict | None = None) -> QuerySet[Vehicle
     qs = Vehicle.objects.for_user(user).select_related("dealer", "owner")
     term = classify_search(filters.get("q", ""))
     if term.kind != "empty":
-        qs = qs.filter(_vehicle_match(term, Customer.objects.for_user(user)))
+        qs = qs.filter(pk__in=_matching_vehicle_ids(term, user))
     if filters.get("dealer"):
         qs = qs.filter(dealer_id=filters["dealer"])
     return qs.order_by("-created_at", "-id")

@@ -70,7 +70,7 @@ def _apply_vehicle_fields(vehicle: Vehicle, fields: dict[str, Any]) -> None:
         vehicle.mileage_recorded_at = timezone.now()
 
 
-def _save_unique(instance, save) -> None:
+def _save_unique(save) -> None:
     """Run a save and turn a unique-constraint race (two desks at once) into a field error."""
     try:
         with transaction.atomic():
@@ -104,7 +104,7 @@ def customer_create(*, dealer: Dealer, by: User, **fields: Any) -> Customer:
     customer._history_user = by
     _apply_customer_fields(customer, fields)
     customer.full_clean()
-    _save_unique(customer, customer.save)
+    _save_unique(customer.save)
     return customer_refresh_archive_status(customer=customer)
 
 
@@ -130,7 +130,7 @@ def vehicle_create(*, owner: Customer, by: User, owner_since: date | None = None
     vehicle._history_user = by
     _apply_vehicle_fields(vehicle, fields)
     vehicle.full_clean()
-    _save_unique(vehicle, vehicle.save)
+    _save_unique(vehicle.save)
     VehicleOwnership.objects.create(
         vehicle=vehicle,
         customer=owner,
@@ -147,7 +147,7 @@ def vehicle_update(*, vehicle: Vehicle, by: User, version: int | None, **fields:
     _check_write_scope(user=by, dealer=vehicle.dealer)
     _apply_vehicle_fields(vehicle, fields)
     vehicle._history_user = by
-    save_versioned(vehicle, expected_version=version)
+    _save_unique(lambda: save_versioned(vehicle, expected_version=version))
     customer_refresh_archive_status(customer=vehicle.owner)
     return vehicle
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from numbers import Real
 from types import MappingProxyType
 from typing import Any, Literal
@@ -220,7 +221,7 @@ def _check_numbers(values: Any, name: str) -> None:
         for item in values:
             _check_numbers(item, name)
         return
-    if isinstance(values, bool | np.bool_) or not isinstance(values, Real | np.integer | np.floating):
+    if isinstance(values, bool | np.bool_) or not isinstance(values, Real | Decimal | np.integer | np.floating):
         raise EvaluationInputError(f"{name} must contain only real numbers, got {values!r}")
 
 
@@ -231,7 +232,7 @@ def _as_vector(values: Any, name: str, *, length: int | None = None) -> np.ndarr
     _check_numbers(values, name)
     try:
         arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise EvaluationInputError(f"{name} must be a flat list of numbers") from exc
     if arr.ndim != 1:
         raise EvaluationInputError(f"{name} must be a flat list of numbers, got {arr.ndim} dimensions")
@@ -261,8 +262,8 @@ def _as_matrix(values: Any, name: str) -> np.ndarray:
     _check_numbers(values, name)
     try:
         arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise EvaluationInputError(f"{name} must be a rectangular list of rows of numbers") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise EvaluationInputError(f"{name} must be a rectangular list of rows of finite numbers") from exc
     if arr.ndim != 2:
         raise EvaluationInputError(f"{name} must be 2-dimensional (a list of rows), got {arr.ndim} dimensions")
     if arr.shape[0] == 0 or arr.shape[1] == 0:

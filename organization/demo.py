@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from core.demo import DemoContext
+from core.demo import DEMO_OEM_CODE, DemoContext
 from organization.models import Brand, Dealer, Oem, Region
 
 BRANDS = [("VW", "大众"), ("TOYOTA", "丰田"), ("HONDA", "本田"), ("BUICK", "别克"), ("BYD", "比亚迪"), ("BMW", "宝马")]
@@ -33,7 +33,7 @@ def plate_prefix(dealer: Dealer) -> str:
 
 def create_organisation(ctx: DemoContext) -> None:
     """The demo OEM group, brands, regions and the first ``ctx.dealers_wanted`` dealers."""
-    oem = Oem.objects.create(code="DEMO", name="示范汽车服务集团")
+    oem = Oem.objects.create(code=DEMO_OEM_CODE, name="示范汽车服务集团")
     brands = {code: Brand.objects.create(oem=oem, code=code, name=name) for code, name in BRANDS}
     regions = {code: Region.objects.create(oem=oem, code=code, name=name) for code, name in REGIONS}
     for code, name, region, province, city, _prefix, address, bays, brand_codes in DEALERS[: ctx.dealers_wanted]:

@@ -37,21 +37,39 @@ checks_ok=1
 "$PY" manage.py check --fail-level WARNING || checks_ok=0
 "$PY" manage.py makemigrations --check --dry-run || { echo "missing migrations"; checks_ok=0; }
 DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$(head -c 48 /dev/urandom | base64)" \
-  ALLOWED_HOSTS=qms.example.com "$PY" manage.py check --deploy --fail-level WARNING || checks_ok=0
-if [ -x "$(command -v msgfmt)" ]; then
-  "$PY" manage.py compilemessages --ignore=.venv -v0 && git diff --quiet -- locale || { echo "locale/*.mo out of date: run make messages and commit"; checks_ok=0; }
+  ALLOWED_HOSTS=qms.example.com DATABASE_URL=sqlite:////tmp/qms-deploy-check.sqlite3 \
+  "$PY" manage.py check --deploy --fail-level WARNING || checks_ok=0
+"$PY" manage.py spectacular --validate --fail-on-warn --file /dev/null || { echo "OpenAPI schema has warnings"; checks_ok=0; }
+if [ $checks_ok = 1 ]; then record checks ok ""; else record checks FAILED "manage.py check / makemigrations --check / check --deploy / OpenAPI schema"; fi
+
+# ---- translations: every message translated, and the committed .mo compiled from the .po ----
+banner messages
+if command -v msgfmt >/dev/null; then
+  PO=locale/zh_Hans/LC_MESSAGES/django.po
+  MO_TMP=$(mktemp)
+  if msgfmt --check --statistics -o "$MO_TMP" "$PO" 2>&1 | tee /dev/stderr | grep -qE "untranslated|fuzzy"; then
+    record messages FAILED "untranslated or fuzzy messages in $PO: run make messages and translate"
+  elif ! "$PY" scripts/same_catalog.py "$MO_TMP" "${PO%.po}.mo"; then
+    record messages FAILED "${PO%.po}.mo is not compiled from the current .po: run make messages and commit"
+  else
+    record messages ok ""
+  fi
+  rm -f "$MO_TMP"
+else
+  record messages SKIPPED "GNU gettext (msgfmt) not found (apt-get install gettext)"
 fi
-if [ $checks_ok = 1 ]; then record checks ok ""; else record checks FAILED "manage.py check / makemigrations --check / check --deploy / messages"; fi
 
 # ---- unit + API on SQLite ----------------------------------------------------------
 run_pytest_lane sqlite -m "not browser" -q
 
 # ---- the same suite on PostgreSQL ----------------------------------------------------
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+AS=()
 if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
   PGTMP=$(mktemp -d /tmp/qms-pg.XXXXXX)
+  # An interrupted run must not leave the server running or the folder behind.
+  trap '"${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PGTMP"' EXIT
   PGPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  AS=()
   if [ "$(id -u)" = 0 ]; then chown postgres: "$PGTMP"; AS=(runuser -u postgres --); fi
   if "${AS[@]}" "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PGTMP/initdb.log" 2>&1 \
      && "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w start \
@@ -60,6 +78,7 @@ if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
     run_pytest_lane postgres -m "not browser" -q
     unset DATABASE_URL
     "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m fast -w stop >/dev/null
+    trap - EXIT
   else
     banner postgres; cat "$PGTMP/initdb.log" "$PGTMP/server.log" 2>/dev/null | tail -20
     record postgres FAILED "could not start a throw-away PostgreSQL server"

@@ -12,7 +12,7 @@ from organization.models import Dealer
 
 pytestmark = pytest.mark.django_db
 
-ARGS = ["--dealers", "2", "--months", "2", "--seed", "11", "--until", "2026-10-31"]
+ARGS = ["--force", "--dealers", "2", "--months", "2", "--seed", "11", "--until", "2026-10-31"]
 
 
 def load(*args) -> str:
@@ -71,7 +71,16 @@ def test_a_second_run_changes_nothing():
     assert (Customer.objects.count(), Vehicle.objects.count(), User.objects.count()) == before
 
 
-@pytest.mark.parametrize("args", [["--dealers", "0"], ["--dealers", "13"], ["--months", "0"], ["--months", "37"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--force", "--dealers", "0"],
+        ["--force", "--dealers", "13"],
+        ["--force", "--months", "0"],
+        ["--force", "--months", "37"],
+        ["--dealers", "1"],
+    ],
+)
 def test_bad_options_exit_2_and_create_nothing(args):
     from django.core.management.base import CommandError
 
@@ -79,3 +88,13 @@ def test_bad_options_exit_2_and_create_nothing(args):
         load(*args)
     assert error.value.returncode == 2
     assert Dealer.objects.count() == 0
+
+
+def test_no_future_timestamps_even_for_today():
+    from django.utils import timezone
+
+    load("--force", "--dealers", "1", "--months", "1")
+    now = timezone.now()
+    assert not Customer.objects.filter(created_at__gt=now).exists()
+    assert not Customer.objects.filter(archive_completed_at__gt=now).exists()
+    assert not Customer.objects.filter(consent_at__gt=now).exists()

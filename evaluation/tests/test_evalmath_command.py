@@ -188,6 +188,8 @@ def test_stdin_defaults_to_sys_stdin(monkeypatch):
         ("ahp", [[1]], "input must be a JSON object"),
         ("ahp", "{not json", "invalid JSON"),
         ("ahp", '{"matrix": [[NaN]]}', "finite"),
+        ("ahp", {"matrix": [[1, "1e400"], [1, 1]]}, "not a number or fraction"),
+        ("entropy", '{"matrix": [[1' + "0" * 400 + ', 1], [1, 1]]}', "finite"),
     ],
 )
 def test_bad_input(tmp_path, kind, payload, message):

@@ -712,3 +712,15 @@ def test_topsis_rank_is_min_rank_of_closeness(matrix, data):
                 assert result.rank[i] < result.rank[j]
             if ci == cj:
                 assert result.rank[i] == result.rank[j]
+
+
+def test_decimal_inputs_are_accepted_like_floats():
+    from decimal import Decimal
+
+    as_decimals = [[Decimal(str(v)) for v in row] for row in [[1, 2], [4, 16]]]
+    assert maths.entropy_weights(as_decimals).weights == pytest.approx(maths.entropy_weights([[1, 2], [4, 16]]).weights)
+
+
+def test_a_number_too_large_for_a_float_is_an_input_error():
+    with pytest.raises(maths.EvaluationInputError):
+        maths.entropy_weights([[10**400, 1], [1, 1]])

@@ -5,15 +5,14 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from core.demo import DEMO_PASSWORD, DemoContext, run_demo_steps
+from core.demo import DEMO_OEM_CODE, DEMO_PASSWORD, DemoContext, run_demo_steps
 from organization.models import Oem
-
-DEMO_OEM_CODE = "DEMO"
 
 
 class Command(BaseCommand):
@@ -24,10 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12, help="months of history (1–36, default 12)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument(
+            "--force", action="store_true", help="load even with DEBUG off (it creates the admin/demo12345 login!)"
+        )
+        parser.add_argument(
             "--until", type=date.fromisoformat, default=None, help="last day of the data (YYYY-MM-DD, default today)"
         )
 
-    def handle(self, *args, dealers: int, months: int, seed: int, until: date | None, **options):
+    def handle(self, *args, dealers: int, months: int, seed: int, until: date | None, force: bool, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "demo_data creates logins with a known password: run it with DEBUG=1 (make run) or --force",
+                returncode=2,
+            )
         if not 1 <= dealers <= 12:
             raise CommandError("--dealers must be between 1 and 12", returncode=2)
         if not 1 <= months <= 36:

@@ -75,7 +75,7 @@ def _parse_entry(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return float(Fraction(value.strip()))
-        except (ValueError, ZeroDivisionError) as exc:
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise InputProblem(f"matrix entry {value!r} is not a number or fraction") from exc
     return value
 
