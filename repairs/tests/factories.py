@@ -81,6 +81,28 @@ def checkin_fields(order: RepairOrder, **overrides) -> dict:
     return {**COMPLETE_CHECKIN, "promised_at": order.arrived_at + timedelta(hours=4), **overrides}
 
 
+def fill_estimate(order: RepairOrder, advisor: User, *, labour: bool = True) -> RepairOrder:
+    """Add the estimate's lines (catalogue labour 1.50 h unless ``labour`` is False, a 420.00 part) and a diagnosis."""
+    if labour:
+        operation = LabourOperationFactory(dealer=order.dealer, standard_hours=Decimal("1.50"))
+        services.repair_order_add_line(
+            order=order, by=advisor, kind=LineKind.LABOUR, operation=operation, quantity=Decimal("1.50")
+        )
+    services.repair_order_add_line(
+        order=order,
+        by=advisor,
+        kind=LineKind.PART,
+        code="1K0698151A",
+        description="前刹车片",
+        quantity=Decimal("1"),
+        unit_price=Decimal("420.00"),
+        part_source=PartSource.OEM,
+    )
+    return services.repair_order_update_estimate(
+        order=order, by=advisor, version=order.version, diagnosis="前刹车片磨损到极限"
+    )
+
+
 def make_order(
     vehicle: Vehicle,
     advisor: User,
@@ -122,24 +144,7 @@ def make_order(
     )
     if step("check_in", advisor, S.CHECKED_IN):
         return order
-    if labour:
-        operation = LabourOperationFactory(dealer=order.dealer, standard_hours=Decimal("1.50"))
-        services.repair_order_add_line(
-            order=order, by=advisor, kind=LineKind.LABOUR, operation=operation, quantity=Decimal("1.50")
-        )
-    services.repair_order_add_line(
-        order=order,
-        by=advisor,
-        kind=LineKind.PART,
-        code="1K0698151A",
-        description="前刹车片",
-        quantity=Decimal("1"),
-        unit_price=Decimal("420.00"),
-        part_source=PartSource.OEM,
-    )
-    order = services.repair_order_update_estimate(
-        order=order, by=advisor, version=order.version, diagnosis="前刹车片磨损到极限"
-    )
+    order = fill_estimate(order, advisor, labour=labour)
     if step("give_estimate", advisor, S.ESTIMATED):
         return order
     order = services.repair_order_record_approval(
