@@ -1,5 +1,7 @@
 """Organisation: car makers (OEM) and their brands, regions, and dealers (服务店)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -82,6 +84,21 @@ class Dealer(models.Model):
         max_length=7,
         default="1234567",
         help_text=_("ISO weekdays the service desk is open, 1 = Monday … 7 = Sunday, e.g. 123456."),
+    )
+    labour_rate = models.DecimalField(
+        _("labour rate per hour"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("180.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Customer-pay rate; copied to each new repair order."),
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.1300"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[brands])

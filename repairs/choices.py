@@ -120,3 +120,77 @@ DISCOUNT_LIMITS = {
     "service_manager": Decimal("20"),
     "administrator": Decimal("100"),
 }
+
+
+class WorkStatus(models.TextChoices):
+    """Where a labour line is in the workshop (the foreman's board)."""
+
+    WAITING = "waiting", _("Waiting")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PAUSED = "paused", _("Paused")
+    DONE = "done", _("Done")
+
+
+class PauseReason(models.TextChoices):
+    WAITING_PARTS = "waiting_parts", _("Waiting for parts")
+    WAITING_APPROVAL = "waiting_approval", _("Waiting for customer approval")
+    WAITING_BAY = "waiting_bay", _("Waiting for a bay / equipment")
+    BREAK = "break", _("Break / end of shift")
+    OTHER = "other", _("Other")
+
+
+class AdditionStatus(models.TextChoices):
+    """An additional item (增项) raised in the workshop, until the customer decides."""
+
+    RAISED = "raised", _("Raised, customer not yet asked")
+    CONTACTED = "contacted", _("Customer contacted, waiting for decision")
+    APPROVED = "approved", _("Approved by customer")
+    DECLINED = "declined", _("Declined by customer")
+
+
+class DecisionMethod(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+    WECHAT = "wechat", _("By WeChat message")
+    SIGNATURE = "signature", _("Signed")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Bank card")
+    WECHAT_PAY = "wechat_pay", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    TRANSFER = "transfer", _("Bank transfer")
+    ACCOUNT = "account", _("On account (fleet / insurer)")
+    NONE = "none", _("Nothing to pay (warranty / internal)")
+
+
+# QC checklist per job type (质检项目); every item must be answered, all OK = pass.
+QC_CHECKLISTS = {
+    "maintenance": [
+        ("oil_level", _("Engine oil level and filter checked, no leak")),
+        ("fluids", _("Brake, coolant and washer fluids topped up")),
+        ("tyres", _("Tyre pressure set, wheels torqued")),
+        ("service_reset", _("Service reminder reset")),
+        ("cleanliness", _("Seat/floor covers removed, car clean")),
+    ],
+    "repair": [
+        ("fault_fixed", _("Customer's fault no longer present (test drive)")),
+        ("warning_lights", _("No warning lights on the dashboard")),
+        ("fitted_parts", _("Replaced parts fitted and torqued correctly")),
+        ("no_leaks", _("No leaks or loose parts")),
+        ("cleanliness", _("Seat/floor covers removed, car clean")),
+    ],
+    "accident": [
+        ("panel_gaps", _("Panel gaps and alignment correct")),
+        ("paint", _("Paint colour match and finish")),
+        ("lights", _("Lights and sensors working")),
+        ("cleanliness", _("Car washed, covers removed")),
+    ],
+}
+QC_CHECKLISTS["warranty"] = QC_CHECKLISTS["repair"]
+QC_CHECKLISTS["recall"] = QC_CHECKLISTS["repair"]
+QC_CHECKLISTS["inspection"] = QC_CHECKLISTS["maintenance"]
+
+# Next maintenance suggested at delivery: (km, months) after this visit.
+NEXT_SERVICE_INTERVAL = {"default": (5000, 6), "ev": (10000, 12)}

@@ -16,15 +16,20 @@ from core.tenancy import DealerScopedQuerySet
 from repairs.choices import (
     STATUS_COLOURS,
     UNGUARANTEED_SOURCES,
+    AdditionStatus,
     ApprovalMethod,
+    DecisionMethod,
     FaultCategory,
     FuelLevel,
     JobType,
     LineKind,
     PartSource,
+    PauseReason,
     Payer,
+    PaymentMethod,
     PricingMode,
     RepairOrderStatus,
+    WorkStatus,
 )
 from repairs.money import line_amount
 
@@ -250,6 +255,31 @@ class RepairOrderLine(models.Model):
         _("part source"), max_length=10, choices=PartSource.choices, default=PartSource.OEM, blank=True
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    addition = models.ForeignKey(
+        "AdditionalItem",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("additional item"),
+        help_text=_("Set for work found in the workshop after approval (增项)."),
+    )
+    # Workshop (派工): who does the job, and where it is.
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_lines",
+        verbose_name=_("technician"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    work_status = models.CharField(
+        _("work status"), max_length=15, choices=WorkStatus.choices, default=WorkStatus.WAITING
+    )
+    pause_reason = models.CharField(_("pause reason"), max_length=20, choices=PauseReason.choices, blank=True)
+    started_at = models.DateTimeField(_("work started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("work finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -262,6 +292,7 @@ class RepairOrderLine(models.Model):
         verbose_name = _("repair order line")
         verbose_name_plural = _("repair order lines")
         ordering = ["order", "position", "id"]
+        indexes = [models.Index(fields=["technician", "work_status"], name="ro_line_technician_status")]
 
     def __str__(self) -> str:
         return self.description
@@ -301,3 +332,163 @@ class RepairOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.action}"
+
+
+class LabourClock(models.Model):
+    """A technician's clock-on/clock-off on a job: actual labour time against the standard hours."""
+
+    tenant_lookup = "line__order__dealer"
+
+    line = models.ForeignKey(RepairOrderLine, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("job"))
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labour_clocks", verbose_name=_("technician")
+    )
+    started_at = models.DateTimeField(_("clocked on"))
+    ended_at = models.DateTimeField(_("clocked off"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("labour clock")
+        verbose_name_plural = _("labour clocks")
+        ordering = ["line", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technician"], condition=models.Q(ended_at__isnull=True), name="one_open_clock_per_technician"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.technician}"
+
+
+class AdditionalItem(VersionedModel):
+    """Work found in the workshop after the estimate was approved (增项); the customer must decide first."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="additions", verbose_name=_("repair order")
+    )
+    description = models.CharField(_("what is needed"), max_length=200)
+    reason = models.TextField(_("why (finding)"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=AdditionStatus.choices, default=AdditionStatus.RAISED, editable=False
+    )
+    contacted_at = models.DateTimeField(_("customer contacted at"), null=True, blank=True, editable=False)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contacted by"),
+    )
+    decision_at = models.DateTimeField(_("customer decided at"), null=True, blank=True)
+    decision_method = models.CharField(_("decided how"), max_length=12, choices=DecisionMethod.choices, blank=True)
+    decided_by_customer = models.CharField(_("decided by (customer side)"), max_length=50, blank=True)
+    decision_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision recorded by"),
+    )
+    new_promised_at = models.DateTimeField(_("new promised delivery time"), null=True, blank=True)
+    approved_amount = models.DecimalField(
+        _("approved amount"),
+        **MONEY,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Total of the item's lines (with VAT) when the customer approved it; KPI B4 adds it to the estimate."
+        ),
+    )
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("additional item")
+        verbose_name_plural = _("additional items")
+        ordering = ["order", "raised_at", "id"]
+        indexes = [models.Index(fields=["order", "status"], name="addition_order_status")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def decided(self) -> bool:
+        return self.status in (AdditionStatus.APPROVED, AdditionStatus.DECLINED)
+
+
+class QcInspection(models.Model):
+    """One final inspection (质检); every one is kept, so the first-pass rate (D3) can be computed."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("repair order")
+    )
+    sequence = models.PositiveSmallIntegerField(_("inspection no."))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    inspected_at = models.DateTimeField(_("inspected at"))
+    passed = models.BooleanField(_("passed"))
+    checklist = models.JSONField(_("checklist results"), default=dict)
+    failure_reasons = models.TextField(_("what failed"), blank=True)
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("QC inspection")
+        verbose_name_plural = _("QC inspections")
+        ordering = ["order", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["order", "sequence"], name="uniq_inspection_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.order} QC#{self.sequence}"
+
+
+class Settlement(models.Model):
+    """The final invoice at delivery (交车结算): amounts frozen, how it was paid, what comes next."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.OneToOneField(
+        RepairOrder, on_delete=models.PROTECT, related_name="settlement", verbose_name=_("repair order")
+    )
+    invoice_number = models.CharField(_("invoice / statement no."), max_length=30)
+    settled_at = models.DateTimeField(_("settled at"))
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("settled by")
+    )
+    payment_method = models.CharField(_("payment method"), max_length=12, choices=PaymentMethod.choices)
+    customer_total = models.DecimalField(_("customer pays"), **MONEY)
+    warranty_total = models.DecimalField(_("warranty pays"), **MONEY, default=Decimal("0"))
+    insurance_total = models.DecimalField(_("insurance pays"), **MONEY, default=Decimal("0"))
+    internal_total = models.DecimalField(_("internal / goodwill"), **MONEY, default=Decimal("0"))
+    grand_total = models.DecimalField(_("grand total"), **MONEY)
+    totals = models.JSONField(_("totals by payer"), default=dict)
+    work_explained = models.BooleanField(_("work explained to the customer"), default=False)
+    next_service_due_date = models.DateField(_("next service due on"), null=True, blank=True)
+    next_service_due_km = models.PositiveIntegerField(_("next service due at (km)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        constraints = [models.UniqueConstraint(fields=["invoice_number"], name="uniq_settlement_invoice")]
+
+    def __str__(self) -> str:
+        return self.invoice_number

@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from accounts.models import User
 from core.services import lock_version, save_versioned
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
 from organization.models import Dealer
-from repairs.choices import DISCOUNT_LIMITS, LineKind, PartSource, RepairOrderStatus
-from repairs.models import LabourOperation, RepairOrder, RepairOrderEvent, RepairOrderLine
-from repairs.money import order_totals
-from repairs.state import ADVISE, TRANSITIONS, checkin_gaps
+from repairs.choices import (
+    DISCOUNT_LIMITS,
+    NEXT_SERVICE_INTERVAL,
+    QC_CHECKLISTS,
+    AdditionStatus,
+    DecisionMethod,
+    FaultCategory,
+    LineKind,
+    PartSource,
+    PauseReason,
+    Payer,
+    PaymentMethod,
+    RepairOrderStatus,
+    WorkStatus,
+)
+from repairs.models import (
+    AdditionalItem,
+    LabourClock,
+    LabourOperation,
+    QcInspection,
+    RepairOrder,
+    RepairOrderEvent,
+    RepairOrderLine,
+    Settlement,
+)
+from repairs.money import PayerTotal, order_totals
+from repairs.state import ADVISE, DISPATCH, TRANSITIONS, WORK, checkin_gaps, workshop_lines
+from todo.choices import TaskKind
+from todo.services import task_create
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
 CHECKIN_FIELDS = (
@@ -91,6 +119,8 @@ def repair_order_open(
         customer_complaint=customer_complaint,
         arrived_at=arrived_at,
         number=_next_number(vehicle.dealer, now),
+        labour_rate=vehicle.dealer.labour_rate,
+        tax_rate=vehicle.dealer.vat_rate,
     )
     order._history_user = by
     order.full_clean(exclude=["number"])
@@ -140,6 +170,13 @@ def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | 
             raise ValidationError([str(p) for p in problems])
     order._history_user = by
     save_versioned(order, expected_version=version)
+    if order.status == RepairOrderStatus.CHECKED_IN:
+        _record_vehicle_mileage(order, by)
+    return order
+
+
+def _record_vehicle_mileage(order: RepairOrder, by: User) -> None:
+    """At check-in the odometer becomes the vehicle's mileage (never lowered: an override keeps the old one)."""
     vehicle = Vehicle.objects.select_for_update().get(pk=order.vehicle_id)
     if order.odometer_km is not None and (vehicle.mileage_km or 0) < order.odometer_km:
         vehicle.mileage_km = order.odometer_km
@@ -149,7 +186,6 @@ def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | 
         vehicle._history_user = by
         vehicle.save(update_fields=["mileage_km", "mileage_recorded_at", "version", "updated_at"])
         order.vehicle = vehicle
-    return order
 
 
 def _discount_limit(user: User) -> Decimal:
@@ -186,25 +222,21 @@ def repair_order_update_estimate(*, order: RepairOrder, by: User, version: int |
 
 
 @transaction.atomic
-def repair_order_add_line(
+def _new_line(
     *,
     order: RepairOrder,
     by: User,
-    kind: str,
+    kind: str = LineKind.PART,
     description: str = "",
     quantity: Decimal | None = None,
     unit_price: Decimal | None = None,
     operation: LabourOperation | None = None,
     code: str = "",
-    payer: str = "customer",
+    payer: str = Payer.CUSTOMER,
     part_source: str = PartSource.OEM,
+    addition: AdditionalItem | None = None,
 ) -> RepairOrderLine:
-    """Add a labour, part or sundry line to the estimate (labour priced from the catalogue and the rate)."""
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
-    order = RepairOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in EDITABLE_ESTIMATE:
-        raise ValidationError(_("Lines can only be added before the estimate is given; later work is an addition."))
+    """Build, validate and save one line; labour from the catalogue takes its code, name and standard hours."""
     if operation is not None:
         if operation.dealer_id != order.dealer_id or not operation.is_active:
             raise ValidationError({"operation": _("Choose an active labour operation of this dealer.")})
@@ -218,6 +250,7 @@ def repair_order_add_line(
         raise ValidationError({"unit_price": _("Give the unit price.")})
     line = RepairOrderLine(
         order=order,
+        addition=addition,
         kind=kind,
         operation=operation,
         code=code,
@@ -233,6 +266,17 @@ def repair_order_add_line(
     line.full_clean()
     line.save()
     return line
+
+
+@transaction.atomic
+def repair_order_add_line(*, order: RepairOrder, by: User, **fields: Any) -> RepairOrderLine:
+    """Add a labour, part or sundry line to the estimate (labour priced from the catalogue and the rate)."""
+    _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
+    order = RepairOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in EDITABLE_ESTIMATE:
+        raise ValidationError(_("Lines can only be added before the estimate is given; later work is an addition."))
+    return _new_line(order=order, by=by, **fields)
 
 
 @transaction.atomic
@@ -269,7 +313,7 @@ def repair_order_record_approval(*, order: RepairOrder, by: User, version: int |
 def repair_order_totals(*, order: RepairOrder):
     """The estimate/invoice totals of an order (see repairs/money.py)."""
     return order_totals(
-        order.lines.all(),
+        order.lines.filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)),
         tax_rate=order.tax_rate,
         discount_pct=order.discount_pct,
         risk_margin_pct=order.risk_margin_pct if order.pricing_mode == "symptom" else Decimal("0"),
@@ -315,6 +359,7 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
         order.cancel_reason = note
     if action == "check_in":
         order.checkin_exception = note if checkin_gaps(order) else ""
+        _record_vehicle_mileage(order, by)
     order.version += 1
     order._history_user = by
     order._change_reason = f"{action}: {note}" if note else action
@@ -322,4 +367,353 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
     RepairOrderEvent.objects.create(
         order=order, action=action, from_status=from_status, to_status=order.status, at=now, by=by, note=note
     )
+    return order
+
+
+# --- workshop: dispatch and labour clock (派工/维修) -------------------------------------------------------
+
+
+def _require(user: User, permission: str, message: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+WORKSHOP_STATUSES = {RepairOrderStatus.APPROVED, RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR}
+
+
+@transaction.atomic
+def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) -> RepairOrderLine:
+    """Dispatch a labour line to a technician of the order's dealer (the foreman's job)."""
+    order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
+    _check_write_scope(user=by, dealer=order.dealer)
+    _require(by, DISPATCH, _("Only the foreman dispatches jobs."))
+    if order.status not in WORKSHOP_STATUSES:
+        raise ValidationError(_("Jobs are dispatched once the customer has approved the estimate."))
+    if line.kind != LineKind.LABOUR:
+        raise ValidationError(_("Only labour lines are dispatched."))
+    if line.addition_id and line.addition.status == AdditionStatus.DECLINED:
+        raise ValidationError(_("The customer declined this additional item."))
+    tech_dealers = dealer_ids_for(technician, write=True)
+    if not technician.has_perm(WORK) or (tech_dealers is not None and order.dealer_id not in tech_dealers):
+        raise ValidationError({"technician": _("Choose a technician of this dealer.")})
+    if line.work_status == WorkStatus.DONE:
+        raise ValidationError(_("This job is already done."))
+    line.technician, line.assigned_at = technician, timezone.now()
+    line._history_user = by
+    line.save(update_fields=["technician", "assigned_at"])
+    return line
+
+
+def _work_allowed(line: RepairOrderLine, order: RepairOrder, by: User) -> None:
+    _check_write_scope(user=by, dealer=order.dealer)
+    _require(by, WORK, _("Only technicians clock on jobs."))
+    if order.status not in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR):
+        raise ValidationError(
+            _("The order is not in the workshop (it is “%(status)s”).") % {"status": order.get_status_display()}
+        )
+    if line.addition_id and line.addition.status != AdditionStatus.APPROVED:
+        raise ValidationError(_("Work on an additional item is refused until the customer has approved it."))
+    if line.technician_id != by.pk:
+        raise ValidationError(_("This job is dispatched to someone else."))
+
+
+@transaction.atomic
+def labour_clock_on(*, line: RepairOrderLine, by: User) -> LabourClock:
+    """A technician starts (or resumes) a job; the first job started puts the order in repair."""
+    order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
+    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
+    _work_allowed(line, order, by)
+    if line.work_status == WorkStatus.DONE:
+        raise ValidationError(_("This job is already done."))
+    if LabourClock.objects.filter(technician=by, ended_at__isnull=True).exists():
+        raise ValidationError(_("You are clocked on another job: clock off there first."))
+    now = timezone.now()
+    clock = LabourClock.objects.create(line=line, technician=by, started_at=now)
+    line.work_status, line.pause_reason = WorkStatus.IN_PROGRESS, ""
+    line.started_at = line.started_at or now
+    line._history_user = by
+    line.save(update_fields=["work_status", "pause_reason", "started_at"])
+    if order.status == RepairOrderStatus.DISPATCHED:
+        repair_order_transition(order=order, action="start_repair", by=by, version=order.version)
+    return clock
+
+
+@transaction.atomic
+def labour_clock_off(*, line: RepairOrderLine, by: User, finished: bool, pause_reason: str = "") -> LabourClock:
+    """A technician stops a job: finished, or paused with the reason (waiting for parts, approval…)."""
+    order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
+    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
+    _work_allowed(line, order, by)
+    clock = LabourClock.objects.filter(line=line, technician=by, ended_at__isnull=True).first()
+    if clock is None:
+        raise ValidationError(_("You are not clocked on this job."))
+    if not finished and pause_reason not in PauseReason.values:
+        raise ValidationError({"pause_reason": _("Say why the job is paused.")})
+    now = timezone.now()
+    clock.ended_at = now
+    clock.save(update_fields=["ended_at"])
+    if finished:
+        line.work_status, line.finished_at, line.pause_reason = WorkStatus.DONE, now, ""
+    else:
+        line.work_status, line.pause_reason = WorkStatus.PAUSED, pause_reason
+    line._history_user = by
+    line.save(update_fields=["work_status", "finished_at", "pause_reason"])
+    return clock
+
+
+# --- additional work (增项) ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def addition_raise(
+    *, order: RepairOrder, by: User, description: str, reason: str, lines: list[dict[str, Any]]
+) -> AdditionalItem:
+    """A technician (or advisor) raises work found after approval, with its labour and parts priced."""
+    order = RepairOrder.objects.select_for_update().get(pk=order.pk)
+    _check_write_scope(user=by, dealer=order.dealer)
+    if not (by.has_perm(WORK) or by.has_perm(ADVISE)):
+        raise PermissionDenied(_("Only the workshop or the service desk raises additional items."))
+    if order.status not in WORKSHOP_STATUSES:
+        raise ValidationError(_("Additional items are raised while the car is in the workshop."))
+    if not lines:
+        raise ValidationError({"lines": _("Price the additional item with at least one line.")})
+    addition = AdditionalItem(
+        order=order, description=description, reason=reason, raised_by=by, raised_at=timezone.now()
+    )
+    addition._history_user = by
+    addition.full_clean(exclude=["order"])
+    addition.save()
+    for fields in lines:
+        _new_line(order=order, by=by, addition=addition, **fields)
+    return addition
+
+
+@transaction.atomic
+def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
+    """The advisor has reached the customer and explained the item; the decision is awaited."""
+    addition = AdditionalItem.objects.select_for_update().select_related("order__dealer").get(pk=addition.pk)
+    _check_write_scope(user=by, dealer=addition.order.dealer)
+    _check_service_desk(by)
+    if addition.status != AdditionStatus.RAISED:
+        raise ValidationError(_("The customer was already contacted about this item."))
+    addition.status, addition.contacted_at, addition.contacted_by = AdditionStatus.CONTACTED, timezone.now(), by
+    addition.version += 1
+    addition._history_user = by
+    addition.save()
+    return addition
+
+
+@transaction.atomic
+def addition_decide(
+    *,
+    addition: AdditionalItem,
+    by: User,
+    version: int,
+    approved: bool,
+    decision_method: str,
+    decided_by_customer: str,
+    decision_at: datetime | None = None,
+    new_promised_at: datetime | None = None,
+) -> AdditionalItem:
+    """Record the customer's decision (who, how, when); an approval may move the promised time."""
+    addition = AdditionalItem.objects.select_related("order__dealer").get(pk=addition.pk)
+    _check_write_scope(user=by, dealer=addition.order.dealer)
+    _check_service_desk(by)
+    lock_version(addition, expected_version=version)
+    order = RepairOrder.objects.select_for_update().get(pk=addition.order_id)
+    if addition.decided:
+        raise ValidationError(_("The customer has already decided on this item."))
+    now = timezone.now()
+    decision_at = decision_at or now
+    errors = {}
+    if decision_at > now or decision_at < addition.raised_at:
+        errors["decision_at"] = _("The decision must be after the item was raised and not in the future.")
+    if not decided_by_customer.strip():
+        errors["decided_by_customer"] = _("Record who decided on the customer's side.")
+    if decision_method not in DecisionMethod.values:
+        errors["decision_method"] = _("Record how the customer decided.")
+    if new_promised_at is not None and (not approved or new_promised_at <= now):
+        errors["new_promised_at"] = _("A new promised time goes with an approval and lies in the future.")
+    if errors:
+        raise ValidationError(errors)
+    addition.status = AdditionStatus.APPROVED if approved else AdditionStatus.DECLINED
+    addition.decision_at, addition.decision_method = decision_at, decision_method
+    addition.decided_by_customer, addition.decision_recorded_by = decided_by_customer.strip(), by
+    addition.new_promised_at = new_promised_at
+    if approved:
+        totals = order_totals(addition.lines.all(), tax_rate=order.tax_rate, discount_pct=order.discount_pct)
+        addition.approved_amount = totals.total
+    addition.version += 1
+    addition._history_user = by
+    addition.save()
+    if new_promised_at is not None:
+        order.promised_at = new_promised_at
+        order.version += 1
+        order._history_user = by
+        order._change_reason = f"addition approved: {addition.description}"
+        order.save(update_fields=["promised_at", "version"])
+    return addition
+
+
+# --- QC (质检) -----------------------------------------------------------------------------------------------
+
+
+def qc_checklist(order: RepairOrder) -> list[tuple[str, str]]:
+    """The checklist items (code, label) that apply to the order's job type."""
+    return QC_CHECKLISTS.get(order.job_type, QC_CHECKLISTS["repair"])
+
+
+@transaction.atomic
+def repair_order_qc_record(
+    *, order: RepairOrder, by: User, version: int, results: dict[str, bool], failure_reasons: str = ""
+) -> QcInspection:
+    """Record one final inspection with its checklist: all OK passes, anything else sends it back to repair."""
+    lock_version(order, expected_version=version)
+    order = RepairOrder.objects.get(pk=order.pk)
+    _check_write_scope(user=by, dealer=order.dealer)
+    if order.status != RepairOrderStatus.QC:
+        raise TransitionError({"action": _("The order is not waiting for QC.")})
+    codes = [code for code, _label in qc_checklist(order)]
+    missing = [code for code in codes if code not in results]
+    if missing or set(results) - set(codes):
+        raise ValidationError(
+            {"results": _("Answer every checklist item (and only those): %(items)s.") % {"items": ", ".join(codes)}}
+        )
+    passed = all(bool(results[code]) for code in codes)
+    failure_reasons = failure_reasons.strip()
+    if not passed and not failure_reasons:
+        raise ValidationError({"failure_reasons": _("Say what failed, for the technician.")})
+    inspection = QcInspection.objects.create(
+        order=order, sequence=order.inspections.count() + 1, inspector=by, inspected_at=timezone.now(),
+        passed=passed, checklist={code: bool(results[code]) for code in codes}, failure_reasons=failure_reasons,
+    )  # fmt: skip
+    if not passed:
+        # Back to the workshop: the failed jobs are open again.
+        workshop_lines(order).update(work_status=WorkStatus.WAITING, finished_at=None)
+    repair_order_transition(
+        order=order, action="qc_pass" if passed else "qc_fail", by=by, version=order.version, note=failure_reasons[:200]
+    )
+    return inspection
+
+
+# --- delivery and settlement (交车结算) -----------------------------------------------------------------------
+
+
+def _next_invoice_number(order: RepairOrder, when: datetime) -> str:
+    prefix = f"ST-{order.dealer.code}-{timezone.localtime(when):%Y%m}-"
+    last = (
+        Settlement.objects.filter(invoice_number__startswith=prefix)
+        .order_by("-invoice_number")
+        .values_list("invoice_number", flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}"
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def suggested_next_service(order: RepairOrder, on: date) -> tuple[date, int | None]:
+    """Next maintenance by date and mileage from the vehicle type (EVs go further between services)."""
+    km, months = NEXT_SERVICE_INTERVAL["ev" if order.vehicle.fuel_type == "ev" else "default"]
+    due_on = _add_months(on, months)
+    due_km = order.odometer_km + km if order.odometer_km is not None else None
+    return due_on, due_km
+
+
+FOLLOW_UP_DAYS = (3, 10)  # first call from day 3 (to day 7), second within the 7 days after the first
+
+
+@transaction.atomic
+def repair_order_deliver(
+    *,
+    order: RepairOrder,
+    by: User,
+    version: int,
+    payment_method: str,
+    work_explained: bool,
+    next_service_due_date: date | None = None,
+    next_service_due_km: int | None = None,
+) -> Settlement:
+    """Settle the invoice (amounts frozen, payment), hand the car over, and schedule the follow-up calls."""
+    lock_version(order, expected_version=version)
+    order = RepairOrder.objects.select_related("dealer", "vehicle", "customer").get(pk=order.pk)
+    _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
+    if order.status != RepairOrderStatus.READY:
+        raise TransitionError({"action": _("Only a car that passed QC is delivered.")})
+    totals = repair_order_totals(order=order)
+    customer_total = totals.customer.total
+    if payment_method not in PaymentMethod.values:
+        raise ValidationError({"payment_method": _("Choose how the customer paid.")})
+    if customer_total > 0 and payment_method == PaymentMethod.NONE:
+        raise ValidationError(
+            {"payment_method": _("The customer pays %(amount)s: choose how.") % {"amount": customer_total}}
+        )
+    now = timezone.now()
+    suggested_date, suggested_km = suggested_next_service(order, timezone.localdate(now))
+    settlement = Settlement.objects.create(
+        order=order, invoice_number=_next_invoice_number(order, now), settled_at=now, settled_by=by,
+        payment_method=payment_method, customer_total=customer_total,
+        warranty_total=totals.by_payer.get(Payer.WARRANTY, PayerTotal()).total,
+        insurance_total=totals.by_payer.get(Payer.INSURANCE, PayerTotal()).total,
+        internal_total=totals.by_payer.get(Payer.INTERNAL, PayerTotal()).total,
+        grand_total=totals.total,
+        totals={payer: {k: str(v) for k, v in vars(t).items()} for payer, t in totals.by_payer.items()},
+        work_explained=work_explained,
+        next_service_due_date=next_service_due_date or suggested_date,
+        next_service_due_km=next_service_due_km if next_service_due_km is not None else suggested_km,
+    )  # fmt: skip
+    order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
+    for kind, days in zip((TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND), FOLLOW_UP_DAYS, strict=True):
+        task_create(
+            dealer=order.dealer, kind=kind, title=f"{TaskKind(kind).label}: {order.number} {order.customer}",
+            due_at=order.delivered_at + timedelta(days=days), role=Role.FOLLOWUP_SPECIALIST, by=by,
+            customer=order.customer, vehicle=order.vehicle, repair_order=order,
+        )  # fmt: skip
+    return settlement
+
+
+# --- comebacks (返修, KPI B1) --------------------------------------------------------------------------------
+
+COMEBACK_DAYS = 30
+
+
+def comeback_candidates(*, order: RepairOrder):
+    """Earlier visits this order may be a comeback of: same vehicle, same fault category, delivered ≤ 30 days before."""
+    if order.fault_category == FaultCategory.NONE:
+        return RepairOrder.objects.none()
+    return (
+        RepairOrder.objects.filter(
+            vehicle_id=order.vehicle_id,
+            fault_category=order.fault_category,
+            delivered_at__gte=order.arrived_at - timedelta(days=COMEBACK_DAYS),
+            delivered_at__lte=order.arrived_at,
+        )
+        .exclude(pk=order.pk)
+        .order_by("-delivered_at")
+    )
+
+
+@transaction.atomic
+def repair_order_link_comeback(
+    *, order: RepairOrder, earlier: RepairOrder | None, by: User, version: int
+) -> RepairOrder:
+    """Mark the order as a comeback of an earlier visit of the same vehicle (or clear the link with None)."""
+    _check_write_scope(user=by, dealer=order.dealer)
+    _check_service_desk(by)
+    if earlier is not None and (
+        earlier.vehicle_id != order.vehicle_id
+        or earlier.delivered_at is None
+        or earlier.delivered_at > order.arrived_at
+    ):
+        raise ValidationError(
+            {"comeback_of": _("A comeback is linked to an earlier, delivered visit of the same vehicle.")}
+        )
+    order.comeback_of = earlier
+    order._history_user = by
+    save_versioned(order, expected_version=version)
     return order

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from repairs.choices import FuelLevel, LineKind, PricingMode
+from repairs.choices import AdditionStatus, FuelLevel, LineKind, PricingMode, WorkStatus
 from repairs.choices import RepairOrderStatus as S
 
 ADVISE = "repairs.advise_repairorder"
@@ -35,6 +36,7 @@ class Transition:
     guard: Callable | None = None
     note_required: bool = False
     note_label: str = ""
+    via_form: bool = False  # done through its own form (approval, QC checklist, settlement), not a bare button
 
 
 def _check_in_guard(order, note: str) -> list[str]:
@@ -86,9 +88,45 @@ def _approve_guard(order, note: str) -> list[str]:
     return problems
 
 
+def workshop_lines(order):
+    """The labour lines the workshop must do: the estimate's, and additions the customer approved."""
+    return order.lines.filter(kind=LineKind.LABOUR).filter(
+        Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)
+    )
+
+
 def _dispatch_guard(order, note: str) -> list[str]:
-    if not order.lines.filter(kind=LineKind.LABOUR).exists():
+    jobs = workshop_lines(order)
+    if not jobs.exists():
         return [_("There is no labour line to dispatch.")]
+    if jobs.filter(technician__isnull=True).exists():
+        return [_("Assign a technician to every labour line first.")]
+    return []
+
+
+def _request_qc_guard(order, note: str) -> list[str]:
+    problems = []
+    if workshop_lines(order).exclude(work_status=WorkStatus.DONE).exists():
+        problems.append(_("Every job must be finished (clocked off as done) before QC."))
+    if order.additions.filter(status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED]).exists():
+        problems.append(_("An additional item is waiting for the customer's decision."))
+    return problems
+
+
+def _latest_inspection_guard(passed: bool):
+    def guard(order, note: str) -> list[str]:
+        latest = order.inspections.order_by("-sequence").first()
+        fresh = latest is not None and order.qc_requested_at and latest.inspected_at >= order.qc_requested_at
+        if not fresh or latest.passed != passed:
+            return [_("Record the QC inspection with its checklist first.")]
+        return []
+
+    return guard
+
+
+def _deliver_guard(order, note: str) -> list[str]:
+    if not hasattr(order, "settlement"):
+        return [_("Settle the invoice first (payment method, amounts).")]
     return []
 
 
@@ -174,3 +212,8 @@ TRANSITIONS: dict[str, Transition] = {
 def available_actions(order, user) -> list[Transition]:
     """The moves this user may try on this order now (guards are checked when they try)."""
     return [t for t in TRANSITIONS.values() if order.status in t.sources and user.has_perm(t.permission)]
+
+
+def button_actions(order, user) -> list[Transition]:
+    """The moves the order page offers as plain buttons (the others have their own forms)."""
+    return [t for t in available_actions(order, user) if not t.via_form]
