@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import VersionedFormMixin
-from repairs.choices import DocumentReceived, JobType, LineKind, PartSource, Payer
+from repairs.choices import (
+    DecisionMethod,
+    DocumentReceived,
+    JobType,
+    LineKind,
+    PartSource,
+    PauseReason,
+    Payer,
+    PaymentMethod,
+)
 from repairs.models import LabourOperation, RepairOrder
 from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS
 
@@ -90,7 +101,7 @@ class LineForm(forms.Form):
     code = forms.CharField(label=_("code / part number"), max_length=40, required=False)
     description = forms.CharField(label=_("description"), max_length=200, required=False)
     quantity = forms.DecimalField(
-        label=_("hours / quantity"), min_value=0.01, max_digits=8, decimal_places=2, required=False
+        label=_("hours / quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
     )
     unit_price = forms.DecimalField(
         label=_("unit price"),
@@ -126,3 +137,108 @@ class LineForm(forms.Form):
 class TransitionForm(VersionedFormMixin):
     action = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
+
+
+class AssignForm(forms.Form):
+    """The foreman dispatches one labour line to a technician of the dealer."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    technician = forms.ModelChoiceField(label=_("technician"), queryset=None)
+
+    def __init__(self, *args, technicians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = technicians
+
+
+class ClockForm(forms.Form):
+    """A technician clocks on, pauses or finishes one job."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.ChoiceField(choices=[("on", "on"), ("pause", "pause"), ("done", "done")], widget=forms.HiddenInput)
+    pause_reason = forms.ChoiceField(label=_("pause reason"), choices=[("", "—"), *PauseReason.choices], required=False)
+
+
+class AdditionRaiseForm(forms.Form):
+    """Work found in the workshop: what, why, and its price as one labour and/or one part line."""
+
+    description = forms.CharField(label=_("what is needed"), max_length=200)
+    reason = forms.CharField(label=_("why (finding)"), widget=forms.Textarea(attrs={"rows": 2}))
+    labour_hours = forms.DecimalField(
+        label=_("labour hours"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2, required=False
+    )
+    part_description = forms.CharField(label=_("part"), max_length=200, required=False)
+    part_quantity = forms.DecimalField(
+        label=_("part quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    )
+    part_unit_price = forms.DecimalField(
+        label=_("part unit price"), min_value=Decimal("0"), max_digits=12, decimal_places=2, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        has_part = any(
+            cleaned.get(f) not in (None, "") for f in ("part_description", "part_quantity", "part_unit_price")
+        )
+        if has_part and not all(
+            cleaned.get(f) not in (None, "") for f in ("part_description", "part_quantity", "part_unit_price")
+        ):
+            self.add_error("part_description", _("A part needs its description, quantity and unit price."))
+        if not cleaned.get("labour_hours") and not has_part:
+            raise forms.ValidationError(_("Price the item with labour hours and/or a part."))
+        return cleaned
+
+    def lines(self) -> list[dict]:
+        data, lines = self.cleaned_data, []
+        if data.get("labour_hours"):
+            lines.append(
+                {"kind": LineKind.LABOUR, "description": data["description"], "quantity": data["labour_hours"]}
+            )
+        if data.get("part_description"):
+            lines.append(
+                {
+                    "kind": LineKind.PART,
+                    "description": data["part_description"],
+                    "quantity": data["part_quantity"],
+                    "unit_price": data["part_unit_price"],
+                }
+            )
+        return lines
+
+
+class AdditionDecisionForm(VersionedFormMixin):
+    addition = forms.IntegerField(widget=forms.HiddenInput)
+    approved = forms.TypedChoiceField(
+        label=_("customer's decision"), choices=[("1", _("Approved")), ("0", _("Declined"))], coerce=lambda v: v == "1"
+    )
+    decision_method = forms.ChoiceField(label=_("decided how"), choices=DecisionMethod.choices)
+    decided_by_customer = forms.CharField(label=_("decided by (customer side)"), max_length=50)
+    decision_at = forms.DateTimeField(label=_("customer decided at"), widget=DATETIME, required=False)
+    new_promised_at = forms.DateTimeField(label=_("new promised delivery time"), widget=DATETIME, required=False)
+
+
+class QcForm(VersionedFormMixin):
+    """The QC checklist of the order's job type: each item OK or not, and what failed."""
+
+    failure_reasons = forms.CharField(label=_("what failed"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, checklist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        for code, label in checklist:
+            self.fields[f"item_{code}"] = forms.BooleanField(label=label, required=False)
+
+    def results(self) -> dict[str, bool]:
+        return {code: bool(self.cleaned_data.get(f"item_{code}")) for code, _label in self.checklist}
+
+
+class DeliveryForm(VersionedFormMixin):
+    payment_method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
+    work_explained = forms.BooleanField(label=_("work explained to the customer"), required=False)
+    next_service_due_date = forms.DateField(
+        label=_("next service due on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    next_service_due_km = forms.IntegerField(label=_("next service due at (km)"), min_value=0, required=False)
+
+
+class ComebackForm(VersionedFormMixin):
+    earlier = forms.IntegerField(widget=forms.HiddenInput, required=False)

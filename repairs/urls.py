@@ -13,4 +13,12 @@ urlpatterns = [
     path("repair-order-lines/<int:pk>/remove/", views.LineRemoveView.as_view(), name="repair_order_line_remove"),
     path("repair-orders/<int:pk>/approval/", views.ApprovalView.as_view(), name="repair_order_approval"),
     path("repair-orders/<int:pk>/transition/", views.TransitionView.as_view(), name="repair_order_transition"),
+    path("repair-orders/<int:pk>/assign/", views.AssignView.as_view(), name="repair_order_assign"),
+    path("repair-orders/<int:pk>/clock/", views.ClockView.as_view(), name="repair_order_clock"),
+    path("repair-orders/<int:pk>/additions/", views.AdditionRaiseView.as_view(), name="addition_raise"),
+    path("repair-orders/<int:pk>/additions/contact/", views.AdditionContactView.as_view(), name="addition_contact"),
+    path("repair-orders/<int:pk>/additions/decide/", views.AdditionDecideView.as_view(), name="addition_decide"),
+    path("repair-orders/<int:pk>/qc/", views.QcView.as_view(), name="repair_order_qc"),
+    path("repair-orders/<int:pk>/deliver/", views.DeliverView.as_view(), name="repair_order_deliver"),
+    path("repair-orders/<int:pk>/comeback/", views.ComebackView.as_view(), name="repair_order_comeback"),
 ]

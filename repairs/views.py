@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, View
 
+from accounts.models import User
 from core.forms import apply_service_errors
 from core.history import history_entries
 from core.mixins import DealerScopedObjectMixin, ScopedListFiltersMixin, ScopedRecordMixin
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
 from repairs import selectors, services
-from repairs.choices import RepairOrderStatus
-from repairs.forms import ApprovalForm, CheckInForm, EstimateForm, LineForm, RepairOrderOpenForm, TransitionForm
+from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
+from repairs.forms import (
+    AdditionDecisionForm,
+    AdditionRaiseForm,
+    ApprovalForm,
+    AssignForm,
+    CheckInForm,
+    ClockForm,
+    ComebackForm,
+    DeliveryForm,
+    EstimateForm,
+    LineForm,
+    QcForm,
+    RepairOrderOpenForm,
+    TransitionForm,
+)
 from repairs.models import RepairOrder, RepairOrderLine
 from repairs.services import EDITABLE_ESTIMATE
-from repairs.state import TRANSITIONS, available_actions, checkin_gaps
+from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, button_actions, checkin_gaps
 
 
 class RepairOrderListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
@@ -64,30 +81,54 @@ class RepairOrderOpenView(ScopedRecordMixin, FormView):
         return redirect(order)
 
 
+def _technicians(order: RepairOrder):
+    """Technicians who may be dispatched at the order's dealer."""
+    return (
+        User.objects.filter(dealer_memberships__dealer_id=order.dealer_id, is_active=True)
+        .filter(Q(groups__permissions__codename="work_repairorder") | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
+
+
 def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     """Everything the order page shows; ``bound_forms`` replace the blank forms to show errors."""
     user = request.user
     writable = dealer_ids_for(user, write=True)
     can_write = writable is None or order.dealer_id in writable
-    advise = can_write and user.has_perm("repairs.advise_repairorder")
+    advise = can_write and user.has_perm(ADVISE)
+    in_workshop = order.status in services.WORKSHOP_STATUSES
     lines = list(selectors.repair_order_lines(order=order))
+    additions = list(order.additions.select_related("raised_by", "contacted_by", "decision_recorded_by"))
     actions = [
         {"transition": t, "form": TransitionForm(initial={"action": t.action, "version": order.version})}
-        for t in (available_actions(order, user) if can_write else [])
-        if t.action != "approve"
+        for t in (button_actions(order, user) if can_write else [])
     ]
     context = {
         "object": order,
         "lines": lines,
+        "additions": additions,
         "totals": services.repair_order_totals(order=order),
         "checkin_gaps": checkin_gaps(order),
         "timeline": selectors.repair_order_timeline(order=order),
+        "inspections": order.inspections.select_related("inspector"),
         "history": history_entries(order),
         "can_edit_checkin": advise and order.status in (RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN),
         "can_edit_estimate": advise and order.status in EDITABLE_ESTIMATE,
         "can_approve": advise and order.status == RepairOrderStatus.ESTIMATED,
+        "can_dispatch": can_write and in_workshop and user.has_perm(DISPATCH),
+        "can_work": can_write and order.status in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR)
+        and user.has_perm(WORK),
+        "can_raise_addition": can_write and in_workshop and (user.has_perm(WORK) or user.has_perm(ADVISE)),
+        "can_decide_addition": advise,
+        "can_inspect": can_write and order.status == RepairOrderStatus.QC and user.has_perm(INSPECT),
+        "can_deliver": advise and order.status == RepairOrderStatus.READY,
+        "comeback_candidates": list(services.comeback_candidates(order=order)[:5]) if advise else [],
         "actions": actions,
-    }
+        "version": order.version,
+        "pause_reasons": PauseReason.choices,
+        "decision_methods": DecisionMethod.choices,
+    }  # fmt: skip
     if context["can_edit_checkin"]:
         context["checkin_form"] = bound_forms.get("checkin_form") or CheckInForm(instance=order)
     if context["can_edit_estimate"]:
@@ -95,8 +136,22 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         context["line_form"] = bound_forms.get("line_form") or LineForm(order=order)
     if context["can_approve"]:
         context["approval_form"] = bound_forms.get("approval_form") or ApprovalForm(instance=order)
-    if "transition_form" in bound_forms:
-        context["transition_error"] = bound_forms["transition_form"]
+    if context["can_dispatch"]:
+        context["technicians"] = _technicians(order)
+    if context["can_raise_addition"]:
+        context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm()
+    if context["can_inspect"]:
+        context["qc_form"] = bound_forms.get("qc_form") or QcForm(
+            checklist=services.qc_checklist(order), initial={"version": order.version}
+        )
+    if context["can_deliver"]:
+        due_on, due_km = services.suggested_next_service(order, timezone.localdate())
+        context["delivery_form"] = bound_forms.get("delivery_form") or DeliveryForm(
+            initial={"version": order.version, "next_service_due_date": due_on, "next_service_due_km": due_km}
+        )
+    for name in ("transition_form", "assign_form", "clock_form", "decision_form", "comeback_form"):
+        if name in bound_forms:
+            context["action_errors"] = bound_forms[name]
     return context
 
 
@@ -108,7 +163,7 @@ class RepairOrderDetailView(DealerScopedObjectMixin, View):
     template_name = "repairs/repair_order_detail.html"
 
     def get_order(self, pk: int) -> RepairOrder:
-        related = ("dealer", "vehicle", "customer", "advisor", "diagnosed_by", "approval_recorded_by")
+        related = ("dealer", "vehicle", "customer", "advisor", "diagnosed_by", "approval_recorded_by", "comeback_of")
         return get_object_or_404(self.get_queryset().select_related(*related), pk=pk)
 
     def get(self, request, pk: int):
@@ -231,3 +286,130 @@ class TransitionView(RepairOrderFormPostView):
         )
         transition = TRANSITIONS.get(data["action"])
         return _("Done: %(action)s.") % {"action": transition.label if transition else data["action"]}
+
+
+class AssignView(RepairOrderFormPostView):
+    permission_required = "repairs.dispatch_repairorder"
+    form_name = "assign_form"
+
+    def build_form(self, order, data):
+        return AssignForm(data, technicians=_technicians(order))
+
+    def save(self, order, form):
+        line = get_object_or_404(order.lines, pk=form.cleaned_data["line"])
+        services.repair_order_assign(line=line, technician=form.cleaned_data["technician"], by=self.request.user)
+        return _("%(job)s dispatched to %(who)s.") % {"job": line.description, "who": form.cleaned_data["technician"]}
+
+
+class ClockView(RepairOrderFormPostView):
+    permission_required = "repairs.work_repairorder"
+    form_name = "clock_form"
+
+    def build_form(self, order, data):
+        return ClockForm(data)
+
+    def save(self, order, form):
+        data = form.cleaned_data
+        line = get_object_or_404(order.lines, pk=data["line"])
+        if data["step"] == "on":
+            services.labour_clock_on(line=line, by=self.request.user)
+            return _("Clocked on %(job)s.") % {"job": line.description}
+        services.labour_clock_off(
+            line=line, by=self.request.user, finished=data["step"] == "done", pause_reason=data["pause_reason"]
+        )
+        return _("Clocked off %(job)s.") % {"job": line.description}
+
+
+class AdditionRaiseView(RepairOrderFormPostView):
+    permission_required = "repairs.view_repairorder"  # the service lets the workshop and the desk raise items
+    form_name = "addition_form"
+
+    def build_form(self, order, data):
+        return AdditionRaiseForm(data)
+
+    def save(self, order, form):
+        data = form.cleaned_data
+        services.addition_raise(
+            order=order, by=self.request.user, description=data["description"], reason=data["reason"],
+            lines=form.lines(),
+        )  # fmt: skip
+        return _("Additional item raised: the service advisor will ask the customer.")
+
+
+class AdditionContactView(RepairOrderFormPostView):
+    form_name = "decision_form"
+
+    def build_form(self, order, data):
+        return AdditionDecisionForm(data)
+
+    def post(self, request, pk: int):
+        order = self.get_order(pk)
+        addition = get_object_or_404(order.additions, pk=request.POST.get("addition"))
+        try:
+            services.addition_contact(addition=addition, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Marked as contacted; record the decision when the customer answers."))
+        return redirect(order)
+
+
+class AdditionDecideView(RepairOrderFormPostView):
+    form_name = "decision_form"
+
+    def build_form(self, order, data):
+        return AdditionDecisionForm(data)
+
+    def save(self, order, form):
+        data = dict(form.cleaned_data)
+        addition = get_object_or_404(order.additions, pk=data.pop("addition"))
+        services.addition_decide(addition=addition, by=self.request.user, **data)
+        return _("Customer's decision recorded.")
+
+
+class QcView(RepairOrderFormPostView):
+    permission_required = "repairs.inspect_repairorder"
+    form_name = "qc_form"
+
+    def build_form(self, order, data):
+        return QcForm(data, checklist=services.qc_checklist(order))
+
+    def save(self, order, form):
+        inspection = services.repair_order_qc_record(
+            order=order, by=self.request.user, version=form.cleaned_data["version"], results=form.results(),
+            failure_reasons=form.cleaned_data["failure_reasons"],
+        )  # fmt: skip
+        return _("QC passed.") if inspection.passed else _("QC failed: back to the workshop.")
+
+
+class DeliverView(RepairOrderFormPostView):
+    form_name = "delivery_form"
+
+    def build_form(self, order, data):
+        return DeliveryForm(data)
+
+    def save(self, order, form):
+        data = dict(form.cleaned_data)
+        settlement = services.repair_order_deliver(order=order, by=self.request.user, **data)
+        return _("Delivered; statement %(number)s. Follow-up calls are scheduled.") % {
+            "number": settlement.invoice_number
+        }
+
+
+class ComebackView(RepairOrderFormPostView):
+    form_name = "comeback_form"
+
+    def build_form(self, order, data):
+        return ComebackForm(data)
+
+    def save(self, order, form):
+        earlier_pk = form.cleaned_data.get("earlier")
+        earlier = (
+            get_object_or_404(RepairOrder.objects.filter(dealer_id=order.dealer_id), pk=earlier_pk)
+            if earlier_pk
+            else None
+        )
+        services.repair_order_link_comeback(
+            order=order, earlier=earlier, by=self.request.user, version=form.cleaned_data["version"]
+        )
+        return _("Comeback link saved.")

@@ -1,0 +1,160 @@
+"""The order page, end to end through its forms, as each role uses it."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from core.tests.factories import UserFactory
+from repairs.choices import RepairOrderStatus as S
+from repairs.models import RepairOrder
+from todo.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def post(client, name, order, data, expect=302):
+    response = client.post(reverse(f"repairs:{name}", args=[order.pk]), data)
+    assert response.status_code == expect, response.content.decode()[-3000:]
+    order.refresh_from_db()
+    return response
+
+
+def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, vehicle_a, advisor_a):
+    foreman = UserFactory(username="foreman", roles=[Role.FOREMAN], dealers=[dealer_a])
+    tech = UserFactory(username="tech", roles=[Role.TECHNICIAN], dealers=[dealer_a])
+    qc = UserFactory(username="qc", roles=[Role.QC_INSPECTOR], dealers=[dealer_a])
+    desk, workshop, board, inspector = login(advisor_a), login(foreman), login(tech), login(qc)
+
+    response = desk.post(
+        reverse("repairs:repair_order_open", args=[vehicle_a.pk]),
+        {"customer_complaint": "刹车异响", "job_type": "repair", "arrived_at": local(timezone.now())},
+    )
+    order = RepairOrder.objects.get()
+    assert response["Location"] == order.get_absolute_url()
+    assert desk.get(order.get_absolute_url()).status_code == 200
+
+    promised = timezone.now() + timedelta(hours=4)
+    checkin = {
+        "version": order.version, "odometer_km": "23000", "fuel_level": "4", "walkaround_done": "on",
+        "belongings_signed_by": "张三", "promised_at": local(promised), "documents_received": ["driving_licence"],
+    }  # fmt: skip
+    post(desk, "repair_order_checkin", order, checkin)
+    post(desk, "repair_order_transition", order, {"action": "check_in", "version": order.version, "note": ""})
+    assert order.status == S.CHECKED_IN
+    vehicle_a.refresh_from_db()
+    assert vehicle_a.mileage_km == 23000
+
+    post(
+        desk,
+        "repair_order_line_add",
+        order,
+        {"kind": "labour", "description": "更换前刹车片", "quantity": "1.5", "payer": "customer", "part_source": "oem"},
+    )
+    post(
+        desk,
+        "repair_order_line_add",
+        order,
+        {
+            "kind": "part",
+            "description": "前刹车片",
+            "quantity": "1",
+            "unit_price": "420",
+            "payer": "customer",
+            "part_source": "non_oem",
+        },
+    )
+    estimate = {"version": order.version, "job_type": "repair", "fault_category": "brakes", "customer_complaint": "刹车异响",
+                "diagnosis": "前片磨损", "pricing_mode": "item", "risk_margin_pct": "0", "discount_pct": "0"}  # fmt: skip
+    post(desk, "repair_order_estimate", order, estimate)
+    post(desk, "repair_order_transition", order, {"action": "give_estimate", "version": order.version})
+    page = desk.get(order.get_absolute_url()).content.decode()
+    assert "quality not guaranteed" in page
+    post(
+        desk,
+        "repair_order_approval",
+        order,
+        {"version": order.version, "approval_method": "signature", "approved_by_customer": "张三"},
+    )
+    assert order.status == S.APPROVED
+
+    labour = order.lines.get(kind="labour")
+    post(workshop, "repair_order_assign", order, {"line": labour.pk, "technician": tech.pk})
+    post(workshop, "repair_order_transition", order, {"action": "dispatch", "version": order.version})
+    post(board, "repair_order_clock", order, {"line": labour.pk, "step": "on"})
+    assert order.status == S.IN_REPAIR
+
+    # Found in the workshop: the customer must approve before anyone works on it.
+    post(board, "addition_raise", order, {"description": "更换刹车油", "reason": "含水量超标", "labour_hours": "0.5",
+                                          "part_description": "DOT4 刹车油", "part_quantity": "1", "part_unit_price": "88"})  # fmt: skip
+    addition = order.additions.get()
+    post(board, "repair_order_transition", order, {"action": "request_qc", "version": order.version}, expect=400)
+    post(desk, "addition_decide", order, {"addition": addition.pk, "version": addition.version, "approved": "1",
+                                          "decision_method": "phone", "decided_by_customer": "张三"})  # fmt: skip
+    extra = order.lines.get(addition=addition, kind="labour")
+    post(workshop, "repair_order_assign", order, {"line": extra.pk, "technician": tech.pk})
+    post(board, "repair_order_clock", order, {"line": labour.pk, "step": "done"})
+    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "on"})
+    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "done"})
+    post(board, "repair_order_transition", order, {"action": "request_qc", "version": order.version})
+    assert order.status == S.QC
+
+    qc_items = {"item_fault_fixed": "on", "item_warning_lights": "on", "item_fitted_parts": "on", "item_no_leaks": "on"}
+    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items}, expect=400)  # reasons missing
+    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items, "failure_reasons": "座椅套未取"})
+    assert order.status == S.IN_REPAIR
+    post(board, "repair_order_clock", order, {"line": labour.pk, "step": "on"})
+    post(board, "repair_order_clock", order, {"line": labour.pk, "step": "done"})
+    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "on"})
+    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "done"})
+    post(board, "repair_order_transition", order, {"action": "request_qc", "version": order.version})
+    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items, "item_cleanliness": "on"})
+    assert order.status == S.READY
+    assert list(order.inspections.values_list("sequence", "passed")) == [(1, False), (2, True)]
+
+    post(
+        desk,
+        "repair_order_deliver",
+        order,
+        {"version": order.version, "payment_method": "wechat_pay", "work_explained": "on"},
+    )
+    assert order.status == S.DELIVERED
+    # (1.5 + 0.5) h × 180 + 420 + 88 = 868; VAT 13 % = 112.84
+    assert str(order.settlement.grand_total) == "980.84"
+    assert sorted(Task.objects.filter(repair_order=order).values_list("kind", flat=True)) == [
+        "followup_first",
+        "followup_second",
+    ]
+    page = desk.get(order.get_absolute_url()).content.decode()
+    assert order.settlement.invoice_number in page
+
+
+def test_another_dealers_order_page_and_forms_are_404(dealer_b, advisor_a, advisor_b):
+    from core.tests.factories import CustomerFactory, VehicleFactory
+    from repairs import services
+
+    vehicle_b = VehicleFactory(owner=CustomerFactory(dealer=dealer_b))
+    order = services.repair_order_open(
+        vehicle=vehicle_b, by=advisor_b, customer_complaint="保养", job_type="maintenance"
+    )
+    client = login(advisor_a)
+    assert client.get(order.get_absolute_url()).status_code == 404
+    for name in ("repair_order_checkin", "repair_order_estimate", "repair_order_line_add", "repair_order_transition",
+                 "repair_order_deliver", "repair_order_qc", "addition_raise"):  # fmt: skip
+        assert client.post(reverse(f"repairs:{name}", args=[order.pk]), {"version": 1}).status_code == 404, name
+    order.refresh_from_db()
+    assert order.version == 1 and order.status == S.OPEN
