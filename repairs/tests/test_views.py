@@ -50,9 +50,14 @@ def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, veh
 
     promised = timezone.now() + timedelta(hours=4)
     checkin = {
-        "version": order.version, "odometer_km": "23000", "fuel_level": "4", "walkaround_done": "on",
-        "belongings_signed_by": "张三", "promised_at": local(promised), "documents_received": ["driving_licence"],
-    }  # fmt: skip
+        "version": order.version,
+        "odometer_km": "23000",
+        "fuel_level": "4",
+        "walkaround_done": "on",
+        "belongings_signed_by": "张三",
+        "promised_at": local(promised),
+        "documents_received": ["driving_licence"],
+    }
     post(desk, "repair_order_checkin", order, checkin)
     post(desk, "repair_order_transition", order, {"action": "check_in", "version": order.version, "note": ""})
     assert order.status == S.CHECKED_IN
@@ -78,8 +83,16 @@ def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, veh
             "part_source": "non_oem",
         },
     )
-    estimate = {"version": order.version, "job_type": "repair", "fault_category": "brakes", "customer_complaint": "刹车异响",
-                "diagnosis": "前片磨损", "pricing_mode": "item", "risk_margin_pct": "0", "discount_pct": "0"}  # fmt: skip
+    estimate = {
+        "version": order.version,
+        "job_type": "repair",
+        "fault_category": "brakes",
+        "customer_complaint": "刹车异响",
+        "diagnosis": "前片磨损",
+        "pricing_mode": "item",
+        "risk_margin_pct": "0",
+        "discount_pct": "0",
+    }
     post(desk, "repair_order_estimate", order, estimate)
     post(desk, "repair_order_transition", order, {"action": "give_estimate", "version": order.version})
     page = desk.get(order.get_absolute_url()).content.decode()
@@ -99,12 +112,33 @@ def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, veh
     assert order.status == S.IN_REPAIR
 
     # Found in the workshop: the customer must approve before anyone works on it.
-    post(board, "addition_raise", order, {"description": "更换刹车油", "reason": "含水量超标", "labour_hours": "0.5",
-                                          "part_description": "DOT4 刹车油", "part_quantity": "1", "part_unit_price": "88"})  # fmt: skip
+    post(
+        board,
+        "addition_raise",
+        order,
+        {
+            "description": "更换刹车油",
+            "reason": "含水量超标",
+            "labour_hours": "0.5",
+            "part_description": "DOT4 刹车油",
+            "part_quantity": "1",
+            "part_unit_price": "88",
+        },
+    )
     addition = order.additions.get()
     post(board, "repair_order_transition", order, {"action": "request_qc", "version": order.version}, expect=400)
-    post(desk, "addition_decide", order, {"addition": addition.pk, "version": addition.version, "approved": "1",
-                                          "decision_method": "phone", "decided_by_customer": "张三"})  # fmt: skip
+    post(
+        desk,
+        "addition_decide",
+        order,
+        {
+            "addition": addition.pk,
+            "version": addition.version,
+            "approved": "1",
+            "decision_method": "phone",
+            "decided_by_customer": "张三",
+        },
+    )
     extra = order.lines.get(addition=addition, kind="labour")
     post(workshop, "repair_order_assign", order, {"line": extra.pk, "technician": tech.pk})
     post(board, "repair_order_clock", order, {"line": labour.pk, "step": "done"})
@@ -153,8 +187,15 @@ def test_another_dealers_order_page_and_forms_are_404(dealer_b, advisor_a, advis
     )
     client = login(advisor_a)
     assert client.get(order.get_absolute_url()).status_code == 404
-    for name in ("repair_order_checkin", "repair_order_estimate", "repair_order_line_add", "repair_order_transition",
-                 "repair_order_deliver", "repair_order_qc", "addition_raise"):  # fmt: skip
+    for name in (
+        "repair_order_checkin",
+        "repair_order_estimate",
+        "repair_order_line_add",
+        "repair_order_transition",
+        "repair_order_deliver",
+        "repair_order_qc",
+        "addition_raise",
+    ):
         assert client.post(reverse(f"repairs:{name}", args=[order.pk]), {"version": 1}).status_code == 404, name
     order.refresh_from_db()
     assert order.version == 1 and order.status == S.OPEN
