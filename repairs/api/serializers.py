@@ -1,10 +1,28 @@
 """API representations of repair orders; every write goes through repairs.services."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from customers.models import Vehicle
-from repairs.choices import DocumentReceived
-from repairs.models import LabourOperation, RepairOrder, RepairOrderEvent, RepairOrderLine
+from repairs.choices import (
+    DecisionMethod,
+    DocumentReceived,
+    LineKind,
+    PartSource,
+    PauseReason,
+    Payer,
+    PaymentMethod,
+)
+from repairs.models import (
+    AdditionalItem,
+    LabourOperation,
+    QcInspection,
+    RepairOrder,
+    RepairOrderEvent,
+    RepairOrderLine,
+    Settlement,
+)
 from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS
 from repairs.state import TRANSITIONS
 
@@ -18,7 +36,8 @@ class RepairOrderLineSerializer(serializers.ModelSerializer):
         model = RepairOrderLine
         fields = [
             "id", "kind", "operation", "code", "description", "quantity", "unit_price", "amount", "payer",
-            "part_source", "position", "created_at",
+            "part_source", "position", "addition", "technician", "assigned_at", "work_status", "pause_reason",
+            "started_at", "finished_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -32,10 +51,41 @@ class RepairOrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AdditionalItemSerializer(serializers.ModelSerializer):
+    raised_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = AdditionalItem
+        fields = [
+            "id", "description", "reason", "raised_by", "raised_at", "status", "contacted_at", "decision_at",
+            "decision_method", "decided_by_customer", "new_promised_at", "approved_amount", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class QcInspectionSerializer(serializers.ModelSerializer):
+    inspector = serializers.StringRelatedField()
+
+    class Meta:
+        model = QcInspection
+        fields = ["sequence", "inspector", "inspected_at", "passed", "checklist", "failure_reasons"]
+        read_only_fields = fields
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Settlement
+        exclude = ["id", "order", "settled_by"]
+        read_only_fields = [f.name for f in Settlement._meta.fields]
+
+
 class RepairOrderSerializer(serializers.ModelSerializer):
     advisor = serializers.StringRelatedField()
     plate = serializers.CharField(source="vehicle.plate", read_only=True)
     lines = RepairOrderLineSerializer(many=True, read_only=True)
+    additions = AdditionalItemSerializer(many=True, read_only=True)
+    inspections = QcInspectionSerializer(many=True, read_only=True)
+    settlement = SettlementSerializer(read_only=True, allow_null=True)
     events = RepairOrderEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -44,9 +94,14 @@ class RepairOrderSerializer(serializers.ModelSerializer):
         read_only_fields = [f.name for f in RepairOrder._meta.fields]
 
 
-class RepairOrderListSerializer(RepairOrderSerializer):
-    class Meta(RepairOrderSerializer.Meta):
+class RepairOrderListSerializer(serializers.ModelSerializer):
+    advisor = serializers.StringRelatedField()
+    plate = serializers.CharField(source="vehicle.plate", read_only=True)
+
+    class Meta:
+        model = RepairOrder
         exclude = [*RepairOrderSerializer.Meta.exclude, "damage_notes", "belongings", "diagnosis"]
+        read_only_fields = RepairOrderSerializer.Meta.read_only_fields
 
 
 class RepairOrderOpenSerializer(serializers.Serializer):
@@ -117,3 +172,57 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
     version = serializers.IntegerField(help_text=VERSION_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AssignSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    technician = serializers.IntegerField()
+
+
+class ClockSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    step = serializers.ChoiceField(choices=["on", "pause", "done"])
+    pause_reason = serializers.ChoiceField(choices=PauseReason.choices, required=False, allow_blank=True, default="")
+
+
+class AdditionLineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=LineKind.choices)
+    description = serializers.CharField(max_length=200)
+    quantity = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+    payer = serializers.ChoiceField(choices=Payer.choices, default=Payer.CUSTOMER)
+    part_source = serializers.ChoiceField(choices=PartSource.choices, default=PartSource.OEM)
+
+
+class AdditionRaiseSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=200)
+    reason = serializers.CharField()
+    lines = AdditionLineSerializer(many=True, allow_empty=False)
+
+
+class AdditionDecisionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+    approved = serializers.BooleanField()
+    decision_method = serializers.ChoiceField(choices=DecisionMethod.choices)
+    decided_by_customer = serializers.CharField(max_length=50)
+    decision_at = serializers.DateTimeField(required=False)
+    new_promised_at = serializers.DateTimeField(required=False)
+
+
+class QcRecordSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+    results = serializers.DictField(child=serializers.BooleanField(), help_text="Checklist item code → OK?")
+    failure_reasons = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeliverySerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    work_explained = serializers.BooleanField()
+    next_service_due_date = serializers.DateField(required=False)
+    next_service_due_km = serializers.IntegerField(required=False, min_value=0)
+
+
+class ComebackSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+    earlier = serializers.IntegerField(allow_null=True, help_text="Id of the earlier order, or null to clear.")

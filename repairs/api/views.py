@@ -6,11 +6,14 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import User
 from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
 from repairs import services
 from repairs.api import serializers as s
 from repairs.filtersets import RepairOrderFilterSet
 from repairs.models import RepairOrder
+
+DETAIL_PREFETCH = ("lines", "events__by", "additions__raised_by", "inspections__inspector")
 
 
 class CanViewRepairOrders(permissions.BasePermission):
@@ -37,14 +40,18 @@ class RepairOrderViewSet(
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action == "retrieve":
-            qs = qs.prefetch_related("lines", "events__by")
+            qs = qs.select_related("settlement").prefetch_related(*DETAIL_PREFETCH)
         return qs
 
     def get_serializer_class(self):
         return s.RepairOrderListSerializer if self.action == "list" else s.RepairOrderSerializer
 
     def _reply(self, order, code=status.HTTP_200_OK):
-        order = self.get_queryset().model.objects.prefetch_related("lines", "events__by").get(pk=order.pk)
+        order = (
+            RepairOrder.objects.select_related("vehicle", "advisor", "settlement")
+            .prefetch_related(*DETAIL_PREFETCH)
+            .get(pk=order.pk)
+        )
         return Response(s.RepairOrderSerializer(order, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=s.RepairOrderOpenSerializer, responses={201: s.RepairOrderSerializer})
@@ -108,3 +115,91 @@ class RepairOrderViewSet(
         data_in.is_valid(raise_exception=True)
         order = services.repair_order_transition(order=order, by=request.user, **data_in.validated_data)
         return self._reply(order)
+
+    def _input(self, request, serializer_class):
+        data_in = serializer_class(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        return dict(data_in.validated_data)
+
+    @extend_schema(request=s.AssignSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Dispatch a labour line to a technician of the dealer (foreman)."""
+        order = self.get_object()
+        data = self._input(request, s.AssignSerializer)
+        line = get_object_or_404(order.lines, pk=data["line"])
+        technician = get_object_or_404(
+            User.objects.filter(dealer_memberships__dealer_id=order.dealer_id), pk=data["technician"]
+        )
+        services.repair_order_assign(line=line, technician=technician, by=request.user)
+        return self._reply(order)
+
+    @extend_schema(request=s.ClockSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def clock(self, request, pk=None):
+        """A technician clocks on, pauses (with a reason) or finishes a job."""
+        order = self.get_object()
+        data = self._input(request, s.ClockSerializer)
+        line = get_object_or_404(order.lines, pk=data["line"])
+        if data["step"] == "on":
+            services.labour_clock_on(line=line, by=request.user)
+        else:
+            services.labour_clock_off(
+                line=line, by=request.user, finished=data["step"] == "done", pause_reason=data["pause_reason"]
+            )
+        return self._reply(order)
+
+    @extend_schema(request=s.AdditionRaiseSerializer, responses={201: s.AdditionalItemSerializer})
+    @action(detail=True, methods=["post"])
+    def additions(self, request, pk=None):
+        """Raise additional work found in the workshop (增项), priced by its lines."""
+        order = self.get_object()
+        data = self._input(request, s.AdditionRaiseSerializer)
+        addition = services.addition_raise(order=order, by=request.user, **data)
+        return Response(s.AdditionalItemSerializer(addition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.AdditionalItemSerializer)
+    @action(detail=True, methods=["post"], url_path=r"additions/(?P<addition_id>\d+)/contact")
+    def addition_contact(self, request, pk=None, addition_id=None):
+        """The advisor has reached the customer about an additional item."""
+        addition = get_object_or_404(self.get_object().additions, pk=addition_id)
+        return Response(s.AdditionalItemSerializer(services.addition_contact(addition=addition, by=request.user)).data)
+
+    @extend_schema(request=s.AdditionDecisionSerializer, responses=s.AdditionalItemSerializer)
+    @action(detail=True, methods=["post"], url_path=r"additions/(?P<addition_id>\d+)/decision")
+    def addition_decision(self, request, pk=None, addition_id=None):
+        """Record the customer's decision on an additional item (who, how, when; new promised time)."""
+        addition = get_object_or_404(self.get_object().additions, pk=addition_id)
+        data = self._input(request, s.AdditionDecisionSerializer)
+        return Response(
+            s.AdditionalItemSerializer(services.addition_decide(addition=addition, by=request.user, **data)).data
+        )
+
+    @extend_schema(request=s.QcRecordSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def qc(self, request, pk=None):
+        """Record a QC inspection with the checklist of the job type; all OK passes."""
+        order = self.get_object()
+        services.repair_order_qc_record(order=order, by=request.user, **self._input(request, s.QcRecordSerializer))
+        return self._reply(order)
+
+    @extend_schema(request=s.DeliverySerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        """Settle the invoice and deliver the car; follow-up calls are scheduled."""
+        order = self.get_object()
+        services.repair_order_deliver(order=order, by=request.user, **self._input(request, s.DeliverySerializer))
+        return self._reply(order)
+
+    @extend_schema(request=s.ComebackSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def comeback(self, request, pk=None):
+        """Link the order as a comeback of an earlier visit of the same vehicle (or clear it)."""
+        order = self.get_object()
+        data = self._input(request, s.ComebackSerializer)
+        earlier = None
+        if data["earlier"] is not None:
+            earlier = get_object_or_404(RepairOrder.objects.for_user(request.user), pk=data["earlier"])
+        return self._reply(
+            services.repair_order_link_comeback(order=order, earlier=earlier, by=request.user, version=data["version"])
+        )
