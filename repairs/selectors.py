@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from core.search import prefix_q
 from customers.selectors import classify_search
-from repairs.choices import RepairOrderStatus
+from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
 from repairs.models import RepairOrder, RepairOrderEvent, RepairOrderLine
 
 OPEN_STATUSES = [
@@ -59,3 +59,51 @@ def repair_order_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:
 def repair_order_timeline(*, order: RepairOrder) -> QuerySet[RepairOrderEvent]:
     """The state-machine steps of an order, oldest first, with who did them."""
     return order.events.select_related("by").order_by("at", "id")
+
+
+WORKSHOP_BOARD_STATUSES = [
+    RepairOrderStatus.APPROVED,
+    RepairOrderStatus.DISPATCHED,
+    RepairOrderStatus.IN_REPAIR,
+    RepairOrderStatus.QC,
+    RepairOrderStatus.READY,
+]
+
+
+def workshop_board(*, user: User, dealer_id: int | None = None) -> list[RepairOrder]:
+    """Orders in the workshop (approved to ready) with their jobs and technicians: three queries in all."""
+    jobs = (
+        RepairOrderLine.objects.filter(kind=LineKind.LABOUR)
+        .filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED))
+        .select_related("technician")
+        .order_by("position", "id")
+    )
+    qs = (
+        RepairOrder.objects.for_user(user)
+        .filter(status__in=WORKSHOP_BOARD_STATUSES)
+        .select_related("vehicle", "advisor", "dealer")
+        .prefetch_related(Prefetch("lines", queryset=jobs, to_attr="jobs"))
+        .annotate(
+            waiting_additions=Count(
+                "additions", filter=Q(additions__status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED])
+            )
+        )
+        .order_by("promised_at", "id")
+    )
+    if dealer_id:
+        qs = qs.filter(dealer_id=dealer_id)
+    return list(qs)
+
+
+def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
+    """The jobs dispatched to this technician that are not done, on orders in the workshop."""
+    return (
+        RepairOrderLine.objects.for_user(user, write=True)
+        .filter(
+            technician=user,
+            order__status__in=[RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR],
+        )
+        .exclude(work_status=WorkStatus.DONE)
+        .select_related("order__vehicle", "addition")
+        .order_by("order__promised_at", "order_id", "position")
+    )

@@ -5,6 +5,8 @@ from repairs import views
 app_name = "repairs"
 urlpatterns = [
     path("repair-orders/", views.RepairOrderListView.as_view(), name="repair_order_list"),
+    path("workshop/", views.WorkshopBoardView.as_view(), name="workshop_board"),
+    path("workshop/my-jobs/", views.MyJobsView.as_view(), name="my_jobs"),
     path("vehicles/<int:vehicle_pk>/repair-orders/new/", views.RepairOrderOpenView.as_view(), name="repair_order_open"),
     path("repair-orders/<int:pk>/", views.RepairOrderDetailView.as_view(), name="repair_order_detail"),
     path("repair-orders/<int:pk>/check-in/", views.CheckInView.as_view(), name="repair_order_checkin"),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, View
 
@@ -16,6 +17,7 @@ from core.history import history_entries
 from core.mixins import DealerScopedObjectMixin, ScopedListFiltersMixin, ScopedRecordMixin
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
+from organization.models import Dealer
 from repairs import selectors, services
 from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
 from repairs.forms import (
@@ -198,6 +200,9 @@ class RepairOrderFormPostView(RepairOrderDetailView):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, message)
+                next_url = request.POST.get("next", "")
+                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    return redirect(next_url)
                 return redirect(order)
         order.refresh_from_db()
         context = _workspace_context(request, order, **{self.form_name: form})
@@ -413,3 +418,40 @@ class ComebackView(RepairOrderFormPostView):
             order=order, earlier=earlier, by=self.request.user, version=form.cleaned_data["version"]
         )
         return _("Comeback link saved.")
+
+
+class WorkshopBoardView(DealerScopedObjectMixin, View):
+    """The foreman's board: cars in the workshop by stage, their jobs, technicians and bay occupancy."""
+
+    model = RepairOrder
+    permission_required = "repairs.view_repairorder"
+    template_name = "repairs/workshop_board.html"
+
+    def get(self, request):
+        dealer = request.GET.get("dealer", "")
+        orders = selectors.workshop_board(user=request.user, dealer_id=int(dealer) if dealer.isdigit() else None)
+        columns = [
+            (status, label, [o for o in orders if o.status == status])
+            for status, label in RepairOrderStatus.choices
+            if status in selectors.WORKSHOP_BOARD_STATUSES
+        ]
+        dealers = list(Dealer.objects.for_user(request.user).only("id", "code", "name", "service_bays"))
+        in_bays = sum(1 for o in orders if o.status in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR))
+        bays = sum(d.service_bays for d in dealers if not dealer or str(d.pk) == dealer)
+        context = {
+            "columns": columns, "dealers": dealers, "dealer": dealer, "in_bays": in_bays, "bays": bays,
+            "now": timezone.now(),
+        }  # fmt: skip
+        return render(request, self.template_name, context)
+
+
+class MyJobsView(DealerScopedObjectMixin, View):
+    """A technician's jobs (tablet page): clock on, pause or finish each."""
+
+    model = RepairOrder
+    permission_required = "repairs.work_repairorder"
+    template_name = "repairs/my_jobs.html"
+
+    def get(self, request):
+        context = {"jobs": selectors.technician_jobs(user=request.user), "pause_reasons": PauseReason.choices}
+        return render(request, self.template_name, context)

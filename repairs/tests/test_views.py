@@ -199,3 +199,55 @@ def test_another_dealers_order_page_and_forms_are_404(dealer_b, advisor_a, advis
         assert client.post(reverse(f"repairs:{name}", args=[order.pk]), {"version": 1}).status_code == 404, name
     order.refresh_from_db()
     assert order.version == 1 and order.status == S.OPEN
+
+
+def _approved_order(vehicle, advisor):
+    from decimal import Decimal
+
+    from repairs import services
+
+    order = services.repair_order_open(vehicle=vehicle, by=advisor, customer_complaint="异响", job_type="repair")
+    order = services.repair_order_update_checkin(
+        order=order, by=advisor, version=order.version, odometer_km=1000, fuel_level=4, walkaround_done=True,
+        belongings_signed_by="客户", promised_at=timezone.now() + timedelta(hours=2),
+    )  # fmt: skip
+    order = services.repair_order_transition(order=order, action="check_in", by=advisor, version=order.version)
+    services.repair_order_add_line(order=order, by=advisor, kind="labour", description="检查", quantity=Decimal("1"))
+    order.refresh_from_db()
+    order = services.repair_order_update_estimate(order=order, by=advisor, version=order.version, diagnosis="待查")
+    order = services.repair_order_transition(order=order, action="give_estimate", by=advisor, version=order.version)
+    return services.repair_order_record_approval(
+        order=order, by=advisor, version=order.version, approval_method="phone", approved_by_customer="客户"
+    )
+
+
+def test_workshop_board_and_my_jobs(dealer_a, advisor_a, django_assert_max_num_queries):
+    from core.tests.factories import CustomerFactory, VehicleFactory
+    from repairs import services
+
+    foreman = UserFactory(roles=[Role.FOREMAN], dealers=[dealer_a])
+    tech = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
+    orders = [_approved_order(VehicleFactory(owner=CustomerFactory(dealer=dealer_a)), advisor_a) for _ in range(3)]
+    for order in orders[:2]:
+        services.repair_order_assign(line=order.lines.get(), technician=tech, by=foreman)
+    board = login(foreman)
+    with django_assert_max_num_queries(12):
+        page = board.get(reverse("repairs:workshop_board")).content.decode()
+    assert page.count("board-card") == 3 and "not dispatched" in page
+    orders.append(_approved_order(VehicleFactory(owner=CustomerFactory(dealer=dealer_a)), advisor_a))
+    with django_assert_max_num_queries(12):
+        assert board.get(reverse("repairs:workshop_board")).content.decode().count("board-card") == 4
+
+    order = orders[0]
+    order.refresh_from_db()
+    services.repair_order_transition(order=order, action="dispatch", by=foreman, version=order.version)
+    jobs_page = login(tech).get(reverse("repairs:my_jobs")).content.decode()
+    assert order.number in jobs_page and orders[1].number not in jobs_page  # orders[1] not dispatched yet
+    response = login(tech).post(
+        reverse("repairs:repair_order_clock", args=[order.pk]),
+        {"line": order.lines.get().pk, "step": "on", "next": reverse("repairs:my_jobs")},
+    )
+    assert response["Location"] == reverse("repairs:my_jobs")
+    order.refresh_from_db()
+    assert order.status == "in_repair"
+    assert login(advisor_a).get(reverse("repairs:my_jobs")).status_code == 404  # not a technician
