@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from accounts.choices import Role
@@ -20,9 +23,14 @@ DEALER_TEAM = [
 ]
 
 
+@cache
+def demo_password_hash() -> str:
+    """Hash the demo password once: hashing it per user costs a quarter second each."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(ctx: DemoContext, username: str, display_name: str, roles: list[str], **extra) -> User:
-    user = User(username=username, display_name=display_name, **extra)
-    user.set_password(DEMO_PASSWORD)
+    user = User(username=username, display_name=display_name, password=demo_password_hash(), **extra)
     user.save()
     user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
     ctx.users[username] = user

@@ -9,6 +9,7 @@ Everything random comes from ``ctx.rng`` so a seed reproduces the same data.
 from __future__ import annotations
 
 import random
+import time as time_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ DEMO_STEPS: list[str] = [
     "organization.demo.create_organisation",
     "accounts.demo.create_users",
     "customers.demo.create_customers",
+    "appointments.demo.create_appointments",
+    "repairs.demo.create_repair_orders",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded
@@ -73,4 +76,6 @@ class DemoContext:
 def run_demo_steps(ctx: DemoContext) -> None:
     """Run every registered step in order."""
     for dotted in DEMO_STEPS:
+        started = time_module.perf_counter()
         import_string(dotted)(ctx)
+        ctx.say(f"    ({dotted}: {time_module.perf_counter() - started:.1f} s)")

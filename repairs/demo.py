@@ -1,0 +1,618 @@
+"""Demo visits: months of repair orders per dealer, with every step's time and person.
+
+Each dealer gets a quality profile, so the evaluation later finds real differences:
+reception wait, late deliveries, QC failures, declined additions, comebacks and
+incomplete check-ins vary between dealers. Rows are built in bulk with their own
+timestamps (going through the services would stamp "now" on everything).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from simple_history.utils import bulk_create_with_history
+
+from accounts.choices import Role
+from accounts.demo import demo_password_hash
+from accounts.models import DealerMembership, User
+from core.demo import SHANGHAI, DemoContext
+from repairs.choices import (
+    QC_CHECKLISTS,
+    AdditionStatus,
+    DecisionMethod,
+    FaultCategory,
+    FuelLevel,
+    JobType,
+    LineKind,
+    PartSource,
+    PauseReason,
+    Payer,
+    PaymentMethod,
+    RepairOrderStatus,
+    WorkStatus,
+)
+from repairs.models import (
+    AdditionalItem,
+    LabourClock,
+    LabourOperation,
+    QcInspection,
+    RepairOrder,
+    RepairOrderEvent,
+    RepairOrderLine,
+    Settlement,
+)
+from repairs.money import order_totals
+from repairs.services import FOLLOW_UP_DAYS, suggested_next_service
+from todo.choices import TaskKind, TaskStatus
+from todo.models import Task
+
+S = RepairOrderStatus
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How well a dealer works: the probabilities and times its visits are drawn with."""
+
+    wait_minutes: float  # median reception wait (A1)
+    late: float  # share delivered after the promised time (B2)
+    qc_fail: float  # share failing the first QC (D3)
+    comeback: float  # share of repairs coming back within 30 days (B1)
+    incomplete_checkin: float  # share checked in with gaps (D1)
+    decision_minutes: float  # median customer decision time on additions (A3)
+    declined: float  # share of additions declined
+
+
+PROFILES = [
+    Profile(6, 0.05, 0.03, 0.02, 0.02, 20, 0.20),
+    Profile(12, 0.15, 0.08, 0.05, 0.08, 45, 0.30),
+    Profile(20, 0.28, 0.15, 0.09, 0.18, 90, 0.35),
+]
+
+# Labour catalogue (code, name, job type, standard hours) and the work of each fault category.
+OPERATIONS = [
+    ("M01", "常规保养（机油、机滤）", JobType.MAINTENANCE, "1.00"),
+    ("M02", "大保养（含空滤、空调滤、火花塞）", JobType.MAINTENANCE, "2.00"),
+    ("B01", "更换前刹车片", JobType.REPAIR, "1.50"),
+    ("B02", "更换刹车油", JobType.REPAIR, "0.50"),
+    ("E01", "发动机故障诊断", JobType.REPAIR, "1.00"),
+    ("E02", "更换点火线圈", JobType.REPAIR, "0.80"),
+    ("T01", "变速箱油更换", JobType.REPAIR, "1.20"),
+    ("S01", "四轮定位", JobType.REPAIR, "1.00"),
+    ("S02", "更换减震器（单侧）", JobType.REPAIR, "2.00"),
+    ("L01", "蓄电池检测与更换", JobType.REPAIR, "0.50"),
+    ("H01", "空调系统检测加氟", JobType.REPAIR, "1.00"),
+    ("W01", "轮胎更换（每条）", JobType.REPAIR, "0.30"),
+    ("V01", "高压系统绝缘检测", JobType.REPAIR, "1.50"),
+    ("A01", "钣金喷漆（每面）", JobType.ACCIDENT, "6.00"),
+]
+PARTS = {
+    "maintenance": [("机油 5W-30 4L", "4", "68.00"), ("机油滤清器", "1", "58.00"), ("放油螺栓垫片", "1", "5.00")],
+    FaultCategory.BRAKES: [("前刹车片", "1", "420.00")],
+    FaultCategory.ENGINE: [("点火线圈", "1", "380.00"), ("火花塞", "4", "65.00")],
+    FaultCategory.TRANSMISSION: [("变速箱油 4L", "1", "520.00")],
+    FaultCategory.SUSPENSION: [("减震器", "1", "860.00")],
+    FaultCategory.ELECTRICAL: [("蓄电池 60Ah", "1", "780.00")],
+    FaultCategory.HVAC: [("空调冷媒 R134a", "1", "160.00")],
+    FaultCategory.TYRES: [("轮胎 225/55R17", "2", "690.00")],
+    FaultCategory.EV_SYSTEM: [("高压接插件", "1", "1250.00")],
+    FaultCategory.BODY: [("原厂漆料", "1", "650.00")],
+}
+REPAIR_OPS = {
+    FaultCategory.BRAKES: "B01",
+    FaultCategory.ENGINE: "E02",
+    FaultCategory.TRANSMISSION: "T01",
+    FaultCategory.SUSPENSION: "S02",
+    FaultCategory.ELECTRICAL: "L01",
+    FaultCategory.HVAC: "H01",
+    FaultCategory.TYRES: "W01",
+    FaultCategory.EV_SYSTEM: "V01",
+    FaultCategory.BODY: "A01",
+}
+COMPLAINTS = {
+    FaultCategory.BRAKES: "刹车时有尖锐异响",
+    FaultCategory.ENGINE: "发动机故障灯亮，怠速抖动",
+    FaultCategory.TRANSMISSION: "换挡有顿挫感",
+    FaultCategory.SUSPENSION: "过减速带底盘有异响",
+    FaultCategory.ELECTRICAL: "早上启动困难",
+    FaultCategory.HVAC: "空调不够凉",
+    FaultCategory.TYRES: "轮胎鼓包",
+    FaultCategory.EV_SYSTEM: "仪表提示动力系统故障",
+    FaultCategory.BODY: "倒车刮擦后保险杠",
+}
+ADDITIONS = [
+    ("更换刹车油", "刹车油含水量超标", "0.5", ("DOT4 刹车油 1L", "1", "88.00")),
+    ("更换雨刮片", "雨刮片老化起皮", "0.2", ("雨刮片（对）", "1", "168.00")),
+    ("清洗节气门", "节气门积碳严重", "0.8", None),
+]
+
+
+def _billable(line: RepairOrderLine) -> bool:
+    """Estimate lines, and lines of additions the customer approved."""
+    addition = getattr(line, "addition_ref", None)
+    return addition is None or addition.status == AdditionStatus.APPROVED
+
+
+STAMPS = (
+    "checked_in_at",
+    "estimated_at",
+    "approved_at",
+    "dispatched_at",
+    "repair_started_at",
+    "qc_requested_at",
+    "ready_at",
+    "delivered_at",
+)
+
+
+def _technicians(ctx: DemoContext, index: int, dealer) -> list[User]:
+    """The dealer's technicians: the demo team's one plus three more."""
+    group = Group.objects.get(name=Role.TECHNICIAN)
+    techs = [ctx.users[f"tech{index}"]]
+    for suffix, name in zip("bcd", ["王师傅", "李师傅", "赵师傅"], strict=True):
+        user = User.objects.create(username=f"tech{index}{suffix}", display_name=name, password=demo_password_hash())
+        user.groups.add(group)
+        DealerMembership.objects.create(user=user, dealer=dealer)
+        techs.append(user)
+    return techs
+
+
+def _lognormal(ctx: DemoContext, median: float, spread: float = 0.6) -> float:
+    return median * math.exp(ctx.rng.gauss(0, spread))
+
+
+class _Builder:
+    """Collects one dealer's rows and writes them in bulk."""
+
+    def __init__(self, ctx: DemoContext, dealer, profile: Profile, staff: dict, operations: dict):
+        self.ctx, self.dealer, self.profile, self.staff, self.ops = ctx, dealer, profile, staff, operations
+        self.orders: list[RepairOrder] = []
+        self.children: list[tuple[RepairOrder, list]] = []  # (order, [(model, kwargs)…]) created after the order
+        self.months: dict[str, int] = {}
+        self.clocked_on: set[int] = set()
+        self.invoices: dict[str, int] = {}
+
+    def number(self, when: datetime, prefix: str, counters: dict, width: int = 4) -> str:
+        month = f"{when.astimezone(SHANGHAI):%Y%m}"
+        counters[month] = counters.get(month, 0) + 1
+        return f"{prefix}{month}-{counters[month]:0{width}d}"
+
+    def visit(self, vehicle, arrived: datetime, job_type: str, fault: str, comeback_of=None) -> RepairOrder | None:
+        ctx, p, rng, now = self.ctx, self.profile, self.ctx.rng, self.ctx.latest
+        if arrived >= now:
+            return None
+        advisor, foreman, qc = self.staff["advisor"], self.staff["foreman"], self.staff["qc"]
+        tech = rng.choice(self.staff["techs"])
+        t = arrived + timedelta(minutes=max(1.0, _lognormal(ctx, p.wait_minutes)))
+        if t >= now:
+            return None  # still waiting at reception
+        order = RepairOrder(
+            dealer=self.dealer,
+            vehicle=vehicle,
+            customer=vehicle.owner,
+            advisor=advisor,
+            job_type=job_type,
+            fault_category=fault,
+            customer_complaint=COMPLAINTS.get(fault, "定期保养"),
+            arrived_at=arrived,
+            labour_rate=self.dealer.labour_rate,
+            tax_rate=self.dealer.vat_rate,
+            comeback_of=comeback_of,
+            number=self.number(t, f"{self.dealer.code}-", self.months),
+            status=S.OPEN,
+        )
+        order.opened_at = t
+        odometer = max(100, (vehicle.mileage_km or 20000) - (now - arrived).days * 40)
+        order.odometer_km, order.key_tag = odometer, f"K{rng.randint(1, 80):02d}"
+        gaps = rng.random() < p.incomplete_checkin
+        order.fuel_level = rng.choice(FuelLevel.values)
+        order.walkaround_done = not gaps or rng.random() < 0.5
+        order.belongings = rng.choice(["雨伞、行车记录仪", "儿童座椅", "无", "充电线"])
+        order.documents_received = ["driving_licence"] + (["service_book"] if job_type == JobType.MAINTENANCE else [])
+        hours = {JobType.MAINTENANCE: 1.2, JobType.ACCIDENT: 26, JobType.WARRANTY: 3}.get(job_type, 3.0)
+        work = timedelta(hours=max(0.5, _lognormal(ctx, hours, 0.4)))
+        events = []
+
+        def step(action, source, target, minutes, by, note=""):
+            nonlocal t
+            t = t + timedelta(minutes=minutes)
+            events.append(RepairOrderEvent(action=action, from_status=source, to_status=target, at=t, by=by, note=note))
+            order.status = target
+            return t
+
+        order.checked_in_at = step(
+            "check_in", S.OPEN, S.CHECKED_IN, rng.uniform(4, 12), advisor, "客户赶时间" if gaps else ""
+        )
+        if not gaps or rng.random() < 0.4:
+            order.belongings_signed_by, order.belongings_signed_at = vehicle.owner.name, t
+        order.checkin_exception = "客户赶时间" if gaps else ""
+        order.promised_at = t + work + timedelta(minutes=rng.choice([30, 60, 90]))
+        order.diagnosis, order.diagnosed_by = ("保养到期" if fault == FaultCategory.NONE else "检查确认故障"), tech
+        order.estimated_at = step("give_estimate", S.CHECKED_IN, S.ESTIMATED, rng.uniform(8, 35), advisor)
+        lines = self._lines(order, job_type, fault, tech)
+        if t >= now or rng.random() < 0.015:  # a few walk away at the estimate
+            return self._stop(order, events, lines, cancel=t < now)
+        order.approval_method = rng.choice(["signature", "signature", "phone", "paper"])
+        order.approved_by_customer, order.approval_recorded_by = vehicle.owner.name, advisor
+        order.approved_total = order_totals(lines, tax_rate=order.tax_rate).total
+        order.approved_at = step("approve", S.ESTIMATED, S.APPROVED, rng.uniform(2, 25), advisor)
+        order.dispatched_at = step("dispatch", S.APPROVED, S.DISPATCHED, rng.uniform(5, 30), foreman)
+        for line in lines:
+            if line.kind == LineKind.LABOUR:
+                line.technician, line.assigned_at = tech, t
+        if t >= now:
+            return self._stop(order, events, lines)
+        order.repair_started_at = step("start_repair", S.DISPATCHED, S.IN_REPAIR, rng.uniform(5, 40), tech)
+        start = t
+        addition = None
+        if job_type != JobType.ACCIDENT and rng.random() < 0.15:
+            addition, extra = self._addition(order, t + work / 2, tech, lines)
+            lines.extend(extra)
+        t = start + work
+        if addition is not None and addition.decision_at and addition.decision_at > t:
+            t = addition.decision_at + timedelta(minutes=30)
+        if t >= now:
+            return self._stop(order, events, lines, addition=addition)
+        clocks = self._clocks(lines, start, t)
+        inspections = []
+        sequence = 0
+        while True:
+            order.qc_requested_at = step("request_qc", S.IN_REPAIR, S.QC, 0, tech)
+            sequence += 1
+            failed = sequence == 1 and rng.random() < p.qc_fail
+            checklist = {code: True for code, _label in QC_CHECKLISTS.get(job_type, QC_CHECKLISTS["repair"])}
+            if failed:
+                checklist[next(iter(checklist))] = False
+            inspect_at = step(
+                "qc_fail" if failed else "qc_pass",
+                S.QC,
+                S.IN_REPAIR if failed else S.READY,
+                rng.uniform(10, 30),
+                qc,
+                "异响未完全消除" if failed else "",
+            )
+            inspections.append(
+                QcInspection(
+                    sequence=sequence,
+                    inspector=qc,
+                    inspected_at=inspect_at,
+                    passed=not failed,
+                    checklist=checklist,
+                    failure_reasons="异响未完全消除" if failed else "",
+                )
+            )
+            if not failed:
+                order.ready_at = inspect_at
+                break
+            t = t + timedelta(minutes=rng.uniform(30, 90))
+        late = rng.random() < p.late
+        pickup = (
+            order.promised_at + timedelta(minutes=rng.uniform(20, 240))
+            if late
+            else max(t + timedelta(minutes=rng.uniform(10, 60)), t)
+        )
+        if late and pickup < t:
+            pickup = t + timedelta(minutes=30)
+        if not late and pickup > order.promised_at:
+            order.promised_at = pickup + timedelta(minutes=rng.uniform(5, 30))
+        if pickup >= now:
+            return self._stop(order, events, lines, addition=addition, clocks=clocks, inspections=inspections)
+        t = pickup
+        order.delivered_at = step("deliver", S.READY, S.DELIVERED, 0, advisor)
+        settlement = self._settlement(order, lines, addition)
+        return self._stop(
+            order, events, lines, addition=addition, clocks=clocks, inspections=inspections, settlement=settlement
+        )
+
+    def _lines(self, order, job_type, fault, tech) -> list[RepairOrderLine]:
+        rng = self.ctx.rng
+        if job_type == JobType.MAINTENANCE:
+            op = self.ops["M02" if rng.random() < 0.25 else "M01"]
+            parts = PARTS["maintenance"]
+        else:
+            op = self.ops[REPAIR_OPS.get(fault, "E01")]
+            parts = PARTS.get(fault, [])
+        payer = (
+            Payer.WARRANTY
+            if job_type == JobType.WARRANTY
+            else (Payer.INSURANCE if job_type == JobType.ACCIDENT else Payer.CUSTOMER)
+        )
+        lines = [
+            RepairOrderLine(
+                kind=LineKind.LABOUR,
+                operation=op,
+                code=op.code,
+                description=op.name,
+                quantity=op.standard_hours,
+                unit_price=order.labour_rate,
+                payer=payer,
+                position=1,
+            )
+        ]
+        for position, (name, qty, price) in enumerate(parts, start=2):
+            source = PartSource.NON_OEM if rng.random() < 0.03 else PartSource.OEM
+            lines.append(
+                RepairOrderLine(
+                    kind=LineKind.PART,
+                    description=name,
+                    quantity=Decimal(qty),
+                    unit_price=Decimal(price),
+                    payer=payer,
+                    part_source=source,
+                    position=position,
+                )
+            )
+        return lines
+
+    def _addition(self, order, raised_at, tech, lines):
+        rng, p = self.ctx.rng, self.profile
+        description, reason, hours, part = rng.choice(ADDITIONS)
+        decided = raised_at + timedelta(minutes=max(3.0, _lognormal(self.ctx, p.decision_minutes)))
+        approved = rng.random() >= p.declined
+        addition = AdditionalItem(
+            description=description,
+            reason=reason,
+            raised_by=tech,
+            raised_at=raised_at,
+            status=AdditionStatus.APPROVED if approved else AdditionStatus.DECLINED,
+            contacted_at=raised_at + timedelta(minutes=rng.uniform(2, 10)),
+            contacted_by=order.advisor,
+            decision_at=decided,
+            decision_method=rng.choice(DecisionMethod.values),
+            decided_by_customer=order.customer.name,
+            decision_recorded_by=order.advisor,
+        )
+        start = len(lines) + 1
+        extra = [
+            RepairOrderLine(
+                kind=LineKind.LABOUR,
+                description=description,
+                quantity=Decimal(hours),
+                unit_price=order.labour_rate,
+                position=start,
+                technician=tech if approved else None,
+            )
+        ]
+        if part:
+            extra.append(
+                RepairOrderLine(
+                    kind=LineKind.PART,
+                    description=part[0],
+                    quantity=Decimal(part[1]),
+                    unit_price=Decimal(part[2]),
+                    part_source=PartSource.OEM,
+                    position=start + 1,
+                )
+            )
+        for line in extra:
+            line.addition_ref = addition
+        if approved:
+            addition.approved_amount = order_totals(extra, tax_rate=order.tax_rate).total
+        return addition, extra
+
+    def _clocks(self, lines, start, end):
+        jobs = [line for line in lines if line.kind == LineKind.LABOUR and _billable(line)]
+        span = (end - start) / max(1, len(jobs))
+        clocks = []
+        for n, line in enumerate(jobs):
+            line.work_status, line.started_at, line.finished_at = (
+                WorkStatus.DONE,
+                start + span * n,
+                start + span * (n + 1),
+            )
+            clocks.append(
+                LabourClock(technician=line.technician, started_at=line.started_at, ended_at=line.finished_at)
+            )
+            clocks[-1].line_ref = line
+        return clocks
+
+    def _settlement(self, order, lines, addition):
+        totals = order_totals([line for line in lines if _billable(line)], tax_rate=order.tax_rate)
+        customer = totals.customer.total
+        due_on, due_km = suggested_next_service(order, order.delivered_at.astimezone(SHANGHAI).date())
+        return Settlement(
+            invoice_number=self.number(order.delivered_at, f"ST-{self.dealer.code}-", self.invoices, width=5),
+            settled_at=order.delivered_at,
+            settled_by=order.advisor,
+            payment_method=self.ctx.rng.choice(["wechat_pay", "alipay", "card", "cash"])
+            if customer > 0
+            else PaymentMethod.NONE,
+            customer_total=customer,
+            grand_total=totals.total,
+            warranty_total=totals.by_payer[Payer.WARRANTY].total if Payer.WARRANTY in totals.by_payer else Decimal("0"),
+            insurance_total=totals.by_payer[Payer.INSURANCE].total
+            if Payer.INSURANCE in totals.by_payer
+            else Decimal("0"),
+            totals={payer: {k: str(v) for k, v in vars(t).items()} for payer, t in totals.by_payer.items()},
+            work_explained=self.ctx.rng.random() < 0.95,
+            next_service_due_date=due_on,
+            next_service_due_km=due_km,
+        )
+
+    def _stop(self, order, events, lines, *, cancel=False, addition=None, clocks=(), inspections=(), settlement=None):
+        """Keep the order as it stood at the end of the demo period (open ones are today's work), or cancel it."""
+        now = self.ctx.latest
+        events = [e for e in events if e.at <= now]
+        order.status = events[-1].to_status if events else S.OPEN
+        for stamp in STAMPS:
+            if getattr(order, stamp) and getattr(order, stamp) > now:
+                setattr(order, stamp, None)
+        if cancel:
+            order.cancelled_at = events[-1].at + timedelta(minutes=5) if events else order.opened_at
+            order.cancel_reason = "客户嫌贵，暂不维修"
+            events.append(
+                RepairOrderEvent(
+                    action="cancel",
+                    from_status=order.status,
+                    to_status=S.CANCELLED,
+                    at=order.cancelled_at,
+                    by=order.advisor,
+                    note=order.cancel_reason,
+                )
+            )
+            order.status = S.CANCELLED
+        if order.status == S.IN_REPAIR and not clocks:
+            # Work going on right now: the first job is clocked on (a technician is on one job at a time).
+            job = next(line for line in lines if line.kind == LineKind.LABOUR)
+            job.started_at = order.repair_started_at
+            if job.technician_id in self.clocked_on:
+                job.work_status, job.pause_reason = WorkStatus.PAUSED, PauseReason.WAITING_PARTS
+            else:
+                self.clocked_on.add(job.technician_id)
+                job.work_status = WorkStatus.IN_PROGRESS
+                clocks = [LabourClock(technician=job.technician, started_at=job.started_at)]
+                clocks[0].line_ref = job
+        if addition is not None and addition.decision_at and addition.decision_at > now:
+            addition.status, addition.decision_at, addition.decision_method = AdditionStatus.CONTACTED, None, ""
+            addition.decided_by_customer, addition.decision_recorded_by, addition.approved_amount = "", None, None
+        order.version = 1 + len(events)
+        self.orders.append(order)
+        self.children.append((events, lines, addition, list(clocks), list(inspections), settlement))
+        return order
+
+    def save(self) -> None:
+        """Write everything; comebacks after the visits they point at (bulk insert sets the primary keys)."""
+        pairs = list(zip(self.orders, self.children, strict=True))
+        firsts = [pair for pair in pairs if pair[0].comeback_of is None]
+        comebacks = [pair for pair in pairs if pair[0].comeback_of is not None]
+        for batch in (firsts, comebacks):
+            if batch:
+                self._save_batch(batch)
+
+    def _save_batch(self, pairs) -> None:
+        orders = [order for order, _children in pairs]
+        opened = [order.opened_at for order in orders]
+        bulk_create_with_history(orders, RepairOrder, default_user=self.ctx.admin)
+        # auto_now_add stamped "now": put each order's opening time back.
+        for order, when in zip(orders, opened, strict=True):
+            order.opened_at = when
+        RepairOrder.objects.bulk_update(orders, ["opened_at"], batch_size=500)
+        events, lines, additions, clocks, inspections, settlements = [], [], [], [], [], []
+        for order, (ev, ls, addition, cl, ins, st) in pairs:
+            for row in [*ev, *ls, *ins]:
+                row.order = order
+            events.extend(ev)
+            lines.extend(ls)
+            inspections.extend(ins)
+            clocks.extend(cl)
+            if addition is not None:
+                addition.order = order
+                additions.append(addition)
+            if st is not None:
+                st.order = order
+                settlements.append(st)
+        AdditionalItem.objects.bulk_create(additions, batch_size=500)
+        for line in lines:
+            line.addition = getattr(line, "addition_ref", None)
+        RepairOrderLine.objects.bulk_create(lines, batch_size=1000)
+        for clock in clocks:
+            clock.line = clock.line_ref
+        LabourClock.objects.bulk_create(clocks, batch_size=1000)
+        RepairOrderEvent.objects.bulk_create(events, batch_size=2000)
+        QcInspection.objects.bulk_create(inspections, batch_size=1000)
+        Settlement.objects.bulk_create(settlements, batch_size=1000)
+
+
+def create_repair_orders(ctx: DemoContext) -> None:
+    """Visits for every demo dealer: arrived appointments and walk-ins, a few comebacks, today's work in progress."""
+    from appointments.models import Appointment
+
+    total = 0
+    for index, dealer in enumerate(ctx.dealers, start=1):
+        profile = PROFILES[(index - 1) % len(PROFILES)]
+        operations = {
+            code: op
+            for code, op in zip(
+                [o[0] for o in OPERATIONS],
+                LabourOperation.objects.bulk_create(
+                    LabourOperation(dealer=dealer, code=code, name=name, job_type=job, standard_hours=Decimal(hours))
+                    for code, name, job, hours in OPERATIONS
+                ),
+                strict=True,
+            )
+        }
+        staff = {
+            "advisor": ctx.users[f"advisor{index}"],
+            "foreman": ctx.users[f"foreman{index}"],
+            "qc": ctx.users[f"qc{index}"],
+            "techs": _technicians(ctx, index, dealer),
+        }
+        builder = _Builder(ctx, dealer, profile, staff, operations)
+        arrivals = list(
+            Appointment.objects.filter(dealer=dealer, arrived_at__isnull=False, repair_order__isnull=True)
+            .select_related("vehicle__owner")
+            .order_by("arrived_at")
+        )
+        linked = []
+        for appointment in arrivals:
+            order = builder.visit(
+                appointment.vehicle, appointment.arrived_at, appointment.job_type, _fault(ctx, appointment.job_type)
+            )
+            if order is not None:
+                linked.append((appointment, order))
+        # Walk-ins: three times as many, on business days.
+        vehicles = ctx.vehicles.get(dealer.pk, [])
+        for _ in range(3 * len(arrivals)):
+            vehicle = ctx.rng.choice(vehicles)
+            day = ctx.random_day(max(ctx.since, vehicle.created_at.astimezone(SHANGHAI).date()), ctx.until)
+            job = ctx.rng.choices(
+                [JobType.MAINTENANCE, JobType.REPAIR, JobType.WARRANTY, JobType.ACCIDENT], [50, 35, 8, 7]
+            )[0]
+            builder.visit(vehicle, ctx.random_moment(day, 8, 17), job, _fault(ctx, job))
+        # Comebacks: the same fault again within 30 days of delivery.
+        for order in list(builder.orders):
+            if (
+                order.delivered_at
+                and order.fault_category != FaultCategory.NONE
+                and ctx.rng.random() < profile.comeback
+            ):
+                back = order.delivered_at + timedelta(days=ctx.rng.uniform(2, 25), hours=ctx.rng.uniform(0, 3))
+                builder.visit(order.vehicle, back, JobType.REPAIR, order.fault_category, comeback_of=order)
+        builder.save()
+        for appointment, order in linked:
+            appointment.repair_order = order
+        Appointment.objects.bulk_update([a for a, _ in linked], ["repair_order"], batch_size=500)
+        _follow_up_tasks(ctx, dealer, builder.orders)
+        total += len(builder.orders)
+    ctx.say(f"  {total} repair orders")
+
+
+def _fault(ctx: DemoContext, job_type: str) -> str:
+    if job_type in (JobType.MAINTENANCE, JobType.INSPECTION):
+        return FaultCategory.NONE
+    if job_type == JobType.ACCIDENT:
+        return FaultCategory.BODY
+    return ctx.rng.choice([c for c in FaultCategory.values if c not in (FaultCategory.NONE, FaultCategory.BODY)])
+
+
+def _follow_up_tasks(ctx: DemoContext, dealer, orders) -> None:
+    """The follow-up calls scheduled at delivery; past ones mostly done (the care domain records the calls)."""
+    tasks = []
+    for order in orders:
+        if not order.delivered_at:
+            continue
+        for kind, days in zip((TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND), FOLLOW_UP_DAYS, strict=True):
+            due = order.delivered_at + timedelta(days=days)
+            done = due < ctx.latest and ctx.rng.random() < 0.85
+            tasks.append(
+                Task(
+                    dealer=dealer,
+                    kind=kind,
+                    title=f"{TaskKind(kind).label}: {order.number}",
+                    due_at=due,
+                    role=Role.FOLLOWUP_SPECIALIST,
+                    customer=order.customer,
+                    vehicle=order.vehicle,
+                    repair_order=order,
+                    status=TaskStatus.DONE if done else TaskStatus.OPEN,
+                    done_at=due + timedelta(hours=ctx.rng.uniform(1, 72)) if done else None,
+                    outcome="客户满意" if done else "",
+                )
+            )
+    for task in tasks:
+        if task.done_at and task.done_at > ctx.latest:
+            task.done_at = ctx.latest
+    bulk_create_with_history(tasks, Task, default_user=ctx.admin)
