@@ -1,6 +1,7 @@
 """The demo visits are consistent with what the services would have recorded, and differ between dealers."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo():
     """Three dealers, four months: enough for every kind of visit, loaded once for the checks below."""
-    call_command(
-        "demo_data", "--force", "--dealers", "3", "--months", "4", "--seed", "5", stdout=open("/dev/null", "w")
-    )
+    call_command("demo_data", "--force", "--dealers", "3", "--months", "4", "--seed", "5", stdout=StringIO())
 
 
 def test_demo_orders_are_consistent_and_dealers_differ(demo):
