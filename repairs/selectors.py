@@ -9,7 +9,7 @@ from accounts.models import User
 from core.search import prefix_q
 from customers.selectors import classify_search
 from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
-from repairs.models import RepairOrder, RepairOrderEvent, RepairOrderLine
+from repairs.models import AdditionalItem, RepairOrder, RepairOrderEvent, RepairOrderLine
 
 OPEN_STATUSES = [
     RepairOrderStatus.OPEN,
@@ -107,3 +107,32 @@ def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
         .select_related("order__vehicle", "addition")
         .order_by("order__promised_at", "order_id", "position")
     )
+
+
+def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
+    """The service advisor's day: open orders by status, late ones, ready ones, additions awaiting the customer."""
+    orders = RepairOrder.objects.for_user(user, write=True).filter(status__in=OPEN_STATUSES)
+    if dealer_id:
+        orders = orders.filter(dealer_id=dealer_id)
+    by_status = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
+    listed = orders.select_related("vehicle", "customer", "advisor").order_by("promised_at", "id")
+    now = timezone.now()
+    additions = (
+        AdditionalItem.objects.for_user(user, write=True)
+        .filter(status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED])
+        .select_related("order__vehicle", "order__customer", "raised_by")
+        .order_by("raised_at")
+    )
+    if dealer_id:
+        additions = additions.filter(order__dealer_id=dealer_id)
+    return {
+        "counts": [
+            (value, label, by_status.get(value, 0))
+            for value, label in RepairOrderStatus.choices
+            if value in OPEN_STATUSES
+        ],
+        "late": list(listed.filter(promised_at__lt=now).exclude(status=RepairOrderStatus.READY)[:50]),
+        "ready": list(listed.filter(status=RepairOrderStatus.READY)[:50]),
+        "in_progress": list(listed.exclude(status=RepairOrderStatus.READY)[:100]),
+        "additions": list(additions[:50]),
+    }

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from repairs import views
+from repairs import print_views, views
 
 app_name = "repairs"
 urlpatterns = [
     path("repair-orders/", views.RepairOrderListView.as_view(), name="repair_order_list"),
+    path("desk/", views.DeskView.as_view(), name="desk"),
     path("workshop/", views.WorkshopBoardView.as_view(), name="workshop_board"),
     path("workshop/my-jobs/", views.MyJobsView.as_view(), name="my_jobs"),
     path("vehicles/<int:vehicle_pk>/repair-orders/new/", views.RepairOrderOpenView.as_view(), name="repair_order_open"),
     path("repair-orders/<int:pk>/", views.RepairOrderDetailView.as_view(), name="repair_order_detail"),
+    path("repair-orders/<int:pk>/print/", print_views.RepairOrderPrintView.as_view(), name="repair_order_print"),
+    path("repair-orders/<int:pk>/statement.pdf", print_views.SettlementPrintView.as_view(), name="settlement_print"),
     path("repair-orders/<int:pk>/check-in/", views.CheckInView.as_view(), name="repair_order_checkin"),
     path("repair-orders/<int:pk>/estimate/", views.EstimateView.as_view(), name="repair_order_estimate"),
     path("repair-orders/<int:pk>/lines/", views.LineAddView.as_view(), name="repair_order_line_add"),

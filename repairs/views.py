@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -38,6 +40,7 @@ from repairs.forms import (
 from repairs.models import RepairOrder, RepairOrderLine
 from repairs.services import EDITABLE_ESTIMATE
 from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, button_actions, checkin_gaps
+from todo.selectors import task_list_for
 
 
 class RepairOrderListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
@@ -454,4 +457,38 @@ class MyJobsView(DealerScopedObjectMixin, View):
 
     def get(self, request):
         context = {"jobs": selectors.technician_jobs(user=request.user), "pause_reasons": PauseReason.choices}
+        return render(request, self.template_name, context)
+
+
+class DeskView(DealerScopedObjectMixin, View):
+    """The service advisor's day: today's appointments, open orders, late ones, additions to ask, tasks due."""
+
+    model = RepairOrder
+    permission_required = "repairs.advise_repairorder"
+    template_name = "repairs/desk.html"
+
+    def get(self, request):
+        from appointments.models import Appointment  # the desk shows appointments; they depend on repairs
+
+        dealer = request.GET.get("dealer", "")
+        dealer_id = int(dealer) if dealer.isdigit() else None
+        today = timezone.localdate()
+        start = timezone.make_aware(datetime.combine(today, time.min))
+        appointments = (
+            Appointment.objects.for_user(request.user, write=True)
+            .filter(slot_start__gte=start, slot_start__lt=start + timedelta(days=1))
+            .select_related("customer", "vehicle", "advisor", "repair_order")
+            .order_by("slot_start")
+        )
+        if dealer_id:
+            appointments = appointments.filter(dealer_id=dealer_id)
+        end_of_today = start + timedelta(days=1)
+        context = {
+            **selectors.desk_day(user=request.user, dealer_id=dealer_id),
+            "appointments": appointments,
+            "tasks": list(task_list_for(user=request.user).filter(due_at__lt=end_of_today)[:50]),
+            "now": timezone.now(),
+            "dealers": Dealer.objects.for_user(request.user, write=True).only("id", "code", "name"),
+            "dealer": dealer,
+        }
         return render(request, self.template_name, context)

@@ -251,3 +251,33 @@ def test_workshop_board_and_my_jobs(dealer_a, advisor_a, django_assert_max_num_q
     order.refresh_from_db()
     assert order.status == "in_repair"
     assert login(advisor_a).get(reverse("repairs:my_jobs")).status_code == 404  # not a technician
+
+
+def test_service_desk_day(dealer_a, advisor_a, django_assert_max_num_queries):
+    from core.tests.factories import CustomerFactory, VehicleFactory
+    from repairs import services
+    from todo.services import task_create
+
+    orders = [_approved_order(VehicleFactory(owner=CustomerFactory(dealer=dealer_a)), advisor_a) for _ in range(2)]
+    late = orders[0]
+    RepairOrder.objects.filter(pk=late.pk).update(promised_at=timezone.now() - timedelta(minutes=5))
+    tech = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
+    foreman = UserFactory(roles=[Role.FOREMAN], dealers=[dealer_a])
+    other = orders[1]
+    services.repair_order_assign(line=other.lines.get(), technician=tech, by=foreman)
+    other.refresh_from_db()
+    services.repair_order_transition(order=other, action="dispatch", by=foreman, version=other.version)
+    services.labour_clock_on(line=other.lines.get(), by=tech)
+    services.addition_raise(
+        order=other,
+        by=tech,
+        description="更换雨刮",
+        reason="老化",
+        lines=[{"kind": "labour", "description": "雨刮", "quantity": 1}],
+    )
+    task_create(dealer=dealer_a, kind="other", title="回电客户张先生", due_at=timezone.now(), role=Role.SERVICE_ADVISOR)
+    client = login(advisor_a)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("repairs:desk")).content.decode()
+    assert late.number in page and "更换雨刮" in page and "回电客户张先生" in page
+    assert page.index('id="late"') < page.index(late.number)
