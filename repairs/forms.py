@@ -242,3 +242,10 @@ class DeliveryForm(VersionedFormMixin):
 
 class ComebackForm(VersionedFormMixin):
     earlier = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+    )
+    caption = forms.CharField(label=_("caption"), max_length=100, required=False)

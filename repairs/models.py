@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -492,3 +493,36 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return self.invoice_number
+
+
+def _photo_path(instance, filename: str) -> str:
+    # Never trust the uploaded name: a random one, grouped by dealer and order.
+    return f"ro-photos/{instance.order.dealer_id}/{instance.order_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class RepairOrderPhoto(models.Model):
+    """A photo taken at check-in (damage found at the walk-around) or during repair."""
+
+    tenant_lookup = "order__dealer"
+
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="photos", verbose_name=_("repair order")
+    )
+    image = models.FileField(_("photo"), upload_to=_photo_path)
+    extension = models.CharField(max_length=5, editable=False)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("repair order photo")
+        verbose_name_plural = _("repair order photos")
+        ordering = ["order", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

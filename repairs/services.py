@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from accounts.choices import Role
 from accounts.models import User
@@ -42,10 +43,11 @@ from repairs.models import (
     RepairOrder,
     RepairOrderEvent,
     RepairOrderLine,
+    RepairOrderPhoto,
     Settlement,
 )
 from repairs.money import PayerTotal, order_totals
-from repairs.state import ADVISE, DISPATCH, TRANSITIONS, WORK, checkin_gaps, workshop_lines
+from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, checkin_gaps, workshop_lines
 from todo.choices import TaskKind
 from todo.services import task_create
 
@@ -385,6 +387,7 @@ WORKSHOP_STATUSES = {RepairOrderStatus.APPROVED, RepairOrderStatus.DISPATCHED, R
 def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) -> RepairOrderLine:
     """Dispatch a labour line to a technician of the order's dealer (the foreman's job)."""
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
+    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
     _check_write_scope(user=by, dealer=order.dealer)
     _require(by, DISPATCH, _("Only the foreman dispatches jobs."))
     if order.status not in WORKSHOP_STATUSES:
@@ -398,6 +401,9 @@ def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) ->
         raise ValidationError({"technician": _("Choose a technician of this dealer.")})
     if line.work_status == WorkStatus.DONE:
         raise ValidationError(_("This job is already done."))
+    if line.clocks.filter(ended_at__isnull=True).exists():
+        # Otherwise the technician on the job could never clock off (nor clock on anywhere else).
+        raise ValidationError(_("A technician is clocked on this job: they clock off first."))
     line.technician, line.assigned_at = technician, timezone.now()
     line._history_user = by
     line.save(update_fields=["technician", "assigned_at"])
@@ -600,6 +606,8 @@ def repair_order_qc_record(
 
 
 def _next_invoice_number(order: RepairOrder, when: datetime) -> str:
+    """Dealer-month sequence, e.g. ST-GZ01-202611-00042; the dealer row is locked while counting."""
+    Dealer.objects.select_for_update().filter(pk=order.dealer_id).first()
     prefix = f"ST-{order.dealer.code}-{timezone.localtime(when):%Y%m}-"
     last = (
         Settlement.objects.filter(invoice_number__startswith=prefix)
@@ -717,3 +725,43 @@ def repair_order_link_comeback(
     order._history_user = by
     save_versioned(order, expected_version=version)
     return order
+
+
+# --- photos (walk-around damage, findings) --------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _photo_extension(upload) -> str:
+    """The file's real image type (read from its content, not its name); refuse anything else."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {"image": _("A photo may be at most %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // 1024 // 1024}}
+        )
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError({"image": _("This file is not a photo (JPEG, PNG or WebP).")}) from exc
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError({"image": _("Use a JPEG, PNG or WebP photo.")})
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def repair_order_add_photo(*, order: RepairOrder, by: User, image, caption: str = "") -> RepairOrderPhoto:
+    """Attach a photo to an open order (checked for size and real image type)."""
+    _check_write_scope(user=by, dealer=order.dealer)
+    if not (by.has_perm(ADVISE) or by.has_perm(WORK) or by.has_perm(INSPECT)):
+        raise PermissionDenied(_("Your role may not add photos to repair orders."))
+    if order.status in (RepairOrderStatus.CLOSED, RepairOrderStatus.CANCELLED):
+        raise ValidationError(_("Photos are added while the order is open."))
+    photo = RepairOrderPhoto(order=order, extension=_photo_extension(image), caption=caption.strip(), uploaded_by=by)
+    photo.image = image
+    photo._history_user = by
+    photo.save()
+    return photo

@@ -26,4 +26,6 @@ urlpatterns = [
     path("repair-orders/<int:pk>/qc/", views.QcView.as_view(), name="repair_order_qc"),
     path("repair-orders/<int:pk>/deliver/", views.DeliverView.as_view(), name="repair_order_deliver"),
     path("repair-orders/<int:pk>/comeback/", views.ComebackView.as_view(), name="repair_order_comeback"),
+    path("repair-orders/<int:pk>/photos/", views.PhotoUploadView.as_view(), name="repair_order_photo_add"),
+    path("repair-order-photos/<int:pk>/", views.PhotoView.as_view(), name="repair_order_photo"),
 ]

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,11 +34,12 @@ from repairs.forms import (
     DeliveryForm,
     EstimateForm,
     LineForm,
+    PhotoForm,
     QcForm,
     RepairOrderOpenForm,
     TransitionForm,
 )
-from repairs.models import RepairOrder, RepairOrderLine
+from repairs.models import RepairOrder, RepairOrderLine, RepairOrderPhoto
 from repairs.services import EDITABLE_ESTIMATE
 from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, button_actions, checkin_gaps
 from todo.selectors import task_list_for
@@ -134,6 +136,9 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         "pause_reasons": PauseReason.choices,
         "decision_methods": DecisionMethod.choices,
     }  # fmt: skip
+    context["photos"] = list(order.photos.select_related("uploaded_by"))
+    if can_write and order.status not in (RepairOrderStatus.CLOSED, RepairOrderStatus.CANCELLED):
+        context["photo_form"] = bound_forms.get("photo_form") or PhotoForm()
     if context["can_edit_checkin"]:
         context["checkin_form"] = bound_forms.get("checkin_form") or CheckInForm(instance=order)
     if context["can_edit_estimate"]:
@@ -492,3 +497,31 @@ class DeskView(DealerScopedObjectMixin, View):
             "dealer": dealer,
         }
         return render(request, self.template_name, context)
+
+
+class PhotoUploadView(RepairOrderFormPostView):
+    permission_required = "repairs.view_repairorder"  # the service decides who may add photos
+    form_name = "photo_form"
+
+    def build_form(self, order, data):
+        return PhotoForm(data, self.request.FILES)
+
+    def save(self, order, form):
+        services.repair_order_add_photo(order=order, by=self.request.user, **form.cleaned_data)
+        return _("Photo added.")
+
+
+class PhotoView(DealerScopedObjectMixin, View):
+    """A photo of an order, served only to users who may see that order (never a public media URL)."""
+
+    model = RepairOrderPhoto
+    permission_required = "repairs.view_repairorder"
+
+    def get(self, request, pk: int):
+        photo = get_object_or_404(self.get_queryset(), pk=pk)
+        response = FileResponse(
+            photo.image.open("rb"), content_type=f"image/{'jpeg' if photo.extension == 'jpg' else photo.extension}"
+        )
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
