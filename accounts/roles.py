@@ -16,6 +16,9 @@ RO_DESK = ("view", "add", "change", "advise")
 # Actions are "view/add/change/delete" or a custom permission "<action>_<model>".
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_ADVISOR: {
+        "warranty.warrantyclaim": EDIT,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": EDIT,
         "todo.task": ("view", "change"),
         "repairs.repairorder": RO_DESK,
         "repairs.repairorderline": ALL,
@@ -26,6 +29,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.TECHNICIAN: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": VIEW,
         "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "work"),
         "repairs.repairorderline": VIEW,
@@ -34,6 +40,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOREMAN: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": VIEW,
         "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "dispatch", "work"),
         "repairs.repairorderline": VIEW,
@@ -43,6 +52,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.QC_INSPECTOR: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": VIEW,
         "todo.task": ("view", "change"),
         "repairs.repairorder": ("view", "inspect"),
         "repairs.repairorderline": VIEW,
@@ -51,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.PARTS_CLERK: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": VIEW,
         "todo.task": ("view", "change"),
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
@@ -59,6 +74,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOLLOWUP_SPECIALIST: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": EDIT,
         "todo.task": ("view", "change"),
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
@@ -67,6 +85,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.SERVICE_MANAGER: {
+        "warranty.warrantyclaim": (*ALL, "decide"),
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": EDIT,
         "todo.task": ("view", "change"),
         "repairs.repairorder": (*RO_DESK, "dispatch", "work", "inspect"),
         "repairs.repairorderline": ALL,
@@ -77,6 +98,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.REGION_MANAGER: {
+        "warranty.warrantyclaim": VIEW,
+        "warranty.warrantypolicy": VIEW,
+        "appointments.appointment": VIEW,
         "todo.task": VIEW,
         "repairs.repairorder": VIEW,
         "repairs.repairorderline": VIEW,
@@ -88,6 +112,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": VIEW,
     },
     Role.ADMINISTRATOR: {
+        "warranty.warrantyclaim": (*ALL, "decide"),
+        "warranty.warrantypolicy": ALL,
+        "appointments.appointment": ALL,
         "todo.task": ALL,
         "repairs.repairorder": (*ALL, "advise", "dispatch", "work", "inspect"),
         "repairs.repairorderline": ALL,

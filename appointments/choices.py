@@ -23,13 +23,13 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The badge class of each status (see static/css/app.css and appointments.css).
-STATUS_BADGES = {
-    AppointmentStatus.BOOKED: "",
-    AppointmentStatus.CONFIRMED: "info",
-    AppointmentStatus.ARRIVED: "ok",
-    AppointmentStatus.NO_SHOW: "bad",
-    AppointmentStatus.CANCELLED: "warn",
+# The badge colour of each status (classes in static/css/app.css).
+STATUS_COLOURS = {
+    AppointmentStatus.BOOKED: "grey",
+    AppointmentStatus.CONFIRMED: "blue",
+    AppointmentStatus.ARRIVED: "green",
+    AppointmentStatus.NO_SHOW: "red",
+    AppointmentStatus.CANCELLED: "dark",
 }
 
 # Appointments that hold a service bay (count against the dealer's capacity).

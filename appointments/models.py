@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from appointments.choices import AppointmentChannel, AppointmentStatus, SlotLength
+from appointments.choices import STATUS_COLOURS, AppointmentChannel, AppointmentStatus, SlotLength
 from core.models import TimeStampedModel, VersionedModel
 from core.tenancy import DealerScopedQuerySet
 from repairs.choices import JobType
@@ -141,6 +141,10 @@ class Appointment(TimeStampedModel, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("appointments:appointment_detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
 
     @property
     def arrival_offset_minutes(self) -> int | None:

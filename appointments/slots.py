@@ -27,9 +27,14 @@ def to_local(moment: datetime) -> datetime:
     return timezone.localtime(moment, local_zone())
 
 
-def at(day: date, clock: time) -> datetime:
+def as_time(value: time | str) -> time:
+    """A dealer's opening/closing time (a fresh, unsaved instance may still hold its "08:30" default)."""
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def at(day: date, clock: time | str) -> datetime:
     """An aware datetime: ``clock`` o'clock local time on ``day``."""
-    return datetime.combine(day, clock, tzinfo=local_zone())
+    return datetime.combine(day, as_time(clock), tzinfo=local_zone())
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -80,7 +85,7 @@ def slot_problem(dealer, start: datetime, minutes: int, *, now: datetime | None 
     if local < opens or local + timedelta(minutes=minutes) > closes:
         return gettext(
             "Outside business hours (%(opens)s–%(closes)s): the slot must start after opening and end by closing."
-        ) % {"opens": dealer.opens_at.strftime("%H:%M"), "closes": dealer.closes_at.strftime("%H:%M")}
+        ) % {"opens": f"{as_time(dealer.opens_at):%H:%M}", "closes": f"{as_time(dealer.closes_at):%H:%M}"}
     if local != floor_to_step(local):
         return gettext("Slots start on the hour or the half hour.")
     return None

@@ -4,15 +4,19 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from appointments.api.views import AppointmentViewSet
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from organization.api.views import DealerViewSet
 from repairs.api.views import RepairOrderViewSet
+from warranty.api.views import WarrantyClaimViewSet
 
 router = DefaultRouter()
 router.register("dealers", DealerViewSet, basename="dealer")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
+router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
+router.register("appointments", AppointmentViewSet, basename="appointment")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

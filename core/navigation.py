@@ -21,10 +21,16 @@ class NavItem:
 # Later domains append their pages here, in the order a service desk uses them.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home"),
-    NavItem(_("Search"), "core:search"),
+    NavItem(_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+    NavItem(_("Appointments"), "appointments:appointment_day", "appointments.view_appointment"),
     NavItem(_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
+    NavItem(_("Warranty"), "warranty:claim_list", "warranty.view_warrantyclaim"),
+    NavItem(_("Workshop"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
+    NavItem(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder"),
+    NavItem(_("To-do"), "todo:task_list", "todo.view_task"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
+    NavItem(_("Search"), "core:search"),
     NavItem(_("Dealers"), "organization:dealer_list", "organization.view_dealer"),
     NavItem(_("API"), "api-docs"),
     NavItem(_("Administration"), "admin:index", staff_only=True),

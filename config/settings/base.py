@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "organization",
     "customers",
     "repairs",
+    "warranty",
+    "appointments",
     "todo",
     "evaluation",
 ]
@@ -174,6 +176,8 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Reverting from the admin would restore old versions and bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,28 @@
+import django_filters
+
+from appointments import slots
+from appointments.choices import AppointmentChannel, AppointmentStatus
+from appointments.models import Appointment
+from core.filters import readable
+from customers.models import Customer, Vehicle
+from organization.models import Dealer
+
+
+class AppointmentFilterSet(django_filters.FilterSet):
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    vehicle = django_filters.ModelChoiceFilter(queryset=readable(Vehicle))
+    customer = django_filters.ModelChoiceFilter(queryset=readable(Customer))
+    status = django_filters.MultipleChoiceFilter(choices=AppointmentStatus.choices)
+    channel = django_filters.ChoiceFilter(choices=AppointmentChannel.choices)
+    date_from = django_filters.DateFilter(method="filter_date_from", label="slot on or after this day (local time)")
+    date_to = django_filters.DateFilter(method="filter_date_to", label="slot on or before this day (local time)")
+
+    class Meta:
+        model = Appointment
+        fields = ["dealer", "status", "channel", "job_type", "vehicle", "customer", "advisor"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(slot_start__gte=slots.day_bounds(value)[0])
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(slot_start__lt=slots.day_bounds(value)[1])

@@ -1,0 +1,61 @@
+"""Fixtures of the appointment tests: English messages, a frozen clock, staff of dealer A."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.utils import timezone, translation
+
+from accounts.choices import Role
+from appointments.tests.factories import NOW
+from core.tests.factories import UserFactory, VehicleFactory, make_vin
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Compare messages with the English source text (the UI language, zh-hans, is translated)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the time the services, forms and auto_now fields see: ``clock(datetime)``."""
+
+    def set_now(moment: datetime) -> datetime:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_now
+
+
+@pytest.fixture(autouse=True)
+def frozen(clock):
+    """Every appointment test starts at NOW (a Wednesday, 09:20 in Shanghai)."""
+    return clock(NOW)
+
+
+@pytest.fixture
+def care_a(dealer_a):
+    """A follow-up specialist: books and changes appointments by phone, but does not receive customers."""
+    return UserFactory(username="care_a", roles=[Role.FOLLOWUP_SPECIALIST], dealers=[dealer_a])
+
+
+@pytest.fixture
+def technician_a(dealer_a):
+    """Reads appointments only."""
+    return UserFactory(username="technician_a", roles=[Role.TECHNICIAN], dealers=[dealer_a])
+
+
+@pytest.fixture
+def region_manager(dealer_a, dealer_b):
+    """Reads dealers A and B (their region), changes nothing."""
+    dealer_b.region = dealer_a.region
+    dealer_b.save()
+    return UserFactory(username="region_mgr", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
+
+
+@pytest.fixture
+def vehicle_b(dealer_b):
+    return VehicleFactory(owner__dealer=dealer_b, owner__mobile="13900000002", vin=make_vin(202), plate="粤B20002")
