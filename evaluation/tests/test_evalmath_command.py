@@ -189,7 +189,7 @@ def test_stdin_defaults_to_sys_stdin(monkeypatch):
         ("ahp", "{not json", "invalid JSON"),
         ("ahp", '{"matrix": [[NaN]]}', "finite"),
         ("ahp", {"matrix": [[1, "1e400"], [1, 1]]}, "not a number or fraction"),
-        ("entropy", '{"matrix": [[1' + "0" * 400 + ', 1], [1, 1]]}', "finite"),
+        ("entropy", '{"matrix": [[1' + "0" * 400 + ", 1], [1, 1]]}", "finite"),
     ],
 )
 def test_bad_input(tmp_path, kind, payload, message):
