@@ -169,6 +169,7 @@ TRANSITIONS: dict[str, Transition] = {
             ADVISE,
             "approved_at",
             _approve_guard,
+            via_form=True,
         ),
         Transition(
             "dispatch",
@@ -182,18 +183,49 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "start_repair", _("Start repair"), frozenset({S.DISPATCHED}), S.IN_REPAIR, WORK, "repair_started_at"
         ),
-        Transition("request_qc", _("Request QC"), frozenset({S.IN_REPAIR}), S.QC, WORK, "qc_requested_at"),
-        Transition("qc_pass", _("QC passed"), frozenset({S.QC}), S.READY, INSPECT, "ready_at"),
+        Transition(
+            "request_qc", _("Request QC"), frozenset({S.IN_REPAIR}), S.QC, WORK, "qc_requested_at", _request_qc_guard
+        ),
+        Transition(
+            "qc_pass",
+            _("QC passed"),
+            frozenset({S.QC}),
+            S.READY,
+            INSPECT,
+            "ready_at",
+            _latest_inspection_guard(passed=True),
+            via_form=True,
+        ),
         Transition(
             "qc_fail",
             _("QC failed: back to repair"),
             frozenset({S.QC}),
             S.IN_REPAIR,
             INSPECT,
+            guard=_latest_inspection_guard(passed=False),
             note_required=True,
             note_label=_("What failed"),
+            via_form=True,
         ),
-        Transition("deliver", _("Deliver and settle"), frozenset({S.READY}), S.DELIVERED, ADVISE, "delivered_at"),
+        Transition(
+            "reopen_repair",
+            _("Back to the workshop"),
+            frozenset({S.READY}),
+            S.IN_REPAIR,
+            ADVISE,
+            note_required=True,
+            note_label=_("Why the car goes back to the workshop"),
+        ),
+        Transition(
+            "deliver",
+            _("Deliver and settle"),
+            frozenset({S.READY}),
+            S.DELIVERED,
+            ADVISE,
+            "delivered_at",
+            _deliver_guard,
+            via_form=True,
+        ),
         Transition("close", _("Close"), frozenset({S.DELIVERED}), S.CLOSED, ADVISE, "closed_at"),
         Transition(
             "cancel",

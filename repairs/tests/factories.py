@@ -15,9 +15,20 @@ from core.tests.factories import DealerFactory, UserFactory
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import services
-from repairs.choices import ApprovalMethod, FuelLevel, JobType, LineKind, PartSource
+from repairs.choices import ApprovalMethod, FuelLevel, JobType, LineKind, PartSource, PaymentMethod, WorkStatus
 from repairs.choices import RepairOrderStatus as S
-from repairs.models import LabourOperation, RepairOrder, RepairOrderEvent, RepairOrderLine
+from repairs.models import (
+    AdditionalItem,
+    LabourClock,
+    LabourOperation,
+    QcInspection,
+    RepairOrder,
+    RepairOrderEvent,
+    RepairOrderLine,
+    Settlement,
+)
+from repairs.state import workshop_lines
+from todo.models import Task
 
 
 class LabourOperationFactory(factory.django.DjangoModelFactory):
@@ -115,9 +126,8 @@ def make_order(
     """A repair order of ``vehicle`` driven through the real services up to ``status``.
 
     Its estimate has a catalogue labour line (1.50 h at the 180.00 rate, unless ``labour`` is
-    False) and a part line (1 × 420.00); every step is done by a user of the role that may do it.
+    False) and a part line (1 × 420.00); the steps after the estimate are those of ``advance_order``.
     """
-    staff = staff or staff_for(vehicle.dealer)
     order = services.repair_order_open(
         vehicle=vehicle,
         by=advisor,
@@ -129,49 +139,99 @@ def make_order(
         return services.repair_order_transition(
             order=order, action="cancel", by=advisor, version=order.version, note="客户改期"
         )
-    target = PATH.index(status)
-
-    def step(action: str, by: User, reached: str, note: str = "") -> bool:
-        nonlocal order
-        order = services.repair_order_transition(order=order, action=action, by=by, version=order.version, note=note)
-        assert order.status == reached
-        return PATH.index(reached) >= target
-
-    if target == 0:
+    if status == S.OPEN:
         return order
     order = services.repair_order_update_checkin(
         order=order, by=advisor, version=order.version, **checkin_fields(order)
     )
-    if step("check_in", advisor, S.CHECKED_IN):
+    order = services.repair_order_transition(order=order, action="check_in", by=advisor, version=order.version)
+    if status == S.CHECKED_IN:
         return order
-    order = fill_estimate(order, advisor, labour=labour)
-    if step("give_estimate", advisor, S.ESTIMATED):
-        return order
-    order = services.repair_order_record_approval(
-        order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.SIGNATURE,
-        approved_by_customer="张三",
-    )  # fmt: skip
-    if target <= PATH.index(S.APPROVED):
-        return order
-    if (
-        step("dispatch", staff.foreman, S.DISPATCHED)
-        or step("start_repair", staff.technician, S.IN_REPAIR)
-        or step("request_qc", staff.technician, S.QC)
-        or step("qc_pass", staff.qc_inspector, S.READY)
-        or step("deliver", advisor, S.DELIVERED)
-        or step("close", advisor, S.CLOSED)
-    ):
-        return order
-    raise AssertionError(f"unknown status {status}")  # pragma: no cover
+    return advance_order(fill_estimate(order, advisor, labour=labour), advisor, status, staff=staff)
+
+
+def advance_order(order: RepairOrder, advisor: User, status: str, *, staff: Staff | None = None) -> RepairOrder:
+    """Drive an order with its estimate lines from where it is along PATH to ``status``, through the real services.
+
+    Every step is done by a user of the role that may do it. Estimated → the estimate is given;
+    approved → the customer signed; dispatched → the foreman assigned every unassigned job to the
+    technician and dispatched (nobody clocked on yet); in repair → every job clocked on and off as
+    done by its technician (QC not yet requested); QC → requested; ready → one inspection, all OK;
+    delivered → settled (by card, or "nothing to pay" when the customer owes nothing), with its two
+    follow-up tasks; closed.
+    """
+    staff = staff or staff_for(order.dealer)
+    target = PATH.index(status)
+    while PATH.index(order.status) < target:
+        current = order.status
+        if current == S.CHECKED_IN:
+            services.repair_order_transition(order=order, action="give_estimate", by=advisor, version=order.version)
+        elif current == S.ESTIMATED:
+            services.repair_order_record_approval(
+                order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.SIGNATURE,
+                approved_by_customer="张三",
+            )  # fmt: skip
+        elif current == S.APPROVED:
+            for job in workshop_lines(order).filter(technician__isnull=True):
+                services.repair_order_assign(line=job, technician=staff.technician, by=staff.foreman)
+            services.repair_order_transition(order=order, action="dispatch", by=staff.foreman, version=order.version)
+        elif current in (S.DISPATCHED, S.IN_REPAIR):
+            # The first clock-on starts the repair; every job is clocked off as done (no clock left open).
+            for job in workshop_lines(order).exclude(work_status=WorkStatus.DONE):
+                services.labour_clock_on(line=job, by=job.technician)
+                services.labour_clock_off(line=job, by=job.technician, finished=True)
+            if current == S.IN_REPAIR:
+                services.repair_order_transition(
+                    order=order, action="request_qc", by=staff.technician, version=order.version
+                )
+        elif current == S.QC:
+            services.repair_order_qc_record(
+                order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order)
+            )
+        elif current == S.READY:
+            owed = services.repair_order_totals(order=order).customer.total
+            services.repair_order_deliver(
+                order=order, by=advisor, version=order.version, work_explained=True,
+                payment_method=PaymentMethod.CARD if owed > 0 else PaymentMethod.NONE,
+            )  # fmt: skip
+        elif current == S.DELIVERED:
+            services.repair_order_transition(order=order, action="close", by=advisor, version=order.version)
+        else:  # pragma: no cover
+            raise AssertionError(f"cannot advance an order that is {current}")
+        order = RepairOrder.objects.get(pk=order.pk)
+        assert PATH.index(order.status) == PATH.index(current) + 1, (current, order.status)
+    assert order.status == status
+    return order
+
+
+def all_ok(order: RepairOrder, **overrides: bool) -> dict[str, bool]:
+    """QC results with every checklist item of the order's job type OK (``overrides`` set some to False)."""
+    return {code: overrides.get(code, True) for code, _label in services.qc_checklist(order)}
 
 
 def order_snapshot(order: RepairOrder) -> dict:
-    """The stored order, its events and lines, its vehicle, and the history counts: equal = nothing changed."""
+    """The stored order with everything hanging off it, its vehicle, and the history counts: equal = nothing changed.
+
+    Covers the events, lines, labour clocks, additional items, QC inspections, the settlement and
+    the follow-up tasks of the order, so that a refused workshop step is seen to have written nothing.
+    """
+
+    def rows(model, **lookup) -> list[dict]:
+        return list(model.objects.filter(**lookup).order_by("pk").values())
+
     return {
         "order": RepairOrder.objects.filter(pk=order.pk).values().get(),
-        "events": list(RepairOrderEvent.objects.filter(order_id=order.pk).order_by("pk").values()),
-        "lines": list(RepairOrderLine.objects.filter(order_id=order.pk).order_by("pk").values()),
+        "events": rows(RepairOrderEvent, order_id=order.pk),
+        "lines": rows(RepairOrderLine, order_id=order.pk),
+        "clocks": rows(LabourClock, line__order_id=order.pk),
+        "additions": rows(AdditionalItem, order_id=order.pk),
+        "inspections": rows(QcInspection, order_id=order.pk),
+        "settlement": rows(Settlement, order_id=order.pk),
+        "tasks": rows(Task, repair_order_id=order.pk),
         "vehicle": Vehicle.objects.filter(pk=order.vehicle_id).values().get(),
         "orders": RepairOrder.objects.count(),
-        "history": [RepairOrder.history.count(), RepairOrderLine.history.count(), Vehicle.history.count()],
+        "history": [
+            model.history.count()
+            for model in (RepairOrder, RepairOrderLine, Vehicle, LabourClock, AdditionalItem, Settlement, Task)
+        ],
     }

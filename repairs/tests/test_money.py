@@ -402,9 +402,27 @@ def test_approved_total_stays_as_approved_to_delivery(vehicle_a, advisor_a):
     order = make_order(vehicle_a, advisor_a, S.DELIVERED)
     stored = RepairOrder.objects.get(pk=order.pk)
     assert stored.approved_total == services.repair_order_totals(order=stored).total == D("779.70")
-    # Recorded with the approval, then unchanged through approve, dispatch, start, QC request, QC pass, delivery.
+    # Recorded with the approval, then unchanged through approve, dispatch, start (the first clock-on),
+    # QC request, QC pass (the inspection) and delivery (the settlement).
     totals_in_history = list(RepairOrder.history.filter(id=order.pk).order_by("history_id").values_list(
         "approved_total", flat=True
     ))  # fmt: skip
     assert totals_in_history[-7:] == [D("779.70")] * 7
     assert set(totals_in_history[:-7]) == {None}
+    # The settlement froze the same amounts.
+    settlement = stored.settlement
+    assert (settlement.customer_total, settlement.grand_total) == (D("779.70"), D("779.70"))
+
+
+@pytest.mark.django_db
+def test_the_dealers_rates_are_copied_to_each_new_order(vehicle_a, advisor_a, dealer_a):
+    type(dealer_a).objects.filter(pk=dealer_a.pk).update(labour_rate=D("215.00"), vat_rate=D("0.0600"))
+    vehicle_a.refresh_from_db()
+    order = fill_estimate(make_order(vehicle_a, advisor_a, S.CHECKED_IN), advisor_a)
+    stored = RepairOrder.objects.get(pk=order.pk)
+    assert (stored.labour_rate, stored.tax_rate) == (D("215.00"), D("0.0600"))
+    # 1.50 h × 215.00 + 420.00 = 742.50; 6 % VAT 44.55
+    assert services.repair_order_totals(order=stored).total == D("787.05")
+    # A later change of the dealer's rates leaves the order as quoted.
+    type(dealer_a).objects.filter(pk=dealer_a.pk).update(labour_rate=D("300.00"), vat_rate=D("0.1300"))
+    assert services.repair_order_totals(order=RepairOrder.objects.get(pk=order.pk)).total == D("787.05")

@@ -238,10 +238,17 @@ def test_a_lower_odometer_needs_a_reason(vehicle_30k, advisor_a):
     )
 
 
+def check_in(order, by) -> RepairOrder:
+    return services.repair_order_transition(order=order, action="check_in", by=by, version=order.version)
+
+
 def test_a_lower_odometer_with_a_reason_keeps_the_vehicles_mileage(vehicle_30k, advisor_a):
     vehicle_before = Vehicle.objects.filter(pk=vehicle_30k.pk).values().get()
     order = make_order(vehicle_30k, advisor_a, S.OPEN)
-    order = update_checkin(order, advisor_a, odometer_km=29_000, odometer_override_reason="更换了组合仪表")
+    order = update_checkin(
+        order, advisor_a, **checkin_fields(order, odometer_km=29_000, odometer_override_reason="更换了组合仪表")
+    )
+    order = check_in(order, advisor_a)
     assert (stored(order).odometer_km, stored(order).odometer_override_reason) == (29_000, "更换了组合仪表")
     assert Vehicle.objects.filter(pk=vehicle_30k.pk).values().get() == vehicle_before
 
@@ -251,23 +258,62 @@ def test_the_same_odometer_is_accepted_without_a_reason(vehicle_30k, advisor_a):
     assert stored(order).odometer_km == 30_000
 
 
-def test_a_higher_odometer_updates_the_vehicles_mileage(vehicle_30k, advisor_a, clock):
-    now = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
-    clock(now)
+def test_a_higher_odometer_reaches_the_vehicle_at_check_in_not_before(vehicle_30k, advisor_a, clock):
+    edited = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    clock(edited - timedelta(minutes=5))
     order = make_order(vehicle_30k, advisor_a, S.OPEN)
+    vehicle_before = Vehicle.objects.filter(pk=vehicle_30k.pk).values().get()
     vehicle_history = vehicle_30k.history.count()
 
-    update_checkin(order, advisor_a, odometer_km=31_250)
+    clock(edited)
+    order = update_checkin(order, advisor_a, **checkin_fields(order, odometer_km=31_250))
+    # The reception form is still a draft: the vehicle is not touched yet.
+    assert Vehicle.objects.filter(pk=vehicle_30k.pk).values().get() == vehicle_before
+
+    checked_in = edited + timedelta(minutes=3)
+    clock(checked_in)
+    check_in(order, advisor_a)
 
     vehicle = Vehicle.objects.get(pk=vehicle_30k.pk)
-    assert (vehicle.mileage_km, vehicle.mileage_recorded_at, vehicle.version) == (31_250, now, vehicle_30k.version + 1)
+    assert (vehicle.mileage_km, vehicle.mileage_recorded_at, vehicle.version) == (
+        31_250,
+        checked_in,
+        vehicle_30k.version + 1,
+    )
     assert vehicle.history.count() == vehicle_history + 1
     assert vehicle.history.order_by("-history_id").first().history_user_id == advisor_a.pk
 
 
+def test_a_typo_corrected_before_check_in_never_reaches_the_vehicle(vehicle_30k, advisor_a):
+    order = make_order(vehicle_30k, advisor_a, S.OPEN)
+    vehicle_history = vehicle_30k.history.count()
+    order = update_checkin(order, advisor_a, **checkin_fields(order, odometer_km=312_500))  # one digit too many
+    order = update_checkin(order, advisor_a, odometer_km=31_250)
+    check_in(order, advisor_a)
+    vehicle = Vehicle.objects.get(pk=vehicle_30k.pk)
+    assert (vehicle.mileage_km, vehicle.version) == (31_250, vehicle_30k.version + 1)
+    assert list(vehicle.history.values_list("mileage_km", flat=True)[: vehicle.history.count() - vehicle_history]) == [
+        31_250
+    ]
+
+
+def test_an_edit_after_check_in_still_updates_the_vehicle(vehicle_a, advisor_a):
+    order = make_order(vehicle_a, advisor_a, S.CHECKED_IN)
+    version = Vehicle.objects.get(pk=vehicle_a.pk).version
+    assert Vehicle.objects.get(pk=vehicle_a.pk).mileage_km == 23_500  # recorded at check-in
+    # The advisor reads the odometer again (the photo was blurred) while the order is checked in.
+    update_checkin(stored(order), advisor_a, odometer_km=23_650)
+    vehicle = Vehicle.objects.get(pk=vehicle_a.pk)
+    assert (vehicle.mileage_km, vehicle.version) == (23_650, version + 1)
+    # A lower reading after check-in needs the reason, and never lowers the vehicle's mileage.
+    update_checkin(stored(order), advisor_a, odometer_km=23_600, odometer_override_reason="误读，照片核对")
+    assert Vehicle.objects.get(pk=vehicle_a.pk).mileage_km == 23_650
+
+
 def test_a_vehicle_form_opened_before_the_checkin_cannot_write_the_old_mileage_back(vehicle_30k, advisor_a):
     form_version = vehicle_30k.version
-    update_checkin(make_order(vehicle_30k, advisor_a, S.OPEN), advisor_a, odometer_km=31_250)
+    order = make_order(vehicle_30k, advisor_a, S.OPEN)
+    check_in(update_checkin(order, advisor_a, **checkin_fields(order, odometer_km=31_250)), advisor_a)
     with pytest.raises(ConflictError):
         vehicle_update(vehicle=vehicle_30k, by=advisor_a, version=form_version, mileage_km=30_000, colour="白")
     assert Vehicle.objects.get(pk=vehicle_30k.pk).mileage_km == 31_250
@@ -275,7 +321,8 @@ def test_a_vehicle_form_opened_before_the_checkin_cannot_write_the_old_mileage_b
 
 def test_first_odometer_of_a_vehicle_without_mileage(vehicle_a, advisor_a):
     assert vehicle_a.mileage_km is None
-    update_checkin(make_order(vehicle_a, advisor_a, S.OPEN), advisor_a, odometer_km=8)
+    order = make_order(vehicle_a, advisor_a, S.OPEN)
+    check_in(update_checkin(order, advisor_a, **checkin_fields(order, odometer_km=8)), advisor_a)
     assert Vehicle.objects.get(pk=vehicle_a.pk).mileage_km == 8
 
 

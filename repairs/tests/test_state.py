@@ -13,12 +13,12 @@ from accounts.choices import Role
 from core.services import ConflictError
 from core.tests.factories import UserFactory
 from repairs import services
-from repairs.choices import ApprovalMethod, FuelLevel, PricingMode
+from repairs.choices import ApprovalMethod, FuelLevel, PaymentMethod, PricingMode, WorkStatus
 from repairs.choices import RepairOrderStatus as S
-from repairs.models import RepairOrder
+from repairs.models import QcInspection, RepairOrder
 from repairs.services import TransitionError
-from repairs.state import TRANSITIONS, available_actions
-from repairs.tests.factories import checkin_fields, fill_estimate, make_order, order_snapshot, staff_for
+from repairs.state import TRANSITIONS, available_actions, button_actions, workshop_lines
+from repairs.tests.factories import all_ok, checkin_fields, fill_estimate, make_order, order_snapshot, staff_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,19 @@ EXPECTED = {
     "request_qc": ({S.IN_REPAIR}, S.QC, "qc_requested_at", WORK),
     "qc_pass": ({S.QC}, S.READY, "ready_at", INSPECT),
     "qc_fail": ({S.QC}, S.IN_REPAIR, None, INSPECT),
+    # The car goes back to the workshop after QC (e.g. the customer finds the noise at handover).
+    "reopen_repair": ({S.READY}, S.IN_REPAIR, None, ADVISE),
     "deliver": ({S.READY}, S.DELIVERED, "delivered_at", ADVISE),
     "close": ({S.DELIVERED}, S.CLOSED, "closed_at", ADVISE),
     # Before the repair starts only.
     "cancel": ({S.OPEN, S.CHECKED_IN, S.ESTIMATED, S.APPROVED, S.DISPATCHED}, S.CANCELLED, "cancelled_at", ADVISE),
 }
-NOTES_REQUIRED = {"revise_estimate", "qc_fail", "cancel"}
+NOTES_REQUIRED = {"revise_estimate", "qc_fail", "reopen_repair", "cancel"}
+# Moves with a guard (something must be filled in or done first).
+GUARDED = {"check_in", "give_estimate", "approve", "dispatch", "request_qc", "qc_pass", "qc_fail", "deliver"}
+# Moves done through their own form and service, never offered as a bare button.
+VIA_FORM = {"approve": "repair_order_record_approval", "qc_pass": "repair_order_qc_record",
+            "qc_fail": "repair_order_qc_record", "deliver": "repair_order_deliver"}  # fmt: skip
 
 # Which repairs permissions each role holds (accounts/roles.py), written out by hand.
 ROLE_PERMISSIONS = {
@@ -90,23 +97,38 @@ def user_of(role: str, dealer_a, advisor_a, staff):
 
 
 def prepare(order: RepairOrder, action: str, advisor) -> RepairOrder:
-    """Satisfy the guard of ``action`` on an order at its source status (check-in data, estimate lines)."""
+    """Satisfy the guard of ``action`` on an order at its source status (check-in data, lines, technicians)."""
     if action == "check_in" and order.status == S.OPEN:
         return services.repair_order_update_checkin(
             order=order, by=advisor, version=order.version, **checkin_fields(order)
         )
     if action == "give_estimate" and order.status == S.CHECKED_IN:
         return fill_estimate(order, advisor)
+    if action == "dispatch" and order.status == S.APPROVED:
+        foreman = staff_for(order.dealer).foreman
+        for job in workshop_lines(order):
+            services.repair_order_assign(line=job, technician=staff_for(order.dealer).technician, by=foreman)
     return order
 
 
 def perform(order: RepairOrder, action: str, by, note: str = "") -> RepairOrder:
-    """Do ``action`` the way the desk does it: approval through repair_order_record_approval."""
+    """Do ``action`` the way the page does it: the moves with a form through their service, the rest bare."""
     if action == "approve":
         return services.repair_order_record_approval(
             order=order, by=by, version=order.version, approval_method=ApprovalMethod.PHONE,
             approved_by_customer="张三",
         )  # fmt: skip
+    if action in ("qc_pass", "qc_fail"):
+        failed = {"fault_fixed": False} if action == "qc_fail" else {}
+        services.repair_order_qc_record(
+            order=order, by=by, version=order.version, results=all_ok(order, **failed), failure_reasons=note
+        )
+        return RepairOrder.objects.get(pk=order.pk)
+    if action == "deliver":
+        services.repair_order_deliver(
+            order=order, by=by, version=order.version, payment_method=PaymentMethod.WECHAT_PAY, work_explained=True
+        )
+        return RepairOrder.objects.get(pk=order.pk)
     return services.repair_order_transition(order=order, action=action, by=by, version=order.version, note=note)
 
 
@@ -133,6 +155,8 @@ def test_the_table_has_exactly_the_actions_of_the_design():
         assert (set(transition.sources), transition.target, transition.stamp) == (sources, target, stamp)
         assert transition.permission == f"repairs.{permission}_repairorder"
         assert transition.note_required == (action in NOTES_REQUIRED)
+        assert (transition.guard is not None) == (action in GUARDED)
+        assert transition.via_form == (action in VIA_FORM)
 
 
 def test_every_status_is_reached_by_make_order(vehicle_a, advisor_a):
@@ -190,8 +214,32 @@ def test_legal_transition_stamps_records_event_and_history(status, action, vehic
     assert last.history_change_reason == (f"{action}: {note}" if note else action)
     assert last.history_user_id == by.pk
     assert last.status == target
-    assert after["lines"] == before["lines"]
-    assert after["vehicle"] == before["vehicle"]
+    # What the move writes besides the order: the vehicle's mileage at check-in, the jobs reopened by a
+    # failed QC, the inspection of a QC, the settlement and follow-up tasks of a delivery; nothing else.
+    if action == "qc_fail":
+        assert [(line["work_status"], line["finished_at"]) for line in after["lines"] if line["kind"] == "labour"] == [
+            (WorkStatus.WAITING, None)
+        ]
+    else:
+        assert after["lines"] == before["lines"]
+    if action == "check_in":
+        assert changed_fields(before["vehicle"], after["vehicle"]) == {
+            "mileage_km", "mileage_recorded_at", "version", "updated_at"
+        }  # fmt: skip
+        assert after["vehicle"]["mileage_km"] == row["odometer_km"]
+    else:
+        assert after["vehicle"] == before["vehicle"]
+    new_inspections = [(i["sequence"], i["passed"], i["inspector_id"]) for i in after["inspections"]]
+    new_inspections = new_inspections[len(before["inspections"]) :]
+    assert after["inspections"][: len(before["inspections"])] == before["inspections"]
+    assert new_inspections == {"qc_pass": [(1, True, by.pk)], "qc_fail": [(1, False, by.pk)]}.get(action, [])
+    delivered = 1 if action == "deliver" else 0
+    assert (len(after["settlement"]), len(after["tasks"])) == (
+        len(before["settlement"]) + delivered,
+        len(before["tasks"]) + 2 * delivered,
+    )
+    assert after["tasks"][: len(before["tasks"])] == before["tasks"]
+    assert (after["clocks"], after["additions"]) == (before["clocks"], before["additions"])
 
 
 @pytest.mark.parametrize(("status", "action"), ILLEGAL_PAIRS)
@@ -225,34 +273,40 @@ def test_unknown_action_is_refused(vehicle_a, advisor_a):
 
 
 def test_a_note_on_any_move_is_kept_on_the_event(vehicle_a, advisor_a, staff):
-    order = make_order(vehicle_a, advisor_a, S.READY, staff=staff)
+    order = make_order(vehicle_a, advisor_a, S.DELIVERED, staff=staff)
     order = services.repair_order_transition(
-        order=order, action="deliver", by=advisor_a, version=order.version, note="  旧件已交客户  "
+        order=order, action="close", by=advisor_a, version=order.version, note="  旧件已交客户  "
     )
     event = order.events.last()
-    assert (event.action, event.note) == ("deliver", "旧件已交客户")
-    assert order.history.order_by("-history_id").first().history_change_reason == "deliver: 旧件已交客户"
+    assert (event.action, event.note) == ("close", "旧件已交客户")
+    assert order.history.order_by("-history_id").first().history_change_reason == "close: 旧件已交客户"
 
 
 def test_qc_fail_and_second_inspection(vehicle_a, advisor_a, staff):
     order = make_order(vehicle_a, advisor_a, S.QC, staff=staff)
     first_request = order.qc_requested_at
-    order = services.repair_order_transition(
-        order=order, action="qc_fail", by=staff.qc_inspector, version=order.version, note="异响仍在"
-    )
+    services.repair_order_qc_record(
+        order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, fault_fixed=False),
+        failure_reasons="异响仍在",
+    )  # fmt: skip
+    order = RepairOrder.objects.get(pk=order.pk)
     assert (order.status, order.qc_requested_at, order.ready_at) == (S.IN_REPAIR, first_request, None)
+    # The job is done again, then QC is requested and passed.
+    job = workshop_lines(order).get()
+    services.labour_clock_on(line=job, by=staff.technician)
+    services.labour_clock_off(line=job, by=staff.technician, finished=True)
     order = services.repair_order_transition(
         order=order, action="request_qc", by=staff.technician, version=order.version
     )
-    order = services.repair_order_transition(
-        order=order, action="qc_pass", by=staff.qc_inspector, version=order.version
-    )
+    services.repair_order_qc_record(order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order))
+    order = RepairOrder.objects.get(pk=order.pk)
     assert order.status == S.READY
-    # D3 (QC first pass) reads the events: one failure, then a pass.
+    # D3 (QC first pass) reads the events (one failure, then a pass) or the inspections by sequence.
     assert list(order.events.filter(action__startswith="qc_").values_list("action", "note")) == [
         ("qc_fail", "异响仍在"),
         ("qc_pass", ""),
     ]
+    assert list(order.inspections.values_list("sequence", "passed")) == [(1, False), (2, True)]
     assert order.qc_requested_at > first_request
 
 
@@ -445,9 +499,73 @@ def test_dispatch_needs_a_labour_line(vehicle_a, advisor_a, staff):
     assert error.message_dict == {"action": ["There is no labour line to dispatch."]}
 
 
+def test_dispatch_needs_a_technician_on_every_job(vehicle_a, advisor_a, staff, dealer_a):
+    order = make_order(vehicle_a, advisor_a, S.CHECKED_IN, staff=staff)
+    services.repair_order_add_line(order=order, by=advisor_a, kind="labour", description="四轮定位", quantity=1)
+    order = fill_estimate(order, advisor_a)
+    order = perform(services.repair_order_transition(
+        order=order, action="give_estimate", by=advisor_a, version=order.version
+    ), "approve", advisor_a)  # fmt: skip
+    first, second = workshop_lines(order)
+    services.repair_order_assign(line=first, technician=staff.technician, by=staff.foreman)
+
+    def dispatch():
+        return services.repair_order_transition(order=order, action="dispatch", by=staff.foreman, version=order.version)
+
+    error = refused(TransitionError, dispatch, order)
+    assert error.message_dict == {"action": ["Assign a technician to every labour line first."]}
+
+    services.repair_order_assign(line=second, technician=staff.foreman, by=staff.foreman)
+    assert dispatch().status == S.DISPATCHED
+
+
+@pytest.mark.parametrize(("status", "action"), [(S.QC, "qc_pass"), (S.QC, "qc_fail"), (S.READY, "deliver")])
+def test_qc_and_delivery_cannot_bypass_their_forms(status, action, vehicle_a, advisor_a, staff):
+    order = make_order(vehicle_a, advisor_a, status, staff=staff)
+    message = {
+        "qc_pass": "Record the QC inspection with its checklist first.",
+        "qc_fail": "Record the QC inspection with its checklist first.",
+        "deliver": "Settle the invoice first (payment method, amounts).",
+    }[action]
+    error = refused(
+        TransitionError,
+        lambda: services.repair_order_transition(
+            order=order, action=action, by=staff.service_manager, version=order.version, note="备注"
+        ),
+        order,
+    )
+    assert error.message_dict == {"action": [message]}
+
+
+def test_qc_moves_need_a_fresh_inspection_with_that_result(vehicle_a, advisor_a, staff):
+    """An inspection of an earlier QC round does not pass (or fail) the current one."""
+    order = make_order(vehicle_a, advisor_a, S.QC, staff=staff)
+    services.repair_order_qc_record(
+        order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, warning_lights=False),
+        failure_reasons="故障灯亮",
+    )  # fmt: skip
+    job = workshop_lines(order).get()
+    services.labour_clock_on(line=job, by=staff.technician)
+    services.labour_clock_off(line=job, by=staff.technician, finished=True)
+    order = RepairOrder.objects.get(pk=order.pk)
+    order = services.repair_order_transition(
+        order=order, action="request_qc", by=staff.technician, version=order.version
+    )
+    for action in ("qc_fail", "qc_pass"):
+        error = refused(
+            TransitionError,
+            lambda action=action: services.repair_order_transition(
+                order=order, action=action, by=staff.qc_inspector, version=order.version, note="异响"
+            ),
+            order,
+        )
+        assert error.message_dict == {"action": ["Record the QC inspection with its checklist first."]}
+
+
 @pytest.mark.parametrize(
     ("status", "action", "label"),
     [
+        (S.READY, "reopen_repair", "Why the car goes back to the workshop"),
         (S.ESTIMATED, "revise_estimate", "Why the estimate is revised"),
         (S.QC, "qc_fail", "What failed"),
         (S.OPEN, "cancel", "Cancel reason"),
@@ -476,9 +594,9 @@ def test_cancel_keeps_the_reason(vehicle_a, advisor_a):
     assert stored.cancelled_at == order.events.last().at
 
 
-@pytest.mark.parametrize("action", ["cancel", "check_in", "qc_fail"])
+@pytest.mark.parametrize("action", ["cancel", "check_in", "reopen_repair"])
 def test_a_note_longer_than_its_field_is_refused(action, vehicle_a, advisor_a, staff):
-    status = {"cancel": S.OPEN, "check_in": S.OPEN, "qc_fail": S.QC}[action]
+    status = {"cancel": S.OPEN, "check_in": S.OPEN, "reopen_repair": S.READY}[action]
     order = prepare(make_order(vehicle_a, advisor_a, status, staff=staff), action, advisor_a)
     error = refused(
         TransitionError,
@@ -492,6 +610,18 @@ def test_a_note_longer_than_its_field_is_refused(action, vehicle_a, advisor_a, s
         order=order, action=action, by=staff.service_manager, version=order.version, note="长" * 200
     )
     assert order.events.last().note == "长" * 200
+
+
+def test_a_long_qc_failure_is_kept_whole_on_the_inspection(vehicle_a, advisor_a, staff):
+    order = make_order(vehicle_a, advisor_a, S.QC, staff=staff)
+    reasons = "右前轮异响仍在，" * 40
+    inspection = services.repair_order_qc_record(
+        order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, no_leaks=False),
+        failure_reasons=reasons,
+    )  # fmt: skip
+    assert QcInspection.objects.get(pk=inspection.pk).failure_reasons == reasons.strip()
+    # The event note (a 200-character field) takes the beginning.
+    assert order.events.last().note == reasons[:200].strip()
 
 
 # --- permissions ----------------------------------------------------------------------------------
@@ -541,6 +671,15 @@ def test_available_actions(status, role, dealer_a, advisor_a, staff):
         if status in sources and permission in ROLE_PERMISSIONS[role]
     ]
     assert [t.action for t in available_actions(SimpleNamespace(status=status), user)] == expected
+
+
+@pytest.mark.parametrize("status", S.values)
+@pytest.mark.parametrize("role", [Role.SERVICE_ADVISOR, Role.QC_INSPECTOR, Role.SERVICE_MANAGER])
+def test_buttons_are_the_moves_without_a_form(status, role, dealer_a, advisor_a, staff):
+    user = user_of(role, dealer_a, advisor_a, staff)
+    order = SimpleNamespace(status=status)
+    expected = [t.action for t in available_actions(order, user) if t.action not in VIA_FORM]
+    assert [t.action for t in button_actions(order, user)] == expected
 
 
 # --- optimistic locking ---------------------------------------------------------------------------
