@@ -387,7 +387,7 @@ WORKSHOP_STATUSES = {RepairOrderStatus.APPROVED, RepairOrderStatus.DISPATCHED, R
 def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) -> RepairOrderLine:
     """Dispatch a labour line to a technician of the order's dealer (the foreman's job)."""
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
-    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
+    line = RepairOrderLine.objects.select_for_update(of=("self",)).select_related("addition").get(pk=line.pk)
     _check_write_scope(user=by, dealer=order.dealer)
     _require(by, DISPATCH, _("Only the foreman dispatches jobs."))
     if order.status not in WORKSHOP_STATUSES:
@@ -427,7 +427,7 @@ def _work_allowed(line: RepairOrderLine, order: RepairOrder, by: User) -> None:
 def labour_clock_on(*, line: RepairOrderLine, by: User) -> LabourClock:
     """A technician starts (or resumes) a job; the first job started puts the order in repair."""
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
-    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
+    line = RepairOrderLine.objects.select_for_update(of=("self",)).select_related("addition").get(pk=line.pk)
     _work_allowed(line, order, by)
     if line.work_status == WorkStatus.DONE:
         raise ValidationError(_("This job is already done."))
@@ -448,7 +448,7 @@ def labour_clock_on(*, line: RepairOrderLine, by: User) -> LabourClock:
 def labour_clock_off(*, line: RepairOrderLine, by: User, finished: bool, pause_reason: str = "") -> LabourClock:
     """A technician stops a job: finished, or paused with the reason (waiting for parts, approval…)."""
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
-    line = RepairOrderLine.objects.select_for_update().select_related("addition").get(pk=line.pk)
+    line = RepairOrderLine.objects.select_for_update(of=("self",)).select_related("addition").get(pk=line.pk)
     _work_allowed(line, order, by)
     clock = LabourClock.objects.filter(line=line, technician=by, ended_at__isnull=True).first()
     if clock is None:
@@ -497,7 +497,7 @@ def addition_raise(
 @transaction.atomic
 def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
     """The advisor has reached the customer and explained the item; the decision is awaited."""
-    addition = AdditionalItem.objects.select_for_update().select_related("order__dealer").get(pk=addition.pk)
+    addition = AdditionalItem.objects.select_for_update(of=("self",)).select_related("order__dealer").get(pk=addition.pk)
     _check_write_scope(user=by, dealer=addition.order.dealer)
     _check_service_desk(by)
     if addition.status != AdditionStatus.RAISED:

@@ -170,6 +170,7 @@ SPECTACULAR_SETTINGS = {
         "RepairOrderStatusEnum": "repairs.choices.RepairOrderStatus",
         "LineKindEnum": "repairs.choices.LineKind",
         "CustomerKindEnum": "customers.choices.CustomerKind",
+        "WarrantyClaimStatusEnum": "warranty.choices.ClaimStatus",
     },
 }
 

@@ -1,0 +1,66 @@
+"""The claim state machine: every action from every status, and who may try it."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.choices import Role
+from core.tests.factories import UserFactory
+from warranty.choices import ClaimStatus as S
+from warranty.state import TRANSITIONS, ClaimTransitionError, available_actions, can, check_transition
+
+# Written out by hand from the brief: action -> (from, to, permission).
+EXPECTED = {
+    "submit": (S.DRAFT, S.SUBMITTED, "warranty.change_warrantyclaim"),
+    "approve": (S.SUBMITTED, S.APPROVED, "warranty.decide_warrantyclaim"),
+    "reject": (S.SUBMITTED, S.REJECTED, "warranty.decide_warrantyclaim"),
+    "mark_paid": (S.APPROVED, S.PAID, "warranty.decide_warrantyclaim"),
+}
+
+
+def test_the_table_is_exactly_the_expected_one():
+    assert {a: (t.source, t.target, t.permission) for a, t in TRANSITIONS.items()} == EXPECTED
+
+
+@pytest.mark.parametrize("status", S.values)
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+def test_each_action_is_legal_from_its_source_only(status, action):
+    source, target, _permission = EXPECTED[action]
+    if status == source:
+        assert check_transition(status, action).target == target
+    else:
+        with pytest.raises(ClaimTransitionError) as error:
+            check_transition(status, action)
+        assert "action" in error.value.message_dict
+
+
+def test_an_unknown_action_is_refused():
+    with pytest.raises(ClaimTransitionError):
+        check_transition(S.DRAFT, "pay_twice")
+
+
+def test_paid_and_rejected_are_final():
+    for status in (S.PAID, S.REJECTED):
+        assert [a for a, t in TRANSITIONS.items() if t.source == status] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status", "expected"),
+    [
+        (Role.SERVICE_ADVISOR, S.DRAFT, ["submit"]),
+        (Role.SERVICE_ADVISOR, S.SUBMITTED, []),
+        (Role.SERVICE_MANAGER, S.DRAFT, ["submit"]),
+        (Role.SERVICE_MANAGER, S.SUBMITTED, ["approve", "reject"]),
+        (Role.SERVICE_MANAGER, S.APPROVED, ["mark_paid"]),
+        (Role.ADMINISTRATOR, S.SUBMITTED, ["approve", "reject"]),
+        (Role.TECHNICIAN, S.DRAFT, []),
+        (Role.REGION_MANAGER, S.SUBMITTED, []),
+        (Role.SERVICE_MANAGER, S.PAID, []),
+    ],
+)
+def test_available_actions_by_role(role, status, expected):
+    user = UserFactory(roles=[role])
+    claim = SimpleNamespace(status=status)
+    assert [t.action for t in available_actions(claim, user)] == expected
+    assert can(claim, "nonsense", user) is False
