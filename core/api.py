@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -53,3 +53,15 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_to_drf(exc)
     return drf_exception_handler(exc, context)
+
+
+class SignatureSerializerField(serializers.CharField):
+    """A signature as a PNG data URL ("data:image/png;base64,…"), checked like the signature pad's."""
+
+    def to_internal_value(self, data):
+        from core.forms import SignatureField
+
+        try:
+            return SignatureField().clean(super().to_internal_value(data))
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.messages) from exc

@@ -1,7 +1,14 @@
 """Form building blocks shared by every domain."""
 
+import base64
+import binascii
+from io import BytesIO
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 
 class VersionedFormMixin(forms.Form):
@@ -20,3 +27,45 @@ def apply_service_errors(form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class SignaturePadWidget(forms.Widget):
+    """A canvas the customer signs on (tablet, pen or mouse); the drawing is posted as a PNG data URL.
+
+    Not a hidden widget: forms show it with its label. static/js/signature.js (loaded by base.html) draws.
+    """
+
+    template_name = "widgets/signature_pad.html"
+
+
+class SignatureField(forms.CharField):
+    """A signature drawn on the pad, checked to be a real, small PNG; cleans to a ContentFile (or None)."""
+
+    widget = SignaturePadWidget
+    max_bytes = 300 * 1024
+    prefix = "data:image/png;base64,"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        if not value.startswith(self.prefix):
+            raise ValidationError(_("The signature could not be read: please sign again."))
+        try:
+            data = base64.b64decode(value[len(self.prefix) :], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError(_("The signature could not be read: please sign again.")) from exc
+        if len(data) > self.max_bytes:
+            raise ValidationError(_("The signature image is too large."))
+        try:
+            with Image.open(BytesIO(data)) as image:
+                image.verify()
+                if image.format != "PNG":
+                    raise ValidationError(_("The signature could not be read: please sign again."))
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise ValidationError(_("The signature could not be read: please sign again.")) from exc
+        return ContentFile(data, name="signature.png")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import VersionedFormMixin
+from core.forms import SignatureField, VersionedFormMixin
 from repairs.choices import (
     DecisionMethod,
     DocumentReceived,
@@ -42,6 +42,9 @@ class RepairOrderOpenForm(forms.Form):
 
 
 class CheckInForm(VersionedFormMixin, forms.ModelForm):
+    belongings_signature = SignatureField(
+        label=_("customer's signature (belongings)"), help_text=_("The customer signs on the tablet.")
+    )
     documents_received = forms.MultipleChoiceField(
         label=_("documents received"),
         choices=DocumentReceived.choices,
@@ -79,6 +82,10 @@ class EstimateForm(VersionedFormMixin, forms.ModelForm):
 
 
 class ApprovalForm(VersionedFormMixin, forms.ModelForm):
+    approval_signature = SignatureField(
+        label=_("customer's signature (estimate)"), help_text=_("Needed when the customer signs on the tablet.")
+    )
+
     class Meta:
         model = RepairOrder
         fields = list(APPROVAL_FIELDS)

@@ -122,6 +122,9 @@ class RepairOrder(VersionedModel):
     belongings = models.TextField(_("belongings in the car (随车物品)"), blank=True)
     belongings_signed_by = models.CharField(_("belongings list signed by"), max_length=50, blank=True)
     belongings_signed_at = models.DateTimeField(_("belongings list signed at"), null=True, blank=True)
+    belongings_signature = models.FileField(
+        _("customer's signature (belongings)"), upload_to="ro-signatures/%Y/%m/", blank=True, editable=False
+    )
     documents_received = models.JSONField(_("documents received"), default=list, blank=True)
     key_tag = models.CharField(_("key tag"), max_length=20, blank=True)
     checkin_exception = models.CharField(
@@ -179,6 +182,9 @@ class RepairOrder(VersionedModel):
         verbose_name=_("approval recorded by"),
     )
     approved_total = models.DecimalField(_("approved estimate total"), **MONEY, null=True, blank=True)
+    approval_signature = models.FileField(
+        _("customer's signature (estimate)"), upload_to="ro-signatures/%Y/%m/", blank=True, editable=False
+    )
 
     # Timestamps of the state machine (also in RepairOrderEvent): the raw material of A/B/D KPIs.
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from repairs.choices import (
     NEXT_SERVICE_INTERVAL,
     QC_CHECKLISTS,
     AdditionStatus,
+    ApprovalMethod,
     DecisionMethod,
     FaultCategory,
     LineKind,
@@ -146,8 +148,10 @@ def _validate_odometer(order: RepairOrder) -> None:
 
 
 @transaction.atomic
-def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | None, **fields: Any) -> RepairOrder:
-    """Record the check-in (walk-around, fuel, odometer, belongings, documents, key, promised time)."""
+def repair_order_update_checkin(
+    *, order: RepairOrder, by: User, version: int | None, belongings_signature=None, **fields: Any
+) -> RepairOrder:
+    """Record the check-in (walk-around, fuel, odometer, belongings and signature, documents, key, promised time)."""
     _check_write_scope(user=by, dealer=order.dealer)
     _check_service_desk(by)
     unknown = set(fields).difference(CHECKIN_FIELDS)
@@ -158,7 +162,12 @@ def repair_order_update_checkin(*, order: RepairOrder, by: User, version: int | 
     signed_before = order.belongings_signed_by
     for name, value in fields.items():
         setattr(order, name, value)
-    if order.belongings_signed_by and order.belongings_signed_by != signed_before:
+    if belongings_signature is not None:
+        if not order.belongings_signed_by:
+            raise ValidationError({"belongings_signed_by": _("Write the name of who signed the belongings list.")})
+        order.belongings_signature.save(f"{uuid.uuid4().hex}.png", belongings_signature, save=False)
+        order.belongings_signed_at = timezone.now()
+    elif order.belongings_signed_by and order.belongings_signed_by != signed_before:
         order.belongings_signed_at = timezone.now()
     elif not order.belongings_signed_by:
         order.belongings_signed_at = None
@@ -294,8 +303,10 @@ def repair_order_remove_line(*, line: RepairOrderLine, by: User) -> None:
 
 
 @transaction.atomic
-def repair_order_record_approval(*, order: RepairOrder, by: User, version: int | None, **fields: Any) -> RepairOrder:
-    """Record how and by whom the customer approved the estimate, then move it to approved."""
+def repair_order_record_approval(
+    *, order: RepairOrder, by: User, version: int | None, approval_signature=None, **fields: Any
+) -> RepairOrder:
+    """Record how and by whom the customer approved the estimate (signed on the tablet, or by phone…)."""
     unknown = set(fields).difference(APPROVAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown approval fields: {sorted(unknown)}")
@@ -305,6 +316,10 @@ def repair_order_record_approval(*, order: RepairOrder, by: User, version: int |
         raise TransitionError({"action": _("Only a given estimate can be approved.")})
     for name, value in fields.items():
         setattr(order, name, value)
+    if order.approval_method == ApprovalMethod.SIGNATURE:
+        if approval_signature is None:
+            raise ValidationError({"approval_signature": _("The customer signs on the tablet for this approval.")})
+        order.approval_signature.save(f"{uuid.uuid4().hex}.png", approval_signature, save=False)
     order.approval_recorded_by = by
     order.approved_total = repair_order_totals(order=order).total
     order._history_user = by
@@ -497,7 +512,9 @@ def addition_raise(
 @transaction.atomic
 def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
     """The advisor has reached the customer and explained the item; the decision is awaited."""
-    addition = AdditionalItem.objects.select_for_update(of=("self",)).select_related("order__dealer").get(pk=addition.pk)
+    addition = (
+        AdditionalItem.objects.select_for_update(of=("self",)).select_related("order__dealer").get(pk=addition.pk)
+    )
     _check_write_scope(user=by, dealer=addition.order.dealer)
     _check_service_desk(by)
     if addition.status != AdditionStatus.RAISED:

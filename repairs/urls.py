@@ -28,4 +28,5 @@ urlpatterns = [
     path("repair-orders/<int:pk>/comeback/", views.ComebackView.as_view(), name="repair_order_comeback"),
     path("repair-orders/<int:pk>/photos/", views.PhotoUploadView.as_view(), name="repair_order_photo_add"),
     path("repair-order-photos/<int:pk>/", views.PhotoView.as_view(), name="repair_order_photo"),
+    path("repair-orders/<int:pk>/signature/<str:kind>/", views.SignatureView.as_view(), name="repair_order_signature"),
 ]

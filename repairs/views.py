@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -524,4 +524,21 @@ class PhotoView(DealerScopedObjectMixin, View):
         )
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class SignatureView(DealerScopedObjectMixin, View):
+    """A customer's signature image of an order, served only within the dealer scope."""
+
+    model = RepairOrder
+    permission_required = "repairs.view_repairorder"
+    fields = {"belongings": "belongings_signature", "approval": "approval_signature"}
+
+    def get(self, request, pk: int, kind: str):
+        order = get_object_or_404(self.get_queryset(), pk=pk)
+        signature = getattr(order, self.fields.get(kind, ""), None)
+        if not signature:
+            raise Http404
+        response = FileResponse(signature.open("rb"), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
         return response

@@ -111,3 +111,28 @@ class VehicleFactory(factory.django.DjangoModelFactory):
     def ownership(self, create, extracted, **kwargs):
         if create:
             VehicleOwnership.objects.create(vehicle=self, customer=self.owner, started_on="2024-01-01")
+
+
+def signature_png() -> bytes:
+    """A small PNG like the signature pad posts (a stroke on white)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (120, 40), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(5, 30), (40, 8), (80, 32), (115, 10)], fill=(0, 0, 0, 255), width=3)
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def signature_data_url() -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(signature_png()).decode()
+
+
+def signature_file():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(signature_png(), name="signature.png")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api import SignatureSerializerField
 from customers.models import Vehicle
 from repairs.choices import (
     DecisionMethod,
@@ -121,13 +122,16 @@ class RepairOrderOpenSerializer(serializers.Serializer):
 
 class CheckInSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
+    belongings_signature = SignatureSerializerField(
+        required=False, help_text="The customer's signature of the belongings list, a PNG data URL."
+    )
     documents_received = serializers.ListField(
         child=serializers.ChoiceField(choices=DocumentReceived.choices), required=False
     )
 
     class Meta:
         model = RepairOrder
-        fields = [*CHECKIN_FIELDS, "version"]
+        fields = [*CHECKIN_FIELDS, "belongings_signature", "version"]
         extra_kwargs = {name: {"required": False} for name in CHECKIN_FIELDS}
 
 
@@ -142,10 +146,13 @@ class EstimateSerializer(serializers.ModelSerializer):
 
 class ApprovalSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
+    approval_signature = SignatureSerializerField(
+        required=False, help_text="Required with approval_method=signature: a PNG data URL."
+    )
 
     class Meta:
         model = RepairOrder
-        fields = [*APPROVAL_FIELDS, "version"]
+        fields = [*APPROVAL_FIELDS, "approval_signature", "version"]
         extra_kwargs = {name: {"required": True, "allow_blank": False} for name in APPROVAL_FIELDS}
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from core.tests.factories import DealerFactory, UserFactory
+from core.tests.factories import DealerFactory, UserFactory, signature_file
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import services
@@ -169,7 +169,7 @@ def advance_order(order: RepairOrder, advisor: User, status: str, *, staff: Staf
         elif current == S.ESTIMATED:
             services.repair_order_record_approval(
                 order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.SIGNATURE,
-                approved_by_customer="张三",
+                approved_by_customer="张三", approval_signature=signature_file(),
             )  # fmt: skip
         elif current == S.APPROVED:
             for job in workshop_lines(order).filter(technician__isnull=True):

@@ -37,6 +37,17 @@ def session(browser: Browser, live_server, username: str) -> Page:
     return page
 
 
+def sign(page: Page, canvas: str) -> None:
+    """The customer signs on the pad with a finger (a few strokes of the mouse here)."""
+    page.locator(canvas).scroll_into_view_if_needed()
+    box = page.locator(canvas).bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for x, y in ((80, 20), (140, 90), (220, 30), (300, 80)):
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
+    page.mouse.up()
+
+
 def act(page: Page, action: str) -> None:
     """Press a state-machine button of the order page."""
     page.click(f"button[name=do][value={action}]")
@@ -76,6 +87,7 @@ def test_one_car_from_appointment_to_settlement(browser: Browser, live_server, t
     desk.check("#id_walkaround_done")
     desk.fill("#id_belongings", "雨伞")
     desk.fill("#id_belongings_signed_by", "林晓")
+    sign(desk, "#checkin canvas")
     desk.fill("#id_promised_at", timezone.localtime(timezone.now() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
     desk.click("#checkin button[type=submit]")
     act(desk, "check_in")
@@ -97,8 +109,10 @@ def test_one_car_from_appointment_to_settlement(browser: Browser, live_server, t
     act(desk, "give_estimate")
     desk.select_option("#id_approval_method", "signature")
     desk.fill("#id_approved_by_customer", "林晓")
+    sign(desk, "#approval canvas")
     desk.click("#approval button[type=submit]")
     expect(desk.locator("#grand-total")).to_have_text("779.70")  # (1.5 h × 180 + 420) × 1.13
+    expect(desk.locator("#estimate img.signature")).to_be_visible()
 
     # Workshop: the foreman dispatches, the technician works from "my jobs".
     foreman = session(browser, live_server, Role.FOREMAN)

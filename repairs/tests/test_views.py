@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
-from core.tests.factories import UserFactory
+from core.tests.factories import UserFactory, signature_data_url
 from repairs.choices import RepairOrderStatus as S
 from repairs.models import RepairOrder
 from todo.models import Task
@@ -101,7 +101,12 @@ def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, veh
         desk,
         "repair_order_approval",
         order,
-        {"version": order.version, "approval_method": "signature", "approved_by_customer": "张三"},
+        {
+            "version": order.version,
+            "approval_method": "signature",
+            "approved_by_customer": "张三",
+            "approval_signature": signature_data_url(),
+        },
     )
     assert order.status == S.APPROVED
 
