@@ -99,7 +99,7 @@ def warranty_order(
     if status == S.ESTIMATED:
         return order
     order = ro.repair_order_record_approval(
-        order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.SIGNATURE,
+        order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.PHONE,
         approved_by_customer="张三",
     )  # fmt: skip
     if status == S.APPROVED:
