@@ -1,10 +1,15 @@
 """Class-based view mixins."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 
+from core.forms import apply_service_errors
 from organization.models import Dealer
 
 
@@ -69,3 +74,62 @@ class ScopedListFiltersMixin:
         query.pop("page", None)
         context["querystring"] = query.urlencode()
         return context
+
+
+class RecordPageView(DealerScopedObjectMixin, View):
+    """A record's page (an order, a claim…) whose forms post to RecordFormView subclasses.
+
+    ``page_context(record, **bound_forms)`` builds everything the page shows; a bound form
+    passed in replaces the blank one, so a refused post re-shows the page with its errors.
+    """
+
+    template_name = ""
+    related: tuple[str, ...] = ()
+
+    def get_record(self, pk: int):
+        return get_object_or_404(self.get_queryset().select_related(*self.related), pk=pk)
+
+    def page_context(self, record, **bound_forms) -> dict:
+        raise NotImplementedError
+
+    def get(self, request, pk: int):
+        return render(request, self.template_name, self.page_context(self.get_record(pk)))
+
+
+class RecordFormView(RecordPageView):
+    """One form of a record's page: validate, call the service, then back to the page (or ``next``)."""
+
+    write_scope = True
+    form_name = ""
+
+    def build_form(self, record, data):
+        raise NotImplementedError
+
+    def save(self, record, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def success_url(self, record) -> str:
+        return record.get_absolute_url()
+
+    def get(self, request, pk: int):
+        return redirect(self.get_record(pk))
+
+    def post(self, request, pk: int):
+        record = self.get_record(pk)
+        form = self.build_form(record, request.POST)
+        if form.is_valid():
+            try:
+                message = self.save(record, form)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, message)
+                next_url = request.POST.get("next", "")
+                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    return redirect(next_url)
+                return redirect(self.success_url(record))
+        record = self.get_record(pk)
+        return render(request, self.template_name, self.page_context(record, **{self.form_name: form}), status=400)

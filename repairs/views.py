@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, View
 
 from accounts.models import User
 from core.forms import apply_service_errors
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin, ScopedListFiltersMixin, ScopedRecordMixin
+from core.mixins import (
+    DealerScopedObjectMixin,
+    RecordFormView,
+    RecordPageView,
+    ScopedListFiltersMixin,
+    ScopedRecordMixin,
+)
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
 from organization.models import Dealer
@@ -165,56 +170,22 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     return context
 
 
-class RepairOrderDetailView(DealerScopedObjectMixin, View):
+class RepairOrderDetailView(RecordPageView):
     """The order's workspace: check-in, estimate and lines, approval, actions, timeline, history."""
 
     model = RepairOrder
     permission_required = "repairs.view_repairorder"
     template_name = "repairs/repair_order_detail.html"
+    related = ("dealer", "vehicle", "customer", "advisor", "diagnosed_by", "approval_recorded_by", "comeback_of")
 
-    def get_order(self, pk: int) -> RepairOrder:
-        related = ("dealer", "vehicle", "customer", "advisor", "diagnosed_by", "approval_recorded_by", "comeback_of")
-        return get_object_or_404(self.get_queryset().select_related(*related), pk=pk)
-
-    def get(self, request, pk: int):
-        return render(request, self.template_name, _workspace_context(request, self.get_order(pk)))
+    def page_context(self, record, **bound_forms) -> dict:
+        return _workspace_context(self.request, record, **bound_forms)
 
 
-class RepairOrderFormPostView(RepairOrderDetailView):
-    """Base of the order page's forms: validate, call the service, re-show the page with errors if any."""
+class RepairOrderFormPostView(RecordFormView, RepairOrderDetailView):
+    """Base of the order page's forms (the service desk's unless a view says otherwise)."""
 
     permission_required = "repairs.advise_repairorder"
-    write_scope = True
-    form_name = ""
-
-    def build_form(self, order: RepairOrder, data):
-        raise NotImplementedError
-
-    def save(self, order: RepairOrder, form) -> str:
-        raise NotImplementedError
-
-    def get(self, request, pk: int):
-        return redirect("repairs:repair_order_detail", pk=pk)
-
-    def post(self, request, pk: int):
-        order = self.get_order(pk)
-        form = self.build_form(order, request.POST)
-        if form.is_valid():
-            try:
-                message = self.save(order, form)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, message)
-                next_url = request.POST.get("next", "")
-                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                    return redirect(next_url)
-                return redirect(order)
-        order.refresh_from_db()
-        context = _workspace_context(request, order, **{self.form_name: form})
-        return render(request, self.template_name, context, status=400)
 
 
 class CheckInView(RepairOrderFormPostView):
@@ -356,7 +327,7 @@ class AdditionContactView(RepairOrderFormPostView):
         return AdditionDecisionForm(data)
 
     def post(self, request, pk: int):
-        order = self.get_order(pk)
+        order = self.get_record(pk)
         addition = get_object_or_404(order.additions, pk=request.POST.get("addition"))
         try:
             services.addition_contact(addition=addition, by=request.user)

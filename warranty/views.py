@@ -16,7 +16,7 @@ from django.views.generic import ListView, View
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin
+from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
 from repairs.models import RepairOrder
@@ -216,54 +216,18 @@ def _detail_context(request, claim: WarrantyClaim, **bound_forms) -> dict:
     return context
 
 
-class ClaimDetailView(DealerScopedObjectMixin, View):
+class ClaimDetailView(RecordPageView):
     model = WarrantyClaim
     permission_required = "warranty.view_warrantyclaim"
     template_name = "warranty/claim_detail.html"
     related = ("dealer", "repair_order", "vehicle", "created_by", "submitted_by", "decided_by", "paid_by")
 
-    def get_claim(self, pk: int) -> WarrantyClaim:
-        return get_object_or_404(self.get_queryset().select_related(*self.related), pk=pk)
-
-    def get(self, request, pk: int):
-        return render(request, self.template_name, _detail_context(request, self.get_claim(pk)))
+    def page_context(self, record, **bound_forms) -> dict:
+        return _detail_context(self.request, record, **bound_forms)
 
 
-class ClaimFormPostView(ClaimDetailView):
-    """Base of the claim page's forms: validate, call the service, re-show the page with errors if any."""
-
-    write_scope = True
-    form_name = ""
-
-    def build_form(self, claim: WarrantyClaim, data):
-        raise NotImplementedError
-
-    def save(self, claim: WarrantyClaim, form) -> str:
-        raise NotImplementedError
-
-    def success_url(self, claim: WarrantyClaim) -> str:
-        return claim.get_absolute_url()
-
-    def get(self, request, pk: int):
-        return redirect("warranty:claim_detail", pk=pk)
-
-    def post(self, request, pk: int):
-        claim = self.get_claim(pk)
-        form = self.build_form(claim, request.POST)
-        if form.is_valid():
-            try:
-                message = self.save(claim, form)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, message)
-                return redirect(self.success_url(claim))
-        claim = self.get_claim(pk)
-        return render(
-            request, self.template_name, _detail_context(request, claim, **{self.form_name: form}), status=400
-        )
+class ClaimFormPostView(RecordFormView, ClaimDetailView):
+    """Base of the claim page's forms."""
 
 
 class ClaimEditView(ClaimFormPostView):
