@@ -48,11 +48,13 @@ def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
             reason=newer.history_change_reason or "",
         )
         if older is not None and newer.history_type == "~":
-            delta = newer.diff_against(older)
-            for change in delta.changes:
-                if change.field in _HIDDEN or instance._meta.get_field(change.field).many_to_many:
+            # Every tracked field, not only editable ones: status, stamps and signatures are set by services
+            # (simple-history's diff_against compares editable fields only).
+            for field in newer.tracked_fields:
+                if field.name in _HIDDEN or field.many_to_many:
                     continue
-                label = instance._meta.get_field(change.field).verbose_name
-                entry.changes.append((str(label), _display(older, change.field), _display(newer, change.field)))
+                if getattr(older, field.attname) != getattr(newer, field.attname):
+                    label = instance._meta.get_field(field.name).verbose_name
+                    entry.changes.append((str(label), _display(older, field.name), _display(newer, field.name)))
         entries.append(entry)
     return entries

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -80,3 +81,17 @@ def test_history_of_a_dealer_skips_many_to_many_noise(dealer_a):
     dealer_a.save()
     rendered = [str(change) for entry in history_entries(dealer_a) for change in entry.changes]
     assert rendered and not any("HistoricalDealer_brands" in text for text in rendered)
+
+
+def test_history_shows_changes_made_by_services_to_non_editable_fields(vehicle_a, advisor_a):
+    from repairs import services
+
+    order = services.repair_order_open(vehicle=vehicle_a, by=advisor_a, customer_complaint="x", job_type="repair")
+    services.repair_order_transition(order=order, action="cancel", by=advisor_a, version=order.version, note="客户离开")
+    order.refresh_from_db()
+    with translation.override("en"):
+        entries = history_entries(order)
+        changes = {label: (str(old), str(new)) for entry in entries for label, old, new in entry.changes}
+    assert changes["status"] == ("Reception", "Cancelled")
+    assert changes["cancel reason"] == ("", "客户离开")
+    assert "cancelled at" in changes
