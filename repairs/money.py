@@ -2,7 +2,9 @@
 
 All amounts are ``Decimal`` rounded half-up to the fen (0.01) at each step a printed
 invoice shows: line amount, discount, tax. Prices are net of VAT; VAT is added per payer.
-The discount and the symptom-pricing risk margin apply to what the customer pays.
+The discount and the symptom-pricing risk margin apply to what the customer pays; the margin
+covers the uncertain diagnosis of the estimate, so it is added to the estimate's labour only, not
+to additional items (增项) that the customer approved separately at their own price.
 """
 
 from __future__ import annotations
@@ -63,18 +65,22 @@ class OrderTotals:
 def order_totals(
     lines: Iterable, *, tax_rate: Decimal, discount_pct: Decimal = Decimal("0"), risk_margin_pct: Decimal = Decimal("0")
 ) -> OrderTotals:
-    """Totals from lines having ``kind``, ``quantity``, ``unit_price`` and ``payer``."""
+    """Totals from lines having ``kind``, ``quantity``, ``unit_price``, ``payer`` (and ``addition_id``)."""
     sums: dict[str, dict[str, Decimal]] = {}
     for line in lines:
-        bucket = sums.setdefault(line.payer, {"labour": Decimal("0"), "parts": Decimal("0"), "sundry": Decimal("0")})
+        zero = Decimal("0")
+        bucket = sums.setdefault(line.payer, {"labour": zero, "parts": zero, "sundry": zero, "margin_base": zero})
         key = {LineKind.LABOUR: "labour", LineKind.PART: "parts"}.get(line.kind, "sundry")
-        bucket[key] += line_amount(line.quantity, line.unit_price)
+        amount = line_amount(line.quantity, line.unit_price)
+        bucket[key] += amount
+        if key == "labour" and getattr(line, "addition_id", None) is None:
+            bucket["margin_base"] += amount
     by_payer = {}
     for payer, bucket in sums.items():
         gross = bucket["labour"] + bucket["parts"] + bucket["sundry"]
         risk = discount = Decimal("0.00")
         if payer == Payer.CUSTOMER:
-            risk = money(bucket["labour"] * Decimal(risk_margin_pct) / HUNDRED)
+            risk = money(bucket["margin_base"] * Decimal(risk_margin_pct) / HUNDRED)
             discount = money((gross + risk) * Decimal(discount_pct) / HUNDRED)
         net = gross + risk - discount
         tax = money(net * Decimal(tax_rate))

@@ -564,6 +564,7 @@ def addition_decide(
     addition.decided_by_customer, addition.decision_recorded_by = decided_by_customer.strip(), by
     addition.new_promised_at = new_promised_at
     if approved:
+        # What the customer agreed to: the item's lines with the order's discount (no risk margin, see money.py).
         totals = order_totals(addition.lines.all(), tax_rate=order.tax_rate, discount_pct=order.discount_pct)
         addition.approved_amount = totals.total
     addition.version += 1

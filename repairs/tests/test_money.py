@@ -426,3 +426,13 @@ def test_the_dealers_rates_are_copied_to_each_new_order(vehicle_a, advisor_a, de
     # A later change of the dealer's rates leaves the order as quoted.
     type(dealer_a).objects.filter(pk=dealer_a.pk).update(labour_rate=D("300.00"), vat_rate=D("0.1300"))
     assert services.repair_order_totals(order=RepairOrder.objects.get(pk=order.pk)).total == D("787.05")
+
+
+def test_the_risk_margin_covers_the_estimates_labour_not_approved_additions():
+    estimate = SimpleNamespace(kind=LineKind.LABOUR, quantity=Decimal("2"), unit_price=Decimal("100"), payer="customer",
+                               addition_id=None)  # fmt: skip
+    addition = SimpleNamespace(kind=LineKind.LABOUR, quantity=Decimal("1"), unit_price=Decimal("100"), payer="customer",
+                               addition_id=7)  # fmt: skip
+    totals = order_totals([estimate, addition], tax_rate=Decimal("0"), risk_margin_pct=Decimal("10"))
+    assert totals.customer.risk_margin == Decimal("20.00")  # 10 % of the estimate's 200, nothing on the addition
+    assert totals.total == Decimal("320.00")
