@@ -16,6 +16,12 @@ RO_DESK = ("view", "add", "change", "advise")
 # Actions are "view/add/change/delete" or a custom permission "<action>_<model>".
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_ADVISOR: {
+        "parts.part": VIEW,
+        "parts.partprice": VIEW,
+        "parts.warehouse": VIEW,
+        "parts.stockitem": VIEW,
+        "parts.stockmovement": VIEW,
+        "parts.stockreservation": ("view", "add", "change"),
         "warranty.warrantyclaim": EDIT,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": EDIT,
@@ -29,6 +35,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.TECHNICIAN: {
+        "parts.part": VIEW,
+        "parts.stockitem": VIEW,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -40,6 +48,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOREMAN: {
+        "parts.part": VIEW,
+        "parts.stockitem": VIEW,
+        "parts.stockreservation": VIEW,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -52,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.QC_INSPECTOR: {
+        "parts.part": VIEW,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -63,6 +75,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.PARTS_CLERK: {
+        "parts.part": EDIT,
+        "parts.partprice": EDIT,
+        "parts.warehouse": EDIT,
+        "parts.stockitem": EDIT,
+        "parts.stockmovement": ("view", "add"),
+        "parts.stockreservation": EDIT,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -74,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.FOLLOWUP_SPECIALIST: {
+        "parts.part": VIEW,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": EDIT,
@@ -85,6 +104,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.SERVICE_MANAGER: {
+        "parts.part": EDIT,
+        "parts.partprice": EDIT,
+        "parts.warehouse": EDIT,
+        "parts.stockitem": EDIT,
+        "parts.stockmovement": ("view", "add"),
+        "parts.stockreservation": EDIT,
         "warranty.warrantyclaim": (*ALL, "decide"),
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": EDIT,
@@ -98,6 +123,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": EDIT,
     },
     Role.REGION_MANAGER: {
+        "parts.part": VIEW,
+        "parts.partprice": VIEW,
+        "parts.warehouse": VIEW,
+        "parts.stockitem": VIEW,
+        "parts.stockmovement": VIEW,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -112,6 +142,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicleownership": VIEW,
     },
     Role.ADMINISTRATOR: {
+        "parts.part": ALL,
+        "parts.partprice": ALL,
+        "parts.warehouse": ALL,
+        "parts.stockitem": ALL,
+        "parts.stockmovement": ("view", "add"),
+        "parts.stockreservation": ALL,
         "warranty.warrantyclaim": (*ALL, "decide"),
         "warranty.warrantypolicy": ALL,
         "appointments.appointment": ALL,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "customers",
     "repairs",
     "warranty",
+    "parts",
     "appointments",
     "todo",
     "evaluation",

@@ -1,0 +1,234 @@
+"""Parts catalogue (配件编码/价格) and stock (仓储): warehouses, stock items and the movement ledger."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.tenancy import DealerScopedQuerySet
+from parts.choices import MovementKind, PartCategory, ReservationStatus, Unit
+
+QTY = {"max_digits": 12, "decimal_places": 3}
+MONEY = {"max_digits": 12, "decimal_places": 2}
+_NUMBER_NOISE = re.compile(r"[\s\-./_]")
+
+
+def normalize_part_number(value: str) -> str:
+    """The search key of a part number: upper case, no spaces, dashes, dots or slashes (06A 115 561-B → 06A115561B)."""
+    return _NUMBER_NOISE.sub("", value or "").upper()
+
+
+class Part(models.Model):
+    """A catalogue part, shared by the dealers of the group; prices are per dealer (PartPrice)."""
+
+    brand = models.CharField(_("brand"), max_length=50, blank=True, help_text=_("Empty for universal parts."))
+    number = models.CharField(_("part number"), max_length=40)
+    number_key = models.CharField(_("part number (search key)"), max_length=40, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=PartCategory.choices, default=PartCategory.OTHER)
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, default=Unit.PIECE)
+    tax_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4, default=Decimal("0.1300"))
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+        help_text=_("Orders and searches of this number go to the new one."),
+    )
+    fitment = models.CharField(
+        _("fits"), max_length=200, blank=True, help_text=_("Brand / series / model years, e.g. 大众 朗逸 2018-2024.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
+        ordering = ["number_key"]
+        constraints = [models.UniqueConstraint(fields=["brand", "number_key"], name="uniq_part_brand_number")]
+        indexes = [
+            models.Index(fields=["number_key"], name="part_number_key"),
+            models.Index(fields=["name"], name="part_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.number_key = normalize_part_number(self.number)
+        super().save(*args, **kwargs)
+
+    def current(self, limit: int = 10) -> Part:
+        """The part that replaces this one today (following the supersession chain, loop-safe)."""
+        part, seen = self, {self.pk}
+        while part.superseded_by_id and part.superseded_by_id not in seen and len(seen) <= limit:
+            seen.add(part.superseded_by_id)
+            part = part.superseded_by
+        return part
+
+
+class PartPrice(models.Model):
+    """A dealer's cost and retail price of a part; history keeps every earlier price."""
+
+    tenant_lookup = "dealer"
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.CASCADE, related_name="part_prices")
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="prices", verbose_name=_("part"))
+    cost_price = models.DecimalField(_("cost price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    retail_price = models.DecimalField(_("retail price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("part price")
+        verbose_name_plural = _("part prices")
+        constraints = [models.UniqueConstraint(fields=["dealer", "part"], name="uniq_part_price")]
+
+    def __str__(self) -> str:
+        return f"{self.part} @ {self.dealer}"
+
+
+class Warehouse(models.Model):
+    """A dealer's store room (仓库)."""
+
+    tenant_lookup = "dealer"
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="warehouses")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["dealer", "code"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "code"], name="uniq_warehouse_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class StockItem(models.Model):
+    """A part in a warehouse: on-hand (the sum of its movements), reserved, on order, moving-average cost."""
+
+    tenant_lookup = "warehouse__dealer"
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="items", verbose_name=_("warehouse")
+    )
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock_items", verbose_name=_("part"))
+    bin = models.CharField(_("bin location"), max_length=20, blank=True)
+    on_hand = models.DecimalField(_("on hand"), **QTY, default=Decimal("0"), editable=False)
+    reserved = models.DecimalField(_("reserved"), **QTY, default=Decimal("0"), editable=False)
+    on_order = models.DecimalField(_("on order"), **QTY, default=Decimal("0"), editable=False)
+    average_cost = models.DecimalField(
+        _("moving-average cost"), max_digits=14, decimal_places=4, default=Decimal("0"), editable=False
+    )
+    reorder_point = models.DecimalField(_("reorder point"), **QTY, default=Decimal("0"))
+    max_quantity = models.DecimalField(_("maximum stock"), **QTY, default=Decimal("0"))
+    last_movement_at = models.DateTimeField(_("last movement"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock item")
+        verbose_name_plural = _("stock items")
+        ordering = ["warehouse", "part__number_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "part"], name="uniq_stock_item"),
+            # The database itself refuses negative stock, whatever code runs.
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(reserved__lte=models.F("on_hand")),
+                name="stock_reserved_within_on_hand",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "last_movement_at"], name="stock_item_last_movement")]
+
+    def __str__(self) -> str:
+        return f"{self.part} @ {self.warehouse}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """One line of the stock ledger; never changed or deleted (a correction is another movement)."""
+
+    tenant_lookup = "item__warehouse__dealer"
+
+    item = models.ForeignKey(
+        StockItem, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock item")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=MovementKind.choices)
+    quantity = models.DecimalField(_("quantity (+ in, − out)"), **QTY)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4)
+    on_hand_after = models.DecimalField(_("on hand after"), **QTY)
+    repair_order_line = models.ForeignKey(
+        "repairs.RepairOrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        verbose_name=_("repair order line"),
+    )
+    reason = models.CharField(_("reason / reference"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["item", "at", "id"]
+        indexes = [
+            models.Index(fields=["item", "at"], name="movement_item_at"),
+            models.Index(fields=["kind", "at"], name="movement_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} {self.item}"
+
+
+class StockReservation(models.Model):
+    """Stock set aside for a repair-order line until it is issued to the workshop (or released)."""
+
+    tenant_lookup = "item__warehouse__dealer"
+
+    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="reservations")
+    repair_order_line = models.ForeignKey(
+        "repairs.RepairOrderLine", on_delete=models.CASCADE, related_name="reservations"
+    )
+    quantity = models.DecimalField(_("quantity"), **QTY, validators=[MinValueValidator(Decimal("0.001"))])
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock reservation")
+        verbose_name_plural = _("stock reservations")
+        indexes = [models.Index(fields=["item", "status"], name="reservation_item_status")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item}"

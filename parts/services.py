@@ -1,0 +1,206 @@
+"""Writes of the stock ledger: every change of on-hand stock is a movement row, under a row lock.
+
+On-hand is always the sum of the item's movements (``manage.py stock_check`` proves it) and
+never negative: the item row is locked (``select_for_update``) while a movement is checked and
+posted, and the database refuses negative stock by a check constraint as a last line.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.tenancy import dealer_ids_for
+from parts.choices import MovementKind, ReservationStatus
+from parts.models import Part, StockItem, StockMovement, StockReservation, Warehouse
+
+COST = Decimal("0.0001")
+
+
+def _check_scope(user: User, dealer_id: int, permission: str) -> None:
+    ids = dealer_ids_for(user, write=True)
+    if ids is not None and dealer_id not in ids:
+        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("Your role may not change the stock."))
+
+
+def _locked(item: StockItem) -> StockItem:
+    return StockItem.objects.select_for_update(of=("self",)).select_related("warehouse", "part").get(pk=item.pk)
+
+
+def _post(*, item: StockItem, kind: str, quantity: Decimal, unit_cost: Decimal, by: User, reason: str = "", line=None):
+    """Post one movement to a locked item; refuse what would make it negative. Returns the movement."""
+    quantity = Decimal(quantity)
+    if quantity == 0:
+        raise ValidationError({"quantity": _("The quantity cannot be zero.")})
+    new_on_hand = item.on_hand + quantity
+    if new_on_hand < 0:
+        raise ValidationError(
+            {
+                "quantity": _("Only %(on_hand)s %(unit)s of %(part)s on hand.")
+                % {"on_hand": item.on_hand.normalize(), "unit": item.part.get_unit_display(), "part": item.part}
+            }
+        )
+    if new_on_hand < item.reserved:
+        raise ValidationError(
+            {
+                "quantity": _("%(reserved)s are reserved for repair orders: release them first.")
+                % {"reserved": item.reserved.normalize()}
+            }
+        )
+    if quantity > 0 and kind == MovementKind.RECEIPT:
+        value = item.on_hand * item.average_cost + quantity * Decimal(unit_cost)
+        item.average_cost = (value / new_on_hand).quantize(COST, rounding=ROUND_HALF_UP)
+    now = timezone.now()
+    item.on_hand, item.last_movement_at = new_on_hand, now
+    item._history_user = by
+    item.save(update_fields=["on_hand", "average_cost", "last_movement_at", "reserved"])
+    return StockMovement.objects.create(
+        item=item,
+        kind=kind,
+        quantity=quantity,
+        unit_cost=Decimal(unit_cost).quantize(COST),
+        on_hand_after=new_on_hand,
+        repair_order_line=line,
+        reason=reason,
+        at=now,
+        by=by,
+    )
+
+
+def stock_item_get_or_create(*, warehouse: Warehouse, part: Part) -> StockItem:
+    """The stock item of a part in a warehouse (created empty the first time)."""
+    item, _created = StockItem.objects.get_or_create(warehouse=warehouse, part=part)
+    return item
+
+
+@transaction.atomic
+def stock_receive(
+    *, item: StockItem, quantity: Decimal, unit_cost: Decimal, by: User, reason: str = ""
+) -> StockMovement:
+    """Goods in (purchase receipt): on-hand up, moving-average cost updated."""
+    item = _locked(item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    if Decimal(quantity) <= 0 or Decimal(unit_cost) < 0:
+        raise ValidationError({"quantity": _("A receipt has a positive quantity and a cost of zero or more.")})
+    return _post(item=item, kind=MovementKind.RECEIPT, quantity=quantity, unit_cost=unit_cost, by=by, reason=reason)
+
+
+@transaction.atomic
+def stock_adjust(*, item: StockItem, quantity: Decimal, by: User, reason: str, kind: str = MovementKind.ADJUSTMENT):
+    """A correction (+ or −) with its reason, at the average cost; stock-take differences use kind STOCKTAKE."""
+    item = _locked(item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    if kind not in (MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE):
+        raise ValidationError({"kind": _("Only adjustments and stock-take differences are posted here.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the stock is adjusted.")})
+    return _post(item=item, kind=kind, quantity=quantity, unit_cost=item.average_cost, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def stock_reserve(*, item: StockItem, line, quantity: Decimal, by: User) -> StockReservation:
+    """Set stock aside for a repair-order part line; refused (nothing changed) when not enough is available."""
+    item = _locked(item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
+    if line.order.dealer_id != item.warehouse.dealer_id:
+        raise ValidationError(_("The repair order and the warehouse belong to different dealers."))
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("Reserve a positive quantity.")})
+    if quantity > item.available:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "Only %(available)s available (%(on_hand)s on hand, %(reserved)s reserved): "
+                    "someone may just have taken the last one."
+                )
+                % {
+                    "available": item.available.normalize(),
+                    "on_hand": item.on_hand.normalize(),
+                    "reserved": item.reserved.normalize(),
+                }
+            }
+        )
+    item.reserved += quantity
+    item._history_user = by
+    item.save(update_fields=["reserved"])
+    reservation = StockReservation(
+        item=item, repair_order_line=line, quantity=quantity, requested_at=timezone.now(), by=by
+    )
+    reservation._history_user = by
+    reservation.save()
+    return reservation
+
+
+def _locked_reservation(reservation: StockReservation) -> StockReservation:
+    reservation = StockReservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.status != ReservationStatus.ACTIVE:
+        raise ValidationError(
+            _("This reservation is already %(status)s.") % {"status": reservation.get_status_display()}
+        )
+    return reservation
+
+
+@transaction.atomic
+def stock_release(*, reservation: StockReservation, by: User) -> StockReservation:
+    """Give reserved stock back to the shelf (the line was removed or the order cancelled)."""
+    item = _locked(reservation.item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
+    reservation = _locked_reservation(reservation)
+    item.reserved -= reservation.quantity
+    item._history_user = by
+    item.save(update_fields=["reserved"])
+    reservation.status = ReservationStatus.RELEASED
+    reservation._history_user = by
+    reservation.save(update_fields=["status"])
+    return reservation
+
+
+@transaction.atomic
+def stock_issue(*, reservation: StockReservation, by: User) -> StockMovement:
+    """Hand reserved parts to the workshop: an issue movement at the average cost (KPI F1: requested → issued)."""
+    item = _locked(reservation.item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    reservation = _locked_reservation(reservation)
+    item.reserved -= reservation.quantity
+    movement = _post(
+        item=item,
+        kind=MovementKind.ISSUE,
+        quantity=-reservation.quantity,
+        unit_cost=item.average_cost,
+        by=by,
+        reason=str(reservation.repair_order_line.order),
+        line=reservation.repair_order_line,
+    )
+    reservation.status, reservation.issued_at = ReservationStatus.ISSUED, movement.at
+    reservation._history_user = by
+    reservation.save(update_fields=["status", "issued_at"])
+    return movement
+
+
+@transaction.atomic
+def stock_return(*, item: StockItem, line, quantity: Decimal, by: User) -> StockMovement:
+    """Unused parts back from the workshop to the shelf, at the average cost."""
+    item = _locked(item)
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    issued = -sum((m.quantity for m in StockMovement.objects.filter(item=item, repair_order_line=line)), Decimal("0"))
+    if Decimal(quantity) <= 0 or Decimal(quantity) > issued:
+        raise ValidationError(
+            {"quantity": _("At most %(issued)s were issued to this line.") % {"issued": issued.normalize()}}
+        )
+    return _post(
+        item=item,
+        kind=MovementKind.RETURN,
+        quantity=quantity,
+        unit_cost=item.average_cost,
+        by=by,
+        reason=str(line.order),
+        line=line,
+    )

@@ -1,0 +1,212 @@
+"""The stock ledger: on-hand is the sum of movements, never negative, and reservations never oversell."""
+
+import threading
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Sum
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.choices import Role
+from core.tests.factories import UserFactory
+from parts import services
+from parts.choices import MovementKind, ReservationStatus
+from parts.models import Part, StockItem, StockMovement, Warehouse
+from repairs import services as repair_services
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def clerk(dealer_a):
+    return UserFactory(username="parts_a", roles=[Role.PARTS_CLERK], dealers=[dealer_a])
+
+
+@pytest.fixture
+def item(dealer_a):
+    warehouse = Warehouse.objects.create(dealer=dealer_a, code="WH01", name="主仓库")
+    part = Part.objects.create(brand="大众", number="06A 115 561-B", name="机油滤清器", unit="pcs")
+    return StockItem.objects.create(warehouse=warehouse, part=part)
+
+
+@pytest.fixture
+def part_line(vehicle_a, advisor_a):
+    order = repair_services.repair_order_open(
+        vehicle=vehicle_a, by=advisor_a, customer_complaint="保养", job_type="maintenance"
+    )
+    return repair_services.repair_order_add_line(
+        order=order, by=advisor_a, kind="part", description="机油滤清器", quantity=D("1"), unit_price=D("58")
+    )
+
+
+def ledger_sum(item) -> Decimal:
+    return StockMovement.objects.filter(item=item).aggregate(total=Sum("quantity"))["total"] or D("0")
+
+
+def test_part_numbers_are_normalised_for_search(item):
+    assert item.part.number_key == "06A115561B"
+
+
+def test_receipts_keep_a_moving_average_cost(item, clerk):
+    services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=clerk)
+    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("36"), by=clerk)
+    item.refresh_from_db()
+    assert (item.on_hand, item.average_cost) == (D("15"), D("32.0000"))  # (10×30 + 5×36) / 15
+    assert ledger_sum(item) == item.on_hand
+
+
+def test_stock_never_goes_negative_and_a_refusal_changes_nothing(item, clerk):
+    services.stock_receive(item=item, quantity=D("2"), unit_cost=D("30"), by=clerk)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.stock_adjust(item=item, quantity=D("-3"), by=clerk, reason="破损")
+    assert error.value.message_dict == {"quantity": ["Only 2 piece of 06A 115 561-B 机油滤清器 on hand."]}
+    item.refresh_from_db()
+    assert item.on_hand == D("2") and StockMovement.objects.filter(item=item).count() == 1
+    with pytest.raises(ValidationError):
+        services.stock_adjust(item=item, quantity=D("-1"), by=clerk, reason="  ")
+    assert StockMovement.objects.filter(item=item).count() == 1
+
+
+def test_reserve_issue_return_and_release(item, clerk, part_line):
+    services.stock_receive(item=item, quantity=D("3"), unit_cost=D("30"), by=clerk)
+    reservation = services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)
+    item.refresh_from_db()
+    assert (item.on_hand, item.reserved, item.available) == (D("3"), D("2"), D("1"))
+    with pytest.raises(ValidationError):
+        services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)  # only 1 available
+    with pytest.raises(ValidationError):
+        services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="盘亏")  # would eat reserved stock
+    movement = services.stock_issue(reservation=reservation, by=clerk)
+    reservation.refresh_from_db()
+    item.refresh_from_db()
+    assert (item.on_hand, item.reserved) == (D("1"), D("0"))
+    assert movement.kind == MovementKind.ISSUE and movement.repair_order_line == part_line
+    assert reservation.status == ReservationStatus.ISSUED and reservation.issued_at >= reservation.requested_at
+    with pytest.raises(ValidationError):
+        services.stock_issue(reservation=reservation, by=clerk)  # issued once only
+    with pytest.raises(ValidationError):
+        services.stock_return(item=item, line=part_line, quantity=D("3"), by=clerk)  # only 2 were issued
+    services.stock_return(item=item, line=part_line, quantity=D("1"), by=clerk)
+    second = services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
+    services.stock_release(reservation=second, by=clerk)
+    item.refresh_from_db()
+    assert (item.on_hand, item.reserved) == (D("2"), D("0"))
+    assert ledger_sum(item) == item.on_hand
+    call_command("stock_check", stdout=StringIO())
+
+
+def test_only_the_dealers_parts_staff_change_its_stock(item, advisor_b, dealer_a):
+    technician = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
+    for user in (advisor_b, technician):
+        with pytest.raises(PermissionDenied):
+            services.stock_receive(item=item, quantity=D("1"), unit_cost=D("1"), by=user)
+    assert StockMovement.objects.count() == 0
+
+
+def test_stock_check_finds_an_item_that_does_not_match_its_ledger(item, clerk):
+    services.stock_receive(item=item, quantity=D("4"), unit_cost=D("10"), by=clerk)
+    StockItem.objects.filter(pk=item.pk).update(on_hand=D("5"))  # a change that bypassed the ledger
+    with pytest.raises(CommandError) as error:
+        call_command("stock_check", stdout=StringIO(), stderr=StringIO())
+    assert error.value.returncode == 1
+
+
+OPERATION = st.one_of(
+    st.tuples(st.just("receive"), st.integers(1, 20)),
+    st.tuples(st.just("adjust"), st.integers(-25, 25).filter(bool)),
+    st.tuples(st.just("reserve"), st.integers(1, 10)),
+    st.tuples(st.just("release"), st.integers(0, 5)),
+    st.tuples(st.just("issue"), st.integers(0, 5)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(OPERATION, min_size=1, max_size=25))
+def test_any_sequence_of_operations_keeps_the_ledger_invariant(dealer_a, clerk, part_line, operations):
+    warehouse, _ = Warehouse.objects.get_or_create(dealer=dealer_a, code="WH01", defaults={"name": "主仓库"})
+    part = Part.objects.create(number=f"P{Part.objects.count()}", name="测试件")
+    item = StockItem.objects.create(warehouse=warehouse, part=part)
+    reservations = []
+    for name, amount in operations:
+        before = StockItem.objects.get(pk=item.pk)
+        count = StockMovement.objects.filter(item=item).count()
+        try:
+            if name == "receive":
+                services.stock_receive(item=item, quantity=D(amount), unit_cost=D("12.5"), by=clerk)
+            elif name == "adjust":
+                services.stock_adjust(item=item, quantity=D(amount), by=clerk, reason="盘点差异")
+            elif name == "reserve":
+                reservations.append(services.stock_reserve(item=item, line=part_line, quantity=D(amount), by=clerk))
+            elif reservations:
+                chosen = reservations[amount % len(reservations)]
+                action = services.stock_release if name == "release" else services.stock_issue
+                action(reservation=chosen, by=clerk)
+        except ValidationError:
+            after = StockItem.objects.get(pk=item.pk)
+            assert (after.on_hand, after.reserved) == (before.on_hand, before.reserved)
+            assert StockMovement.objects.filter(item=item).count() == count
+        current = StockItem.objects.get(pk=item.pk)
+        assert current.on_hand == ledger_sum(item) >= 0
+        assert D("0") <= current.reserved <= current.on_hand
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_advisors_reserving_the_last_unit_at_once_exactly_one_succeeds(item, clerk, part_line):
+    services.stock_receive(item=item, quantity=D("1"), unit_cost=D("30"), by=clerk)
+    barrier = threading.Barrier(2)
+    outcomes, lock = [], threading.Lock()
+
+    def advisor():
+        try:
+            barrier.wait(timeout=10)
+            services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
+            result = "reserved"
+        except ValidationError:
+            result = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=advisor) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "reserved"]
+    item.refresh_from_db()
+    assert (item.on_hand, item.reserved) == (D("1"), D("1"))
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_never_lose_a_movement_or_go_negative(item, clerk):
+    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
+    barrier = threading.Barrier(4)
+    refused = []
+
+    def take_two():
+        try:
+            barrier.wait(timeout=10)
+            services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="领用")
+        except ValidationError:
+            refused.append(1)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take_two) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    item.refresh_from_db()
+    assert len(refused) == 2 and item.on_hand == D("1") == ledger_sum(item)
