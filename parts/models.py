@@ -232,3 +232,40 @@ class StockReservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item}"
+
+
+class SpecialOrder(models.Model):
+    """A part not in stock, ordered for one repair-order line; the order waits for parts until it is received."""
+
+    tenant_lookup = "warehouse__dealer"
+
+    class Status(models.TextChoices):
+        ORDERED = "ordered", _("Ordered")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    repair_order_line = models.ForeignKey(
+        "repairs.RepairOrderLine",
+        on_delete=models.PROTECT,
+        related_name="special_orders",
+        verbose_name=_("repair order line"),
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="special_orders")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="special_orders", verbose_name=_("part"))
+    quantity = models.DecimalField(_("quantity"), **QTY, validators=[MinValueValidator(Decimal("0.001"))])
+    deposit = models.DecimalField(_("customer deposit"), **MONEY, default=Decimal("0"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ORDERED)
+    requested_at = models.DateTimeField(_("requested at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("special order")
+        verbose_name_plural = _("special orders")
+        indexes = [models.Index(fields=["warehouse", "status"], name="special_order_status")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part}"

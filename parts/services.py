@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.tenancy import dealer_ids_for
 from parts.choices import MovementKind, ReservationStatus
-from parts.models import Part, StockItem, StockMovement, StockReservation, Warehouse
+from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
 
 COST = Decimal("0.0001")
 
@@ -204,3 +204,74 @@ def stock_return(*, item: StockItem, line, quantity: Decimal, by: User) -> Stock
         reason=str(line.order),
         line=line,
     )
+
+
+# --- the parts counter: repair orders ask for parts ------------------------------------------------------------
+
+
+def main_warehouse(dealer_id: int) -> Warehouse | None:
+    """The dealer's first warehouse by code: where repair orders take their parts from."""
+    return Warehouse.objects.filter(dealer_id=dealer_id).order_by("code").first()
+
+
+@transaction.atomic
+def repair_order_request_parts(*, order, by: User, lines=None) -> list:
+    """Reserve stock for the order's catalogue part lines, or special-order what is not in stock (KPI F1 starts here).
+
+    Lines already reserved, issued or special-ordered are left alone; superseded numbers take the current part.
+    """
+    warehouse = main_warehouse(order.dealer_id)
+    if warehouse is None:
+        return []
+    lines = lines if lines is not None else order.lines.filter(kind="part", part__isnull=False)
+    done = []
+    for line in lines.select_related("part"):
+        if (
+            line.reservations.exclude(status=ReservationStatus.RELEASED).exists()
+            or line.special_orders.filter(status=SpecialOrder.Status.ORDERED).exists()
+        ):
+            continue
+        part = line.part.current()
+        item = stock_item_get_or_create(warehouse=warehouse, part=part)
+        if StockItem.objects.get(pk=item.pk).available >= line.quantity:
+            done.append(stock_reserve(item=item, line=line, quantity=line.quantity, by=by))
+        else:
+            _check_scope(by, order.dealer_id, "parts.add_specialorder")
+            special = SpecialOrder(
+                repair_order_line=line,
+                warehouse=warehouse,
+                part=part,
+                quantity=line.quantity,
+                requested_at=timezone.now(),
+                by=by,
+            )
+            special._history_user = by
+            special.save()
+            done.append(special)
+    return done
+
+
+@transaction.atomic
+def special_order_receive(*, special_order: SpecialOrder, unit_cost: Decimal, by: User) -> StockReservation:
+    """The special-ordered part has arrived: receive it into stock and reserve it for its repair-order line."""
+    special_order = SpecialOrder.objects.select_for_update().select_related("warehouse").get(pk=special_order.pk)
+    _check_scope(by, special_order.warehouse.dealer_id, "parts.add_stockmovement")
+    if special_order.status != SpecialOrder.Status.ORDERED:
+        raise ValidationError(
+            _("This special order is already %(status)s.") % {"status": special_order.get_status_display()}
+        )
+    item = stock_item_get_or_create(warehouse=special_order.warehouse, part=special_order.part)
+    stock_receive(
+        item=item,
+        quantity=special_order.quantity,
+        unit_cost=unit_cost,
+        by=by,
+        reason=_("special order for %(order)s") % {"order": special_order.repair_order_line.order},
+    )
+    special_order.status, special_order.received_at = SpecialOrder.Status.RECEIVED, timezone.now()
+    special_order._history_user = by
+    special_order.save(update_fields=["status", "received_at"])
+    reservation = stock_reserve(item=item, line=special_order.repair_order_line, quantity=special_order.quantity, by=by)
+    # F1 counts from when the line was requested, not from when the special order arrived.
+    StockReservation.objects.filter(pk=reservation.pk).update(requested_at=special_order.requested_at)
+    return reservation

@@ -251,6 +251,14 @@ class RepairOrderLine(models.Model):
         related_name="+",
         verbose_name=_("labour operation"),
     )
+    part = models.ForeignKey(
+        "parts.Part",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repair_order_lines",
+        verbose_name=_("catalogue part"),
+    )
     code = models.CharField(_("code / part number"), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(
@@ -307,6 +315,17 @@ class RepairOrderLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return line_amount(self.quantity, self.unit_price)
+
+    @property
+    def parts_status(self) -> str:
+        """Where the parts counter is with this line: "issued", "reserved", "special_order" or "" (nothing asked)."""
+        states = {r.status for r in self.reservations.all()} | {
+            f"special_{s.status}" for s in self.special_orders.all()
+        }
+        for state, label in (("issued", "issued"), ("active", "reserved"), ("special_ordered", "special_order")):
+            if state in states:
+                return label
+        return ""
 
     @property
     def quality_not_guaranteed(self) -> bool:

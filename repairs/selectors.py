@@ -53,7 +53,12 @@ def repair_order_list(*, user: User, filters: dict | None = None) -> QuerySet[Re
 
 
 def repair_order_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:
-    return order.lines.select_related("operation").order_by("position", "id")
+    """The order's lines with what the parts counter did for them (reservations, special orders)."""
+    return (
+        order.lines.select_related("operation", "addition", "technician")
+        .prefetch_related("reservations", "special_orders")
+        .order_by("position", "id")
+    )
 
 
 def repair_order_timeline(*, order: RepairOrder) -> QuerySet[RepairOrderEvent]:

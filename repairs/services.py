@@ -21,6 +21,8 @@ from core.services import lock_version, save_versioned
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
 from organization.models import Dealer
+from parts.models import Part, PartPrice
+from parts.services import repair_order_request_parts
 from repairs.choices import (
     DISCOUNT_LIMITS,
     NEXT_SERVICE_INTERVAL,
@@ -246,8 +248,18 @@ def _new_line(
     payer: str = Payer.CUSTOMER,
     part_source: str = PartSource.OEM,
     addition: AdditionalItem | None = None,
+    part: Part | None = None,
 ) -> RepairOrderLine:
-    """Build, validate and save one line; labour from the catalogue takes its code, name and standard hours."""
+    """Build, validate and save one line; labour from the catalogue takes its code, name and standard hours.
+
+    A catalogue part (its current number, if superseded) takes its number, name and the dealer's retail price.
+    """
+    if part is not None:
+        part = part.current()
+        kind, code, description = LineKind.PART, code or part.number, description or part.name
+        if unit_price is None:
+            price = PartPrice.objects.filter(dealer_id=order.dealer_id, part=part).first()
+            unit_price = price.retail_price if price else None
     if operation is not None:
         if operation.dealer_id != order.dealer_id or not operation.is_active:
             raise ValidationError({"operation": _("Choose an active labour operation of this dealer.")})
@@ -272,6 +284,7 @@ def _new_line(
         part_source=part_source if kind == LineKind.PART else "",
         position=order.lines.count() + 1,
         created_by=by,
+        part=part,
     )
     line._history_user = by
     line.full_clean()
@@ -324,7 +337,10 @@ def repair_order_record_approval(
     order.approved_total = repair_order_totals(order=order).total
     order._history_user = by
     save_versioned(order, expected_version=version)
-    return repair_order_transition(order=order, action="approve", by=by, version=order.version)
+    order = repair_order_transition(order=order, action="approve", by=by, version=order.version)
+    # Approved: the parts counter reserves the catalogue parts, or special-orders what is not in stock.
+    repair_order_request_parts(order=order, by=by)
+    return order
 
 
 def repair_order_totals(*, order: RepairOrder):
@@ -570,6 +586,10 @@ def addition_decide(
     addition.version += 1
     addition._history_user = by
     addition.save()
+    if approved:
+        repair_order_request_parts(
+            order=order, by=by, lines=addition.lines.filter(kind=LineKind.PART, part__isnull=False)
+        )
     if new_promised_at is not None:
         order.promised_at = new_promised_at
         order.version += 1

@@ -119,6 +119,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     context = {
         "object": order,
         "lines": lines,
+        "waiting_for_parts": any(line.parts_status == "special_order" for line in lines),
         "additions": additions,
         "totals": services.repair_order_totals(order=order),
         "checkin_gaps": checkin_gaps(order),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from parts import counter_views
+
+urlpatterns = [
+    path("parts/counter/", counter_views.PartsCounterView.as_view(), name="counter"),
+    path("parts/counter/issue/<int:pk>/", counter_views.IssueView.as_view(), name="counter_issue"),
+    path("parts/counter/receive/<int:pk>/", counter_views.ReceiveSpecialOrderView.as_view(), name="counter_receive"),
+]
