@@ -286,3 +286,23 @@ def test_service_desk_day(dealer_a, advisor_a, django_assert_max_num_queries):
         page = client.get(reverse("repairs:desk")).content.decode()
     assert late.number in page and "更换雨刮" in page and "回电客户张先生" in page
     assert page.index('id="late"') < page.index(late.number)
+
+
+def test_repair_order_list_page_query_count_does_not_grow(dealer_a, advisor_a, django_assert_max_num_queries):
+    from core.tests.factories import CustomerFactory, VehicleFactory
+    from repairs import services
+
+    client = login(advisor_a)
+
+    def open_orders(n):
+        for _ in range(n):
+            vehicle = VehicleFactory(owner=CustomerFactory(dealer=dealer_a))
+            services.repair_order_open(vehicle=vehicle, by=advisor_a, customer_complaint="保养", job_type="maintenance")
+
+    open_orders(2)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("repairs:repair_order_list")).status_code == 200
+    open_orders(15)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("repairs:repair_order_list") + "?status=open").content.decode()
+    assert page.count("/repair-orders/") >= 17
