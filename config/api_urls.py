@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from appointments.api.views import AppointmentViewSet
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from organization.api.views import DealerViewSet
+from parts.api.purchasing import PurchaseOrderViewSet
+from parts.api.views import PartViewSet, StockItemViewSet, StockMovementViewSet
 from repairs.api.views import RepairOrderViewSet
 from warranty.api.views import WarrantyClaimViewSet
 
@@ -17,6 +19,10 @@ router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("parts", PartViewSet, basename="part")
+router.register("stock", StockItemViewSet, basename="stock-item")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

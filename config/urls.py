@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("organization.urls")),
     path("", include("repairs.urls")),
     path("", include("warranty.urls")),
+    path("", include("parts.urls")),
     path("", include("todo.urls")),
     path("", include("appointments.urls")),
     path("accounts/", include("accounts.urls")),

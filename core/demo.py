@@ -21,6 +21,7 @@ DEMO_STEPS: list[str] = [
     "organization.demo.create_organisation",
     "accounts.demo.create_users",
     "customers.demo.create_customers",
+    "parts.demo.create_parts",
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
 ]

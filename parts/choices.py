@@ -49,3 +49,17 @@ class ReservationStatus(models.TextChoices):
     ACTIVE = "active", _("Reserved")
     ISSUED = "issued", _("Issued")
     RELEASED = "released", _("Released")
+
+
+class PurchaseOrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent to supplier")
+    PARTLY_RECEIVED = "partly_received", _("Partly received")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StockTakeStatus(models.TextChoices):
+    OPEN = "open", _("Counting")
+    COUNTED = "counted", _("Counted")
+    APPROVED = "approved", _("Approved")

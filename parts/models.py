@@ -12,8 +12,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import VersionedModel
 from core.tenancy import DealerScopedQuerySet
-from parts.choices import MovementKind, PartCategory, ReservationStatus, Unit
+from parts.choices import (
+    MovementKind,
+    PartCategory,
+    PurchaseOrderStatus,
+    ReservationStatus,
+    StockTakeStatus,
+    Unit,
+)
 
 QTY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -269,3 +277,227 @@ class SpecialOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.part}"
+
+
+# --- purchasing (采购) and stock-take (盘点) ---------------------------------------------------------------------
+
+
+class Supplier(models.Model):
+    """A dealer's parts supplier (供应商), with the days it usually takes to deliver."""
+
+    tenant_lookup = "dealer"
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="suppliers")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    contact = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=7)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["dealer", "code"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "code"], name="uniq_supplier_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PurchaseOrder(VersionedModel):
+    """A purchase order (采购订单) of parts from a supplier into one warehouse; changed only by parts.purchasing."""
+
+    tenant_lookup = "dealer"
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="purchase_orders")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("warehouse")
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier")
+    )
+    number = models.CharField(_("PO number"), max_length=40, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PurchaseOrderStatus.choices, default=PurchaseOrderStatus.DRAFT
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expected_at = models.DateField(_("expected on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "number"], name="uniq_purchase_order_number")]
+        indexes = [
+            models.Index(fields=["dealer", "status", "created_at"], name="po_dealer_status_created"),
+            models.Index(fields=["warehouse", "status"], name="po_warehouse_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("parts:po_detail", args=[self.pk])
+
+
+class PurchaseOrderLine(models.Model):
+    """A part ordered on a purchase order: received counts good parts put into stock, damaged those refused."""
+
+    tenant_lookup = "po__dealer"
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="purchase_order_lines", verbose_name=_("part")
+    )
+    quantity = models.DecimalField(_("quantity ordered"), **QTY, validators=[MinValueValidator(Decimal("0.001"))])
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4)
+    received_quantity = models.DecimalField(_("received (good)"), **QTY, default=Decimal("0"), editable=False)
+    damaged_quantity = models.DecimalField(_("damaged"), **QTY, default=Decimal("0"), editable=False)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        ordering = ["po", "id"]
+        constraints = [models.UniqueConstraint(fields=["po", "part"], name="uniq_purchase_order_part")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.quantity - self.received_quantity, Decimal("0"))
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
+
+
+class GoodsReceipt(models.Model):
+    """One delivery against a purchase order (到货验收)."""
+
+    tenant_lookup = "po__dealer"
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts")
+    received_at = models.DateTimeField(_("received at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("goods receipt")
+        verbose_name_plural = _("goods receipts")
+        ordering = ["po", "received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.po} @ {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class GoodsReceiptLine(models.Model):
+    """What arrived of one PO line in one delivery; passed (开箱合格) when nothing was damaged or short."""
+
+    tenant_lookup = "receipt__po__dealer"
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
+    quantity_received = models.DecimalField(_("quantity arrived"), **QTY)
+    quantity_damaged = models.DecimalField(_("of which damaged"), **QTY, default=Decimal("0"))
+    short = models.DecimalField(
+        _("short"), **QTY, default=Decimal("0"), help_text=_("Ordered minus good parts received so far.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("goods receipt line")
+        verbose_name_plural = _("goods receipt lines")
+        ordering = ["receipt", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_received} × {self.po_line.part}"
+
+    @property
+    def passed(self) -> bool:
+        return self.quantity_damaged == 0 and self.short == 0
+
+
+class StockTake(models.Model):
+    """A stock-take (盘点) of one warehouse: expected is on-hand when it opened; approval posts the differences."""
+
+    tenant_lookup = "warehouse__dealer"
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("warehouse")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=StockTakeStatus.choices, default=StockTakeStatus.OPEN)
+    started_at = models.DateTimeField(_("started at"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock-take")
+        verbose_name_plural = _("stock-takes")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["warehouse", "status"], name="stocktake_warehouse_status")]
+
+    def __str__(self) -> str:
+        return f"{_('Stock-take')} {self.pk} {self.warehouse}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("parts:stocktake_detail", args=[self.pk])
+
+
+class StockTakeLine(models.Model):
+    """One stock item on the count sheet: expected (on hand at the start), counted, and the difference."""
+
+    tenant_lookup = "stocktake__warehouse__dealer"
+
+    stocktake = models.ForeignKey(StockTake, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="stocktake_lines")
+    expected = models.DecimalField(_("expected"), **QTY)
+    counted = models.DecimalField(_("counted"), **QTY, null=True, blank=True)
+    difference = models.DecimalField(_("difference"), **QTY, null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock-take line")
+        verbose_name_plural = _("stock-take lines")
+        ordering = ["stocktake", "item__part__number_key"]
+        constraints = [models.UniqueConstraint(fields=["stocktake", "item"], name="uniq_stocktake_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.expected} → {self.counted}"

@@ -1,0 +1,207 @@
+"""Demo parts: an OEM-looking catalogue for the demo brands, prices and one stocked warehouse per dealer.
+
+Built in bulk for speed; every stock item's on-hand equals the sum of its receipt movements and
+its last movement is stamped, and some items have not moved for more than 180 days (dead stock, KPI F2).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from simple_history.utils import bulk_create_with_history
+
+from core.demo import DemoContext
+from parts.choices import MovementKind, PartCategory, Unit
+from parts.models import Part, PartPrice, StockItem, StockMovement, Warehouse, normalize_part_number
+
+C = PartCategory
+CENT = Decimal("0.01")
+# (category, name, unit, cost from, cost to)
+PART_TYPES = [
+    (C.FILTERS, "机油滤清器", Unit.PIECE, 25, 80),
+    (C.FILTERS, "空气滤清器", Unit.PIECE, 40, 150),
+    (C.FILTERS, "空调滤清器", Unit.PIECE, 35, 120),
+    (C.FILTERS, "燃油滤清器", Unit.PIECE, 60, 220),
+    (C.BRAKES, "前刹车片", Unit.SET, 180, 650),
+    (C.BRAKES, "后刹车片", Unit.SET, 150, 520),
+    (C.BRAKES, "前刹车盘", Unit.PIECE, 260, 900),
+    (C.IGNITION, "火花塞", Unit.PIECE, 35, 120),
+    (C.IGNITION, "点火线圈", Unit.PIECE, 180, 520),
+    (C.BELTS, "多楔带", Unit.PIECE, 80, 260),
+    (C.BELTS, "正时皮带套件", Unit.SET, 600, 1800),
+    (C.LIGHTING, "前大灯灯泡", Unit.PIECE, 30, 160),
+    (C.BODY, "雨刮片", Unit.SET, 60, 220),
+    (C.SUSPENSION, "前减震器", Unit.PIECE, 450, 1500),
+    (C.ELECTRICAL, "发电机", Unit.PIECE, 1200, 3800),
+]
+BRANDS = {  # brand -> series for the fitment text
+    "大众": ["朗逸", "帕萨特", "途观L", "速腾"],
+    "丰田": ["凯美瑞", "卡罗拉", "汉兰达", "RAV4荣放"],
+    "本田": ["雅阁", "思域", "CR-V", "缤智"],
+    "别克": ["英朗", "君越", "GL8", "昂科威"],
+    "比亚迪": ["汉", "秦PLUS", "宋PLUS", "元PLUS"],
+    "宝马": ["3系", "5系", "X3", "X5"],
+}
+# Universal parts (no brand): oils and fluids, tyres, batteries, bulbs and wipers of the trade brands.
+UNIVERSAL = [
+    (C.FLUIDS, "MOB-5W30-4L", "美孚1号 5W-30 全合成机油 4L", Unit.PIECE, 260),
+    (C.FLUIDS, "MOB-0W20-4L", "美孚1号 0W-20 全合成机油 4L", Unit.PIECE, 300),
+    (C.FLUIDS, "SHL-5W40-4L", "壳牌超凡喜力 5W-40 4L", Unit.PIECE, 240),
+    (C.FLUIDS, "CAS-0W20-1L", "嘉实多极护 0W-20 1L", Unit.PIECE, 75),
+    (C.FLUIDS, "BOS-DOT4-1L", "博世 DOT4 刹车油 1L", Unit.PIECE, 45),
+    (C.FLUIDS, "GRW-OAT-4L", "长城 防冻冷却液 -35℃ 4L", Unit.PIECE, 55),
+    (C.FLUIDS, "ATF-DSG-1L", "自动变速箱油 ATF 1L", Unit.LITRE, 70),
+    (C.FLUIDS, "WSH-FLUID-2L", "玻璃水 -25℃ 2L", Unit.PIECE, 12),
+    (C.TYRES, "MIC-2055516-PR4", "米其林 205/55 R16 浩悦4", Unit.PIECE, 520),
+    (C.TYRES, "MIC-2255018-PS4", "米其林 225/50 R18 PS4", Unit.PIECE, 980),
+    (C.TYRES, "BRI-2156017-T005", "普利司通 215/60 R17 T005", Unit.PIECE, 610),
+    (C.TYRES, "CON-2354519-UC7", "马牌 235/45 R19 UC7", Unit.PIECE, 890),
+    (C.TYRES, "GY-2056516-EGP", "固特异 205/65 R16 EfficientGrip", Unit.PIECE, 430),
+    (C.BATTERIES, "VAR-H6-70AH", "瓦尔塔 H6 70Ah 蓄电池", Unit.PIECE, 520),
+    (C.BATTERIES, "VAR-AGM-H8-80AH", "瓦尔塔 AGM H8 80Ah 启停蓄电池", Unit.PIECE, 1150),
+    (C.BATTERIES, "CAM-55B24L", "骆驼 55B24L 蓄电池", Unit.PIECE, 330),
+    (C.LIGHTING, "OSR-H7-64210", "欧司朗 H7 12V 55W 卤素灯泡", Unit.PIECE, 28),
+    (C.LIGHTING, "OSR-H11-64211", "欧司朗 H11 12V 55W 卤素灯泡", Unit.PIECE, 32),
+    (C.LIGHTING, "PHI-W5W-12961", "飞利浦 W5W 示宽灯泡", Unit.PIECE, 6),
+    (C.BODY, "BOS-AEROTWIN-600", "博世 风翼无骨雨刮 600mm", Unit.PIECE, 85),
+    (C.BODY, "BOS-AEROTWIN-450", "博世 风翼无骨雨刮 450mm", Unit.PIECE, 70),
+]
+VARIANTS_PER_TYPE = 3
+
+
+def _number(ctx: DemoContext, brand: str, type_index: int, variant: int) -> str:
+    """A part number in the style of the brand's OEM catalogue."""
+    rng = ctx.rng
+    digits = "0123456789"
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+    def d(n: int) -> str:
+        return "".join(rng.choice(digits) for _ in range(n))
+
+    if brand == "大众":  # 06A115561B
+        return f"{rng.choice(['03C', '04E', '06A', '06H', '5Q0', '1K0'])}{d(3)}{d(3)}{rng.choice('ABCDEFGH')}"
+    if brand == "丰田":  # 90915-YZZD4 / 04465-02220
+        tail = rng.choice(["YZZ" + rng.choice(letters) + d(1), d(5)])
+        return f"{rng.choice(['90915', '04465', '17801', '87139', '90919', '16620'])}-{tail}"
+    if brand == "本田":  # 15400-PLM-A02
+        code = "".join(rng.choice(letters) for _ in range(3))
+        return f"{rng.choice(['15400', '17220', '80292', '45022', '12810', '31110'])}-{code}-A0{d(1)}"
+    if brand == "别克":  # GM 8-digit
+        return f"{rng.choice(['2', '9', '5'])}{d(7)}"
+    if brand == "比亚迪":  # SC2-3501100
+        series = rng.choice(["SC2", "HA", "ST", "EKEC", "SA2"])
+        return f"{series}-{d(7)}"
+    # BMW, printed with the usual spaces: 11 42 8 575 211
+    return f"{rng.choice(['11', '12', '13', '34', '61', '64'])} {d(2)} {d(1)} {d(3)} {d(3)}"
+
+
+def _money(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def create_parts(ctx: DemoContext) -> None:
+    """Catalogue, supersessions, prices per dealer, one warehouse (WH01) per dealer with receipts."""
+    rng = ctx.rng
+    by = ctx.admin
+    parts: list[Part] = []
+    base_cost: dict[str, Decimal] = {}
+    seen: set[tuple[str, str]] = set()
+    for brand, series in BRANDS.items():
+        for type_index, (category, name, unit, low, high) in enumerate(PART_TYPES):
+            for variant in range(VARIANTS_PER_TYPE):
+                number = _number(ctx, brand, type_index, variant)
+                while (brand, normalize_part_number(number)) in seen:
+                    number = _number(ctx, brand, type_index, variant)
+                seen.add((brand, normalize_part_number(number)))
+                fits = rng.sample(series, k=rng.randint(1, 2))
+                first_year = rng.randint(2016, 2022)
+                part = Part(
+                    brand=brand,
+                    number=number,
+                    number_key=normalize_part_number(number),
+                    name=name,
+                    category=category,
+                    unit=unit,
+                    fitment=f"{brand} {'/'.join(fits)} {first_year}-{min(first_year + rng.randint(3, 8), 2026)}",
+                )
+                parts.append(part)
+                base_cost[part.number_key + brand] = _money(rng.uniform(low, high))
+    for category, number, name, unit, cost in UNIVERSAL:
+        part = Part(
+            brand="", number=number, number_key=normalize_part_number(number), name=name, category=category, unit=unit
+        )
+        parts.append(part)
+        base_cost[part.number_key] = _money(cost * rng.uniform(0.9, 1.1))
+
+    # A few supersessions: the old number (one letter / digit lower) is replaced by the catalogue part.
+    superseded: list[Part] = []
+    for part in rng.sample(parts[: len(parts) - len(UNIVERSAL)], k=8):
+        old_number = (
+            part.number[:-1] + chr(ord(part.number[-1]) - 1) if part.number[-1] not in "0A" else part.number + "X"
+        )
+        old_key = normalize_part_number(old_number)
+        if (part.brand, old_key) in seen:
+            continue
+        seen.add((part.brand, old_key))
+        superseded.append(
+            Part(
+                brand=part.brand, number=old_number, number_key=old_key, name=part.name, category=part.category,
+                unit=part.unit, fitment=part.fitment, superseded_by=part, is_active=False,
+            )
+        )  # fmt: skip
+        base_cost[old_key + part.brand] = base_cost[part.number_key + part.brand]
+    parts = bulk_create_with_history(parts, Part, default_user=by)
+    superseded = bulk_create_with_history(superseded, Part, default_user=by)
+    active_parts = [p for p in parts if p.pk]
+
+    prices, warehouses = [], []
+    for dealer in ctx.dealers:
+        markup = Decimal(str(round(rng.uniform(1.30, 1.55), 2)))
+        for part in [*active_parts, *superseded]:
+            cost = _money(base_cost[part.number_key + part.brand] * Decimal(str(rng.uniform(0.97, 1.03))))
+            prices.append(PartPrice(dealer=dealer, part=part, cost_price=cost, retail_price=_money(cost * markup)))
+        warehouses.append(Warehouse(dealer=dealer, code="WH01", name="配件总库"))
+    bulk_create_with_history(prices, PartPrice, default_user=by, batch_size=1000)
+    warehouses = bulk_create_with_history(warehouses, Warehouse, default_user=by)
+    cost_of = {(p.dealer_id, p.part_id): p.cost_price for p in prices}
+
+    items, receipts = [], []
+    latest = ctx.latest
+    for warehouse in warehouses:
+        stocked = rng.sample(active_parts, k=int(len(active_parts) * 0.6))
+        for index, part in enumerate(stocked):
+            dead = rng.random() < 0.08
+            lots = [rng.randint(1, 12) for _ in range(rng.randint(1, 3))]
+            days = (181, 420) if dead else (1, 170)
+            moments = sorted(latest - timedelta(days=rng.randint(*days), minutes=rng.randint(0, 600)) for _ in lots)
+            item = StockItem(
+                warehouse=warehouse,
+                part=part,
+                bin=f"{'ABCDEF'[index % 6]}-{rng.randint(1, 12):02d}-{rng.randint(1, 5)}",
+                reorder_point=Decimal(rng.choice([0, 2, 4, 6])),
+                max_quantity=Decimal(rng.choice([10, 20, 30])),
+            )
+            on_hand, value = Decimal("0"), Decimal("0")
+            for quantity, moment in zip(lots, moments, strict=True):
+                unit_cost = _money(cost_of[(warehouse.dealer_id, part.pk)] * Decimal(str(rng.uniform(0.95, 1.05))))
+                on_hand += quantity
+                value += quantity * unit_cost
+                receipts.append(
+                    (item, StockMovement(
+                        kind=MovementKind.RECEIPT, quantity=Decimal(quantity), unit_cost=unit_cost,
+                        on_hand_after=on_hand, reason=f"采购入库 PO{moment:%y%m%d}{rng.randint(10, 99)}", at=moment,
+                        by=by,
+                    ))
+                )  # fmt: skip
+            item.on_hand = on_hand
+            item.average_cost = (value / on_hand).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            item.last_movement_at = moments[-1]
+            items.append(item)
+    items = bulk_create_with_history(items, StockItem, default_user=by, batch_size=1000)
+    movements = []
+    for item, movement in receipts:
+        movement.item = item
+        movements.append(movement)
+    StockMovement.objects.bulk_create(movements, batch_size=1000)
+    ctx.say(f"  {len(active_parts) + len(superseded)} parts, {len(items)} stock items, {len(movements)} receipts")

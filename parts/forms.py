@@ -1,0 +1,66 @@
+"""Forms of the parts pages: catalogue filters, import upload, stock receipt and adjustment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parts.choices import MovementKind, PartCategory
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100)
+    category = forms.ChoiceField(required=False, choices=[("", _("Any category")), *PartCategory.choices])
+    brand = forms.CharField(required=False, max_length=50)
+
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    dealer = forms.ModelChoiceField(
+        label=_("Prices of dealer"),
+        queryset=None,
+        required=False,
+        help_text=_("Needed when the file has cost or retail prices."),
+    )
+
+    def __init__(self, *args, dealers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].queryset = dealers
+        if dealers.count() == 1:
+            self.fields["dealer"].initial = dealers.first().pk
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
+        return upload
+
+
+class StockReceiveForm(forms.Form):
+    quantity = forms.DecimalField(label=_("quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    unit_cost = forms.DecimalField(label=_("unit cost"), max_digits=14, decimal_places=4, min_value=Decimal("0"))
+    reason = forms.CharField(label=_("reference (delivery note, supplier)"), max_length=200, required=False)
+
+
+class StockAdjustForm(forms.Form):
+    quantity = forms.DecimalField(
+        label=_("quantity (+ in, − out)"), max_digits=12, decimal_places=3, help_text=_("Negative to take out.")
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[
+            (MovementKind.ADJUSTMENT, MovementKind.ADJUSTMENT.label),
+            (MovementKind.STOCKTAKE, MovementKind.STOCKTAKE.label),
+        ],
+        initial=MovementKind.ADJUSTMENT,
+    )
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)

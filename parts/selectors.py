@@ -1,0 +1,108 @@
+"""Reads of the parts catalogue (shared by the group) and of the stock of the user's dealers."""
+
+from __future__ import annotations
+
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from core.search import prefix_q
+from core.tenancy import dealer_ids_for
+from parts.choices import PartCategory
+from parts.models import Part, PartPrice, StockItem, StockMovement, Warehouse, normalize_part_number
+
+VALUE = DecimalField(max_digits=20, decimal_places=4)
+
+
+def part_search_q(query: str) -> Q:
+    """A part number prefix (on the normalised key, as an index range) or a piece of the name."""
+    query = (query or "").strip()
+    key = normalize_part_number(query)
+    condition = Q(name__icontains=query)
+    if key:
+        condition |= prefix_q("number_key", key)
+    return condition
+
+
+def part_list(*, user: User, filters: dict | None = None) -> QuerySet[Part]:
+    """The catalogue, ordered by the part that is current today (an old number sits under its replacement).
+
+    A search that finds a superseded number also brings its replacement, and every row carries
+    the prices of the user's dealers (``my_prices``).
+    """
+    filters = filters or {}
+    parts = Part.objects.all()
+    query = (filters.get("q") or "").strip()
+    if query:
+        matched = Part.objects.filter(part_search_q(query))
+        replacements = matched.filter(superseded_by__isnull=False).values("superseded_by")
+        parts = parts.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=replacements))
+    if filters.get("category") in PartCategory.values:
+        parts = parts.filter(category=filters["category"])
+    if filters.get("brand"):
+        parts = parts.filter(brand=filters["brand"])
+    return (
+        parts.select_related("superseded_by__superseded_by")
+        .prefetch_related(
+            Prefetch(
+                "prices",
+                queryset=PartPrice.objects.for_user(user).select_related("dealer").order_by("dealer__code"),
+                to_attr="my_prices",
+            )
+        )
+        .annotate(
+            current_key=Coalesce("superseded_by__superseded_by__number_key", "superseded_by__number_key", "number_key"),
+            is_superseded=Case(When(superseded_by__isnull=True, then=Value(0)), default=Value(1)),
+        )
+        .order_by("current_key", "is_superseded", "brand", "number_key")
+    )
+
+
+def part_brands() -> list[str]:
+    """The brands of the catalogue, for the filter."""
+    return list(Part.objects.exclude(brand="").order_by("brand").values_list("brand", flat=True).distinct())
+
+
+def part_price_history(*, user: User, part: Part, limit: int = 100):
+    """Every earlier price of the part at the user's dealers, newest first."""
+    records = PartPrice.history.filter(part_id=part.pk).select_related("dealer", "history_user")
+    ids = dealer_ids_for(user)
+    if ids is not None:
+        records = records.filter(dealer_id__in=sorted(ids))
+    return records.order_by("-history_date", "-history_id")[:limit]
+
+
+def warehouse_list(*, user: User) -> QuerySet[Warehouse]:
+    """The warehouses of the user's dealers."""
+    return Warehouse.objects.for_user(user).select_related("dealer").order_by("dealer__code", "code")
+
+
+def below_reorder_point_q() -> Q:
+    """Available plus on order has fallen below the reorder point (items without one never are)."""
+    return Q(reorder_point__gt=0) & Q(reorder_point__gt=F("on_hand") - F("reserved") + F("on_order"))
+
+
+def stock_list(*, user: User, filters: dict | None = None) -> QuerySet[StockItem]:
+    """Stock items of the user's dealers with their value; by warehouse, part number/name, below reorder point."""
+    filters = filters or {}
+    items = StockItem.objects.for_user(user).select_related("warehouse__dealer", "part__superseded_by")
+    if filters.get("warehouse"):
+        items = items.filter(warehouse_id=filters["warehouse"])
+    if filters.get("part"):
+        items = items.filter(part_id=filters["part"])
+    query = (filters.get("q") or "").strip()
+    if query:
+        items = items.filter(part__in=Part.objects.filter(part_search_q(query)))
+    if filters.get("below_reorder_point"):
+        items = items.filter(below_reorder_point_q())
+    return items.annotate(value=ExpressionWrapper(F("on_hand") * F("average_cost"), output_field=VALUE)).order_by(
+        "warehouse__dealer__code", "warehouse__code", "part__number_key"
+    )
+
+
+def movement_list(*, user: User, item: StockItem | None = None) -> QuerySet[StockMovement]:
+    """The stock ledger of the user's dealers (or of one item), newest first."""
+    movements = StockMovement.objects.for_user(user).select_related("by", "repair_order_line__order")
+    if item is not None:
+        movements = movements.filter(item=item)
+    return movements.order_by("-at", "-id")

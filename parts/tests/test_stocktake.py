@@ -1,0 +1,153 @@
+"""Stock-take: the count sheet snapshots on-hand, approval posts one STOCKTAKE movement per difference, the
+variance report values them at the average cost, and the ledger stays equal to on-hand."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db.models import Sum
+from django.test import Client
+
+from parts import purchasing, services
+from parts.choices import MovementKind, StockTakeStatus
+from parts.models import StockItem, StockMovement, StockTake, StockTakeLine
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def stocked(buyer, oil_filter, brake_pads, item_of):
+    """10 filters at 30 and 4 pads at 200 on hand."""
+    filters, pads = item_of(oil_filter), item_of(brake_pads)
+    services.stock_receive(item=filters, quantity=D("10"), unit_cost=D("30"), by=buyer)
+    services.stock_receive(item=pads, quantity=D("4"), unit_cost=D("200"), by=buyer)
+    return filters, pads
+
+
+def snapshot():
+    return (
+        list(StockTake.objects.values_list("id", "status", "approved_at")),
+        list(StockTakeLine.objects.values_list("id", "counted", "difference")),
+        list(StockItem.objects.values_list("id", "on_hand")),
+        StockMovement.objects.count(),
+    )
+
+
+def line_ids(stocktake):
+    return {line.item_id: line.pk for line in stocktake.lines.all()}
+
+
+def test_count_approve_and_variance(warehouse_a, buyer, stocked):
+    filters, pads = stocked
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    assert sorted(stocktake.lines.values_list("item_id", "expected", "counted")) == [
+        (filters.pk, D("10"), None),
+        (pads.pk, D("4"), None),
+    ]
+    ids = line_ids(stocktake)
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[filters.pk]: D("8")}, by=buyer)
+    assert stocktake.status == StockTakeStatus.OPEN  # the pads are not counted yet
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[pads.pk]: D("5")}, by=buyer)
+    assert stocktake.status == StockTakeStatus.COUNTED
+
+    variance = purchasing.stocktake_variance(stocktake)
+    assert [(line.item_id, line.difference, line.value) for line in variance["lines"]] == [
+        (filters.pk, D("-2"), D("-60.00")),
+        (pads.pk, D("1"), D("200.00")),
+    ]
+    assert (variance["gain"], variance["loss"], variance["net"]) == (D("200.00"), D("-60.00"), D("140.00"))
+
+    stocktake = purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    assert stocktake.status == StockTakeStatus.APPROVED and stocktake.approved_by == buyer
+    posted = StockMovement.objects.filter(kind=MovementKind.STOCKTAKE).order_by("item_id")
+    assert list(posted.values_list("item_id", "quantity", "reason")) == [
+        (filters.pk, D("-2"), f"盘点 {stocktake.pk}"),
+        (pads.pk, D("1"), f"盘点 {stocktake.pk}"),
+    ]
+    for item in (filters, pads):
+        item.refresh_from_db()
+        assert item.on_hand == StockMovement.objects.filter(item=item).aggregate(total=Sum("quantity"))["total"]
+    assert (filters.on_hand, pads.on_hand) == (D("8"), D("5"))
+    call_command("stock_check", stdout=StringIO())
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_approve(stocktake=stocktake, by=buyer)  # approved once only
+    assert StockMovement.objects.filter(kind=MovementKind.STOCKTAKE).count() == 2
+
+
+def test_no_difference_posts_nothing(warehouse_a, buyer, stocked):
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    counts = {line.pk: line.expected for line in stocktake.lines.all()}
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts=counts, by=buyer)
+    purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    assert StockMovement.objects.filter(kind=MovementKind.STOCKTAKE).count() == 0
+    assert purchasing.stocktake_variance(stocktake)["net"] == 0
+
+
+def test_refusals_change_nothing(warehouse_a, buyer, buyer_b, advisor_a, stocked):
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    ids = list(line_ids(stocktake).values())
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)  # one at a time per warehouse
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[0]: D("-1")}, by=buyer)
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_record_counts(stocktake=stocktake, counts={999999: D("1")}, by=buyer)
+    for user in (buyer_b, advisor_a):
+        with pytest.raises(PermissionDenied):
+            purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[0]: D("1")}, by=user)
+        with pytest.raises(PermissionDenied):
+            purchasing.stocktake_open(warehouse=warehouse_a, by=user)
+    assert snapshot() == before
+
+
+def test_a_loss_that_would_eat_reserved_stock_is_refused_whole(warehouse_a, buyer, stocked, vehicle_a, advisor_a):
+    from repairs import services as repair_services
+
+    filters, pads = stocked
+    order = repair_services.repair_order_open(
+        vehicle=vehicle_a, by=advisor_a, customer_complaint="保养", job_type="maintenance"
+    )
+    line = repair_services.repair_order_add_line(
+        order=order, by=advisor_a, kind="part", description="刹车片", quantity=D("4"), unit_price=D("300")
+    )
+    services.stock_reserve(item=pads, line=line, quantity=D("4"), by=buyer)
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    ids = line_ids(stocktake)
+    counts = {ids[filters.pk]: D("9"), ids[pads.pk]: D("3")}
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts=counts, by=buyer)
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    assert snapshot() == before  # the filter difference was not posted either
+
+
+def test_stocktake_pages(warehouse_a, buyer, buyer_b, stocked):
+    filters, pads = stocked
+    client = Client()
+    client.force_login(buyer)
+    assert client.get("/parts/stocktakes/").status_code == 200
+    response = client.post("/parts/stocktakes/open/", {"warehouse": warehouse_a.pk})
+    stocktake = StockTake.objects.get()
+    assert response.status_code == 302 and response.url == f"/parts/stocktakes/{stocktake.pk}/"
+    assert client.post("/parts/stocktakes/open/", {"warehouse": warehouse_a.pk}).status_code == 400
+    page = client.get(response.url)
+    assert page.status_code == 200 and "count_form" in page.context
+    ids = line_ids(stocktake)
+    counts = {f"count_{ids[filters.pk]}": "10", f"count_{ids[pads.pk]}": "2"}
+    assert client.post(f"{response.url}count/", counts).status_code == 302
+    other = Client()
+    other.force_login(buyer_b)
+    assert other.get(response.url).status_code == 404
+    assert other.post(f"{response.url}approve/").status_code == 404
+    assert client.post(f"{response.url}approve/").status_code == 302
+    pads.refresh_from_db()
+    assert pads.on_hand == D("2") and StockTake.objects.get().status == StockTakeStatus.APPROVED
+    page = client.get(response.url)
+    assert page.context["variance"]["net"] == D("-400.00")
+    call_command("stock_check", stdout=StringIO())
