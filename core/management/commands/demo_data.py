@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import date
 
 from django.conf import settings
@@ -46,7 +45,7 @@ class Command(BaseCommand):
             dealers_wanted=dealers,
             months=months,
             until=until or timezone.localdate(),
-            rng=random.Random(seed),
+            seed=seed,
             stdout=self.stdout,
         )
         with transaction.atomic():
