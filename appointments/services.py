@@ -21,7 +21,7 @@ from appointments.choices import HOLDS_BAY, PENDING, AppointmentChannel, Appoint
 from appointments.models import Appointment
 from appointments.state import check_transition
 from core.services import lock_version
-from core.tenancy import dealer_ids_for
+from core.tenancy import dealer_ids_for, require_write_scope
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
 from repairs.services import repair_order_open
@@ -33,9 +33,7 @@ REMINDER_TIME = time(10, 0)
 
 
 def _check_write_scope(*, user: User, dealer: Dealer) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer.pk not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(user, dealer.pk)
 
 
 def _check_slot(*, dealer: Dealer, start: datetime, minutes: int, exclude_pk: int | None = None) -> datetime:

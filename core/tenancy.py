@@ -55,3 +55,13 @@ class DealerScopedQuerySet(models.QuerySet):
             return self
         lookup = getattr(self.model, "tenant_lookup", "dealer")
         return self.filter(**{f"{lookup}__in": sorted(ids)})
+
+
+def require_write_scope(user: User, dealer_id: int) -> None:
+    """Raise PermissionDenied unless the user may change the data of this dealer (services call this first)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    ids = dealer_ids_for(user, write=True)
+    if ids is not None and dealer_id not in ids:
+        raise PermissionDenied(_("You cannot change the data of this dealer."))

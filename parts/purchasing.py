@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.services import lock_version
-from core.tenancy import dealer_ids_for
+from core.tenancy import require_write_scope
 from organization.models import Dealer
 from parts.choices import MovementKind, PurchaseOrderStatus, StockTakeStatus
 from parts.models import (
@@ -119,9 +119,7 @@ def _qty(value: Decimal) -> str:
 
 
 def _check_scope(user: User, dealer_id: int, permission: str) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer_id not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(user, dealer_id)
     if not user.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.tenancy import dealer_ids_for
+from core.tenancy import require_write_scope
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
 
@@ -23,9 +23,7 @@ COST = Decimal("0.0001")
 
 
 def _check_scope(user: User, dealer_id: int, permission: str) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer_id not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(user, dealer_id)
     if not user.has_perm(permission):
         raise PermissionDenied(_("Your role may not change the stock."))
 

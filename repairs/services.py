@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from accounts.choices import Role
 from accounts.models import User
 from core.services import lock_version, save_versioned
-from core.tenancy import dealer_ids_for
+from core.tenancy import dealer_ids_for, require_write_scope
 from customers.models import Vehicle
 from organization.models import Dealer
 from parts.models import Part, PartPrice
@@ -74,9 +74,7 @@ class TransitionError(ValidationError):
 
 
 def _check_write_scope(*, user: User, dealer: Dealer) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer.pk not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(user, dealer.pk)
 
 
 def _check_service_desk(user: User) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.tenancy import dealer_ids_for
+from core.tenancy import require_write_scope
 from todo.choices import TaskStatus
 from todo.models import Task
 
@@ -26,9 +26,7 @@ def task_create(*, dealer, kind: str, title: str, due_at, role: str, by: User | 
 @transaction.atomic
 def task_finish(*, task: Task, by: User, status: str = TaskStatus.DONE, outcome: str = "") -> Task:
     """Mark an open task done (or cancelled) with its outcome; a closed task stays closed."""
-    ids = dealer_ids_for(by, write=True)
-    if ids is not None and task.dealer_id not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(by, task.dealer_id)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status != TaskStatus.OPEN:
         raise ValidationError(_("This task is already closed."))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.services import lock_version
-from core.tenancy import dealer_ids_for
+from core.tenancy import require_write_scope
 from customers.choices import FuelType
 from customers.models import Vehicle
 from organization.models import Dealer
@@ -135,9 +135,7 @@ def claim_warranty_status(claim: WarrantyClaim) -> WarrantyStatus:
 
 
 def _check_write_scope(*, user: User, dealer_id: int) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer_id not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))
+    require_write_scope(user, dealer_id)
 
 
 def _require(user: User, permission: str, message: str) -> None:
