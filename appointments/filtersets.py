@@ -4,14 +4,16 @@ from appointments import slots
 from appointments.choices import AppointmentChannel, AppointmentStatus
 from appointments.models import Appointment
 from core.filters import readable
-from customers.models import Customer, Vehicle
 from organization.models import Dealer
 
 
 class AppointmentFilterSet(django_filters.FilterSet):
     dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
-    vehicle = django_filters.ModelChoiceFilter(queryset=readable(Vehicle))
-    customer = django_filters.ModelChoiceFilter(queryset=readable(Customer))
+    # Plain ids for people and big tables: the queryset is already scoped, so another dealer's id (or a user id)
+    # finds nothing, exactly like an id that does not exist — no choice list that would confirm it exists.
+    vehicle = django_filters.NumberFilter(field_name="vehicle_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    advisor = django_filters.NumberFilter(field_name="advisor_id")
     status = django_filters.MultipleChoiceFilter(choices=AppointmentStatus.choices)
     channel = django_filters.ChoiceFilter(choices=AppointmentChannel.choices)
     date_from = django_filters.DateFilter(method="filter_date_from", label="slot on or after this day (local time)")

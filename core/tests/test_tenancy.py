@@ -673,3 +673,12 @@ def test_an_inactive_dealer_is_readable_but_not_writable(advisor_a, dealer_a):
     client.force_login(advisor_a)
     assert client.get(customer.get_absolute_url()).status_code == 200
     assert client.get(reverse("customers:customer_update", args=[customer.pk])).status_code == 404
+
+
+def test_advisor_filters_answer_the_same_for_another_dealers_user_and_an_unknown_id(api_en, advisor_a, advisor_b):
+    empty = {"count": 0, "next": None, "previous": None, "results": []}
+    api = api_en(advisor_a)
+    for url in ("/api/v1/appointments/", "/api/v1/repair-orders/"):
+        for user_id in (advisor_b.pk, 987654):
+            response = api.get(url, {"advisor": user_id})
+            assert (response.status_code, response.json()) == (200, empty), url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
@@ -84,6 +85,17 @@ class POReceiveSerializer(POVersionSerializer):
     lines = POReceiptLineInputSerializer(many=True, allow_empty=False)
 
 
+class PurchaseOrderFilterSet(django_filters.FilterSet):
+    """Plain ids: the queryset is already scoped, so another dealer's warehouse or supplier finds nothing."""
+
+    warehouse = django_filters.NumberFilter(field_name="warehouse_id")
+    supplier = django_filters.NumberFilter(field_name="supplier_id")
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ["status"]
+
+
 class PurchaseOrderViewSet(
     DealerScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -98,7 +110,7 @@ class PurchaseOrderViewSet(
         .order_by("-created_at", "-id")
     )
     serializer_class = PurchaseOrderSerializer
-    filterset_fields = ["status", "warehouse", "supplier"]
+    filterset_class = PurchaseOrderFilterSet
 
     def _reply(self, po, code=status.HTTP_200_OK):
         po = self.queryset.get(pk=po.pk)
