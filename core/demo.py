@@ -24,6 +24,7 @@ DEMO_STEPS: list[str] = [
     "parts.demo.create_parts",
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
+    "parts.demo.create_parts_usage",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded

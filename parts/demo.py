@@ -13,7 +13,15 @@ from simple_history.utils import bulk_create_with_history
 
 from core.demo import DemoContext
 from parts.choices import MovementKind, PartCategory, Unit
-from parts.models import Part, PartPrice, StockItem, StockMovement, Warehouse, normalize_part_number
+from parts.models import (
+    Part,
+    PartPrice,
+    StockItem,
+    StockMovement,
+    StockReservation,
+    Warehouse,
+    normalize_part_number,
+)
 
 C = PartCategory
 CENT = Decimal("0.01")
@@ -146,10 +154,17 @@ def create_parts(ctx: DemoContext) -> None:
         seen.add((part.brand, old_key))
         superseded.append(
             Part(
-                brand=part.brand, number=old_number, number_key=old_key, name=part.name, category=part.category,
-                unit=part.unit, fitment=part.fitment, superseded_by=part, is_active=False,
+                brand=part.brand,
+                number=old_number,
+                number_key=old_key,
+                name=part.name,
+                category=part.category,
+                unit=part.unit,
+                fitment=part.fitment,
+                superseded_by=part,
+                is_active=False,
             )
-        )  # fmt: skip
+        )
         base_cost[old_key + part.brand] = base_cost[part.number_key + part.brand]
     parts = bulk_create_with_history(parts, Part, default_user=by)
     superseded = bulk_create_with_history(superseded, Part, default_user=by)
@@ -188,12 +203,19 @@ def create_parts(ctx: DemoContext) -> None:
                 on_hand += quantity
                 value += quantity * unit_cost
                 receipts.append(
-                    (item, StockMovement(
-                        kind=MovementKind.RECEIPT, quantity=Decimal(quantity), unit_cost=unit_cost,
-                        on_hand_after=on_hand, reason=f"采购入库 PO{moment:%y%m%d}{rng.randint(10, 99)}", at=moment,
-                        by=by,
-                    ))
-                )  # fmt: skip
+                    (
+                        item,
+                        StockMovement(
+                            kind=MovementKind.RECEIPT,
+                            quantity=Decimal(quantity),
+                            unit_cost=unit_cost,
+                            on_hand_after=on_hand,
+                            reason=f"采购入库 PO{moment:%y%m%d}{rng.randint(10, 99)}",
+                            at=moment,
+                            by=by,
+                        ),
+                    )
+                )
             item.on_hand = on_hand
             item.average_cost = (value / on_hand).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
             item.last_movement_at = moments[-1]
@@ -205,3 +227,118 @@ def create_parts(ctx: DemoContext) -> None:
         movements.append(movement)
     StockMovement.objects.bulk_create(movements, batch_size=1000)
     ctx.say(f"  {len(active_parts) + len(superseded)} parts, {len(items)} stock items, {len(movements)} receipts")
+
+
+def create_parts_usage(ctx: DemoContext) -> None:
+    """Link the demo repair orders' part lines to the catalogue and issue them from stock.
+
+    Runs after the repair orders: each part line whose name matches a catalogue part of the vehicle's brand gets
+    that part, a reservation (requested at approval, issued the same day mostly, the next day sometimes: KPI F1)
+    and an issue movement. Receipts are added before any issue that would take the shelf below zero, so every
+    item's on-hand stays the sum of its movements and never goes negative.
+    """
+    from repairs.models import RepairOrderLine
+
+    rng = ctx.rng
+    catalogue = {(p.brand, p.name): p for p in Part.objects.filter(is_active=True).order_by("number_key")}
+    items = {(i.warehouse.dealer_id, i.part_id): i for i in StockItem.objects.select_related("warehouse")}
+    warehouses = {w.dealer_id: w for w in Warehouse.objects.filter(code="WH01")}
+    lines = (
+        RepairOrderLine.objects.filter(kind="part", part__isnull=True, order__approved_at__isnull=False)
+        .select_related("order__vehicle")
+        .order_by("order__approved_at", "id")
+    )
+    linked, reservations, issues = [], [], []
+    for line in lines:
+        order = line.order
+        part = catalogue.get((order.vehicle.brand, line.description)) or catalogue.get(("", line.description))
+        warehouse = warehouses.get(order.dealer_id)
+        if part is None or warehouse is None:
+            continue
+        item = items.get((order.dealer_id, part.pk))
+        if item is None:
+            item = StockItem.objects.create(warehouse=warehouse, part=part, bin="Z-01-1")
+            items[(order.dealer_id, part.pk)] = item
+        line.part = part
+        linked.append(line)
+        requested = order.approved_at
+        issued = order.repair_started_at or requested
+        if rng.random() < 0.12:  # not on the shelf that day: issued the next day
+            issued = min(issued + timedelta(days=1), ctx.latest)
+        if order.status in ("approved", "dispatched") and issued > ctx.latest:
+            continue
+        reservations.append(
+            StockReservation(
+                item=item,
+                repair_order_line=line,
+                quantity=line.quantity,
+                status="issued",
+                requested_at=requested,
+                issued_at=issued,
+                by=ctx.admin,
+            )
+        )
+        issues.append((item, line, issued))
+    RepairOrderLine.objects.bulk_update(linked, ["part"], batch_size=1000)
+    StockReservation.objects.bulk_create(reservations, batch_size=1000)
+    _rebuild_ledgers(ctx, items, issues)
+    ctx.say(f"  {len(issues)} part lines issued from stock")
+
+
+def _rebuild_ledgers(ctx: DemoContext, items: dict, issues: list) -> None:
+    """Merge the issues into each item's ledger in time order; receive stock just before a shelf would run dry."""
+    by_item: dict[int, list] = {}
+    for item, line, issued in issues:
+        by_item.setdefault(item.pk, []).append((issued, line))
+    existing: dict[int, list] = {}
+    for movement in StockMovement.objects.filter(item_id__in=by_item).order_by("at", "id"):
+        existing.setdefault(movement.item_id, []).append(movement)
+    new_movements, changed = [], []
+    for item in items.values():
+        if item.pk not in by_item:
+            continue
+        events = [(m.at, 0, m) for m in existing.get(item.pk, [])] + [(at, 1, line) for at, line in by_item[item.pk]]
+        on_hand, value = Decimal("0"), Decimal("0")
+        average = item.average_cost or Decimal("0")
+        for at, kind, payload in sorted(events, key=lambda e: (e[0], e[1])):
+            if kind == 0:  # an existing receipt
+                value, on_hand = value + payload.quantity * payload.unit_cost, on_hand + payload.quantity
+                average = (value / on_hand).quantize(Decimal("0.0001")) if on_hand else average
+                StockMovement.objects.filter(pk=payload.pk).update(on_hand_after=on_hand)
+                continue
+            quantity = payload.quantity
+            if on_hand < quantity:  # replenish the day before
+                lot = quantity - on_hand + Decimal(ctx.rng.randint(2, 8))
+                cost = average or Decimal("50")
+                on_hand, value = on_hand + lot, value + lot * cost
+                new_movements.append(
+                    StockMovement(
+                        item=item,
+                        kind=MovementKind.RECEIPT,
+                        quantity=lot,
+                        unit_cost=cost,
+                        on_hand_after=on_hand,
+                        reason="补货入库",
+                        at=at - timedelta(days=1),
+                        by=ctx.admin,
+                    )
+                )
+            on_hand, value = on_hand - quantity, value - quantity * average
+            new_movements.append(
+                StockMovement(
+                    item=item,
+                    kind=MovementKind.ISSUE,
+                    quantity=-quantity,
+                    unit_cost=average,
+                    on_hand_after=on_hand,
+                    repair_order_line=payload,
+                    reason=str(payload.order),
+                    at=at,
+                    by=ctx.admin,
+                )
+            )
+        last = max(e[0] for e in events)
+        item.on_hand, item.average_cost, item.last_movement_at = on_hand, average, last
+        changed.append(item)
+    StockMovement.objects.bulk_create(new_movements, batch_size=2000)
+    StockItem.objects.bulk_update(changed, ["on_hand", "average_cost", "last_movement_at"], batch_size=1000)

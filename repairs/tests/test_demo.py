@@ -55,3 +55,10 @@ def test_demo_orders_are_consistent_and_dealers_differ(demo):
         .annotate(delivered=Count("id"), late=Count("id", filter=Q(delivered_at__gt=F("promised_at"))))
     }
     assert rates["GZ01"] < rates["SZ01"] < rates["SH01"]
+
+    # Parts: demo part lines issued from stock keep every ledger whole, and give a fill rate (F1) to report.
+    from parts.models import StockReservation
+
+    call_command("stock_check", stdout=StringIO())
+    issued = StockReservation.objects.filter(status="issued")
+    assert issued.exists() and all(r.issued_at >= r.requested_at for r in issued)
