@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from parts.models import Part, PartPrice, StockItem, StockMovement, Warehouse
+from parts.models import Part, PartPrice, PurchaseOrder, StockItem, StockMovement, Supplier, Warehouse
 
 
 @admin.register(Part)
@@ -53,3 +53,19 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_display = ["at", "item", "kind", "quantity", "unit_cost", "on_hand_after", "by"]
     list_select_related = ["item__part", "item__warehouse", "by"]
     list_filter = ["kind"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    """Suppliers are maintained here until they get a page of their own."""
+
+    list_display = ["code", "name", "dealer", "phone", "lead_time_days"]
+    list_filter = ["dealer"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "dealer", "supplier", "status", "sent_at"]
+    list_filter = ["status", "dealer"]
+    list_select_related = ["dealer", "supplier"]
