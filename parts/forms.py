@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parts.choices import MovementKind, PartCategory
+from parts.models import Warehouse
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -64,3 +65,14 @@ class StockAdjustForm(forms.Form):
         initial=MovementKind.ADJUSTMENT,
     )
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class StockTransferForm(forms.Form):
+    to_warehouse = forms.ModelChoiceField(label=_("to warehouse"), queryset=Warehouse.objects.none())
+    quantity = forms.DecimalField(label=_("quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_warehouse"].queryset = Warehouse.objects.filter(dealer_id=item.warehouse.dealer_id).exclude(
+            pk=item.warehouse_id
+        )

@@ -273,3 +273,24 @@ def special_order_receive(*, special_order: SpecialOrder, unit_cost: Decimal, by
     # F1 counts from when the line was requested, not from when the special order arrived.
     StockReservation.objects.filter(pk=reservation.pk).update(requested_at=special_order.requested_at)
     return reservation
+
+
+@transaction.atomic
+def stock_transfer(*, item: StockItem, to_warehouse: Warehouse, quantity: Decimal, by: User) -> tuple:
+    """Move stock to another warehouse of the same dealer: a transfer-out and a transfer-in at the average cost."""
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("Transfer a positive quantity.")})
+    source = _locked(item)
+    _check_scope(by, source.warehouse.dealer_id, "parts.add_stockmovement")
+    if to_warehouse.dealer_id != source.warehouse.dealer_id or to_warehouse.pk == source.warehouse_id:
+        raise ValidationError({"to_warehouse": _("Choose another warehouse of the same dealer.")})
+    target = _locked(stock_item_get_or_create(warehouse=to_warehouse, part=source.part))
+    cost = source.average_cost
+    reason = _("transfer %(from)s → %(to)s") % {"from": source.warehouse.code, "to": to_warehouse.code}
+    out = _post(item=source, kind=MovementKind.TRANSFER_OUT, quantity=-quantity, unit_cost=cost, by=by, reason=reason)
+    # The goods keep their cost: the receiving item's average moves as if it were a receipt at that cost.
+    value = target.on_hand * target.average_cost + quantity * cost
+    target.average_cost = (value / (target.on_hand + quantity)).quantize(COST, rounding=ROUND_HALF_UP)
+    into = _post(item=target, kind=MovementKind.TRANSFER_IN, quantity=quantity, unit_cost=cost, by=by, reason=reason)
+    return out, into

@@ -16,6 +16,7 @@ urlpatterns = [
     path("parts/stock/<int:pk>/", views.StockItemView.as_view(), name="stock_item"),
     path("parts/stock/<int:pk>/receive/", views.StockReceiveView.as_view(), name="stock_receive"),
     path("parts/stock/<int:pk>/adjust/", views.StockAdjustView.as_view(), name="stock_adjust"),
+    path("parts/stock/<int:pk>/transfer/", views.StockTransferView.as_view(), name="stock_transfer"),
 ]
 urlpatterns += counter_urlpatterns
 urlpatterns += report_urlpatterns

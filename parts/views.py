@@ -24,7 +24,7 @@ from organization.models import Dealer
 from parts import selectors, services
 from parts.catalogue_io import HEADER, catalogue_export, catalogue_import
 from parts.choices import PartCategory
-from parts.forms import CatalogueFilterForm, CatalogueImportForm, StockAdjustForm, StockReceiveForm
+from parts.forms import CatalogueFilterForm, CatalogueImportForm, StockAdjustForm, StockReceiveForm, StockTransferForm
 from parts.models import Part, PartPrice, StockItem, Warehouse
 
 MOVE = "parts.add_stockmovement"
@@ -157,6 +157,7 @@ class StockItemView(RecordPageView):
                 initial={"unit_cost": record.average_cost}
             )
             context["adjust_form"] = bound_forms.get("adjust_form") or StockAdjustForm()
+            context["transfer_form"] = bound_forms.get("transfer_form") or StockTransferForm(item=record)
         return context
 
 
@@ -275,3 +276,20 @@ class CatalogueImportView(DealerScopedObjectMixin, View):
                     )  # fmt: skip
                     return redirect("parts:catalogue")
         return render(request, self.template_name, {"form": form, "report": report}, status=400)
+
+
+class StockTransferView(StockFormView):
+    form_name = "transfer_form"
+
+    def build_form(self, record, data):
+        return StockTransferForm(data, item=record)
+
+    def save(self, record, form):
+        data = form.cleaned_data
+        services.stock_transfer(
+            item=record, to_warehouse=data["to_warehouse"], quantity=data["quantity"], by=self.request.user
+        )
+        return _("Transferred %(quantity)s to %(warehouse)s.") % {
+            "quantity": data["quantity"].normalize(),
+            "warehouse": data["to_warehouse"],
+        }

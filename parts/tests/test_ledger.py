@@ -210,3 +210,36 @@ def test_concurrent_issues_never_lose_a_movement_or_go_negative(item, clerk):
         thread.join(timeout=30)
     item.refresh_from_db()
     assert len(refused) == 2 and item.on_hand == D("1") == ledger_sum(item)
+
+
+def test_a_transfer_moves_stock_and_its_cost_between_the_dealers_warehouses(item, clerk, dealer_a, dealer_b):
+    services.stock_receive(item=item, quantity=D("6"), unit_cost=D("30"), by=clerk)
+    branch = Warehouse.objects.create(dealer=dealer_a, code="WH02", name="分库")
+    out, into = services.stock_transfer(item=item, to_warehouse=branch, quantity=D("4"), by=clerk)
+    item.refresh_from_db()
+    target = StockItem.objects.get(warehouse=branch, part=item.part)
+    assert (item.on_hand, target.on_hand, target.average_cost) == (D("2"), D("4"), D("30.0000"))
+    assert (out.kind, out.quantity, into.kind, into.quantity) == ("transfer_out", D("-4"), "transfer_in", D("4"))
+    assert ledger_sum(item) == item.on_hand and ledger_sum(target) == target.on_hand
+    elsewhere = Warehouse.objects.create(dealer=dealer_b, code="WH01", name="乙店仓库")
+    for to, quantity in ((elsewhere, "1"), (item.warehouse, "1"), (branch, "3")):  # other dealer, same, too many
+        with pytest.raises(ValidationError):
+            services.stock_transfer(item=item, to_warehouse=to, quantity=D(quantity), by=clerk)
+    item.refresh_from_db()
+    assert item.on_hand == D("2") and StockMovement.objects.count() == 3
+
+
+def test_the_transfer_form_on_the_stock_item_page(item, clerk, dealer_a):
+    from django.test import Client
+    from django.urls import reverse
+
+    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
+    branch = Warehouse.objects.create(dealer=dealer_a, code="WH02", name="分库")
+    client = Client()
+    client.force_login(clerk)
+    assert "WH02" in client.get(reverse("parts:stock_item", args=[item.pk])).content.decode()
+    response = client.post(
+        reverse("parts:stock_transfer", args=[item.pk]), {"to_warehouse": branch.pk, "quantity": "2"}
+    )
+    assert response.status_code == 302
+    assert StockItem.objects.get(warehouse=branch, part=item.part).on_hand == D("2")
