@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -15,20 +16,37 @@ from organization.models import Dealer
 SEARCH_LIMIT = 20
 SEARCH_KIND_LABELS = {"vin": _("VIN"), "plate": _("licence plate"), "mobile": _("mobile"), "name": _("name")}
 
-# What each role does first, as (label, url name, permission) shortcuts on the home page.
+# What each role does first, as (label, url name[?query], permission) shortcuts on the home page.
 ROLE_SHORTCUTS = {
     Role.SERVICE_ADVISOR: [
+        (_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+        (_("Book an appointment"), "appointments:appointment_create", "appointments.add_appointment"),
         (_("Find a customer or vehicle"), "core:search", None),
         (_("New customer"), "customers:customer_create", "customers.add_customer"),
     ],
+    Role.FOREMAN: [(_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder")],
+    Role.TECHNICIAN: [(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder")],
+    Role.QC_INSPECTOR: [
+        (_("Repair orders waiting for QC"), "repairs:repair_order_list?status=qc", "repairs.inspect_repairorder")
+    ],
+    Role.PARTS_CLERK: [
+        (_("Parts counter"), "parts:counter", "parts.add_stockmovement"),
+        (_("Parts catalogue"), "parts:catalogue", "parts.view_part"),
+    ],
     Role.FOLLOWUP_SPECIALIST: [
+        (_("My to-do list"), "todo:task_list", "todo.view_task"),
         (_("Customers with incomplete archives"), "customers:customer_list", "customers.view_customer"),
     ],
     Role.SERVICE_MANAGER: [
-        (_("Customer archive"), "customers:customer_list", "customers.view_customer"),
-        (_("Dealers"), "organization:dealer_list", "organization.view_dealer"),
+        (_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+        (_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
+        (_("Parts reports"), "parts:reports", "parts.view_stockitem"),
+        (_("Warranty claims"), "warranty:claim_list", "warranty.view_warrantyclaim"),
     ],
-    Role.REGION_MANAGER: [(_("Dealers of my region"), "organization:dealer_list", "organization.view_dealer")],
+    Role.REGION_MANAGER: [
+        (_("Dealers of my region"), "organization:dealer_list", "organization.view_dealer"),
+        (_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
+    ],
     Role.ADMINISTRATOR: [(_("Users, dealers and roles"), "admin:index", None)],
 }
 
@@ -44,7 +62,8 @@ def home(request):
             for label, url_name, perm in ROLE_SHORTCUTS.get(role, []):
                 if url_name not in seen and (perm is None or user.has_perm(perm)):
                     seen.add(url_name)
-                    shortcuts.append((label, url_name))
+                    name, _sep, query = url_name.partition("?")
+                    shortcuts.append((label, reverse(name) + (f"?{query}" if query else "")))
     stats = None
     if user.has_perm("customers.view_customer"):
         stats = Customer.objects.for_user(user).aggregate(

@@ -95,3 +95,20 @@ def test_history_shows_changes_made_by_services_to_non_editable_fields(vehicle_a
     assert changes["status"] == ("Reception", "Cancelled")
     assert changes["cancel reason"] == ("", "客户离开")
     assert "cancelled at" in changes
+
+
+def test_each_role_lands_on_its_own_shortcuts(dealer_a):
+    from django.test import Client
+
+    expected = {
+        Role.SERVICE_ADVISOR: "/desk/",
+        Role.FOREMAN: "/workshop/",
+        Role.TECHNICIAN: "/workshop/my-jobs/",
+        Role.QC_INSPECTOR: "/repair-orders/?status=qc",
+        Role.PARTS_CLERK: "/parts/counter/",
+        Role.FOLLOWUP_SPECIALIST: "/tasks/",
+    }
+    for role, href in expected.items():
+        client = Client()
+        client.force_login(UserFactory(roles=[role], dealers=[dealer_a]))
+        assert f'href="{href}"' in client.get("/").content.decode(), role
