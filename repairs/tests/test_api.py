@@ -57,14 +57,17 @@ def test_one_car_through_the_api(api_en, dealer_a, vehicle_a, advisor_a):
     assert order["settlement"]["next_service_due_km"] == 20000
 
 
-def test_a_bare_qc_pass_or_deliver_transition_is_refused(api_en, dealer_a, vehicle_a, advisor_a):
-    order = services.repair_order_open(vehicle=vehicle_a, by=advisor_a, customer_complaint="x", job_type="repair")
+def test_a_bare_deliver_transition_without_a_settlement_is_refused(api_en, dealer_a, vehicle_a, advisor_a):
+    from repairs.tests.factories import make_order
+
+    order = make_order(vehicle_a, advisor_a, status="ready")
     response = api_en(advisor_a).post(
-        f"{URL}{order.pk}/transitions/", {"action": "deliver", "version": 1}, format="json"
+        f"{URL}{order.pk}/transitions/", {"action": "deliver", "version": order.version}, format="json"
     )
     assert response.status_code == 400
+    assert response.json() == {"action": ["Settle the invoice first (payment method, amounts)."]}
     order.refresh_from_db()
-    assert order.version == 1
+    assert order.status == "ready" and not hasattr(order, "settlement")
 
 
 def test_every_repair_order_endpoint_is_404_for_another_dealer(api_en, advisor_a, advisor_b, dealer_b):
