@@ -76,3 +76,16 @@ class StockTransferForm(forms.Form):
         self.fields["to_warehouse"].queryset = Warehouse.objects.filter(dealer_id=item.warehouse.dealer_id).exclude(
             pk=item.warehouse_id
         )
+
+
+class ReceiveIntoWarehouseForm(forms.Form):
+    """Receive a part into one of the user's warehouses, creating its stock item there if needed."""
+
+    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
+    quantity = forms.DecimalField(label=_("quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    unit_cost = forms.DecimalField(label=_("unit cost"), max_digits=14, decimal_places=4, min_value=Decimal("0"))
+    reason = forms.CharField(label=_("reference (delivery note, supplier)"), max_length=200, required=False)
+
+    def __init__(self, *args, warehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses

@@ -8,6 +8,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,14 @@ from organization.models import Dealer
 from parts import selectors, services
 from parts.catalogue_io import HEADER, catalogue_export, catalogue_import
 from parts.choices import PartCategory
-from parts.forms import CatalogueFilterForm, CatalogueImportForm, StockAdjustForm, StockReceiveForm, StockTransferForm
+from parts.forms import (
+    CatalogueFilterForm,
+    CatalogueImportForm,
+    ReceiveIntoWarehouseForm,
+    StockAdjustForm,
+    StockReceiveForm,
+    StockTransferForm,
+)
 from parts.models import Part, PartPrice, StockItem, Warehouse
 
 MOVE = "parts.add_stockmovement"
@@ -62,6 +70,10 @@ class CatalogueView(DealerScopedObjectMixin, ListView):
         return context
 
 
+def _writable_warehouses(user):
+    return Warehouse.objects.for_user(user, write=True).order_by("dealer__code", "code")
+
+
 class PartDetailView(DealerScopedObjectMixin, View):
     """One part: supersession, prices and their history, stock per warehouse of the user's dealers."""
 
@@ -72,7 +84,7 @@ class PartDetailView(DealerScopedObjectMixin, View):
     def get_queryset(self):
         return Part.objects.select_related("superseded_by")
 
-    def get(self, request, pk: int):
+    def get(self, request, pk: int, form=None):
         part = get_object_or_404(self.get_queryset(), pk=pk)
         user = request.user
         context = {
@@ -87,7 +99,34 @@ class PartDetailView(DealerScopedObjectMixin, View):
             "stock": selectors.stock_list(user=user, filters={"part": part.pk}),
             "history": history_entries(part),
         }
-        return render(request, self.template_name, context)
+        if user.has_perm(MOVE):
+            context["receive_form"] = form or ReceiveIntoWarehouseForm(warehouses=_writable_warehouses(user))
+        return render(request, self.template_name, context, status=400 if form is not None else 200)
+
+    def post(self, request, pk: int):
+        """Receive the part into a warehouse (its stock item is created the first time)."""
+        if not request.user.has_perm(MOVE):
+            raise Http404
+        part = get_object_or_404(self.get_queryset(), pk=pk)
+        form = ReceiveIntoWarehouseForm(request.POST, warehouses=_writable_warehouses(request.user))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():  # a refused receipt leaves no empty stock item behind
+                    item = services.stock_item_get_or_create(warehouse=data["warehouse"], part=part.current())
+                    services.stock_receive(
+                        item=item,
+                        quantity=data["quantity"],
+                        unit_cost=data["unit_cost"],
+                        by=request.user,
+                        reason=data["reason"],
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("Received into %(warehouse)s.") % {"warehouse": data["warehouse"]})
+                return redirect("parts:stock_item", pk=item.pk)
+        return self.get(request, pk, form=form)
 
 
 class WarehouseListView(DealerScopedObjectMixin, ListView):
@@ -182,9 +221,12 @@ class StockReceiveView(StockFormView):
     def save(self, record, form):
         data = form.cleaned_data
         movement = services.stock_receive(
-            item=record, quantity=data["quantity"], unit_cost=data["unit_cost"], by=self.request.user,
+            item=record,
+            quantity=data["quantity"],
+            unit_cost=data["unit_cost"],
+            by=self.request.user,
             reason=data["reason"],
-        )  # fmt: skip
+        )
         return _("Received %(quantity)s; %(on_hand)s on hand.") % {
             "quantity": movement.quantity.normalize(),
             "on_hand": movement.on_hand_after.normalize(),
@@ -271,9 +313,13 @@ class CatalogueImportView(DealerScopedObjectMixin, View):
                     messages.success(
                         request,
                         _("Imported %(rows)s rows: %(created)s new parts, %(updated)s changed, %(prices)s prices.")
-                        % {"rows": report.rows, "created": report.created, "updated": report.updated,
-                           "prices": report.prices},
-                    )  # fmt: skip
+                        % {
+                            "rows": report.rows,
+                            "created": report.created,
+                            "updated": report.updated,
+                            "prices": report.prices,
+                        },
+                    )
                     return redirect("parts:catalogue")
         return render(request, self.template_name, {"form": form, "report": report}, status=400)
 

@@ -243,3 +243,36 @@ def test_the_transfer_form_on_the_stock_item_page(item, clerk, dealer_a):
     )
     assert response.status_code == 302
     assert StockItem.objects.get(warehouse=branch, part=item.part).on_hand == D("2")
+
+
+def test_receive_a_part_into_a_warehouse_from_the_part_page(clerk, dealer_a, dealer_b, advisor_a):
+    from django.test import Client
+    from django.urls import reverse
+
+    warehouse = Warehouse.objects.create(dealer=dealer_a, code="WH01", name="主仓库")
+    foreign = Warehouse.objects.create(dealer=dealer_b, code="WH09", name="乙店仓库")
+    new = Part.objects.create(brand="丰田", number="04465-YZZN4", name="前刹车片")
+    old = Part.objects.create(brand="丰田", number="04465-YZZN3", name="前刹车片", superseded_by=new)
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(reverse("parts:part_detail", args=[old.pk])).content.decode()
+    assert 'id="receive-into"' in page and "WH09" not in page
+    response = client.post(
+        reverse("parts:part_detail", args=[old.pk]), {"warehouse": warehouse.pk, "quantity": "4", "unit_cost": "210"}
+    )
+    item = StockItem.objects.get(warehouse=warehouse)
+    assert response["Location"] == reverse("parts:stock_item", args=[item.pk])
+    assert (item.part, item.on_hand) == (new, D("4"))  # received under the current number
+    refused = client.post(
+        reverse("parts:part_detail", args=[new.pk]), {"warehouse": foreign.pk, "quantity": "1", "unit_cost": "1"}
+    )
+    assert refused.status_code == 400 and not StockItem.objects.filter(warehouse=foreign).exists()
+    advisor = Client()
+    advisor.force_login(advisor_a)  # may look at parts, may not receive
+    assert (
+        advisor.post(
+            reverse("parts:part_detail", args=[new.pk]), {"warehouse": warehouse.pk, "quantity": "1", "unit_cost": "1"}
+        ).status_code
+        == 404
+    )
+    assert StockItem.objects.get(warehouse=warehouse).on_hand == D("4")
