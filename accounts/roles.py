@@ -12,6 +12,23 @@ ALL = ("view", "add", "change", "delete")
 
 RO_DESK = ("view", "add", "change", "advise")
 
+# The stock room: catalogue, prices, stock, the ledger (post only), reservations, purchasing, stock-take.
+STOCKROOM = {
+    "parts.part": EDIT,
+    "parts.partprice": EDIT,
+    "parts.warehouse": EDIT,
+    "parts.stockitem": EDIT,
+    "parts.stockmovement": ("view", "add"),
+    "parts.stockreservation": EDIT,
+    "parts.specialorder": EDIT,
+    "parts.supplier": EDIT,
+    "parts.purchaseorder": EDIT,
+    "parts.purchaseorderline": EDIT,
+    "parts.goodsreceipt": EDIT,
+    "parts.stocktake": EDIT,
+    "parts.stocktakeline": EDIT,
+}
+
 # role -> {"app_label.model": actions}; later domains add their models here.
 # Actions are "view/add/change/delete" or a custom permission "<action>_<model>".
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -76,19 +93,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.PARTS_CLERK: {
-        "parts.part": EDIT,
-        "parts.partprice": EDIT,
-        "parts.warehouse": EDIT,
-        "parts.stockitem": EDIT,
-        "parts.stockmovement": ("view", "add"),
-        "parts.stockreservation": EDIT,
-        "parts.specialorder": EDIT,
-        "parts.supplier": EDIT,
-        "parts.purchaseorder": EDIT,
-        "parts.purchaseorderline": EDIT,
-        "parts.goodsreceipt": EDIT,
-        "parts.stocktake": EDIT,
-        "parts.stocktakeline": EDIT,
+        **STOCKROOM,
         "warranty.warrantyclaim": VIEW,
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": VIEW,
@@ -112,19 +117,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.vehicle": VIEW,
     },
     Role.SERVICE_MANAGER: {
-        "parts.part": EDIT,
-        "parts.partprice": EDIT,
-        "parts.warehouse": EDIT,
-        "parts.stockitem": EDIT,
-        "parts.stockmovement": ("view", "add"),
-        "parts.stockreservation": EDIT,
-        "parts.specialorder": EDIT,
-        "parts.supplier": EDIT,
-        "parts.purchaseorder": EDIT,
-        "parts.purchaseorderline": EDIT,
-        "parts.goodsreceipt": EDIT,
-        "parts.stocktake": EDIT,
-        "parts.stocktakeline": EDIT,
+        **STOCKROOM,
         "warranty.warrantyclaim": (*ALL, "decide"),
         "warranty.warrantypolicy": VIEW,
         "appointments.appointment": EDIT,
