@@ -10,6 +10,12 @@ class TaskKind(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder (day before)")
     FOLLOWUP_FIRST = "followup_first", _("First follow-up call (day 3–7)")
     FOLLOWUP_SECOND = "followup_second", _("Second follow-up call")
+    SURVEY_LOW_SCORE = "survey_low_score", _("Call back after a low survey score")
+    COMPLAINT_CONTACT = "complaint_contact", _("Complaint: contact the customer")
+    COMPLAINT_ESCALATION = "complaint_escalation", _("Complaint escalated: take over")
+    CARE_REMINDER = "care_reminder", _("Customer care reminder")
+    WINBACK_CALL = "winback_call", _("Win-back call to a lapsed customer")
+    CERTIFICATE_EXPIRY = "certificate_expiry", _("Certificate about to expire")
     OTHER = "other", _("Other")
 
 

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "parts",
     "appointments",
     "todo",
+    "care",
+    "complaints",
+    "surveys",
+    "staff",
     "evaluation",
 ]
 

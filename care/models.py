@@ -1,0 +1,1 @@
+"""Customer care: follow-up calls, letters, reminders, campaigns and the churn watch."""

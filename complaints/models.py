@@ -1,0 +1,1 @@
+"""Complaints: intake, SLA clock, escalation, contacts, resolution and crisis alerts."""

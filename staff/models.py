@@ -1,0 +1,1 @@
+"""Staff: profiles, certificates, training records, assessments and scorecards."""

@@ -1,0 +1,1 @@
+"""Satisfaction surveys: versioned questionnaires, public token links, responses and scores."""
