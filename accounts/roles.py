@@ -192,6 +192,33 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
+# campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
+_CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")
+_CARE_TEAM = {
+    "care.callrecord": ("view", "add"),
+    "care.letter": ("view", "add"),
+    "care.reminder": EDIT,
+    "care.campaign": EDIT,
+    "care.campaigntarget": EDIT,
+    "care.lapsenote": ("view", "add"),
+    "care.outboundmessage": ("view", "add"),
+}
+CARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.FOLLOWUP_SPECIALIST: _CARE_TEAM,
+    Role.SERVICE_MANAGER: _CARE_TEAM,
+    Role.SERVICE_ADVISOR: {
+        "care.callrecord": ("view", "add"),
+        "care.letter": VIEW,
+        "care.reminder": ("view", "change"),
+        "care.outboundmessage": ("view", "add"),
+    },
+    Role.REGION_MANAGER: {f"care.{model}": VIEW for model in _CARE_MODELS},
+}
+for _role, _grants in CARE_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
+
 def sync_role_groups(using: str = "default") -> None:
     """Create one group per role and set exactly the permissions listed for it."""
     for app_config in global_apps.get_app_configs():

@@ -32,6 +32,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Workshop"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
     NavItem(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder"),
     NavItem(_("To-do"), "todo:task_list", "todo.view_task"),
+    NavItem(_("Customer care"), "care:followups", "care.view_callrecord"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
     NavItem(_("Search"), "core:search"),

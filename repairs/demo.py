@@ -46,9 +46,7 @@ from repairs.models import (
     Settlement,
 )
 from repairs.money import order_totals
-from repairs.services import FOLLOW_UP_DAYS, suggested_next_service
-from todo.choices import TaskKind, TaskStatus
-from todo.models import Task
+from repairs.services import suggested_next_service
 
 S = RepairOrderStatus
 
@@ -575,7 +573,6 @@ def create_repair_orders(ctx: DemoContext) -> None:
         for appointment, order in linked:
             appointment.repair_order = order
         Appointment.objects.bulk_update([a for a, _ in linked], ["repair_order"], batch_size=500)
-        _follow_up_tasks(ctx, dealer, builder.orders)
         total += len(builder.orders)
     ctx.say(f"  {total} repair orders")
 
@@ -586,33 +583,3 @@ def _fault(ctx: DemoContext, job_type: str) -> str:
     if job_type == JobType.ACCIDENT:
         return FaultCategory.BODY
     return ctx.rng.choice([c for c in FaultCategory.values if c not in (FaultCategory.NONE, FaultCategory.BODY)])
-
-
-def _follow_up_tasks(ctx: DemoContext, dealer, orders) -> None:
-    """The follow-up calls scheduled at delivery; past ones mostly done (the care domain records the calls)."""
-    tasks = []
-    for order in orders:
-        if not order.delivered_at:
-            continue
-        for kind, days in zip((TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND), FOLLOW_UP_DAYS, strict=True):
-            due = order.delivered_at + timedelta(days=days)
-            done = due < ctx.latest and ctx.rng.random() < 0.85
-            tasks.append(
-                Task(
-                    dealer=dealer,
-                    kind=kind,
-                    title=f"{TaskKind(kind).label}: {order.number}",
-                    due_at=due,
-                    role=Role.FOLLOWUP_SPECIALIST,
-                    customer=order.customer,
-                    vehicle=order.vehicle,
-                    repair_order=order,
-                    status=TaskStatus.DONE if done else TaskStatus.OPEN,
-                    done_at=due + timedelta(hours=ctx.rng.uniform(1, 72)) if done else None,
-                    outcome="客户满意" if done else "",
-                )
-            )
-    for task in tasks:
-        if task.done_at and task.done_at > ctx.latest:
-            task.done_at = ctx.latest
-    bulk_create_with_history(tasks, Task, default_user=ctx.admin)

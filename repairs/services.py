@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from accounts.choices import Role
 from accounts.models import User
+from care.services import schedule_first_follow_up
 from core.services import lock_version, save_versioned
 from core.tenancy import dealer_ids_for, require_write_scope
 from customers.models import Vehicle
@@ -52,8 +52,6 @@ from repairs.models import (
 )
 from repairs.money import PayerTotal, order_totals
 from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, checkin_gaps, workshop_lines
-from todo.choices import TaskKind
-from todo.services import task_create
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
 CHECKIN_FIELDS = (
@@ -668,9 +666,6 @@ def suggested_next_service(order: RepairOrder, on: date) -> tuple[date, int | No
     return due_on, due_km
 
 
-FOLLOW_UP_DAYS = (3, 10)  # first call from day 3 (to day 7), second within the 7 days after the first
-
-
 @transaction.atomic
 def repair_order_deliver(
     *,
@@ -712,12 +707,7 @@ def repair_order_deliver(
         next_service_due_km=next_service_due_km if next_service_due_km is not None else suggested_km,
     )  # fmt: skip
     order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
-    for kind, days in zip((TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND), FOLLOW_UP_DAYS, strict=True):
-        task_create(
-            dealer=order.dealer, kind=kind, title=f"{TaskKind(kind).label}: {order.number} {order.customer}",
-            due_at=order.delivered_at + timedelta(days=days), role=Role.FOLLOWUP_SPECIALIST, by=by,
-            customer=order.customer, vehicle=order.vehicle, repair_order=order,
-        )  # fmt: skip
+    schedule_first_follow_up(order=order, by=by)
     return settlement
 
 

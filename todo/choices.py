@@ -23,3 +23,4 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+    UNREACHABLE = "unreachable", _("Closed: customer unreachable")

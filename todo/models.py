@@ -19,6 +19,12 @@ class Task(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=TaskKind.choices)
     title = models.CharField(_("title"), max_length=200)
     due_at = models.DateTimeField(_("due at"))
+    due_by = models.DateTimeField(
+        _("latest on time"),
+        null=True,
+        blank=True,
+        help_text=_("The end of the window in which the work counts as on time (e.g. day 7 of a follow-up)."),
+    )
     role = models.CharField(_("responsible role"), max_length=30, choices=Role.choices)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -52,7 +58,7 @@ class Task(models.Model):
         related_name="tasks",
         verbose_name=_("repair order"),
     )
-    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     outcome = models.TextField(_("outcome"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(

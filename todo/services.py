@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.tenancy import require_write_scope
-from todo.choices import TaskStatus
+from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
 
 
@@ -32,6 +32,8 @@ def task_finish(*, task: Task, by: User, status: str = TaskStatus.DONE, outcome:
         raise ValidationError(_("This task is already closed."))
     if status not in (TaskStatus.DONE, TaskStatus.CANCELLED):
         raise ValidationError({"status": _("A task ends as done or cancelled.")})
+    if status == TaskStatus.DONE and task.kind in (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND):
+        raise ValidationError({"status": _("A follow-up is done by recording the call (customer care).")})
     if status == TaskStatus.CANCELLED and not outcome.strip():
         raise ValidationError({"outcome": _("Say why the task is cancelled.")})
     task.status, task.outcome, task.done_at, task.done_by = status, outcome.strip(), timezone.now(), by

@@ -157,8 +157,8 @@ def advance_order(order: RepairOrder, advisor: User, status: str, *, staff: Staf
     approved → the customer signed; dispatched → the foreman assigned every unassigned job to the
     technician and dispatched (nobody clocked on yet); in repair → every job clocked on and off as
     done by its technician (QC not yet requested); QC → requested; ready → one inspection, all OK;
-    delivered → settled (by card, or "nothing to pay" when the customer owes nothing), with its two
-    follow-up tasks; closed.
+    delivered → settled (by card, or "nothing to pay" when the customer owes nothing), with its first
+    follow-up task; closed.
     """
     staff = staff or staff_for(order.dealer)
     target = PATH.index(status)

@@ -6,7 +6,7 @@ additions, inspections, settlement, follow-up tasks, vehicle and the history cou
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -1038,10 +1038,16 @@ def test_delivery_settles_hands_over_and_schedules_the_follow_up_calls(vehicle_a
     event = order.events.last()
     assert (event.action, event.by_id, event.from_status) == ("deliver", advisor_a.pk, S.READY)
 
+    # The first follow-up call: on day 3 to day 7 after delivery, local calendar days (the second is scheduled
+    # when the first is done: care.services).
     tasks = list(Task.objects.filter(repair_order=order).order_by("due_at"))
-    assert [(t.kind, t.due_at) for t in tasks] == [
-        (TaskKind.FOLLOWUP_FIRST, delivered + timedelta(days=3)),
-        (TaskKind.FOLLOWUP_SECOND, delivered + timedelta(days=10)),
+    day = timezone.localdate(delivered)
+    assert [(t.kind, timezone.localtime(t.due_at), timezone.localtime(t.due_by)) for t in tasks] == [
+        (
+            TaskKind.FOLLOWUP_FIRST,
+            timezone.make_aware(datetime.combine(day + timedelta(days=3), time.min)),
+            timezone.make_aware(datetime.combine(day + timedelta(days=7), time(23, 59, 59))),
+        )
     ]
     for task in tasks:
         assert (task.dealer_id, task.role, task.status, task.assignee_id) == (

@@ -1,0 +1,238 @@
+"""Reads of customer care: the follow-up work list, archives to complete, D4, D5, lapsed customers and E4.
+
+The KPI functions take a set of dealer ids and a period ``[start, end)`` and return one row per dealer, each
+computed by one grouped SQL query (never a loop over dealers or records).  ``n`` is the denominator; a dealer
+with ``n == 0`` has no data (value None), never 0 %.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from care.choices import FAILED_ATTEMPT
+from care.models import CallRecord, LapseNote
+from customers.models import Customer
+from repairs.models import RepairOrder
+from todo.choices import TaskKind, TaskStatus
+from todo.models import Task
+
+FOLLOW_UP_KINDS = (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND)
+ARCHIVE_DAYS = 2
+DEFAULT_LAPSE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio indicator: numerator / n (None when n is 0)."""
+
+    dealer_id: int
+    numerator: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.n == 0 else self.numerator / self.n
+
+
+def _rates(rows, dealer_ids) -> dict[int, Rate]:
+    found = {r["dealer_id"]: Rate(r["dealer_id"], r["numerator"], r["n"]) for r in rows}
+    return {d: found.get(d, Rate(d, 0, 0)) for d in dealer_ids}
+
+
+# --- the follow-up specialist's day -----------------------------------------------------------------------------
+
+
+def follow_up_tasks(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Follow-up tasks with what the list shows: customer, vehicle, order, attempts and the last call."""
+    last_call = CallRecord.objects.filter(task=OuterRef("pk")).order_by("-called_at")
+    return (
+        queryset.filter(kind__in=FOLLOW_UP_KINDS)
+        .select_related("customer", "vehicle", "repair_order", "repair_order__advisor", "dealer")
+        .annotate(
+            attempts=Count("calls", filter=Q(calls__outcome__in=FAILED_ATTEMPT)),
+            last_call_at=Subquery(last_call.values("called_at")[:1]),
+        )
+    )
+
+
+def follow_up_bucket(queryset: QuerySet[Task], bucket: str, *, now: datetime | None = None) -> QuerySet[Task]:
+    """``today`` (open, window started), ``overdue`` (open, window ended), ``upcoming`` or ``done``."""
+    now = now or timezone.now()
+    if bucket == "done":
+        return queryset.exclude(status=TaskStatus.OPEN).order_by("-done_at", "-id")
+    open_tasks = queryset.filter(status=TaskStatus.OPEN)
+    if bucket == "overdue":
+        return open_tasks.filter(due_by__lt=now).order_by("due_by", "id")
+    if bucket == "upcoming":
+        return open_tasks.filter(due_at__gt=now).order_by("due_at", "id")
+    return open_tasks.filter(due_at__lte=now).filter(Q(due_by__gte=now) | Q(due_by__isnull=True)).order_by("due_by")
+
+
+def archives_to_complete(queryset: QuerySet[Customer], *, now: datetime | None = None) -> QuerySet[Customer]:
+    """New customers whose archive is not complete yet, oldest first, with their 2-day deadline (D5)."""
+    now = now or timezone.now()
+    return (
+        queryset.filter(archive_complete=False, created_at__gte=now - timedelta(days=30))
+        .annotate(archive_due=F("created_at") + timedelta(days=ARCHIVE_DAYS))
+        .order_by("created_at", "id")
+    )
+
+
+# --- KPI inputs -------------------------------------------------------------------------------------------------
+
+
+def follow_up_timeliness(dealer_ids, start: datetime, end: datetime) -> dict[int, Rate]:
+    """D4: follow-ups whose window ends in the period, done (customer reached) inside their window / those due."""
+    rows = (
+        Task.objects.filter(dealer_id__in=dealer_ids, kind__in=FOLLOW_UP_KINDS, due_by__gte=start, due_by__lt=end)
+        .values("dealer_id")
+        .annotate(
+            n=Count("id"),
+            numerator=Count(
+                "id",
+                filter=Q(status=TaskStatus.DONE, done_at__gte=F("due_at"), done_at__lte=F("due_by")),
+            ),
+        )
+    )
+    return _rates(rows, dealer_ids)
+
+
+def archive_timeliness(dealer_ids, start: datetime, end: datetime) -> dict[int, Rate]:
+    """D5: customers created in the period whose archive was complete within 2 days / customers created."""
+    rows = (
+        Customer.objects.filter(dealer_id__in=dealer_ids, created_at__gte=start, created_at__lt=end)
+        .values("dealer_id")
+        .annotate(
+            n=Count("id"),
+            numerator=Count("id", filter=Q(archive_completed_at__lte=F("created_at") + timedelta(days=ARCHIVE_DAYS))),
+        )
+    )
+    return _rates(rows, dealer_ids)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same local wall time ``months`` calendar months earlier (the day clamped to the month's length)."""
+    local = timezone.localtime(moment)
+    month = local.month - 1 - months
+    year, month = local.year + month // 12, month % 12 + 1
+    return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
+
+
+def retention(dealer_ids, end: datetime) -> dict[int, Rate]:
+    """E4: of the customers with a visit in [end−24 months, end−12 months), those with a visit in [end−12, end)."""
+    year_ago, two_years_ago = months_before(end, 12), months_before(end, 24)
+    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).exclude(status="cancelled")
+    rows = (
+        Customer.objects.filter(dealer_id__in=dealer_ids)
+        .filter(Exists(visits.filter(arrived_at__gte=two_years_ago, arrived_at__lt=year_ago)))
+        .annotate(came_back=Exists(visits.filter(arrived_at__gte=year_ago, arrived_at__lt=end)))
+        .values("dealer_id")
+        .annotate(n=Count("id"), numerator=Count("id", filter=Q(came_back=True)))
+    )
+    return _rates(rows, dealer_ids)
+
+
+# --- lapsed customers (流失客户) ------------------------------------------------------------------------------
+
+
+def lapsed_customers(queryset: QuerySet[Customer], *, months: int = DEFAULT_LAPSE_MONTHS, now=None):
+    """Customers whose last visit is more than ``months`` ago, with their value and the last lapse reason."""
+    now = now or timezone.now()
+    cutoff = months_before(now, months)
+    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).exclude(status="cancelled")
+    spend = (
+        visits.filter(settlement__isnull=False)
+        .values("customer")
+        .annotate(total=Sum("settlement__customer_total"))
+        .values("total")
+    )
+    count = visits.values("customer").annotate(n=Count("id")).values("n")
+    last_note = LapseNote.objects.filter(customer=OuterRef("pk")).order_by("-recorded_at", "-id")
+    return (
+        queryset.annotate(last_visit=Subquery(visits.order_by("-arrived_at").values("arrived_at")[:1]))
+        .filter(last_visit__lt=cutoff)
+        .annotate(
+            visits=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+            spend=Coalesce(
+                Subquery(spend, output_field=DecimalField(max_digits=14, decimal_places=2)),
+                Value(0, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            ),
+            lapse_reason=Subquery(last_note.values("reason")[:1]),
+            lapse_noted_at=Subquery(last_note.values("recorded_at")[:1]),
+        )
+        .order_by("-spend", "last_visit")
+    )
+
+
+# --- campaigns --------------------------------------------------------------------------------------------------
+
+
+def _campaign_targets(campaign):
+    from appointments.models import Appointment
+    from care.models import CampaignTarget
+    from care.services import day_end, day_start
+
+    start, end = day_start(campaign.starts_on), day_end(campaign.ends_on)
+    appointments = Appointment.objects.filter(
+        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), slot_start__gte=start, slot_start__lte=end
+    ).exclude(status="cancelled")
+    visits = RepairOrder.objects.filter(
+        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), arrived_at__gte=start, arrived_at__lte=end
+    ).exclude(status="cancelled")
+    return CampaignTarget.objects.filter(campaign=campaign), Exists(appointments), Exists(visits)
+
+
+def campaign_targets(campaign) -> QuerySet:
+    """The campaign's targets with ``booked`` (an appointment in the campaign's dates, not cancelled) and
+    ``came`` (a visit — a repair order — in the campaign's dates)."""
+    targets, booked, came = _campaign_targets(campaign)
+    return targets.select_related("customer", "vehicle").annotate(booked=booked, came=came)
+
+
+def campaign_outcome(campaign) -> dict:
+    """Counts of the target list: listed, contacted, declined, unreachable, booked, came (one query)."""
+    from care.choices import TargetStatus
+
+    targets, booked, came = _campaign_targets(campaign)
+    return targets.aggregate(
+        listed=Count("id"),
+        contacted=Count("id", filter=Q(status=TargetStatus.CONTACTED)),
+        declined=Count("id", filter=Q(status=TargetStatus.DECLINED)),
+        unreachable=Count("id", filter=Q(status=TargetStatus.UNREACHABLE)),
+        booked=Count("id", filter=booked),
+        came=Count("id", filter=came),
+    )
+
+
+def customers_by_last_visit(
+    queryset: QuerySet[Customer], *, from_months: int, to_months: int, brand: str = "", consent_only=False, now=None
+) -> QuerySet[Customer]:
+    """Customers whose last visit lies between ``to_months`` and ``from_months`` months ago."""
+    now = now or timezone.now()
+    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).exclude(status="cancelled")
+    queryset = queryset.annotate(last_visit=Subquery(visits.order_by("-arrived_at").values("arrived_at")[:1])).filter(
+        last_visit__lte=months_before(now, from_months), last_visit__gt=months_before(now, to_months)
+    )
+    if brand:
+        queryset = queryset.filter(vehicles__brand__iexact=brand.strip()).distinct()
+    if consent_only:
+        queryset = queryset.filter(consent="given")
+    return queryset

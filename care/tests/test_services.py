@@ -1,0 +1,349 @@
+"""Customer care services: follow-up windows and attempts, calls, letters, reminders, campaigns, messaging."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from care import selectors, services
+from care.choices import (
+    CallOutcome,
+    CallPurpose,
+    CampaignStatus,
+    MessageChannel,
+    MessagePurpose,
+    MessageStatus,
+    ReminderKind,
+    ReminderStatus,
+    TargetStatus,
+)
+from care.messaging import send_message
+from care.models import CallRecord, Campaign, Reminder
+from care.reminders import daily_km, generate_reminders, inspection_dates
+from care.tests.conftest import visit
+from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
+from customers.choices import Consent
+from repairs.choices import RepairOrderStatus as S
+from repairs.models import RepairOrder, Settlement
+from todo.choices import TaskKind, TaskStatus
+from todo.models import Task
+from todo.services import task_finish
+
+
+def local(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def first_task(order) -> Task:
+    return Task.objects.get(repair_order=order, kind=TaskKind.FOLLOWUP_FIRST)
+
+
+# --- follow-ups -------------------------------------------------------------------------------------------------
+
+
+def test_delivery_puts_the_first_call_in_its_day_3_to_7_window(delivered):
+    task = first_task(delivered)
+    day = timezone.localdate(delivered.delivered_at)
+    assert (timezone.localtime(task.due_at), timezone.localtime(task.due_by)) == (
+        local(day + timedelta(days=3), 0),
+        timezone.make_aware(datetime.combine(day + timedelta(days=7), time(23, 59, 59))),
+    )
+    assert not Task.objects.filter(repair_order=delivered, kind=TaskKind.FOLLOWUP_SECOND).exists()
+
+
+def test_a_reached_first_call_closes_the_task_and_schedules_the_second_within_7_days(delivered, specialist_a):
+    task = first_task(delivered)
+    call = services.call_record(
+        by=specialist_a, task=task, outcome=CallOutcome.REACHED, satisfaction=5, problem_solved=True,
+        summary="刹车已不响", customer_request="下次保养提醒",
+    )  # fmt: skip
+    task.refresh_from_db()
+    assert (task.status, task.done_at, task.done_by_id, task.outcome) == (
+        TaskStatus.DONE, call.called_at, specialist_a.pk, "刹车已不响",
+    )  # fmt: skip
+    assert (call.dealer_id, call.customer_id, call.vehicle_id, call.repair_order_id, call.purpose) == (
+        delivered.dealer_id, delivered.customer_id, delivered.vehicle_id, delivered.pk, CallPurpose.FOLLOW_UP,
+    )  # fmt: skip
+    second = Task.objects.get(repair_order=delivered, kind=TaskKind.FOLLOWUP_SECOND)
+    day = timezone.localdate(call.called_at)
+    assert timezone.localtime(second.due_at) == local(day + timedelta(days=1), 0)
+    assert timezone.localdate(second.due_by) == day + timedelta(days=7)
+    assert second.status == TaskStatus.OPEN
+    # The second call closes its task without scheduling a third.
+    services.call_record(by=specialist_a, task=second, outcome=CallOutcome.REFUSED)
+    second.refresh_from_db()
+    assert second.status == TaskStatus.DONE
+    assert Task.objects.filter(repair_order=delivered).count() == 2
+
+
+def test_three_failed_attempts_close_the_follow_up_as_unreachable(delivered, specialist_a):
+    task = first_task(delivered)
+    for outcome in (CallOutcome.NOT_REACHED, CallOutcome.WRONG_NUMBER):
+        services.call_record(by=specialist_a, task=task, outcome=outcome)
+        task.refresh_from_db()
+        assert task.status == TaskStatus.OPEN
+    assert services.failed_attempts(task) == 2
+    services.call_record(by=specialist_a, task=task, outcome=CallOutcome.NOT_REACHED)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.UNREACHABLE
+    assert not Task.objects.filter(repair_order=delivered, kind=TaskKind.FOLLOWUP_SECOND).exists()
+    with pytest.raises(ValidationError):
+        services.call_record(by=specialist_a, task=task, outcome=CallOutcome.REACHED, satisfaction=4)
+    assert CallRecord.objects.filter(task=task).count() == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"outcome": CallOutcome.REACHED},  # a reached follow-up asks the satisfaction question
+        {"outcome": CallOutcome.NOT_REACHED, "satisfaction": 4},  # answers from nobody
+        {"outcome": "maybe"},
+        {"outcome": CallOutcome.REACHED, "satisfaction": 4, "called_at": timezone.now() + timedelta(hours=2)},
+    ],
+)
+def test_bad_calls_are_refused_and_change_nothing(delivered, specialist_a, kwargs):
+    task = first_task(delivered)
+    with pytest.raises(ValidationError):
+        services.call_record(by=specialist_a, task=task, **kwargs)
+    task.refresh_from_db()
+    assert (task.status, CallRecord.objects.count(), Task.objects.count()) == (TaskStatus.OPEN, 0, 1)
+
+
+def test_another_dealers_specialist_cannot_record_the_call(delivered, specialist_b):
+    with pytest.raises(PermissionDenied):
+        services.call_record(by=specialist_b, task=first_task(delivered), outcome=CallOutcome.NOT_REACHED)
+    assert CallRecord.objects.count() == 0
+
+
+def test_a_follow_up_is_not_ticked_off_on_the_to_do_list_without_a_call(delivered, specialist_a):
+    task = first_task(delivered)
+    with pytest.raises(ValidationError):
+        task_finish(task=task, by=specialist_a, outcome="ok")
+    task_finish(task=task, by=specialist_a, status=TaskStatus.CANCELLED, outcome="车辆已出售")
+
+
+def test_inbound_call_needs_a_customer_of_the_dealer(dealer_a, dealer_b, specialist_a, customer_a):
+    other = CustomerFactory(dealer=dealer_b)
+    with pytest.raises(ValidationError):
+        services.call_record(by=specialist_a, dealer=dealer_a, customer=other, outcome="reached",
+                             purpose=CallPurpose.CONSULTATION, direction="inbound")  # fmt: skip
+    call = services.call_record(
+        by=specialist_a, dealer=dealer_a, customer=customer_a, outcome="reached",
+        purpose=CallPurpose.CONSULTATION, direction="inbound", summary="问保养价格",
+    )  # fmt: skip
+    assert (call.task_id, call.direction) == (None, "inbound")
+
+
+# --- KPI inputs D4, D5, E4 ----------------------------------------------------------------------------------------
+
+
+def _task(dealer, *, kind=TaskKind.FOLLOWUP_FIRST, start: date, status=TaskStatus.OPEN, done: datetime | None = None):
+    return Task.objects.create(
+        dealer=dealer, kind=kind, title="t", role="followup_specialist", due_at=local(start, 0),
+        due_by=timezone.make_aware(datetime.combine(start + timedelta(days=4), time(23, 59, 59))),
+        status=status, done_at=done,
+    )  # fmt: skip
+
+
+def test_d4_counts_follow_ups_done_inside_their_window(dealer_a, dealer_b):
+    start = date(2026, 10, 1)
+    _task(dealer_a, start=start, status=TaskStatus.DONE, done=local(start))  # first day: on time
+    _task(dealer_a, start=start, status=TaskStatus.DONE, done=local(start + timedelta(days=4), 23))  # last day
+    _task(dealer_a, start=start, status=TaskStatus.DONE, done=local(start + timedelta(days=5)))  # late
+    _task(dealer_a, start=start, status=TaskStatus.DONE, done=local(start - timedelta(days=1)))  # too early
+    _task(dealer_a, start=start, status=TaskStatus.UNREACHABLE, done=local(start))  # not reached
+    _task(dealer_a, kind=TaskKind.FOLLOWUP_SECOND, start=start, status=TaskStatus.OPEN)  # never done
+    _task(dealer_a, start=date(2026, 11, 20), status=TaskStatus.DONE, done=local(date(2026, 11, 20)))  # not due yet
+    Task.objects.create(dealer=dealer_a, kind="other", title="x", role="followup_specialist", due_at=local(start),
+                        due_by=local(start + timedelta(days=1)))  # fmt: skip
+    rates = selectors.follow_up_timeliness([dealer_a.pk, dealer_b.pk], local(start, 0), local(date(2026, 11, 1), 0))
+    assert (rates[dealer_a.pk].numerator, rates[dealer_a.pk].n) == (2, 6)
+    assert rates[dealer_a.pk].value == pytest.approx(2 / 6)
+    assert (rates[dealer_b.pk].n, rates[dealer_b.pk].value) == (0, None)  # no data, not 0 %
+
+
+def test_d5_counts_archives_complete_within_two_days(dealer_a):
+    now = timezone.now()
+    quick, late, never = (CustomerFactory(dealer=dealer_a) for _ in range(3))
+    for customer, completed in ((quick, now + timedelta(days=1, hours=23)), (late, now + timedelta(days=2, hours=1))):
+        type(customer).objects.filter(pk=customer.pk).update(
+            created_at=now, archive_complete=True, archive_completed_at=completed
+        )
+    type(never).objects.filter(pk=never.pk).update(created_at=now, archive_complete=False, archive_completed_at=None)
+    rate = selectors.archive_timeliness([dealer_a.pk], now - timedelta(hours=1), now + timedelta(hours=1))[dealer_a.pk]
+    assert (rate.numerator, rate.n) == (1, 3)
+
+
+def test_e4_retention_follows_the_rolling_24_and_12_months(dealer_a, advisor_a):
+    kept, lost, new = (CustomerFactory(dealer=dealer_a) for _ in range(3))
+    visit(dealer_a, advisor_a, customer=kept, arrived_days_ago=500)
+    visit(dealer_a, advisor_a, customer=kept, arrived_days_ago=100)
+    visit(dealer_a, advisor_a, customer=lost, arrived_days_ago=400)
+    visit(dealer_a, advisor_a, customer=new, arrived_days_ago=10)  # not in the base year: not counted
+    cancelled = visit(dealer_a, advisor_a, customer=lost, arrived_days_ago=20, status=S.CANCELLED)
+    assert cancelled.status == S.CANCELLED  # a cancelled visit is not a visit
+    rate = selectors.retention([dealer_a.pk], timezone.now())[dealer_a.pk]
+    assert (rate.numerator, rate.n) == (1, 2)
+
+
+def test_lapsed_customers_have_their_last_visit_value_and_reason(dealer_a, advisor_a, specialist_a):
+    old = CustomerFactory(dealer=dealer_a)
+    first = visit(dealer_a, advisor_a, customer=old, arrived_days_ago=700)
+    visit(dealer_a, advisor_a, customer=old, arrived_days_ago=400)
+    Settlement.objects.create(
+        order=first, invoice_number="X1", settled_at=first.arrived_at, settled_by=advisor_a, payment_method="cash",
+        customer_total=Decimal("880.00"), grand_total=Decimal("880.00"), totals={},
+    )  # fmt: skip
+    recent = CustomerFactory(dealer=dealer_a)
+    visit(dealer_a, advisor_a, customer=recent, arrived_days_ago=30)
+    CustomerFactory(dealer=dealer_a)  # never came: not "lapsed", just a prospect
+    services.lapse_note_record(customer=old, reason="moved", note="搬到外地", by=specialist_a)
+    rows = list(selectors.lapsed_customers(type(old).objects.filter(dealer=dealer_a)))
+    assert [(c.pk, c.visits, c.spend, c.lapse_reason) for c in rows] == [(old.pk, 2, Decimal("880.00"), "moved")]
+    assert list(selectors.lapsed_customers(type(old).objects.filter(dealer=dealer_a), months=18)) == []
+
+
+# --- letters ------------------------------------------------------------------------------------------------------
+
+
+def test_letters_are_numbered_per_dealer_and_year(dealer_a, dealer_b, specialist_a, specialist_b, customer_a):
+    today = timezone.localdate()
+    numbers = [
+        services.letter_register(
+            dealer=dealer_a,
+            customer=customer_a,
+            kind="notice",
+            medium="post",
+            subject="保养通知",
+            body="…",
+            sent_on=today,
+            by=specialist_a,
+        ).number
+        for _ in range(2)
+    ]
+    assert numbers == [f"A001-L{today.year}-0001", f"A001-L{today.year}-0002"]
+    with pytest.raises(PermissionDenied):
+        services.letter_register(dealer=dealer_a, customer=customer_a, kind="reply", medium="post", subject="s",
+                                 body="b", sent_on=today, by=specialist_b)  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.letter_register(dealer=dealer_a, customer=customer_a, kind="reply", medium="post", subject="s",
+                                 body="b", sent_on=today + timedelta(days=1), by=specialist_a)  # fmt: skip
+
+
+# --- reminders ----------------------------------------------------------------------------------------------------
+
+
+def test_inspection_schedule_of_a_private_car():
+    registered = date(2010, 3, 15)
+    dates = inspection_dates(registered, date(2026, 12, 31))
+    assert dates[:4] == [date(2012, 3, 15), date(2014, 3, 15), date(2016, 3, 15), date(2017, 3, 15)]
+    assert date(2025, 3, 15) in dates and date(2025, 9, 15) in dates and date(2026, 9, 15) in dates
+    assert date(2024, 9, 15) not in dates  # yearly until year 15
+
+
+def test_daily_km_prefers_the_vehicles_own_readings():
+    now = timezone.now()
+    assert daily_km(first_km=10_000, last_km=13_000, first_at=now - timedelta(days=100), last_at=now,
+                    mileage_km=13_000, purchase_date=None, today=now.date()) == 30  # fmt: skip
+    # readings too close together: fall back to the mileage over the car's age
+    bought = now.date() - timedelta(days=400)
+    assert daily_km(first_km=10_000, last_km=10_100, first_at=now - timedelta(days=3), last_at=now,
+                    mileage_km=20_000, purchase_date=bought, today=now.date()) == 50  # fmt: skip
+    assert daily_km(first_km=None, last_km=None, first_at=None, last_at=None, mileage_km=None, purchase_date=None,
+                    today=now.date()) is None  # fmt: skip
+
+
+def test_reminders_are_generated_once_with_the_mileage_estimate(dealer_a, advisor_a):
+    today = timezone.localdate()
+    customer = CustomerFactory(dealer=dealer_a, birthday=today.replace(year=1990) + timedelta(days=5))
+    vehicle = VehicleFactory(
+        owner=customer, vin=make_vin(77), mileage_km=29_000, purchase_date=today - timedelta(days=580),
+        insurance_expiry=today + timedelta(days=20), warranty_expiry=today + timedelta(days=400),
+    )  # fmt: skip
+    order = visit(dealer_a, advisor_a, customer=customer, vehicle=vehicle, arrived_days_ago=100)
+    RepairOrder.objects.filter(pk=order.pk).update(odometer_km=26_000)
+    Settlement.objects.create(
+        order=order, invoice_number="S1", settled_at=order.arrived_at, settled_by=advisor_a, payment_method="cash",
+        customer_total=0, grand_total=0, totals={}, next_service_due_date=today + timedelta(days=80),
+        next_service_due_km=30_000,
+    )  # fmt: skip
+    created = generate_reminders(dealer=dealer_a, today=today)
+    kinds = dict(Reminder.objects.filter(customer=customer).values_list("kind", "due_on"))
+    # one reading only: 29,000 km over 580 days = 50 km a day, so 30,000 km in 20 days (before the date)
+    assert kinds[ReminderKind.MAINTENANCE] == today + timedelta(days=20)
+    assert kinds[ReminderKind.INSURANCE] == today + timedelta(days=20)
+    assert kinds[ReminderKind.BIRTHDAY] == customer.birthday.replace(year=today.year)
+    assert ReminderKind.WARRANTY not in kinds  # 400 days away: not yet
+    assert created == len(kinds)
+    assert generate_reminders(dealer=dealer_a, today=today) == 0  # idempotent
+    assert vehicle.pk == Reminder.objects.get(customer=customer, kind=ReminderKind.INSURANCE).vehicle_id
+
+
+def test_a_reminder_call_and_close(dealer_a, specialist_a, customer_a, vehicle_a):
+    from appointments.models import Appointment
+
+    reminder = Reminder.objects.create(dealer=dealer_a, customer=customer_a, vehicle=vehicle_a, kind="insurance",
+                                       due_on=timezone.localdate(), remind_on=timezone.localdate())  # fmt: skip
+    services.call_record(by=specialist_a, reminder=reminder, outcome=CallOutcome.REACHED, summary="续保报价已发")
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.version) == (ReminderStatus.CONTACTED, 2)
+    with pytest.raises(ValidationError):  # booked needs the appointment
+        services.reminder_close(reminder=reminder, by=specialist_a, status="booked", version=reminder.version)
+    with pytest.raises(ValidationError):  # a stale version is refused
+        services.reminder_close(reminder=reminder, by=specialist_a, status="dismissed", outcome="x", version=1)
+    services.reminder_close(reminder=reminder, by=specialist_a, status="dismissed", outcome="已在别处续保",
+                            version=reminder.version)  # fmt: skip
+    assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.DISMISSED
+    assert not Appointment.objects.exists()
+
+
+# --- campaigns and messaging -------------------------------------------------------------------------------------
+
+
+def test_a_campaign_from_list_to_invitation_call_and_visit(dealer_a, advisor_a, specialist_a):
+    today = timezone.localdate()
+    lapsed = CustomerFactory(dealer=dealer_a, consent=Consent.GIVEN)
+    refused = CustomerFactory(dealer=dealer_a, consent=Consent.REFUSED)
+    recent = CustomerFactory(dealer=dealer_a)
+    for customer, days in ((lapsed, 250), (refused, 300), (recent, 20)):
+        visit(dealer_a, advisor_a, customer=customer, arrived_days_ago=days)
+    campaign = Campaign.objects.create(dealer=dealer_a, name="冬季免费检测周", kind="seasonal", starts_on=today,
+                                       ends_on=today + timedelta(days=7), created_by=specialist_a)  # fmt: skip
+    with pytest.raises(ValidationError):  # nobody on the list yet
+        services.campaign_set_status(campaign=campaign, status=CampaignStatus.ACTIVE, by=specialist_a, version=1)
+    customers = selectors.customers_by_last_visit(type(lapsed).objects.filter(dealer=dealer_a), from_months=6,
+                                                  to_months=12)  # fmt: skip
+    assert services.campaign_add_targets(campaign=campaign, customers=customers, by=specialist_a) == 2
+    assert services.campaign_add_targets(campaign=campaign, customers=customers, by=specialist_a) == 0
+    campaign = services.campaign_set_status(campaign=campaign, status=CampaignStatus.ACTIVE, by=specialist_a,
+                                            version=1)  # fmt: skip
+    assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 2
+    statuses = dict(campaign.dealer.messages.values_list("customer_id", "status"))
+    assert statuses == {lapsed.pk: MessageStatus.SENT, refused.pk: MessageStatus.BLOCKED}
+    target = campaign.targets.get(customer=lapsed)
+    services.call_record(by=specialist_a, target=target, outcome=CallOutcome.REACHED, summary="周六来")
+    visit(dealer_a, advisor_a, customer=lapsed, arrived_days_ago=0)
+    outcome = selectors.campaign_outcome(campaign)
+    assert outcome == {"listed": 2, "contacted": 1, "declined": 0, "unreachable": 0, "booked": 0, "came": 1}
+    assert campaign.targets.get(customer=lapsed).status == TargetStatus.CONTACTED
+
+
+def test_send_message_logs_every_channel_and_survives_a_gateway_error(customer_a, settings):
+    message = send_message(dealer=customer_a.dealer, customer=customer_a, purpose=MessagePurpose.NOTICE, body="hi")
+    assert (message.channel, message.status, message.recipient) == (
+        MessageChannel.RECORD, MessageStatus.RECORDED, customer_a.mobile,
+    )  # fmt: skip
+    settings.CARE_MESSAGE_SENDERS = {"sms": "care.tests.test_services.BrokenGateway"}
+    failed = send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="sms")
+    assert (failed.status, failed.detail) == (MessageStatus.FAILED, "gateway down")
+    with pytest.raises(ValueError):
+        send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="fax")
+
+
+class BrokenGateway:
+    def send(self, message):
+        raise ConnectionError("gateway down")
