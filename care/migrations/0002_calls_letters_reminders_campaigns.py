@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('appointments', '0001_initial'),
         ('care', '0001_outbound_messages'),
         ('customers', '0001_initial'),
-        ('organization', '0003_dealer_calendar'),
+        ('organization', '0002_dealer_rates'),
         ('repairs', '0005_line_part'),
         ('todo', '0003_task_window_unreachable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
