@@ -125,7 +125,7 @@ class CampaignForm(forms.ModelForm):
         self.fields["dealer"].queryset = dealers
         self.fields["kind"].choices = CampaignKind.choices
         if len(dealers) == 1:
-            self.fields["dealer"].initial = dealers[0].pk
+            self.fields["dealer"].initial = dealers.first().pk
 
     def clean(self):
         data = super().clean()

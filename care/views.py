@@ -523,6 +523,7 @@ class CampaignListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
         return (
             self.scoped(Campaign.objects.for_user(self.request.user))
             .select_related("dealer")
+            .order_by("-starts_on", "-id")
             .annotate(
                 listed=Count("targets"),
                 contacted=Count("targets", filter=Q(targets__status=TargetStatus.CONTACTED)),
@@ -544,7 +545,7 @@ class CampaignCreateView(DealerScopedObjectMixin, View):
     template_name = "care/campaign_form.html"
 
     def dealers(self):
-        return list(Dealer.objects.for_user(self.request.user, write=True).order_by("code"))
+        return Dealer.objects.for_user(self.request.user, write=True).order_by("code")
 
     def get(self, request):
         return render(request, self.template_name, {"form": CampaignForm(dealers=self.dealers())})

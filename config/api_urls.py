@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from appointments.api.views import AppointmentViewSet
+from care.api import views as care_api
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from organization.api.views import DealerViewSet
 from parts.api.purchasing import PurchaseOrderViewSet
@@ -19,6 +20,12 @@ router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("follow-ups", care_api.FollowUpViewSet, basename="follow-up")
+router.register("calls", care_api.CallRecordViewSet, basename="call")
+router.register("letters", care_api.LetterViewSet, basename="letter")
+router.register("reminders", care_api.ReminderViewSet, basename="reminder")
+router.register("campaigns", care_api.CampaignViewSet, basename="campaign")
+router.register("lapsed-customers", care_api.LapsedCustomerViewSet, basename="lapsed-customer")
 router.register("parts", PartViewSet, basename="part")
 router.register("stock", StockItemViewSet, basename="stock-item")
 router.register("stock-movements", StockMovementViewSet, basename="stock-movement")

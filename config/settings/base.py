@@ -179,6 +179,18 @@ SPECTACULAR_SETTINGS = {
         "LineKindEnum": "repairs.choices.LineKind",
         "CustomerKindEnum": "customers.choices.CustomerKind",
         "WarrantyClaimStatusEnum": "warranty.choices.ClaimStatus",
+        "TaskKindEnum": "todo.choices.TaskKind",
+        "TaskStatusEnum": "todo.choices.TaskStatus",
+        "CallDirectionEnum": "care.choices.CallDirection",
+        "CallPurposeEnum": "care.choices.CallPurpose",
+        "CallOutcomeEnum": "care.choices.CallOutcome",
+        "LetterKindEnum": "care.choices.LetterKind",
+        "LetterMediumEnum": "care.choices.LetterMedium",
+        "ReminderKindEnum": "care.choices.ReminderKind",
+        "ReminderStatusEnum": "care.choices.ReminderStatus",
+        "CampaignKindEnum": "care.choices.CampaignKind",
+        "CampaignStatusEnum": "care.choices.CampaignStatus",
+        "CampaignTargetStatusEnum": "care.choices.TargetStatus",
     },
 }
 
