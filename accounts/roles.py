@@ -192,6 +192,35 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Staff (员工): the service manager keeps the files; everyone sees their own profile and scorecard and
+# assesses colleagues (peer assessment); region managers read.
+_STAFF_SELF = {"staff.staffprofile": ("view_own",), "staff.assessment": ("add",)}
+_STAFF_ROLES = (
+    Role.SERVICE_ADVISOR,
+    Role.TECHNICIAN,
+    Role.FOREMAN,
+    Role.QC_INSPECTOR,
+    Role.PARTS_CLERK,
+    Role.FOLLOWUP_SPECIALIST,
+)
+_STAFF_MODELS = ("staffprofile", "staffskill", "certificate", "trainingcourse", "trainingrecord",
+                 "trainingrequirement", "assessment")  # fmt: skip
+STAFF_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    **{role: _STAFF_SELF for role in _STAFF_ROLES},
+    Role.SERVICE_MANAGER: {
+        **{f"staff.{model}": EDIT for model in _STAFF_MODELS},
+        "staff.staffprofile": (*EDIT, "view_own"),
+        "staff.staffskill": ALL,
+    },
+    Role.REGION_MANAGER: {f"staff.{model}": VIEW for model in _STAFF_MODELS},
+    Role.ADMINISTRATOR: {
+        **{f"staff.{model}": ALL for model in _STAFF_MODELS},
+        "staff.staffprofile": (*ALL, "view_own"),
+    },
+}
+for _role, _grants in STAFF_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 # Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
 # campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
 _CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")

@@ -11,6 +11,7 @@ from organization.api.views import DealerViewSet
 from parts.api.purchasing import PurchaseOrderViewSet
 from parts.api.views import PartViewSet, StockItemViewSet, StockMovementViewSet
 from repairs.api.views import RepairOrderViewSet
+from staff.api.views import AssessmentViewSet, StaffProfileViewSet, TrainingRecordViewSet
 from warranty.api.views import WarrantyClaimViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,9 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
+router.register("staff", StaffProfileViewSet, basename="staff-profile")
+router.register("training-records", TrainingRecordViewSet, basename="training-record")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("follow-ups", care_api.FollowUpViewSet, basename="follow-up")
 router.register("calls", care_api.CallRecordViewSet, basename="call")

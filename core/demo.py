@@ -25,6 +25,7 @@ DEMO_STEPS: list[str] = [
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
     "parts.demo.create_parts_usage",
+    "staff.demo.create_staff",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded

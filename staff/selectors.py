@@ -1,0 +1,433 @@
+"""Reads of the staff domain, scoped to the user's dealers; KPI C3/C4 and the scorecard are grouped SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round, TruncDate
+from django.utils import timezone
+
+from accounts.models import User
+from repairs.choices import FaultCategory
+from repairs.models import LabourClock, RepairOrder, RepairOrderLine
+from staff import sources
+from staff.choices import (
+    COUNTED_RESULTS,
+    HIGH_VOLTAGE_QUALIFICATIONS,
+    SCORECARD_POSITIONS,
+    TECHNICIAN_QUALIFICATIONS,
+    CertificateStatus,
+    Position,
+    TrainingStatus,
+)
+from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord, TrainingRequirement
+from staff.rules import (
+    DEFAULT_YEARLY_HOURS,
+    EXPIRY_WARNING_DAYS,
+    OTHER_YEARLY_HOURS,
+    employment_start_in_year,
+    month_starts_until,
+    share_of_year_due,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HOURS_FIELD = DecimalField(max_digits=8, decimal_places=1)
+SHARE_FIELD = DecimalField(max_digits=6, decimal_places=4)
+ZERO_HOURS = Value(Decimal("0"), output_field=HOURS_FIELD)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the dealers' time zone."""
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+# --- certificates -----------------------------------------------------------------------------------------
+
+
+def _superseded() -> Exists:
+    """A later certificate of the same person and kind exists (it expires later, or never)."""
+    return Exists(
+        Certificate.objects.filter(profile_id=OuterRef("profile_id"), kind=OuterRef("kind"))
+        .exclude(pk=OuterRef("pk"))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
+    )
+
+
+def open_expiring_certificates(*, today: date) -> QuerySet[Certificate]:
+    """Certificates that expired or expire within 30 days and that no later certificate of the kind replaces."""
+    return (
+        Certificate.objects.filter(expires_on__lte=today + timedelta(days=EXPIRY_WARNING_DAYS))
+        .annotate(superseded=_superseded())
+        .filter(superseded=False)
+    )
+
+
+def valid_on_q(day, prefix: str = "") -> Q:
+    """Certificates valid on ``day`` (a date or an OuterRef to one)."""
+    return Q(**{f"{prefix}issued_on__lte": day}) & (
+        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": day})
+    )
+
+
+def annotate_certificate_status(profiles: QuerySet[StaffProfile], *, today: date) -> QuerySet[StaffProfile]:
+    """Adds ``certificate_status``: expired (a kind's latest expired) > expiring > valid > none."""
+    open_certs = open_expiring_certificates(today=today).filter(profile_id=OuterRef("pk"))
+    return profiles.annotate(
+        certificate_status=Case(
+            When(Exists(open_certs.filter(expires_on__lt=today)), then=Value(CertificateStatus.EXPIRED)),
+            When(Exists(open_certs.filter(expires_on__gte=today)), then=Value(CertificateStatus.EXPIRING)),
+            When(
+                Exists(Certificate.objects.filter(profile_id=OuterRef("pk"))),
+                then=Value(CertificateStatus.VALID),
+            ),
+            default=Value(CertificateStatus.NONE),
+        )
+    )
+
+
+def certificate_list(*, user: User, filters: dict | None = None, today: date | None = None) -> QuerySet[Certificate]:
+    """Certificates of the user's dealers; by default the ones that need action (expired or expiring, not renewed)."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    status = filters.get("status") or "attention"
+    qs = Certificate.objects.for_user(user).select_related("profile__user", "profile__dealer", "expiry_task")
+    if status == "all":
+        pass
+    elif status == CertificateStatus.EXPIRED:
+        qs = qs.filter(pk__in=open_expiring_certificates(today=today).filter(expires_on__lt=today).values("pk"))
+    elif status == CertificateStatus.EXPIRING:
+        qs = qs.filter(pk__in=open_expiring_certificates(today=today).filter(expires_on__gte=today).values("pk"))
+    else:
+        qs = qs.filter(pk__in=open_expiring_certificates(today=today).values("pk"))
+    if filters.get("dealer"):
+        qs = qs.filter(profile__dealer_id=filters["dealer"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    return qs.order_by(F("expires_on").asc(nulls_last=True), "profile__employee_number", "id")
+
+
+# --- training (KPI C3) ------------------------------------------------------------------------------------
+
+
+def _yearly_hours() -> Coalesce:
+    """The dealer's figure for the position, else the default of staff.rules."""
+    dealer_figure = TrainingRequirement.objects.filter(
+        dealer_id=OuterRef("dealer_id"), position=OuterRef("position")
+    ).values("yearly_hours")[:1]
+    default = Case(
+        *[When(position=position, then=Value(hours)) for position, hours in DEFAULT_YEARLY_HOURS.items()],
+        default=Value(OTHER_YEARLY_HOURS),
+        output_field=HOURS_FIELD,
+    )
+    return Coalesce(Subquery(dealer_figure, output_field=HOURS_FIELD), default, output_field=HOURS_FIELD)
+
+
+def _share_due(as_of: date) -> Case:
+    """staff.rules.share_of_year_due per hire date, as SQL: one branch per possible employment start."""
+    whens = []
+    for month_start in month_starts_until(as_of):
+        # Everyone hired on or before this month start (and after the previous one) is counted from it.
+        share = share_of_year_due(employment_start_in_year(month_start, as_of.year), as_of)
+        whens.append(When(hire_date__lte=month_start, then=Value(share)))
+    return Case(*whens, default=Value(Decimal("0")), output_field=SHARE_FIELD)
+
+
+def active_on_q(day: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}hire_date__lte": day}) & (
+        Q(**{f"{prefix}leave_date__isnull": True}) | Q(**{f"{prefix}leave_date__gte": day})
+    )
+
+
+def annotate_training(profiles: QuerySet[StaffProfile], *, as_of: date) -> QuerySet[StaffProfile]:
+    """Adds ``training_hours`` (this year up to ``as_of``, passed/attended only), ``yearly_hours``,
+    ``required_hours`` (the share due by ``as_of``, staff.rules) and ``training_ok``."""
+    hours = (
+        TrainingRecord.objects.filter(
+            profile_id=OuterRef("pk"),
+            attended_on__gte=date(as_of.year, 1, 1),
+            attended_on__lte=as_of,
+            result__in=COUNTED_RESULTS,
+        )
+        .order_by()
+        .values("profile_id")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return profiles.annotate(
+        training_hours=Coalesce(Subquery(hours, output_field=HOURS_FIELD), ZERO_HOURS),
+        yearly_hours=_yearly_hours(),
+        required_hours=Round(ExpressionWrapper(F("yearly_hours") * _share_due(as_of), output_field=HOURS_FIELD), 1),
+    ).annotate(
+        training_ok=Case(
+            When(training_hours__gte=F("required_hours"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def profile_list(*, user: User, filters: dict | None = None, today: date | None = None) -> QuerySet[StaffProfile]:
+    """Staff of the user's dealers with their certificate and training status; filters: dealer, position,
+    certificate status, training status, search text (name, username, employee number), former staff."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    qs = StaffProfile.objects.for_user(user).select_related("user", "dealer", "supervisor")
+    if not filters.get("former"):
+        qs = qs.filter(active_on_q(today))
+    if filters.get("dealer"):
+        qs = qs.filter(dealer_id=filters["dealer"])
+    if filters.get("position") in Position.values:
+        qs = qs.filter(position=filters["position"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(employee_number__istartswith=q)
+            | Q(user__username__istartswith=q)
+            | Q(user__display_name__icontains=q)
+            | Q(user__last_name__istartswith=q)
+        )
+    qs = annotate_training(annotate_certificate_status(qs, today=today), as_of=today)
+    if filters.get("certificate") in CertificateStatus.values:
+        qs = qs.filter(certificate_status=filters["certificate"])
+    if filters.get("training") == TrainingStatus.ON_TRACK:
+        qs = qs.filter(training_ok=True)
+    elif filters.get("training") == TrainingStatus.BEHIND:
+        qs = qs.filter(training_ok=False)
+    return qs.order_by("dealer__code", "employee_number", "id")
+
+
+@dataclass
+class Ratio:
+    """A KPI figure with the counts behind it; ``rate`` is None when n = 0 (no data, never 0 or 100)."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"))
+
+
+def training_compliance(*, dealer_ids, as_of: date) -> dict[int, Ratio]:
+    """KPI C3 per dealer: active staff whose training hours this year reach the share due by ``as_of`` /
+    active staff on ``as_of`` (one grouped query)."""
+    profiles = annotate_training(
+        StaffProfile.objects.filter(dealer_id__in=list(dealer_ids)).filter(active_on_q(as_of)), as_of=as_of
+    )
+    rows = (
+        profiles.order_by()
+        .values("dealer_id")
+        .annotate(staff=Count("id"), compliant=Count("id", filter=Q(training_ok=True)))
+    )
+    return {row["dealer_id"]: Ratio(row["compliant"], row["staff"]) for row in rows}
+
+
+def training_report(*, user: User, year: int, filters: dict | None = None, today: date | None = None) -> dict:
+    """The year's training-hours report: per person and per dealer (C3), evaluated on 31 December or today."""
+    today = today or timezone.localdate()
+    as_of = min(date(year, 12, 31), today)
+    filters = filters or {}
+    profiles = StaffProfile.objects.for_user(user).filter(active_on_q(as_of))
+    if filters.get("dealer"):
+        profiles = profiles.filter(dealer_id=filters["dealer"])
+    if filters.get("position") in Position.values:
+        profiles = profiles.filter(position=filters["position"])
+    people = annotate_training(profiles.select_related("user", "dealer"), as_of=as_of).order_by(
+        "dealer__code", "training_ok", "employee_number", "id"
+    )
+    by_dealer = (
+        training_compliance(dealer_ids=set(profiles.values_list("dealer_id", flat=True)), as_of=as_of)
+        if as_of.year == year
+        else {}
+    )
+    return {"as_of": as_of, "people": people, "by_dealer": by_dealer}
+
+
+# --- certified technicians (KPI C4) -----------------------------------------------------------------------
+
+
+def _held_on_clock_day(kinds) -> Exists:
+    return Exists(
+        Certificate.objects.filter(profile__user_id=OuterRef("technician_id"), kind__in=kinds).filter(
+            valid_on_q(OuterRef("day"))
+        )
+    )
+
+
+def technician_certification_rows(*, dealer_ids, start: date, end: date) -> QuerySet:
+    """Per dealer and technician who clocked on jobs from ``start`` to ``end`` (inclusive): clocks, and clocks
+    worked without a valid certificate that day (an EV-system job also needs the high-voltage licence)."""
+    uncovered = Q(tech_ok=False) | Q(line__order__fault_category=FaultCategory.EV_SYSTEM, hv_ok=False)
+    return (
+        LabourClock.objects.filter(
+            line__order__dealer_id__in=list(dealer_ids),
+            started_at__gte=start_of(start),
+            started_at__lt=start_of(end + timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
+        .annotate(
+            tech_ok=_held_on_clock_day(TECHNICIAN_QUALIFICATIONS), hv_ok=_held_on_clock_day(HIGH_VOLTAGE_QUALIFICATIONS)
+        )
+        .order_by()
+        .values("line__order__dealer_id", "technician_id")
+        .annotate(clocks=Count("id"), uncovered=Count("id", filter=uncovered))
+    )
+
+
+def technician_certification(*, dealer_ids, start: date, end: date) -> dict[int, Ratio]:
+    """KPI C4 per dealer: technicians whose every clocked job in the period was covered by a valid certificate
+    / technicians who clocked on jobs in the period."""
+    result: dict[int, Ratio] = {}
+    for row in technician_certification_rows(dealer_ids=dealer_ids, start=start, end=end):
+        ratio = result.setdefault(row["line__order__dealer_id"], Ratio(0, 0))
+        ratio.denominator += 1
+        ratio.numerator += row["uncovered"] == 0
+    return result
+
+
+def uncertified_technician_ids(*, dealer_id: int, day: date | None = None) -> set[int]:
+    """Users with a technician profile at the dealer holding no valid technician certificate on ``day``."""
+    day = day or timezone.localdate()
+    valid = Certificate.objects.filter(profile__user_id=OuterRef("user_id"), kind__in=TECHNICIAN_QUALIFICATIONS)
+    return set(
+        StaffProfile.objects.filter(dealer_id=dealer_id, position__in=(Position.TECHNICIAN, Position.FOREMAN))
+        .filter(active_on_q(day))
+        .exclude(Exists(valid.filter(valid_on_q(day))))
+        .values_list("user_id", flat=True)
+    )
+
+
+# --- assessments ------------------------------------------------------------------------------------------
+
+
+def assessment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assessment]:
+    filters = filters or {}
+    qs = Assessment.objects.for_user(user).select_related("subject__user", "assessor", "dealer")
+    for name in ("year", "quarter", "kind"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("subject"):
+        qs = qs.filter(subject_id=filters["subject"])
+    return qs.order_by("-year", "-quarter", "subject_id", "kind", "id")
+
+
+def assessment_summary(*, profile: StaffProfile) -> list[dict]:
+    """Per quarter and kind: how many assessed and the mean of each rubric criterion (grouped SQL)."""
+    from django.db.models import Avg
+
+    from staff.choices import RUBRIC
+
+    rows = (
+        profile.assessments.order_by()
+        .values("year", "quarter", "kind")
+        .annotate(count=Count("id"), **{name: Avg(name) for name, _label in RUBRIC})
+        .order_by("-year", "-quarter", "kind")
+    )
+    out = []
+    for row in rows:
+        scores = [Decimal(str(row[name])).quantize(Decimal("0.01")) for name, _label in RUBRIC]
+        out.append({**row, "scores": scores, "average": (sum(scores) / len(scores)).quantize(Decimal("0.01"))})
+    return out
+
+
+# --- scorecard --------------------------------------------------------------------------------------------
+
+
+def _has_comeback(order_ref: str) -> Exists:
+    return Exists(RepairOrder.objects.filter(comeback_of_id=OuterRef(order_ref)))
+
+
+def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> list[dict]:
+    """One row per advisor/technician profile for ROs delivered from ``start`` to ``end`` (inclusive):
+    ROs handled as advisor and as technician, on-time delivery, comebacks, complaints and survey score.
+
+    On time = delivered at or before the promised time, over the delivered ROs that had a promise.
+    Comebacks = of those ROs, the ones a later RO was linked to as a comeback (KPI B1's rule).
+    Each figure is one grouped query over all the people at once.
+    """
+    profiles = list(
+        profiles.filter(position__in=SCORECARD_POSITIONS)
+        .filter(hire_date__lte=end)
+        .filter(Q(leave_date__isnull=True) | Q(leave_date__gte=start))
+        .select_related("user", "dealer")
+        .order_by("dealer__code", "position", "employee_number", "id")
+    )
+    dealer_ids = sorted({p.dealer_id for p in profiles})
+    window = {"delivered_at__gte": start_of(start), "delivered_at__lt": start_of(end + timedelta(days=1))}
+    promised = Q(promised_at__isnull=False)
+    advised = {
+        (row["dealer_id"], row["advisor_id"]): row
+        for row in RepairOrder.objects.filter(dealer_id__in=dealer_ids, **window)
+        .annotate(came_back=_has_comeback("pk"))
+        .order_by()
+        .values("dealer_id", "advisor_id")
+        .annotate(
+            ros=Count("id"),
+            promised=Count("id", filter=promised),
+            on_time=Count("id", filter=promised & Q(delivered_at__lte=F("promised_at"))),
+            comebacks=Count("id", filter=Q(came_back=True)),
+        )
+    }
+    order_window = {f"order__{key}": value for key, value in window.items()}
+    worked = {
+        (row["order__dealer_id"], row["technician_id"]): row
+        for row in RepairOrderLine.objects.filter(
+            order__dealer_id__in=dealer_ids, technician_id__isnull=False, **order_window
+        )
+        .annotate(came_back=_has_comeback("order_id"))
+        .order_by()
+        .values("order__dealer_id", "technician_id")
+        .annotate(
+            ros=Count("order_id", distinct=True),
+            promised=Count("order_id", distinct=True, filter=Q(order__promised_at__isnull=False)),
+            on_time=Count(
+                "order_id",
+                distinct=True,
+                filter=Q(order__promised_at__isnull=False, order__delivered_at__lte=F("order__promised_at")),
+            ),
+            comebacks=Count("order_id", distinct=True, filter=Q(came_back=True)),
+        )
+    }
+    complaints = sources.complaint_counts_by_staff(dealer_ids, start_of(start), start_of(end + timedelta(days=1)))
+    surveys = sources.advisor_scores(dealer_ids, start_of(start), start_of(end + timedelta(days=1)))
+    empty = {"ros": 0, "promised": 0, "on_time": 0, "comebacks": 0}
+    rows = []
+    for profile in profiles:
+        as_advisor = advised.get((profile.dealer_id, profile.user_id), empty)
+        as_technician = worked.get((profile.dealer_id, profile.user_id), empty)
+        survey = (surveys or {}).get(profile.user_id) or {}
+        rows.append(
+            {
+                "profile": profile,
+                "advisor": {**as_advisor, "on_time_rate": Ratio(as_advisor["on_time"], as_advisor["promised"]).rate},
+                "technician": {
+                    **as_technician,
+                    "on_time_rate": Ratio(as_technician["on_time"], as_technician["promised"]).rate,
+                },
+                "complaints": None if complaints is None else complaints.get(profile.user_id, 0),
+                "survey_responses": survey.get("responses", 0) if surveys is not None else None,
+                "survey_score": survey.get("score"),
+            }
+        )
+    return rows

@@ -1,0 +1,42 @@
+"""The staff demo step: deterministic, not in the future, and the weaker dealers do worse on C3 and C4."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from organization.models import Dealer
+from staff import selectors
+from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord
+from todo.choices import TaskKind
+from todo.models import Task
+
+pytestmark = pytest.mark.django_db
+UNTIL = date(2026, 10, 31)
+
+
+def test_demo_staff():
+    call_command("demo_data", "--force", "--dealers", "3", "--months", "6", "--seed", "5", "--until", "2026-10-31",
+                 stdout=StringIO())  # fmt: skip
+    dealers = list(Dealer.objects.order_by("code"))
+    assert StaffProfile.objects.count() >= 3 * 10
+    for record in [
+        *StaffProfile.objects.all()[:20],
+        *Certificate.objects.all()[:20],
+        *TrainingRecord.objects.all()[:50],
+    ]:
+        record.full_clean()
+    assert not TrainingRecord.objects.filter(attended_on__gt=UNTIL).exists()
+    assert not Certificate.objects.filter(issued_on__gt=UNTIL).exists()
+    assert not StaffProfile.objects.filter(hire_date__gt=UNTIL).exists()
+    assert Assessment.objects.filter(kind="peer").exists() and Assessment.objects.filter(kind="supervisor").exists()
+    assert Task.objects.filter(kind=TaskKind.CERTIFICATE_EXPIRY).exists()
+    ids = [d.pk for d in dealers]
+    c3 = selectors.training_compliance(dealer_ids=ids, as_of=UNTIL)
+    c4 = selectors.technician_certification(dealer_ids=ids, start=date(2026, 10, 1), end=UNTIL)
+    # The demo dealers come in quality tiers (repairs.demo.PROFILES): good, middling, weak.
+    good, weak = dealers[0].pk, dealers[2].pk
+    assert c3[good].rate > c3[weak].rate
+    assert c4[good].rate > c4[weak].rate
+    assert c4[good].denominator > 0

@@ -1,0 +1,190 @@
+"""KPI C3 (training compliance) and C4 (certified technicians), and the scorecard, on hand-built data."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from repairs.choices import FaultCategory
+from staff import selectors, sources
+from staff.choices import CertificateKind, Position, TrainingResult
+from staff.models import StaffProfile, TrainingRequirement
+from staff.rules import required_hours_to_date
+from staff.selectors import SHANGHAI, Ratio
+from staff.tests.factories import at, certificate, job, order, person, trained
+
+pytestmark = pytest.mark.django_db
+JUNE_30 = date(2026, 6, 30)
+
+
+def test_required_hours_rule():
+    # 181 of 365 days of 2026 have passed on 30 June: 40 h × 0.4959 = 19.8 h.
+    assert required_hours_to_date(Decimal("40"), date(2019, 5, 5), JUNE_30) == Decimal("19.8")
+    # Hired 15 April: counted from 1 May, 61 days → 40 × 0.1671 = 6.7 h.
+    assert required_hours_to_date(Decimal("40"), date(2026, 4, 15), JUNE_30) == Decimal("6.7")
+    # Hired on the 1st: counted from that day.
+    assert required_hours_to_date(Decimal("40"), date(2026, 6, 1), JUNE_30) == Decimal("3.3")
+    # Hired in the current month after the 1st: nothing due yet.
+    assert required_hours_to_date(Decimal("40"), date(2026, 6, 20), JUNE_30) == Decimal("0.0")
+    assert required_hours_to_date(Decimal("40"), date(2020, 1, 1), date(2026, 12, 31)) == Decimal("40.0")
+
+
+def test_training_compliance_c3_exact(dealer_a, dealer_b):
+    ok_tech = person(dealer_a, Position.TECHNICIAN, hire_date=date(2020, 1, 1))
+    trained(ok_tech, 12, date(2026, 2, 1))
+    trained(ok_tech, 8, date(2026, 6, 30))
+    short_tech = person(dealer_a, Position.TECHNICIAN, hire_date=date(2020, 1, 1))
+    trained(short_tech, "19.5", date(2026, 3, 1))
+    trained(short_tech, 8, date(2026, 4, 1), result=TrainingResult.FAILED)  # failed: does not count
+    trained(short_tech, 8, date(2025, 12, 31))  # last year
+    trained(short_tech, 8, date(2026, 7, 1))  # after the evaluation day
+    advisor = person(dealer_a, Position.SERVICE_ADVISOR, hire_date=date(2021, 1, 1))
+    TrainingRequirement.objects.create(dealer=dealer_a, position=Position.SERVICE_ADVISOR, yearly_hours=20)
+    trained(advisor, 10, date(2026, 5, 1), result=TrainingResult.ATTENDED)  # due 20 × 0.4959 = 9.9
+    new_qc = person(dealer_a, Position.QC_INSPECTOR, hire_date=date(2026, 4, 15))
+    trained(new_qc, 6, date(2026, 5, 2))  # due 6.7
+    person(dealer_a, Position.PARTS_CLERK, hire_date=date(2026, 6, 20))  # nothing due yet
+    person(dealer_a, Position.TECHNICIAN, hire_date=date(2020, 1, 1), leave_date=date(2026, 5, 31))  # left
+    person(dealer_a, Position.TECHNICIAN, hire_date=date(2026, 7, 5))  # not yet hired
+    # Dealer B's own requirement does not apply at A.
+    TrainingRequirement.objects.create(dealer=dealer_b, position=Position.TECHNICIAN, yearly_hours=1)
+
+    result = selectors.training_compliance(dealer_ids=[dealer_a.pk, dealer_b.pk], as_of=JUNE_30)
+
+    assert result == {dealer_a.pk: Ratio(3, 5)}
+    assert result[dealer_a.pk].rate == Decimal("60.0")
+    rows = {
+        p.pk: (p.training_hours, p.required_hours, p.training_ok)
+        for p in selectors.annotate_training(StaffProfile.objects.all(), as_of=JUNE_30)
+    }
+    assert rows[ok_tech.pk] == (Decimal("20.0"), Decimal("19.8"), True)
+    assert rows[short_tech.pk] == (Decimal("19.5"), Decimal("19.8"), False)
+    assert rows[advisor.pk] == (Decimal("10.0"), Decimal("9.9"), True)
+    assert rows[new_qc.pk] == (Decimal("6.0"), Decimal("6.7"), False)
+
+
+def test_c3_with_no_staff_is_no_data(dealer_a):
+    assert selectors.training_compliance(dealer_ids=[dealer_a.pk], as_of=JUNE_30) == {}
+    assert Ratio(0, 0).rate is None
+
+
+def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
+    may = (date(2026, 5, 1), date(2026, 5, 31))
+    ro = order(dealer_a, advisor_a, arrived=at(date(2026, 5, 1)))
+    ev = order(dealer_a, advisor_a, arrived=at(date(2026, 5, 1)), fault=FaultCategory.EV_SYSTEM)
+
+    certified = person(dealer_a).user
+    certificate(certified.staff_profiles.get(), expires_on=date(2027, 1, 1))
+    job(ro, certified, clocked=at(date(2026, 5, 10)))
+    job(ro, certified, clocked=datetime.combine(date(2026, 5, 31), time(23, 30), tzinfo=SHANGHAI))
+
+    lapsed = person(dealer_a).user
+    certificate(lapsed.staff_profiles.get(), expires_on=date(2026, 5, 15))
+    job(ro, lapsed, clocked=at(date(2026, 5, 10)))
+    job(ro, lapsed, clocked=at(date(2026, 5, 20)))  # after expiry
+
+    april_only = person(dealer_a).user
+    job(ro, april_only, clocked=at(date(2026, 4, 30)))
+
+    no_hv = person(dealer_a).user
+    certificate(no_hv.staff_profiles.get(), kind=CertificateKind.VEHICLE_REPAIR)
+    job(ev, no_hv, clocked=at(date(2026, 5, 12)))
+
+    with_hv = person(dealer_a).user
+    certificate(with_hv.staff_profiles.get())
+    certificate(with_hv.staff_profiles.get(), kind=CertificateKind.HV_ELECTRICIAN, expires_on=date(2028, 1, 1))
+    job(ev, with_hv, clocked=at(date(2026, 5, 12)))
+
+    too_late = person(dealer_a).user
+    certificate(too_late.staff_profiles.get(), issued_on=date(2026, 5, 20))
+    job(ro, too_late, clocked=at(date(2026, 5, 5)))
+
+    june = person(dealer_a).user  # clocked just after the period (Shanghai time)
+    job(ro, june, clocked=datetime.combine(date(2026, 6, 1), time(0, 10), tzinfo=SHANGHAI))
+
+    other = person(dealer_b).user
+    certificate(other.staff_profiles.get())
+    job(order(dealer_b, other, arrived=at(date(2026, 5, 1))), other, clocked=at(date(2026, 5, 3)))
+
+    result = selectors.technician_certification(dealer_ids=[dealer_a.pk, dealer_b.pk], start=may[0], end=may[1])
+    assert result == {dealer_a.pk: Ratio(2, 5), dealer_b.pk: Ratio(1, 1)}
+    assert result[dealer_a.pk].rate == Decimal("40.0")
+    rows = {
+        r["technician_id"]: (r["clocks"], r["uncovered"])
+        for r in selectors.technician_certification_rows(dealer_ids=[dealer_a.pk], start=may[0], end=may[1])
+    }
+    assert rows == {certified.pk: (2, 0), lapsed.pk: (2, 1), no_hv.pk: (1, 1), with_hv.pk: (1, 0), too_late.pk: (1, 1)}
+    assert selectors.technician_certification(dealer_ids=[dealer_a.pk], start=date(2026, 7, 1),
+                                              end=date(2026, 7, 31)) == {}  # fmt: skip
+
+
+def test_uncertified_technicians_for_the_dispatch_warning(dealer_a, tech_a):
+    assert selectors.uncertified_technician_ids(dealer_id=dealer_a.pk, day=JUNE_30) == {tech_a.user_id}
+    certificate(tech_a, expires_on=date(2026, 6, 29))
+    assert selectors.uncertified_technician_ids(dealer_id=dealer_a.pk, day=JUNE_30) == {tech_a.user_id}
+    certificate(tech_a, expires_on=date(2026, 6, 30))
+    assert selectors.uncertified_technician_ids(dealer_id=dealer_a.pk, day=JUNE_30) == set()
+
+
+@pytest.fixture
+def fake_sources(monkeypatch):
+    calls = []
+
+    def complaints(dealer_ids, start, end):
+        calls.append(("complaints", sorted(dealer_ids), start, end))
+        return {fake_sources.advisor_id: 2}
+
+    def surveys(dealer_ids, start, end):
+        calls.append(("surveys", sorted(dealer_ids), start, end))
+        return {fake_sources.advisor_id: {"responses": 3, "score": 88.5}}
+
+    monkeypatch.setattr(sources, "complaint_counts_by_staff", complaints)
+    monkeypatch.setattr(sources, "advisor_scores", surveys)
+    fake_sources.calls = calls
+    return fake_sources
+
+
+def test_scorecard_exact(dealer_a, fake_sources):
+    adviser = person(dealer_a, Position.SERVICE_ADVISOR)
+    tech = person(dealer_a, Position.TECHNICIAN)
+    person(dealer_a, Position.PARTS_CLERK)  # no scorecard
+    fake_sources.advisor_id = adviser.user_id
+    a = adviser.user
+    on_time = order(dealer_a, a, arrived=at(date(2026, 5, 4), 9), promised=at(date(2026, 5, 4), 17),
+                    delivered=at(date(2026, 5, 4), 16))  # fmt: skip
+    late = order(dealer_a, a, arrived=at(date(2026, 5, 5), 9), promised=at(date(2026, 5, 5), 12),
+                 delivered=at(date(2026, 5, 5), 15))  # fmt: skip
+    order(dealer_a, a, arrived=at(date(2026, 5, 6), 9), delivered=at(date(2026, 5, 6), 15))  # no promise
+    order(dealer_a, a, arrived=at(date(2026, 4, 6), 9), delivered=at(date(2026, 4, 30), 15))  # April
+    order(dealer_a, a, arrived=at(date(2026, 6, 2), 9), comeback_of=on_time)  # the comeback, in June
+    job(on_time, tech.user)
+    job(on_time, tech.user)
+    job(late, tech.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.scorecard(
+            profiles=StaffProfile.objects.filter(dealer=dealer_a), start=date(2026, 5, 1), end=date(2026, 5, 31)
+        )
+    assert len(queries) == 3  # profiles, advisor figures, technician figures
+    by_person = {row["profile"].pk: row for row in rows}
+    assert set(by_person) == {adviser.pk, tech.pk}
+    row = by_person[adviser.pk]
+    assert row["advisor"] == {"dealer_id": dealer_a.pk, "advisor_id": a.pk, "ros": 3, "promised": 2, "on_time": 1,
+                              "comebacks": 1, "on_time_rate": Decimal("50.0")}  # fmt: skip
+    assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (2, 3, 88.5)
+    row = by_person[tech.pk]
+    assert (row["technician"]["ros"], row["technician"]["on_time"], row["technician"]["comebacks"]) == (2, 1, 1)
+    assert row["advisor"]["ros"] == 0 and row["advisor"]["on_time_rate"] is None
+    assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (0, 0, None)
+    start, end = fake_sources.calls[0][2:]
+    assert (start, end) == (at(date(2026, 5, 1), 0), at(date(2026, 6, 1), 0))
+
+
+def test_scorecard_without_the_source_domains(dealer_a, monkeypatch):
+    monkeypatch.setattr(sources, "complaint_counts_by_staff", lambda *a: None)
+    monkeypatch.setattr(sources, "advisor_scores", lambda *a: None)
+    adviser = person(dealer_a, Position.SERVICE_ADVISOR)
+    rows = selectors.scorecard(profiles=StaffProfile.objects.all(), start=date(2026, 5, 1), end=date(2026, 5, 31))
+    assert [(r["profile"], r["complaints"], r["survey_responses"]) for r in rows] == [(adviser, None, None)]
