@@ -8,7 +8,9 @@ from appointments.api.views import AppointmentViewSet
 from care.api import views as care_api
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from organization.api.views import DealerViewSet
+from parts.api import counter as counter_api
 from parts.api.purchasing import PurchaseOrderViewSet
+from parts.api.suppliers import SupplierViewSet
 from parts.api.views import PartViewSet, StockItemViewSet, StockMovementViewSet
 from repairs.api.views import RepairOrderViewSet
 from staff.api.views import AssessmentViewSet, StaffProfileViewSet, TrainingRecordViewSet
@@ -34,6 +36,9 @@ router.register("parts", PartViewSet, basename="part")
 router.register("stock", StockItemViewSet, basename="stock-item")
 router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("stock-reservations", counter_api.StockReservationViewSet, basename="stock-reservation")
+router.register("special-orders", counter_api.SpecialOrderViewSet, basename="special-order")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

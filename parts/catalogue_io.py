@@ -269,11 +269,43 @@ def catalogue_import(*, file, dealer: Dealer | None, by: User) -> ImportReport:
         has_price = part is not None and part.pk in prices
         if (cost is None) != (retail is None) and not has_price and not row.values.get("bad_price"):
             report.errors.append(RowError(row.line, _("A new price needs both the cost and the retail price.")))
+    if not report.errors:
+        report.errors.extend(_supersession_loops(rows))
     if report.errors:
         report.errors.sort(key=lambda e: e.line)
         return report
     _write(rows, existing, prices, dealer, by, report)
     return report
+
+
+def _supersession_loops(rows: list[_Row]) -> list[RowError]:
+    """Rows whose replacement, with the file applied to the catalogue, leads back to the part (A → B → A)."""
+    replaced_by = {
+        (brand, key): (new_brand, new_key)
+        for brand, key, new_brand, new_key in Part.objects.filter(superseded_by__isnull=False).values_list(
+            "brand", "number_key", "superseded_by__brand", "superseded_by__number_key"
+        )
+    }
+    numbers = {}
+    for row in rows:
+        numbers[row.key] = row.values["part_number"]
+        if row.values["superseded_key"]:
+            replaced_by[row.key] = (row.key[0], row.values["superseded_key"])
+    errors = []
+    for row in rows:
+        if not row.values["superseded_key"]:
+            continue
+        path, step, seen = [row.key], replaced_by.get(row.key), {row.key}
+        while step is not None and step not in seen:
+            seen.add(step)
+            path.append(step)
+            step = replaced_by.get(step)
+        if step == row.key:
+            chain = " → ".join(numbers.get(key, key[1]) for key in [*path, row.key])
+            errors.append(
+                RowError(row.line, _("The replacements make a loop (%(chain)s): a chain must end.") % {"chain": chain})
+            )
+    return errors
 
 
 def _existing_parts(keys: set[str]) -> dict[tuple[str, str], Part]:

@@ -16,6 +16,7 @@ from parts.choices import MovementKind, PartCategory, Unit
 from parts.models import (
     Part,
     PartPrice,
+    SpecialOrder,
     StockItem,
     StockMovement,
     StockReservation,
@@ -183,10 +184,11 @@ def create_parts(ctx: DemoContext) -> None:
 
     items, receipts = [], []
     latest = ctx.latest
-    for warehouse in warehouses:
+    for dealer_index, warehouse in enumerate(warehouses):
+        dead_share = stockroom_profile(dealer_index)["dead"]
         stocked = rng.sample(active_parts, k=int(len(active_parts) * 0.6))
         for index, part in enumerate(stocked):
-            dead = rng.random() < 0.08
+            dead = rng.random() < dead_share
             lots = [rng.randint(1, 12) for _ in range(rng.randint(1, 3))]
             days = (181, 420) if dead else (1, 170)
             moments = sorted(latest - timedelta(days=rng.randint(*days), minutes=rng.randint(0, 600)) for _ in lots)
@@ -229,17 +231,36 @@ def create_parts(ctx: DemoContext) -> None:
     ctx.say(f"  {len(active_parts) + len(superseded)} parts, {len(items)} stock items, {len(movements)} receipts")
 
 
+# How well each dealer's stock room works, in the order of repairs.demo.PROFILES (good, middle, weak):
+# the share of part lines not on the shelf when the repair order asks for them (KPI F1), and of those the share
+# special-ordered for the order (the rest waits a day or two for the regular replenishment); and the share of
+# stocked parts bought that never moved again (dead stock, KPI F2).
+STOCKROOM_PROFILES = [
+    {"miss": 0.04, "special": 0.30, "dead": 0.03},
+    {"miss": 0.12, "special": 0.40, "dead": 0.10},
+    {"miss": 0.26, "special": 0.50, "dead": 0.20},
+]
+
+
+def stockroom_profile(dealer_index: int) -> dict:
+    """The stock-room profile of the dealer at ``dealer_index`` (0-based) of ``ctx.dealers``."""
+    return STOCKROOM_PROFILES[dealer_index % len(STOCKROOM_PROFILES)]
+
+
 def create_parts_usage(ctx: DemoContext) -> None:
     """Link the demo repair orders' part lines to the catalogue and issue them from stock.
 
     Runs after the repair orders: each part line whose name matches a catalogue part of the vehicle's brand gets
-    that part, a reservation (requested at approval, issued the same day mostly, the next day sometimes: KPI F1)
-    and an issue movement. Receipts are added before any issue that would take the shelf below zero, so every
-    item's on-hand stays the sum of its movements and never goes negative.
+    that part, a reservation requested at approval and an issue movement (KPI F1). How often the part is not on
+    the shelf at that moment depends on the dealer's stock-room profile: then it is either special-ordered
+    (received 2–5 days later, a deposit sometimes; still on order for open repair orders, which wait for parts)
+    or issued a day or two later from the next replenishment. Receipts are added before any issue that would take
+    the shelf below zero, so every item's on-hand stays the sum of its movements and never goes negative.
     """
     from repairs.models import RepairOrderLine
 
     rng = ctx.rng
+    profiles = {dealer.pk: stockroom_profile(index) for index, dealer in enumerate(ctx.dealers)}
     catalogue = {(p.brand, p.name): p for p in Part.objects.filter(is_active=True).order_by("number_key")}
     items = {(i.warehouse.dealer_id, i.part_id): i for i in StockItem.objects.select_related("warehouse")}
     warehouses = {w.dealer_id: w for w in Warehouse.objects.filter(code="WH01")}
@@ -248,7 +269,7 @@ def create_parts_usage(ctx: DemoContext) -> None:
         .select_related("order__vehicle")
         .order_by("order__approved_at", "id")
     )
-    linked, reservations, issues = [], [], []
+    linked, reservations, issues, specials = [], [], [], []
     for line in lines:
         order = line.order
         part = catalogue.get((order.vehicle.brand, line.description)) or catalogue.get(("", line.description))
@@ -261,11 +282,33 @@ def create_parts_usage(ctx: DemoContext) -> None:
             items[(order.dealer_id, part.pk)] = item
         line.part = part
         linked.append(line)
+        profile = profiles.get(order.dealer_id, STOCKROOM_PROFILES[0])
         requested = order.approved_at
-        issued = order.repair_started_at or requested
-        if rng.random() < 0.12:  # not on the shelf that day: issued the next day
-            issued = min(issued + timedelta(days=1), ctx.latest)
-        if order.status in ("approved", "dispatched") and issued > ctx.latest:
+        issued = max(order.repair_started_at or requested, requested)
+        special_received = None
+        if rng.random() < profile["miss"]:  # not on the shelf when asked for
+            if rng.random() < profile["special"]:
+                special_received = requested + timedelta(days=rng.randint(2, 5), hours=rng.randint(0, 6))
+                issued = special_received
+                special = SpecialOrder(
+                    repair_order_line=line,
+                    warehouse=warehouse,
+                    part=part,
+                    quantity=line.quantity,
+                    deposit=_money(line.unit_price * line.quantity * Decimal("0.3") * (rng.random() < 0.4)),
+                    status=SpecialOrder.Status.RECEIVED,
+                    requested_at=requested,
+                    received_at=special_received,
+                    by=ctx.admin,
+                )
+                specials.append(special)
+                if special_received > ctx.latest:  # still on order today
+                    special.status, special.received_at = SpecialOrder.Status.ORDERED, None
+                    continue
+            else:
+                issued = issued + timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 3))
+        issued = min(issued, ctx.latest)
+        if order.status in ("approved", "dispatched") and issued >= ctx.latest:
             continue
         reservations.append(
             StockReservation(
@@ -278,18 +321,22 @@ def create_parts_usage(ctx: DemoContext) -> None:
                 by=ctx.admin,
             )
         )
-        issues.append((item, line, issued))
+        issues.append((item, line, issued, special_received))
     RepairOrderLine.objects.bulk_update(linked, ["part"], batch_size=1000)
-    StockReservation.objects.bulk_create(reservations, batch_size=1000)
+    bulk_create_with_history(specials, SpecialOrder, default_user=ctx.admin, batch_size=1000)
+    bulk_create_with_history(reservations, StockReservation, default_user=ctx.admin, batch_size=1000)
     _rebuild_ledgers(ctx, items, issues)
-    ctx.say(f"  {len(issues)} part lines issued from stock")
+    ctx.say(f"  {len(issues)} part lines issued from stock, {len(specials)} special orders")
 
 
 def _rebuild_ledgers(ctx: DemoContext, items: dict, issues: list) -> None:
     """Merge the issues into each item's ledger in time order; receive stock just before a shelf would run dry."""
     by_item: dict[int, list] = {}
-    for item, line, issued in issues:
+    special_receipts: dict[int, list] = {}
+    for item, line, issued, special_received in issues:
         by_item.setdefault(item.pk, []).append((issued, line))
+        if special_received is not None:
+            special_receipts.setdefault(item.pk, []).append((special_received, line))
     existing: dict[int, list] = {}
     for movement in StockMovement.objects.filter(item_id__in=by_item).order_by("at", "id"):
         existing.setdefault(movement.item_id, []).append(movement)
@@ -297,7 +344,11 @@ def _rebuild_ledgers(ctx: DemoContext, items: dict, issues: list) -> None:
     for item in items.values():
         if item.pk not in by_item:
             continue
-        events = [(m.at, 0, m) for m in existing.get(item.pk, [])] + [(at, 1, line) for at, line in by_item[item.pk]]
+        events = (
+            [(m.at, 0, m) for m in existing.get(item.pk, [])]
+            + [(at, 1, line) for at, line in special_receipts.get(item.pk, [])]
+            + [(at, 2, line) for at, line in by_item[item.pk]]
+        )
         on_hand, value = Decimal("0"), Decimal("0")
         average = item.average_cost or Decimal("0")
         for at, kind, payload in sorted(events, key=lambda e: (e[0], e[1])):
@@ -305,6 +356,23 @@ def _rebuild_ledgers(ctx: DemoContext, items: dict, issues: list) -> None:
                 value, on_hand = value + payload.quantity * payload.unit_cost, on_hand + payload.quantity
                 average = (value / on_hand).quantize(Decimal("0.0001")) if on_hand else average
                 StockMovement.objects.filter(pk=payload.pk).update(on_hand_after=on_hand)
+                continue
+            if kind == 1:  # a special order arrives for its line
+                cost = average or Decimal("50")
+                on_hand, value = on_hand + payload.quantity, value + payload.quantity * cost
+                average = (value / on_hand).quantize(Decimal("0.0001"))
+                new_movements.append(
+                    StockMovement(
+                        item=item,
+                        kind=MovementKind.RECEIPT,
+                        quantity=payload.quantity,
+                        unit_cost=cost,
+                        on_hand_after=on_hand,
+                        reason=f"特订到货 {payload.order}",
+                        at=at,
+                        by=ctx.admin,
+                    )
+                )
                 continue
             quantity = payload.quantity
             if on_hand < quantity:  # replenish the day before

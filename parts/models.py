@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -73,12 +74,47 @@ class Part(models.Model):
 
     def save(self, *args, **kwargs):
         self.number_key = normalize_part_number(self.number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "superseded_by" in update_fields:
+            self.check_supersession()
         super().save(*args, **kwargs)
 
-    def current(self, limit: int = 10) -> Part:
-        """The part that replaces this one today (following the supersession chain, loop-safe)."""
+    def clean(self):
+        super().clean()
+        self.check_supersession()
+
+    def check_supersession(self) -> None:
+        """Refuse a replacement that is the part itself or leads back to it (A → B → A): a chain must end."""
+        if self.superseded_by_id is None:
+            return
+        if self.pk is not None and self.superseded_by_id == self.pk:
+            raise ValidationError({"superseded_by": _("A part cannot be superseded by itself.")})
+        if self.pk is None:
+            return  # a new part: nothing can point to it yet
+        path, next_id = [self.number], self.superseded_by_id
+        seen: set[int] = set()
+        while next_id is not None and next_id not in seen:
+            seen.add(next_id)
+            number, next_id = Part.objects.filter(pk=next_id).values_list("number", "superseded_by_id").get()
+            path.append(number)
+            if next_id == self.pk:
+                raise ValidationError(
+                    {
+                        "superseded_by": _(
+                            "This replacement would make a loop (%(chain)s): a supersession chain must end in a "
+                            "current part."
+                        )
+                        % {"chain": " → ".join([*path, self.number])}
+                    }
+                )
+
+    def current(self) -> Part:
+        """The part that replaces this one today: the end of the whole supersession chain (A → B → C gives C).
+
+        Saving refuses loops; the walk still stops at a part it has seen, so bad old data cannot hang it.
+        """
         part, seen = self, {self.pk}
-        while part.superseded_by_id and part.superseded_by_id not in seen and len(seen) <= limit:
+        while part.superseded_by_id and part.superseded_by_id not in seen:
             seen.add(part.superseded_by_id)
             part = part.superseded_by
         return part
@@ -213,7 +249,7 @@ class StockMovement(models.Model):
         return f"{self.get_kind_display()} {self.quantity} {self.item}"
 
 
-class StockReservation(models.Model):
+class StockReservation(VersionedModel):
     """Stock set aside for a repair-order line until it is issued to the workshop (or released)."""
 
     tenant_lookup = "item__warehouse__dealer"
@@ -242,7 +278,7 @@ class StockReservation(models.Model):
         return f"{self.quantity} × {self.item}"
 
 
-class SpecialOrder(models.Model):
+class SpecialOrder(VersionedModel):
     """A part not in stock, ordered for one repair-order line; the order waits for parts until it is received."""
 
     tenant_lookup = "warehouse__dealer"
@@ -282,8 +318,8 @@ class SpecialOrder(models.Model):
 # --- purchasing (采购) and stock-take (盘点) ---------------------------------------------------------------------
 
 
-class Supplier(models.Model):
-    """A dealer's parts supplier (供应商), with the days it usually takes to deliver."""
+class Supplier(VersionedModel):
+    """A dealer's parts supplier (供应商), with the days it usually takes to deliver; changed via parts.suppliers."""
 
     tenant_lookup = "dealer"
 
@@ -305,6 +341,11 @@ class Supplier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("parts:supplier_detail", args=[self.pk])
 
 
 class PurchaseOrder(VersionedModel):
@@ -439,7 +480,8 @@ class GoodsReceiptLine(models.Model):
 
 
 class StockTake(models.Model):
-    """A stock-take (盘点) of one warehouse: expected is on-hand when it opened; approval posts the differences."""
+    """A stock-take (盘点) of one warehouse: each line is counted against the book quantity at count time;
+    approval posts the differences."""
 
     tenant_lookup = "warehouse__dealer"
 
@@ -480,7 +522,12 @@ class StockTake(models.Model):
 
 
 class StockTakeLine(models.Model):
-    """One stock item on the count sheet: expected (on hand at the start), counted, and the difference."""
+    """One stock item on the count sheet: counted against the book quantity at the moment it was counted.
+
+    The warehouse is not frozen while it is counted: ``expected`` is on hand when the sheet was opened,
+    ``book_quantity`` is on hand when the count was entered (expected + the movements since), and the
+    difference is counted − book_quantity, so parts issued or received during the stock-take are no variance.
+    """
 
     tenant_lookup = "stocktake__warehouse__dealer"
 
@@ -488,6 +535,11 @@ class StockTakeLine(models.Model):
     item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="stocktake_lines")
     expected = models.DecimalField(_("expected"), **QTY)
     counted = models.DecimalField(_("counted"), **QTY, null=True, blank=True)
+    book_quantity = models.DecimalField(
+        _("book quantity when counted"), **QTY, null=True, blank=True,
+        help_text=_("On hand when the count was entered: expected plus the movements since the sheet was opened."),
+    )  # fmt: skip
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
     difference = models.DecimalField(_("difference"), **QTY, null=True, blank=True)
     history = HistoricalRecords()
 
@@ -501,3 +553,8 @@ class StockTakeLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.expected} → {self.counted}"
+
+    @property
+    def moved_since_start(self):
+        """Movements between opening the sheet and the count (None until counted)."""
+        return None if self.book_quantity is None else self.book_quantity - self.expected

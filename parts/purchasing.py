@@ -11,6 +11,10 @@ are recorded on the receipt (for the supplier claim) and never enter stock, so t
       \\--cancel--> cancelled <--cancel-- (sent, partly_received: the rest is no longer expected)
 
     open --count (every line counted)--> counted --approve--> approved
+
+A stock-take does not freeze the warehouse (the workshop keeps getting parts): every line is counted against
+the book quantity at the moment its count is entered, and approval posts counted − that book quantity as a
+STOCKTAKE movement on top of whatever moved since, so no movement is lost or counted twice.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from core.services import lock_version
@@ -181,8 +186,9 @@ def purchase_order_create(
 def purchase_order_add_line(
     *, po: PurchaseOrder, part: Part, quantity: Decimal, unit_cost: Decimal, by: User
 ) -> PurchaseOrderLine:
-    """Add a part to a draft purchase order (one line per part)."""
+    """Add a part to a draft purchase order (one line per part); an old number orders the end of its chain."""
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    part = part.current()
     _check_scope(by, po.dealer_id, CHANGE_PO)
     if po.status != PurchaseOrderStatus.DRAFT:
         raise ValidationError(_("Lines can only be added to a draft purchase order."))
@@ -413,18 +419,26 @@ def stocktake_open(*, warehouse: Warehouse, by: User) -> StockTake:
     stocktake._history_user = by
     stocktake.save()
     items = StockItem.objects.filter(warehouse=warehouse).values_list("pk", "on_hand")
-    StockTakeLine.objects.bulk_create(
-        [StockTakeLine(stocktake=stocktake, item_id=pk, expected=on_hand) for pk, on_hand in items]
+    bulk_create_with_history(
+        [StockTakeLine(stocktake=stocktake, item_id=pk, expected=on_hand) for pk, on_hand in items],
+        StockTakeLine,
+        default_user=by,
     )
     return stocktake
 
 
 @transaction.atomic
 def stocktake_record_counts(*, stocktake: StockTake, counts: dict[int, Decimal], by: User) -> StockTake:
-    """Record counted quantities {line id: counted}; the stock-take is counted once every line has a count."""
+    """Record counted quantities {line id: counted}; the stock-take is counted once every line has a count.
+
+    The shelf is not frozen while it is counted: each count is compared with the item's on-hand at this moment
+    (the book quantity: on hand at the start plus the movements since), read under the item's row lock, so a
+    part issued or received between opening the sheet and counting it is not a variance. A line counted again
+    is compared with the book quantity of its new count.
+    """
     stocktake = _locked_stocktake(stocktake, by=by, action="count")
     lines = {line.pk: line for line in stocktake.lines.select_for_update()}
-    changed = []
+    wanted = []
     for line_id, counted in counts.items():
         line = lines.get(int(line_id))
         if line is None:
@@ -434,9 +448,21 @@ def stocktake_record_counts(*, stocktake: StockTake, counts: dict[int, Decimal],
         counted = Decimal(counted)
         if counted < 0:
             raise ValidationError({"counts": _("A count cannot be negative.")})
-        line.counted, line.difference = counted, counted - line.expected
+        wanted.append((line, counted))
+    # lock the counted items in id order (the order every stock service locks in), then read their book quantity
+    item_ids = sorted({line.item_id for line, _counted in wanted})
+    book = dict(
+        StockItem.objects.select_for_update().filter(pk__in=item_ids).order_by("pk").values_list("pk", "on_hand")
+    )
+    now = timezone.now()
+    changed = []
+    for line, counted in wanted:
+        line.counted, line.book_quantity, line.counted_at = counted, book[line.item_id], now
+        line.difference = counted - line.book_quantity
         changed.append(line)
-    StockTakeLine.objects.bulk_update(changed, ["counted", "difference"])
+    bulk_update_with_history(
+        changed, StockTakeLine, ["counted", "book_quantity", "counted_at", "difference"], default_user=by
+    )
     if all(line.counted is not None for line in lines.values()):
         stocktake.status = StockTakeStatus.COUNTED
     stocktake._history_user = by

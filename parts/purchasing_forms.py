@@ -117,3 +117,24 @@ class CountSheetForm(forms.Form):
 
     def counts(self) -> dict[int, Decimal]:
         return {line.pk: self.cleaned_data.get(f"count_{line.pk}") for line in self.lines}
+
+
+class SupplierForm(forms.Form):
+    """A supplier's code, name, contact and lead time (the dealer only when it is new)."""
+
+    dealer = forms.ModelChoiceField(label=_("dealer"), queryset=None)
+    code = forms.CharField(label=_("code"), max_length=20)
+    name = forms.CharField(label=_("name"), max_length=100)
+    contact = forms.CharField(label=_("contact person"), max_length=50, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    lead_time_days = forms.IntegerField(label=_("lead time (days)"), min_value=0, max_value=365, initial=7)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, dealers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dealers is None:
+            del self.fields["dealer"]
+        else:
+            self.fields["dealer"].queryset = dealers
+            if dealers.count() == 1:
+                self.fields["dealer"].initial = dealers.first().pk

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
 
+from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
@@ -322,6 +324,44 @@ class StockTakeDetailView(RecordPageView):
             if purchasing.can(stocktake, "approve", user):
                 context["approve_form"] = bound_forms.get("approve_form") or forms.Form()
         return context
+
+
+class StockTakeVarianceExportView(StockTakeDetailView):
+    """The variance report of a stock-take as an Excel workbook."""
+
+    def get(self, request, pk: int):
+        stocktake = self.get_record(pk)
+        variance = purchasing.stocktake_variance(stocktake)
+        header = [
+            _("Part number"), _("Name"), _("Bin"), _("Expected at start"), _("Moved since start"),
+            _("Book quantity when counted"), _("Counted"), _("Difference"), _("Average cost"),
+            _("Value at average cost"), _("Counted at"),
+        ]  # fmt: skip
+        rows = [
+            [
+                line.item.part.number,
+                line.item.part.name,
+                line.item.bin,
+                line.expected,
+                line.moved_since_start,
+                line.book_quantity,
+                line.counted,
+                line.difference,
+                line.item.average_cost,
+                line.value,
+                timezone.localtime(line.counted_at).strftime("%Y-%m-%d %H:%M") if line.counted_at else "",
+            ]
+            for line in variance["lines"]
+        ]
+        rows += [
+            [_("Gain"), *[""] * 8, variance["gain"], ""],
+            [_("Loss"), *[""] * 8, variance["loss"], ""],
+            [_("Net"), *[""] * 8, variance["net"], ""],
+        ]
+        return xlsx_response(
+            filename=f"stocktake-{stocktake.pk}-variance.xlsx", sheet_title=_("Variance report"), header=header,
+            rows=rows,
+        )  # fmt: skip
 
 
 class StockTakeFormView(RecordFormView, StockTakeDetailView):

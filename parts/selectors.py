@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -24,19 +26,45 @@ def part_search_q(query: str) -> Q:
     return condition
 
 
+CHAIN_DEPTH = 6  # how many replacements deep the catalogue sorts an old number under its current one
+
+
+_CHAIN_SQL = (
+    "WITH RECURSIVE chain(id) AS (SELECT id FROM {table} WHERE id IN ({matched}) "
+    "UNION SELECT p.superseded_by_id FROM {table} p JOIN chain c ON p.id = c.id "
+    "WHERE p.superseded_by_id IS NOT NULL) SELECT id FROM chain"
+)
+
+
+def with_replacements(matched: QuerySet[Part]) -> Q:
+    """The parts ``matched`` plus every part their supersession chains lead to (A → B → C: all three).
+
+    One recursive SQL query (``UNION`` stops at a part already reached, so even a loop in old data ends).
+    """
+    sql, params = matched.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Part._meta.db_table)
+    # only the quoted table name and Django's own compiled SQL are interpolated; values stay bound parameters
+    chain = _CHAIN_SQL.format(table=table, matched=sql)
+    return Q(pk__in=RawSQL(chain, params))  # noqa: S611
+
+
+def current_key_expression() -> Coalesce:
+    """The number key of the part at the end of the chain (up to CHAIN_DEPTH replacements deep)."""
+    lookups = ["superseded_by__" * depth + "number_key" for depth in range(CHAIN_DEPTH, -1, -1)]
+    return Coalesce(*lookups)
+
+
 def part_list(*, user: User, filters: dict | None = None) -> QuerySet[Part]:
     """The catalogue, ordered by the part that is current today (an old number sits under its replacement).
 
-    A search that finds a superseded number also brings its replacement, and every row carries
+    A search that finds a superseded number also brings its whole replacement chain, and every row carries
     the prices of the user's dealers (``my_prices``).
     """
     filters = filters or {}
     parts = Part.objects.all()
     query = (filters.get("q") or "").strip()
     if query:
-        matched = Part.objects.filter(part_search_q(query))
-        replacements = matched.filter(superseded_by__isnull=False).values("superseded_by")
-        parts = parts.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=replacements))
+        parts = parts.filter(with_replacements(Part.objects.filter(part_search_q(query))))
     if filters.get("category") in PartCategory.values:
         parts = parts.filter(category=filters["category"])
     if filters.get("brand"):
@@ -51,7 +79,7 @@ def part_list(*, user: User, filters: dict | None = None) -> QuerySet[Part]:
             )
         )
         .annotate(
-            current_key=Coalesce("superseded_by__superseded_by__number_key", "superseded_by__number_key", "number_key"),
+            current_key=current_key_expression(),
             is_superseded=Case(When(superseded_by__isnull=True, then=Value(0)), default=Value(1)),
         )
         .order_by("current_key", "is_superseded", "brand", "number_key")
@@ -92,7 +120,8 @@ def stock_list(*, user: User, filters: dict | None = None) -> QuerySet[StockItem
         items = items.filter(part_id=filters["part"])
     query = (filters.get("q") or "").strip()
     if query:
-        items = items.filter(part__in=Part.objects.filter(part_search_q(query)))
+        # an old number finds the stock of its replacements too
+        items = items.filter(part__in=Part.objects.filter(with_replacements(Part.objects.filter(part_search_q(query)))))
     if filters.get("below_reorder_point"):
         items = items.filter(below_reorder_point_q())
     return items.annotate(value=ExpressionWrapper(F("on_hand") * F("average_cost"), output_field=VALUE)).order_by(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.services import lock_version
 from core.tenancy import require_write_scope
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
@@ -137,7 +138,9 @@ def stock_reserve(*, item: StockItem, line, quantity: Decimal, by: User) -> Stoc
     return reservation
 
 
-def _locked_reservation(reservation: StockReservation) -> StockReservation:
+def _locked_reservation(reservation: StockReservation, version: int | None = None) -> StockReservation:
+    if version is not None:
+        lock_version(reservation, expected_version=version)
     reservation = StockReservation.objects.select_for_update().get(pk=reservation.pk)
     if reservation.status != ReservationStatus.ACTIVE:
         raise ValidationError(
@@ -147,26 +150,33 @@ def _locked_reservation(reservation: StockReservation) -> StockReservation:
 
 
 @transaction.atomic
-def stock_release(*, reservation: StockReservation, by: User) -> StockReservation:
-    """Give reserved stock back to the shelf (the line was removed or the order cancelled)."""
+def stock_release(*, reservation: StockReservation, by: User, version: int | None = None) -> StockReservation:
+    """Give reserved stock back to the shelf (the line was removed or the order cancelled).
+
+    ``version``: the reservation version the user saw (ConflictError if it changed since); None skips the check.
+    """
     item = _locked(reservation.item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
-    reservation = _locked_reservation(reservation)
+    _check_scope(by, item.warehouse.dealer_id, "parts.change_stockreservation")
+    reservation = _locked_reservation(reservation, version)
     item.reserved -= reservation.quantity
     item._history_user = by
     item.save(update_fields=["reserved"])
     reservation.status = ReservationStatus.RELEASED
+    reservation.version += 1
     reservation._history_user = by
-    reservation.save(update_fields=["status"])
+    reservation.save(update_fields=["status", "version"])
     return reservation
 
 
 @transaction.atomic
-def stock_issue(*, reservation: StockReservation, by: User) -> StockMovement:
-    """Hand reserved parts to the workshop: an issue movement at the average cost (KPI F1: requested → issued)."""
+def stock_issue(*, reservation: StockReservation, by: User, version: int | None = None) -> StockMovement:
+    """Hand reserved parts to the workshop: an issue movement at the average cost (KPI F1: requested → issued).
+
+    ``version``: the reservation version the user saw (ConflictError if it changed since); None skips the check.
+    """
     item = _locked(reservation.item)
     _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
-    reservation = _locked_reservation(reservation)
+    reservation = _locked_reservation(reservation, version)
     item.reserved -= reservation.quantity
     movement = _post(
         item=item,
@@ -178,8 +188,9 @@ def stock_issue(*, reservation: StockReservation, by: User) -> StockMovement:
         line=reservation.repair_order_line,
     )
     reservation.status, reservation.issued_at = ReservationStatus.ISSUED, movement.at
+    reservation.version += 1
     reservation._history_user = by
-    reservation.save(update_fields=["status", "issued_at"])
+    reservation.save(update_fields=["status", "issued_at", "version"])
     return movement
 
 
@@ -224,34 +235,92 @@ def repair_order_request_parts(*, order, by: User, lines=None) -> list:
     lines = lines if lines is not None else order.lines.filter(kind="part", part__isnull=False)
     done = []
     for line in lines.select_related("part"):
-        if (
-            line.reservations.exclude(status=ReservationStatus.RELEASED).exists()
-            or line.special_orders.filter(status=SpecialOrder.Status.ORDERED).exists()
-        ):
+        if _line_is_served(line):
             continue
         part = line.part.current()
         item = stock_item_get_or_create(warehouse=warehouse, part=part)
         if StockItem.objects.get(pk=item.pk).available >= line.quantity:
             done.append(stock_reserve(item=item, line=line, quantity=line.quantity, by=by))
         else:
-            _check_scope(by, order.dealer_id, "parts.add_specialorder")
-            special = SpecialOrder(
-                repair_order_line=line,
-                warehouse=warehouse,
-                part=part,
-                quantity=line.quantity,
-                requested_at=timezone.now(),
-                by=by,
-            )
-            special._history_user = by
-            special.save()
-            done.append(special)
+            done.append(special_order_create(line=line, by=by, warehouse=warehouse))
     return done
 
 
+def _part_line_check(line, dealer_id: int) -> None:
+    if line.kind != "part" or line.part_id is None:
+        raise ValidationError({"repair_order_line": _("Choose a part line with a catalogue part.")})
+    if line.order.dealer_id != dealer_id:
+        raise ValidationError(_("The repair order and the warehouse belong to different dealers."))
+
+
+def _line_is_served(line) -> bool:
+    return (
+        line.reservations.exclude(status=ReservationStatus.RELEASED).exists()
+        or line.special_orders.filter(status=SpecialOrder.Status.ORDERED).exists()
+    )
+
+
 @transaction.atomic
-def special_order_receive(*, special_order: SpecialOrder, unit_cost: Decimal, by: User) -> StockReservation:
-    """The special-ordered part has arrived: receive it into stock and reserve it for its repair-order line."""
+def repair_order_line_reserve(*, line, by: User, item: StockItem | None = None, quantity=None) -> StockReservation:
+    """Reserve stock for one repair-order part line (its current part; by default from the main warehouse)."""
+    if item is None:
+        warehouse = main_warehouse(line.order.dealer_id)
+        if warehouse is None:
+            raise ValidationError({"item": _("The dealer has no warehouse.")})
+        item = stock_item_get_or_create(warehouse=warehouse, part=line.part.current())
+    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
+    _part_line_check(line, item.warehouse.dealer_id)
+    if item.part_id != line.part.current().pk:
+        raise ValidationError({"item": _("This stock item holds another part than the line.")})
+    if _line_is_served(line):
+        raise ValidationError({"repair_order_line": _("This line is already reserved, issued or special-ordered.")})
+    return stock_reserve(item=item, line=line, quantity=line.quantity if quantity is None else quantity, by=by)
+
+
+@transaction.atomic
+def special_order_create(
+    *, line, by: User, warehouse: Warehouse | None = None, quantity=None, deposit=Decimal("0")
+) -> SpecialOrder:
+    """Order a part that is not in stock for a repair-order line (the order then waits for parts)."""
+    warehouse = warehouse or main_warehouse(line.order.dealer_id)
+    if warehouse is None:
+        raise ValidationError({"warehouse": _("The dealer has no warehouse.")})
+    _check_scope(by, warehouse.dealer_id, "parts.add_specialorder")
+    _part_line_check(line, warehouse.dealer_id)
+    quantity = line.quantity if quantity is None else Decimal(quantity)
+    errors = {}
+    if quantity <= 0:
+        errors["quantity"] = [_("Order a positive quantity.")]
+    if Decimal(deposit) < 0:
+        errors["deposit"] = [_("The deposit cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    if _line_is_served(line):
+        raise ValidationError({"repair_order_line": _("This line is already reserved, issued or special-ordered.")})
+    special = SpecialOrder(
+        repair_order_line=line,
+        warehouse=warehouse,
+        part=line.part.current(),
+        quantity=quantity,
+        deposit=Decimal(deposit),
+        requested_at=timezone.now(),
+        by=by,
+    )
+    special._history_user = by
+    special.save()
+    return special
+
+
+@transaction.atomic
+def special_order_receive(
+    *, special_order: SpecialOrder, unit_cost: Decimal, by: User, version: int | None = None
+) -> StockReservation:
+    """The special-ordered part has arrived: receive it into stock and reserve it for its repair-order line.
+
+    ``version``: the special order version the user saw (ConflictError if it changed since); None skips the check.
+    """
+    if version is not None:
+        lock_version(special_order, expected_version=version)
     special_order = SpecialOrder.objects.select_for_update().select_related("warehouse").get(pk=special_order.pk)
     _check_scope(by, special_order.warehouse.dealer_id, "parts.add_stockmovement")
     if special_order.status != SpecialOrder.Status.ORDERED:
@@ -267,8 +336,9 @@ def special_order_receive(*, special_order: SpecialOrder, unit_cost: Decimal, by
         reason=_("special order for %(order)s") % {"order": special_order.repair_order_line.order},
     )
     special_order.status, special_order.received_at = SpecialOrder.Status.RECEIVED, timezone.now()
+    special_order.version += 1
     special_order._history_user = by
-    special_order.save(update_fields=["status", "received_at"])
+    special_order.save(update_fields=["status", "received_at", "version"])
     reservation = stock_reserve(item=item, line=special_order.repair_order_line, quantity=special_order.quantity, by=by)
     # F1 counts from when the line was requested, not from when the special order arrived.
     StockReservation.objects.filter(pk=reservation.pk).update(requested_at=special_order.requested_at)

@@ -151,3 +151,79 @@ def test_stocktake_pages(warehouse_a, buyer, buyer_b, stocked):
     page = client.get(response.url)
     assert page.context["variance"]["net"] == D("-400.00")
     call_command("stock_check", stdout=StringIO())
+
+
+def test_movements_during_the_stocktake_are_no_variance(warehouse_a, buyer, stocked):
+    """The shelf is not frozen: counts compare with the book quantity when they are entered."""
+    filters, pads = stocked  # 10 filters, 4 pads
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    ids = line_ids(stocktake)
+    # before the filters are counted, 3 go to the workshop and 5 arrive: 12 on the shelf and in the book
+    services.stock_adjust(item=filters, quantity=D("-3"), by=buyer, reason="领用")
+    services.stock_receive(item=filters, quantity=D("5"), unit_cost=D("30"), by=buyer)
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[filters.pk]: D("11")}, by=buyer)
+    line = StockTakeLine.objects.get(pk=ids[filters.pk])
+    assert (line.expected, line.book_quantity, line.moved_since_start, line.counted, line.difference) == (
+        D("10"), D("12"), D("2"), D("11"), D("-1"),
+    )  # fmt: skip
+    assert line.counted_at is not None
+    # pads counted 3 of 4; then, before approval, 2 more pads arrive (after the count: not on the sheet)
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[pads.pk]: D("3")}, by=buyer)
+    services.stock_receive(item=pads, quantity=D("2"), unit_cost=D("200"), by=buyer)
+    assert [(x.item_id, x.difference) for x in purchasing.stocktake_variance(stocktake)["lines"]] == [
+        (filters.pk, D("-1")),
+        (pads.pk, D("-1")),
+    ]
+    purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    filters.refresh_from_db()
+    pads.refresh_from_db()
+    # 11 counted; 3 pads counted + 2 arrived after the count
+    assert (filters.on_hand, pads.on_hand) == (D("11"), D("5"))
+    assert sorted(StockMovement.objects.filter(kind=MovementKind.STOCKTAKE).values_list("quantity", flat=True)) == [
+        D("-1"),
+        D("-1"),
+    ]
+    call_command("stock_check", stdout=StringIO())
+
+
+def test_a_recount_takes_the_book_quantity_of_the_new_count(warehouse_a, buyer, stocked):
+    filters, _pads = stocked
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    line_id = line_ids(stocktake)[filters.pk]
+    purchasing.stocktake_record_counts(stocktake=stocktake, counts={line_id: D("9")}, by=buyer)
+    assert StockTakeLine.objects.get(pk=line_id).difference == D("-1")
+    services.stock_adjust(item=filters, quantity=D("-1"), by=buyer, reason="领用")
+    purchasing.stocktake_record_counts(stocktake=stocktake, counts={line_id: D("9")}, by=buyer)
+    line = StockTakeLine.objects.get(pk=line_id)
+    assert (line.book_quantity, line.difference) == (D("9"), D("0"))
+    assert line.history.count() == 3  # created, counted, counted again
+
+
+def test_variance_report_export(warehouse_a, buyer, buyer_b, stocked):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    filters, pads = stocked
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    ids = line_ids(stocktake)
+    services.stock_adjust(item=filters, quantity=D("-2"), by=buyer, reason="领用")
+    purchasing.stocktake_record_counts(
+        stocktake=stocktake, counts={ids[filters.pk]: D("7"), ids[pads.pk]: D("4")}, by=buyer
+    )
+    client = Client()
+    client.force_login(buyer)
+    url = f"/parts/stocktakes/{stocktake.pk}/variance.xlsx"
+    assert url in client.get(f"/parts/stocktakes/{stocktake.pk}/").content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 1 + 3  # header, the filter line, gain / loss / net
+    part_number, _name, _bin, expected, moved, book, counted, difference, _cost, value, _counted_at = rows[1]
+    assert (part_number, expected, moved, book, counted, difference, value) == (
+        "06A 115 561-B", 10, -2, 8, 7, -1, -30,
+    )  # fmt: skip
+    assert rows[-1][9] == -30  # net
+    other = Client()
+    other.force_login(buyer_b)
+    assert other.get(url).status_code == 404
