@@ -25,6 +25,8 @@ DEMO_STEPS: list[str] = [
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
     "parts.demo.create_parts_usage",
+    "care.demo.create_follow_ups",
+    "care.demo.create_care",
     "staff.demo.create_staff",
 ]
 
