@@ -347,3 +347,21 @@ def test_send_message_logs_every_channel_and_survives_a_gateway_error(customer_a
 class BrokenGateway:
     def send(self, message):
         raise ConnectionError("gateway down")
+
+
+def test_the_daily_reminder_command_and_task(dealer_a, customer_a):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from care.tasks import find_care_reminders
+
+    type(customer_a).objects.filter(pk=customer_a.pk).update(birthday=timezone.localdate() + timedelta(days=3))
+    out = StringIO()
+    call_command("care_reminders", stdout=out)
+    assert "A001: 1 new reminders" in out.getvalue()
+    assert find_care_reminders.call() == 0  # nothing new the second time
+    for bad in (["--today", "2026-13-01"], ["--horizon", "0"], ["--dealer", "NOPE"]):
+        with pytest.raises(CommandError) as error:
+            call_command("care_reminders", *bad, stdout=StringIO())
+        assert error.value.returncode == 2
