@@ -34,6 +34,8 @@ ROLE_SHORTCUTS = {
         (_("Parts catalogue"), "parts:catalogue", "parts.view_part"),
     ],
     Role.FOLLOWUP_SPECIALIST: [
+        (_("Follow-up calls due"), "care:followups", "care.view_callrecord"),
+        (_("Care reminders"), "care:reminders", "care.view_reminder"),
         (_("My to-do list"), "todo:task_list", "todo.view_task"),
         (_("Customers with incomplete archives"), "customers:customer_list", "customers.view_customer"),
     ],
@@ -42,6 +44,7 @@ ROLE_SHORTCUTS = {
         (_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
         (_("Parts reports"), "parts:reports", "parts.view_stockitem"),
         (_("Warranty claims"), "warranty:claim_list", "warranty.view_warrantyclaim"),
+        (_("Follow-up calls due"), "care:followups", "care.view_callrecord"),
     ],
     Role.REGION_MANAGER: [
         (_("Dealers of my region"), "organization:dealer_list", "organization.view_dealer"),
