@@ -221,6 +221,44 @@ STAFF_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in STAFF_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Complaints (投诉): advisors and follow-up specialists take complaints and log contacts; the service manager
+# owns, changes, resolves, reopens, reassigns and acknowledges crisis alerts; region managers read.
+COMPLAINT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_ADVISOR: {
+        "complaints.complaint": ("view", "add"),
+        "complaints.complaintcontact": ("view", "add"),
+        "complaints.crisisalert": VIEW,
+    },
+    Role.FOLLOWUP_SPECIALIST: {
+        "complaints.complaint": ("view", "add"),
+        "complaints.complaintcontact": ("view", "add"),
+        "complaints.crisisalert": VIEW,
+    },
+    Role.SERVICE_MANAGER: {
+        "complaints.complaint": (*EDIT, "resolve"),
+        "complaints.complaintcontact": ("view", "add"),
+        "complaints.crisisalert": ("view", "acknowledge"),
+        "complaints.complaintpolicy": VIEW,
+        "organization.dealercalendarday": VIEW,
+    },
+    Role.REGION_MANAGER: {
+        "complaints.complaint": VIEW,
+        "complaints.complaintcontact": VIEW,
+        "complaints.crisisalert": VIEW,
+        "complaints.complaintpolicy": VIEW,
+        "organization.dealercalendarday": VIEW,
+    },
+    Role.ADMINISTRATOR: {
+        "complaints.complaint": (*ALL, "resolve"),
+        "complaints.complaintcontact": ALL,
+        "complaints.crisisalert": (*ALL, "acknowledge"),
+        "complaints.complaintpolicy": ALL,
+        "organization.dealercalendarday": ALL,
+    },
+}
+for _role, _grants in COMPLAINT_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 # Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
 # campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
 _CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")

@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from appointments.api.views import AppointmentViewSet
+from complaints.api.views import ComplaintViewSet, CrisisAlertViewSet
 from care.api import views as care_api
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from organization.api.views import DealerViewSet
@@ -22,6 +23,8 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("crisis-alerts", CrisisAlertViewSet, basename="crisis-alert")
 router.register("staff", StaffProfileViewSet, basename="staff-profile")
 router.register("training-records", TrainingRecordViewSet, basename="training-record")
 router.register("assessments", AssessmentViewSet, basename="assessment")

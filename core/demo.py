@@ -27,6 +27,7 @@ DEMO_STEPS: list[str] = [
     "parts.demo.create_parts_usage",
     "care.demo.create_follow_ups",
     "care.demo.create_care",
+    "complaints.demo.create_complaints",
     "staff.demo.create_staff",
 ]
 

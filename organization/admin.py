@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from organization.models import Brand, Dealer, Oem, Region
+from organization.models import Brand, Dealer, DealerCalendarDay, Oem, Region
 
 
 @admin.register(Oem)
@@ -31,3 +31,14 @@ class DealerAdmin(SimpleHistoryAdmin):
     list_select_related = ["region"]
     search_fields = ["code", "name", "city"]
     filter_horizontal = ["brands"]
+
+
+@admin.register(DealerCalendarDay)
+class DealerCalendarDayAdmin(SimpleHistoryAdmin):
+    """Holidays and make-up working days (national when no dealer is chosen); the SLA clocks count them."""
+
+    list_display = ["date", "kind", "dealer", "note"]
+    list_filter = ["kind", "dealer"]
+    list_select_related = ["dealer"]
+    search_fields = ["note", "dealer__code", "dealer__name"]
+    date_hierarchy = "date"

@@ -1,6 +1,7 @@
 """Organisation: car makers (OEM) and their brands, regions, and dealers (服务店)."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -100,6 +101,12 @@ class Dealer(models.Model):
         default=Decimal("0.1300"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=50,
+        default="Asia/Shanghai",
+        help_text=_("IANA name of the dealer's local time zone; SLA clocks count the opening hours in it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[brands])
 
@@ -119,8 +126,60 @@ class Dealer(models.Model):
         days = self.working_days or ""
         if not days or any(ch not in "1234567" for ch in days) or len(set(days)) != len(days):
             raise ValidationError({"working_days": _("Use the digits 1–7 (Monday–Sunday), each at most once.")})
+        try:
+            ZoneInfo(self.time_zone or "")
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(
+                {"time_zone": _("Unknown time zone (use an IANA name, e.g. Asia/Shanghai).")}
+            ) from exc
 
     @property
     def working_weekdays(self) -> list[int]:
         """ISO weekday numbers the dealer is open."""
         return sorted(int(ch) for ch in self.working_days)
+
+
+class CalendarDayKind(models.TextChoices):
+    """How a special date differs from the weekly opening days."""
+
+    CLOSED = "closed", _("Closed (public holiday)")
+    WORKING = "working", _("Make-up working day (调休)")
+
+
+class DealerCalendarDay(models.Model):
+    """A date on which a dealer (or, without a dealer, every dealer) is closed or works although it normally does not.
+
+    National holidays and their make-up working days (调休) are entered once without a dealer; a
+    dealer's own entry for the same date wins. SLA clocks (organization.calendar) read these.
+    """
+
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_days",
+        verbose_name=_("dealer"),
+        help_text=_("Leave empty for a national date that applies to every dealer."),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. 春节, 国庆节调休"))
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holiday / make-up working day")
+        verbose_name_plural = _("holidays and make-up working days")
+        ordering = ["date", "dealer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "date"], name="uniq_dealer_calendar_day"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(dealer__isnull=True), name="uniq_national_calendar_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "dealer"], name="calendar_day_date_dealer")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.note}".strip()

@@ -1,0 +1,266 @@
+"""Reads of complaints, scoped to the user's dealers; dashboards and KPI inputs are grouped SQL, never loops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from care.sla import business_time_between
+from complaints.choices import UNRESOLVED, Category, EscalationLevel, Severity, Status
+from complaints.models import Complaint, CrisisAlert
+from complaints.services import calendar_for, overdue_q
+
+LIST_RELATED = ("dealer", "customer", "vehicle", "owner", "received_by")
+
+
+def complaint_list(*, user: User, filters: dict | None = None, now: datetime | None = None) -> QuerySet[Complaint]:
+    """Complaints of the user's dealers, newest first, by the list filters (status, category, severity, …)."""
+    filters = filters or {}
+    now = now or timezone.now()
+    qs = Complaint.objects.for_user(user).select_related(*LIST_RELATED)
+    if filters.get("status") == "unresolved":
+        qs = qs.filter(status__in=UNRESOLVED)
+    elif filters.get("status") in Status.values:
+        qs = qs.filter(status=filters["status"])
+    if filters.get("category") in Category.values:
+        qs = qs.filter(category=filters["category"])
+    if filters.get("severity") in Severity.values:
+        qs = qs.filter(severity=filters["severity"])
+    if filters.get("dealer"):
+        qs = qs.filter(dealer_id=filters["dealer"])
+    if filters.get("owner"):
+        qs = qs.filter(owner_id=filters["owner"])
+    overdue = filters.get("overdue")
+    if overdue == "any":
+        qs = qs.filter(overdue_q(now))
+    elif overdue == "first_contact":
+        qs = qs.filter(status__in=UNRESOLVED, first_contact_at__isnull=True, first_contact_due_at__lt=now)
+    elif overdue == "feedback":
+        qs = qs.filter(status__in=UNRESOLVED, feedback_at__isnull=True, feedback_due_at__lt=now)
+    elif overdue == "resolution":
+        qs = qs.filter(status__in=UNRESOLVED, resolution_due_at__lt=now)
+    escalated = filters.get("escalated")
+    if escalated == "any":
+        qs = qs.filter(escalation_level__gt=EscalationLevel.NONE)
+    elif escalated in ("1", "2"):
+        qs = qs.filter(escalation_level=int(escalated))
+    if filters.get("received_from"):
+        qs = qs.filter(received_at__gte=start_of(filters["received_from"]))
+    if filters.get("received_to"):
+        qs = qs.filter(received_at__lt=start_of(filters["received_to"] + timedelta(days=1)))
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__startswith=q.upper())
+            | Q(contact_name__startswith=q)
+            | Q(contact_phone__startswith=q)
+            | Q(customer__name__startswith=q)
+            | Q(vehicle__plate__startswith=q.upper())
+            | Q(repair_order__number__startswith=q.upper())
+        )
+    return qs.order_by("-received_at", "-id")
+
+
+def start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return start_of(first), start_of(following)
+
+
+def kpi_inputs(complaints: QuerySet[Complaint], *, start: datetime, end: datetime, evaluated_at: datetime) -> dict:
+    """A2, D6 and B5 of the complaints received in [start, end): numerators, the denominator and the rates.
+
+    A2: first contact by the first-contact deadline (2 working hours by default); D6: feedback by the
+    feedback deadline (3 working days); B5: resolved with the customer's agreement by ``evaluated_at``.
+    """
+    row = (
+        complaints.order_by()
+        .filter(received_at__gte=start, received_at__lt=end)
+        .aggregate(
+            received=Count("id"),
+            a2=Count("id", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("first_contact_due_at"))),
+            d6=Count("id", filter=Q(feedback_at__isnull=False, feedback_at__lte=F("feedback_due_at"))),
+            b5=Count(
+                "id",
+                filter=Q(status=Status.RESOLVED, customer_agreed=True, resolved_at__lte=evaluated_at),
+            ),
+        )
+    )
+    n = row["received"]
+    for code in ("a2", "d6", "b5"):
+        row[f"{code}_rate"] = round(100 * row[code] / n, 1) if n else None
+    return row
+
+
+def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = None, now=None) -> dict:
+    """The service manager's day: open, overdue by deadline, escalated, crisis alerts, and the month's A2/D6/B5."""
+    now = now or timezone.now()
+    month = month or timezone.localdate(now)
+    complaints = Complaint.objects.for_user(user)
+    alerts = CrisisAlert.objects.for_user(user)
+    if dealer_id:
+        complaints = complaints.filter(dealer_id=dealer_id)
+        alerts = alerts.filter(dealer_id=dealer_id)
+    unresolved = Q(status__in=UNRESOLVED)
+    counts = complaints.order_by().aggregate(
+        open=Count("id", filter=unresolved),
+        not_contacted=Count("id", filter=unresolved & Q(first_contact_at__isnull=True)),
+        overdue=Count("id", filter=overdue_q(now)),
+        overdue_first_contact=Count(
+            "id", filter=unresolved & Q(first_contact_at__isnull=True, first_contact_due_at__lt=now)
+        ),
+        overdue_feedback=Count("id", filter=unresolved & Q(feedback_at__isnull=True, feedback_due_at__lt=now)),
+        overdue_resolution=Count("id", filter=unresolved & Q(resolution_due_at__lt=now)),
+        escalated_manager=Count("id", filter=unresolved & Q(escalation_level=EscalationLevel.SERVICE_MANAGER)),
+        escalated_region=Count("id", filter=unresolved & Q(escalation_level=EscalationLevel.REGION)),
+        critical_open=Count("id", filter=unresolved & Q(severity=Severity.CRITICAL)),
+    )
+    start, end = month_bounds(month)
+    kpis = kpi_inputs(complaints, start=start, end=end, evaluated_at=min(now, end))
+    by_category = list(
+        complaints.order_by()
+        .filter(received_at__gte=start, received_at__lt=end)
+        .values("category")
+        .annotate(count=Count("id"), unresolved=Count("id", filter=unresolved))
+        .order_by("-count", "category")
+    )
+    labels = dict(Category.choices)
+    for row in by_category:
+        row["label"] = labels.get(row["category"], row["category"])
+    by_owner = list(
+        complaints.order_by()
+        .filter(unresolved)
+        .values("owner_id", "owner__username", "owner__display_name")
+        .annotate(count=Count("id"), overdue=Count("id", filter=overdue_q(now)))
+        .order_by("-overdue", "-count")[:20]
+    )
+    due_soon = list(
+        complaints.filter(unresolved)
+        .select_related(*LIST_RELATED)
+        .annotate(next_due=_next_due())
+        .order_by("next_due", "id")[:15]
+    )
+    region = list(
+        complaints.filter(unresolved, escalation_level=EscalationLevel.REGION)
+        .select_related(*LIST_RELATED)
+        .order_by("region_escalated_at", "id")[:20]
+    )
+    open_alerts = list(
+        alerts.filter(acknowledged_at__isnull=True)
+        .select_related("dealer")
+        .annotate(complaint_count=Count("complaints"))
+        .order_by("-raised_at")[:20]
+    )
+    return {
+        "counts": counts,
+        "kpis": kpis,
+        "month": start.date() if hasattr(start, "date") else start,
+        "by_category": by_category,
+        "by_owner": by_owner,
+        "due_soon": due_soon,
+        "region_escalated": region,
+        "open_alerts": open_alerts,
+        "now": now,
+    }
+
+
+def _next_due():
+    """The earliest deadline still running (first contact, else feedback, else resolution)."""
+    from django.db.models import Case, When
+
+    return Case(
+        When(first_contact_at__isnull=True, then=F("first_contact_due_at")),
+        When(feedback_at__isnull=True, feedback_due_at__lt=F("resolution_due_at"), then=F("feedback_due_at")),
+        default=F("resolution_due_at"),
+    )
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    """One deadline of a complaint as the detail page shows it."""
+
+    code: str
+    label: str
+    due_at: datetime
+    done_at: datetime | None
+    on_time: bool | None
+    overdue: bool
+    remaining: timedelta | None  # working time left (None when done or overdue)
+    late_by: timedelta | None  # working time past the deadline
+
+
+def sla_lines(complaint: Complaint, *, now: datetime | None = None) -> list[SlaLine]:
+    """The three SLA deadlines with working time remaining (or past), in the dealer's business hours."""
+    from django.utils.translation import gettext as _
+
+    now = now or timezone.now()
+    calendar = calendar_for(complaint.dealer, min(complaint.received_at, complaint.sla_started_at))
+    rows = [
+        ("a2", _("First contact (A2)"), complaint.first_contact_due_at, complaint.first_contact_at),
+        ("d6", _("Feedback (D6)"), complaint.feedback_due_at, complaint.feedback_at),
+        ("resolution", _("Resolution"), complaint.resolution_due_at, complaint.resolved_at),
+    ]
+    lines = []
+    for code, label, due, done in rows:
+        if done is not None:
+            late = business_time_between(calendar, due, done) if done > due else None
+            lines.append(SlaLine(code, label, due, done, done <= due, False, None, late))
+        elif now <= due:
+            lines.append(SlaLine(code, label, due, None, None, False, business_time_between(calendar, now, due), None))
+        else:
+            lines.append(SlaLine(code, label, due, None, False, True, None, business_time_between(calendar, due, now)))
+    return lines
+
+
+def complaint_counts_by_staff(dealer_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, int]:
+    """Complaints received in [start, end) at these dealers per staff member they are attributed to.
+
+    A complaint counts against the staff member named on it, else against the service advisor of its
+    repair order; complaints with neither are not attributed.
+    """
+    rows = (
+        Complaint.objects.filter(dealer_id__in=list(dealer_ids), received_at__gte=start, received_at__lt=end)
+        .annotate(attributed=Coalesce("staff_id", "repair_order__advisor_id"))
+        .filter(attributed__isnull=False)
+        .order_by()
+        .values("attributed")
+        .annotate(count=Count("id"))
+    )
+    return {row["attributed"]: row["count"] for row in rows}
+
+
+def crisis_alert_list(*, user: User, open_only: bool = False) -> QuerySet[CrisisAlert]:
+    qs = CrisisAlert.objects.for_user(user).select_related("dealer", "acknowledged_by")
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return qs.annotate(complaint_count=Count("complaints")).order_by("-raised_at", "-id")
+
+
+def home_summary(*, user: User, now: datetime | None = None) -> dict:
+    """What a manager's home page shows of complaints: open alerts and overdue/escalated counts (two queries)."""
+    now = now or timezone.now()
+    counts = (
+        Complaint.objects.for_user(user)
+        .order_by()
+        .aggregate(
+            overdue=Count("id", filter=overdue_q(now)),
+            escalated=Count("id", filter=Q(status__in=UNRESOLVED, escalation_level__gt=EscalationLevel.NONE)),
+        )
+    )
+    alerts = list(
+        CrisisAlert.objects.for_user(user)
+        .filter(acknowledged_at__isnull=True)
+        .select_related("dealer")
+        .order_by("-raised_at")[:5]
+    )
+    return {"counts": counts, "alerts": alerts}
