@@ -20,6 +20,7 @@ from care.choices import (
     Satisfaction,
 )
 from care.models import Campaign
+from complaints.choices import Category, Severity
 
 YES_NO = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -57,6 +58,17 @@ class CallForm(forms.Form):
     complaint_text = forms.CharField(
         label=_("Complaint raised"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    open_complaint = forms.BooleanField(
+        label=_("Register it as a complaint"),
+        required=False,
+        help_text=_("Opens a complaint record (channel: follow-up call) with its deadlines, linked to this call."),
+    )
+    complaint_category = forms.ChoiceField(
+        label=_("Complaint category"), choices=[("", "—"), *Category.choices], required=False
+    )
+    complaint_severity = forms.ChoiceField(
+        label=_("Complaint severity"), choices=[("", "—"), *Severity.choices], required=False
+    )
     next_action = forms.CharField(label=_("Next action"), required=False, max_length=200)
     next_contact_on = forms.DateField(label=_("Next contact on"), required=False, widget=DateInput())
 
@@ -64,6 +76,8 @@ class CallForm(forms.Form):
         data = dict(self.cleaned_data)
         data["problem_solved"] = {"yes": True, "no": False}.get(data.get("problem_solved") or "")
         data["called_at"] = data.get("called_at") or None
+        category, severity = data.pop("complaint_category", ""), data.pop("complaint_severity", "")
+        data["complaint"] = {"category": category, "severity": severity} if data.pop("open_complaint", False) else None
         return data
 
 

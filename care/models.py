@@ -109,6 +109,7 @@ class CallRecord(models.Model):
     complaint_text = models.TextField(_("complaint raised"), blank=True)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_contact_on = models.DateField(_("next contact on"), null=True, blank=True)
+    complaint = _fk("complaints.Complaint", _("complaint opened"), "calls")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -47,6 +47,7 @@ FIRST_FOLLOW_UP_DAYS = (3, 7)  # first call from day 3 to day 7 after delivery
 SECOND_FOLLOW_UP_DAYS = (1, 7)  # second call on the 7 days after the first
 MAX_FAILED_ATTEMPTS = 3
 FOLLOW_UP_KINDS = (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND)
+COMPLAINT_FIELDS = {"category": "complaint_category", "severity": "complaint_severity", "description": "complaint_text"}
 
 
 def day_start(day: date) -> datetime:
@@ -113,6 +114,7 @@ def call_record(
     complaint_text: str = "",
     next_action: str = "",
     next_contact_on: date | None = None,
+    complaint: dict | None = None,
 ) -> CallRecord:
     """Record a call and move on what it was about.
 
@@ -120,6 +122,10 @@ def call_record(
     closes as unreachable; a done first follow-up schedules the second.  A reminder or campaign target is marked
     contacted.  A call is either about one of these (task, reminder, campaign target) or free-standing (an
     inbound call, a win-back call) with its dealer and customer given.
+
+    ``complaint`` (``{"category": …, "severity": …}``) registers the complaint the customer raised on the call
+    (``complaint_text``) as a complaint record from the follow-up-call channel, linked to the call, in the same
+    transaction: the complaint's SLA clock starts at the call.
     """
     if sum(x is not None for x in (task, reminder, target)) > 1:
         raise ValidationError(_("A call is about one task, reminder or campaign target."))
@@ -166,6 +172,24 @@ def call_record(
         customer_request=customer_request.strip(), complaint_text=complaint_text.strip(),
         next_action=next_action.strip(), next_contact_on=next_contact_on,
     )  # fmt: skip
+    if complaint is not None:
+        if not call.complaint_text:
+            raise ValidationError({"complaint_text": _("Write down what the customer complains about.")})
+        from complaints.choices import Channel
+        from complaints.services import complaint_open
+
+        try:
+            call.complaint = complaint_open(
+                dealer=dealer, by=by, channel=Channel.FOLLOW_UP_CALL, category=complaint.get("category", ""),
+                severity=complaint.get("severity", ""), description=call.complaint_text, customer=customer,
+                vehicle=vehicle, repair_order=repair_order, received_at=called_at,
+            )  # fmt: skip
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError(
+                {COMPLAINT_FIELDS.get(field, field): errors for field, errors in exc.error_dict.items()}
+            ) from exc
     call._history_user = by
     call.full_clean()
     call.save()

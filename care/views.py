@@ -139,7 +139,9 @@ class FollowUpCallView(DealerScopedObjectMixin, View):
                 "form": form,
                 "order": order,
                 "lines": order.lines.all() if order else [],
-                "calls": CallRecord.objects.filter(customer=task.customer).select_related("called_by")[:20],
+                "calls": CallRecord.objects.filter(customer=task.customer).select_related("called_by", "complaint")[
+                    :20
+                ],
                 "attempts": services.failed_attempts(task),
                 "max_attempts": services.MAX_FAILED_ATTEMPTS,
             },
@@ -256,7 +258,7 @@ class CustomerCallView(DealerScopedObjectMixin, View):
                 "customer": customer,
                 "form": form,
                 "lapse_form": lapse_form,
-                "calls": CallRecord.objects.filter(customer=customer).select_related("called_by")[:20],
+                "calls": CallRecord.objects.filter(customer=customer).select_related("called_by", "complaint")[:20],
             },
             status=status,
         )
@@ -464,7 +466,7 @@ class ReminderDetailView(DealerScopedObjectMixin, View):
             "close_form": forms.get("close_form")
             or ReminderCloseForm(initial={"version": reminder.version}, appointments=self.appointments(reminder)),
             "message_form": forms.get("message_form") or SendMessageForm(),
-            "calls": CallRecord.objects.filter(reminder=reminder).select_related("called_by"),
+            "calls": CallRecord.objects.filter(reminder=reminder).select_related("called_by", "complaint"),
             "messages_sent": reminder.customer.messages.order_by("-created_at")[:10],
         }
         return render(self.request, self.template_name, context, status=status)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from care.choices import CallDirection, CallOutcome, CallPurpose, ReminderStatus, Satisfaction
 from care.models import CallRecord, Campaign, CampaignTarget, Letter, Reminder
+from complaints.choices import Category, Severity
 from customers.models import Customer
 from todo.models import Task
 
@@ -34,9 +35,16 @@ class CallRecordSerializer(serializers.ModelSerializer):
             "id", "dealer", "customer", "customer_name", "vehicle", "repair_order", "task", "reminder",
             "campaign_target", "direction", "purpose", "called_at", "called_by", "called_by_name", "outcome",
             "satisfaction", "problem_solved", "summary", "customer_request", "complaint_text", "next_action",
-            "next_contact_on", "created_at",
+            "next_contact_on", "complaint", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class ComplaintRequestSerializer(serializers.Serializer):
+    """Register the complaint raised on the call (text in ``complaint_text``)."""
+
+    category = serializers.ChoiceField(Category.choices)
+    severity = serializers.ChoiceField(Severity.choices)
 
 
 class CallCreateSerializer(serializers.Serializer):
@@ -57,6 +65,7 @@ class CallCreateSerializer(serializers.Serializer):
     complaint_text = serializers.CharField(required=False, allow_blank=True, default="")
     next_action = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     next_contact_on = serializers.DateField(required=False, allow_null=True)
+    complaint = ComplaintRequestSerializer(required=False, allow_null=True)
 
     def validate(self, data):
         if not any(data.get(k) for k in ("task", "reminder", "target", "customer")):

@@ -365,3 +365,23 @@ def test_the_daily_reminder_command_and_task(dealer_a, customer_a):
         with pytest.raises(CommandError) as error:
             call_command("care_reminders", *bad, stdout=StringIO())
         assert error.value.returncode == 2
+
+
+def test_a_complaint_raised_on_a_follow_up_call_becomes_a_linked_complaint(delivered, specialist_a):
+    from complaints.models import Complaint
+
+    task = first_task(delivered)
+    with pytest.raises(ValidationError) as error:  # no category: nothing is recorded
+        services.call_record(by=specialist_a, task=task, outcome=CallOutcome.REACHED, satisfaction=1,
+                             complaint_text="刹车还是响", complaint={"category": "", "severity": "high"})  # fmt: skip
+    assert "complaint_category" in error.value.message_dict
+    assert (CallRecord.objects.count(), Complaint.objects.count()) == (0, 0)
+    raised = {"category": "repair_quality", "severity": "high"}
+    call = services.call_record(by=specialist_a, task=task, outcome=CallOutcome.REACHED, satisfaction=1,
+                                complaint_text="刹车还是响", complaint=raised)  # fmt: skip
+    complaint = call.complaint
+    assert (complaint.channel, complaint.category, complaint.repair_order_id, complaint.customer_id) == (
+        "follow_up_call", "repair_quality", delivered.pk, delivered.customer_id,
+    )  # fmt: skip
+    assert complaint.received_at == call.called_at
+    assert list(complaint.calls.all()) == [call]
