@@ -191,6 +191,15 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "care.choices.CampaignKind",
         "CampaignStatusEnum": "care.choices.CampaignStatus",
         "CampaignTargetStatusEnum": "care.choices.TargetStatus",
+        "ComplaintChannelEnum": "complaints.choices.Channel",
+        "ComplaintCategoryEnum": "complaints.choices.Category",
+        "ComplaintSeverityEnum": "complaints.choices.Severity",
+        "ComplaintStatusEnum": "complaints.choices.Status",
+        "ComplaintContactChannelEnum": "complaints.choices.ContactChannel",
+        "AppointmentChannelEnum": "appointments.choices.AppointmentChannel",
+        "AppointmentStatusEnum": "appointments.choices.AppointmentStatus",
+        "FaultCategoryEnum": "repairs.choices.FaultCategory",
+        "AssessmentKindEnum": "staff.choices.AssessmentKind",
     },
 }
 
