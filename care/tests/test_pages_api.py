@@ -179,3 +179,36 @@ def test_lapsed_page_and_campaign_flow(web, dealer_a, advisor_a, specialist_a):
     })  # fmt: skip
     assert reason.status_code == 302
     assert lapsed.lapse_notes.get().reason == "price"
+
+
+def test_every_care_page_renders_for_the_specialist(web, dealer_a, advisor_a, specialist_a):
+    task = open_follow_ups(dealer_a, advisor_a, 1)[0]
+    services.call_record(by=specialist_a, task=task, outcome=CallOutcome.NOT_REACHED)
+    reminder = Reminder.objects.create(dealer=dealer_a, customer=task.customer, vehicle=task.vehicle, kind="insurance",
+                                       due_on=timezone.localdate(), remind_on=timezone.localdate())  # fmt: skip
+    campaign = Campaign.objects.create(dealer=dealer_a, name="c", kind="free_check", starts_on=timezone.localdate(),
+                                       ends_on=timezone.localdate(), created_by=specialist_a)  # fmt: skip
+    client = web(specialist_a)
+    for url in (
+        reverse("care:followup_call", args=[task.pk]),
+        reverse("care:reminder_detail", args=[reminder.pk]),
+        reverse("care:campaign_detail", args=[campaign.pk]),
+        reverse("care:customer_call", args=[task.customer_id]),
+        reverse("care:letter_create", args=[task.customer_id]),
+        reverse("care:campaign_create"),
+        reverse("care:reminder_export"),
+        reverse("care:letter_export"),
+        reverse("customers:customer_detail", args=[task.customer_id]),
+        reverse("todo:task_list"),
+    ):
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("care:reminder_detail", args=[reminder.pk]))
+    assert b'name="action" value="call"' in page.content
+    sent = client.post(reverse("care:reminder_detail", args=[reminder.pk]),
+                       {"action": "message", "channel": "record", "body": "您的保险即将到期"})  # fmt: skip
+    assert sent.status_code == 302
+    assert task.customer.messages.get(purpose="reminder").status == "recorded"
+    dismiss = {"action": "close", "status": "dismissed", "outcome": "", "version": reminder.version}
+    closed = client.post(reverse("care:reminder_detail", args=[reminder.pk]), dismiss)
+    assert closed.status_code == 400  # a dismissal needs its reason
+    assert Reminder.objects.get(pk=reminder.pk).status == "open"
