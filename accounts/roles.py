@@ -259,6 +259,32 @@ COMPLAINT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in COMPLAINT_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Satisfaction surveys (满意度调查): follow-up specialists take phone surveys, send links and read the results;
+# advisors (re)send links; the service manager also makes questionnaire versions and the settings; regions read.
+_SURVEY_MODELS = ("questionnaire", "question", "dealersurveysettings", "surveyinvitation", "surveyresponse",
+                  "surveyanswer")  # fmt: skip
+_SURVEY_TEAM = {
+    "surveys.questionnaire": VIEW,
+    "surveys.question": VIEW,
+    "surveys.dealersurveysettings": VIEW,
+    "surveys.surveyinvitation": ("view", "change"),
+    "surveys.surveyresponse": ("view", "add"),
+    "surveys.surveyanswer": VIEW,
+}
+SURVEY_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.FOLLOWUP_SPECIALIST: _SURVEY_TEAM,
+    Role.SERVICE_ADVISOR: {"surveys.questionnaire": VIEW, "surveys.surveyinvitation": ("view", "change")},
+    Role.SERVICE_MANAGER: {
+        **_SURVEY_TEAM,
+        "surveys.questionnaire": ("view", "add"),
+        "surveys.dealersurveysettings": ("view", "change"),
+    },
+    Role.REGION_MANAGER: {f"surveys.{model}": VIEW for model in _SURVEY_MODELS},
+    Role.ADMINISTRATOR: {f"surveys.{model}": ALL for model in _SURVEY_MODELS},
+}
+for _role, _grants in SURVEY_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 # Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
 # campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
 _CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")

@@ -46,4 +46,5 @@ router.register("special-orders", counter_api.SpecialOrderViewSet, basename="spe
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
+    path("", include("surveys.api.urls")),
 ]

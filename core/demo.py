@@ -28,6 +28,7 @@ DEMO_STEPS: list[str] = [
     "care.demo.create_follow_ups",
     "care.demo.create_care",
     "complaints.demo.create_complaints",
+    "surveys.demo.create_surveys",
     "staff.demo.create_staff",
 ]
 

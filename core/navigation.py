@@ -34,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("To-do"), "todo:task_list", "todo.view_task"),
     NavItem(_("Customer care"), "care:followups", "care.view_callrecord"),
     NavItem(_("Complaints"), "complaints:complaint_list", "complaints.view_complaint"),
+    NavItem(_("Surveys"), "surveys:home", "surveys.view_surveyinvitation"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
     NavItem(_("Search"), "core:search"),

@@ -52,6 +52,7 @@ from repairs.models import (
 )
 from repairs.money import PayerTotal, order_totals
 from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, checkin_gaps, workshop_lines
+from surveys.services import survey_invite_after_delivery
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
 CHECKIN_FIELDS = (
@@ -708,6 +709,7 @@ def repair_order_deliver(
     )  # fmt: skip
     order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
     schedule_first_follow_up(order=order, by=by)
+    survey_invite_after_delivery(order=order, by=by)
     return settlement
 
 

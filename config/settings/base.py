@@ -147,6 +147,10 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# The public address customers reach the site at (e.g. https://service.example.com): the survey links sent at
+# delivery are made absolute with it; links re-issued from a page use the request's own address.
+SURVEY_PUBLIC_BASE_URL = os.environ.get("SURVEY_PUBLIC_BASE_URL", "")
+
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -200,6 +204,14 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.choices.AppointmentStatus",
         "FaultCategoryEnum": "repairs.choices.FaultCategory",
         "AssessmentKindEnum": "staff.choices.AssessmentKind",
+        "IndicatorDirectionEnum": "evaluation.choices.IndicatorDirection",
+        "DimensionSourceEnum": "evaluation.choices.DimensionSource",
+        "SystemVersionStatusEnum": "evaluation.choices.SystemVersionStatus",
+        "AhpMethodEnum": "evaluation.choices.AhpMethod",
+        "WeightingModeEnum": "evaluation.choices.WeightingMode",
+        "AuditKindEnum": "evaluation.choices.AuditKind",
+        "AuditStatusEnum": "evaluation.choices.AuditStatus",
+        "AuditAdjustmentKindEnum": "evaluation.choices.AdjustmentKind",
     },
 }
 

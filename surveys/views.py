@@ -1,0 +1,509 @@
+"""Pages of satisfaction surveys: the customer's public page, results, invitations, templates, phone survey."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView
+
+from accounts.models import User
+from core.exports import xlsx_response
+from core.forms import apply_service_errors
+from core.history import history_entries
+from core.mixins import DealerScopedObjectMixin
+from core.tenancy import dealer_ids_for
+from organization.models import Dealer
+from repairs.models import RepairOrder
+from surveys import selectors, services
+from surveys.choices import Dimension, InvitationStatus, ResponseChannel
+from surveys.forms import (
+    DealerSurveySettingsForm,
+    InvitationFilterForm,
+    OrderLookupForm,
+    PeriodFilterForm,
+    QuestionnaireVersionForm,
+    SurveyAnswerForm,
+)
+from surveys.models import Questionnaire, SurveyInvitation, SurveyResponse
+
+PUBLIC_HEADERS = {
+    "Cache-Control": "no-store, private",
+    "Referrer-Policy": "strict-origin",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+# --- the customer's page (no login) ----------------------------------------------------------------------------
+
+
+def _public(request, template: str, context: dict, status: int = 200):
+    response = render(request, template, context, status=status)
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _closed(request):
+    """The one page for an unknown, mistyped, expired, replaced or used link: it tells nothing apart."""
+    return _public(request, "surveys/public_closed.html", {}, status=404)
+
+
+@never_cache
+def public_survey(request, token: str):
+    """A customer answers the survey of their visit from the link in the message (GET shows, POST answers once)."""
+    if request.method not in ("GET", "POST"):
+        return _closed(request)
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return _closed(request)
+    questions = services.questions_of(invitation.questionnaire)
+    form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.survey_record_response(
+                    invitation_or_order=invitation, answers=form.answers(), channel=ResponseChannel.LINK,
+                    language=get_language() or "",
+                )  # fmt: skip
+            except ValidationError as exc:
+                if getattr(exc, "code", None) in ("closed", "answered"):
+                    return _closed(request)
+                apply_service_errors(form, exc)
+            else:
+                return _public(request, "surveys/public_thanks.html", {"dealer_name": invitation.dealer.name})
+        status = 400
+    context = {
+        "form": form,
+        "questionnaire": invitation.questionnaire,
+        "visit": services.public_survey_header(invitation),
+    }
+    return _public(request, "surveys/public_survey.html", context, status=status)
+
+
+# --- staff pages ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def surveys_home(request):
+    """The menu entry: the results for those who read them, else the invitations."""
+    if request.user.has_perm("surveys.view_surveyresponse"):
+        return redirect("surveys:results")
+    if request.user.has_perm("surveys.view_surveyinvitation"):
+        return redirect("surveys:invitation_list")
+    raise Http404
+
+
+class PeriodMixin:
+    """The period and dealer filter; a dealer the user cannot read is a 404."""
+
+    def get_filters(self) -> dict:
+        if not hasattr(self, "_filters"):
+            self._form = PeriodFilterForm(self.request.GET)
+            self._filters = self._form.filters()
+            dealer = self._filters.get("dealer")
+            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
+                raise Http404
+        return self._filters
+
+    def dealer_ids(self) -> list[int]:
+        filters = self.get_filters()
+        if filters.get("dealer"):
+            return [filters["dealer"]]
+        return list(Dealer.objects.for_user(self.request.user).values_list("pk", flat=True))
+
+    def filter_context(self) -> dict:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {
+            "filters": self.get_filters(),
+            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
+            "querystring": query.urlencode(),
+            "channels": ResponseChannel.choices,
+        }
+
+
+class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
+    """The dealer's survey results for a period: response rate, CSI, NPS, dimensions, advisors, low scores."""
+
+    model = SurveyResponse
+    permission_required = "surveys.view_surveyresponse"
+    template_name = "surveys/results.html"
+
+    def get(self, request):
+        filters = self.get_filters()
+        dealer_ids = self.dealer_ids()
+        results = selectors.dealer_results(dealer_ids, filters["start"], filters["end"])
+        dealers = {d.pk: d for d in Dealer.objects.filter(pk__in=list(results))}
+        rows = [{**r, "dealer": dealers[pk]} for pk, r in sorted(results.items(), key=lambda kv: dealers[kv[0]].code)]
+        total = selectors.totals(results)
+        advisors = selectors.advisor_scores(dealer_ids, filters["start"], filters["end"])
+        users = {u.pk: u for u in User.objects.filter(pk__in=list(advisors))}
+        advisor_rows = sorted(
+            ({"advisor": users.get(pk), **v} for pk, v in advisors.items()),
+            key=lambda r: (-(r["score"] or -1), str(r["advisor"])),
+        )
+        dimension_rows = [
+            (label, total["dimensions"].get(value))
+            for value, label in Dimension.choices
+            if value in total["dimensions"]
+        ]
+        low_list = selectors.response_list(user=request.user, filters={**filters, "low": True})[:50]
+        context = {
+            **self.filter_context(), "rows": rows, "total": total, "advisor_rows": advisor_rows,
+            "dimension_rows": dimension_rows, "low_list": low_list,
+        }  # fmt: skip
+        return render(request, self.template_name, context)
+
+
+class ResponseListView(DealerScopedObjectMixin, PeriodMixin, ListView):
+    model = SurveyResponse
+    permission_required = "surveys.view_surveyresponse"
+    paginate_by = 25
+    template_name = "surveys/response_list.html"
+
+    def get_queryset(self):
+        return selectors.response_list(user=self.request.user, filters=self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **self.filter_context()}
+
+
+class ResponseExportView(DealerScopedObjectMixin, PeriodMixin, View):
+    """The responses of the period in Excel: one row per response, its scores and every answer."""
+
+    model = SurveyResponse
+    permission_required = "surveys.view_surveyresponse"
+    max_rows = 50_000
+
+    def get(self, request):
+        responses = selectors.response_list(user=request.user, filters=self.get_filters()).prefetch_related(
+            "answers__question"
+        )
+        dims = Dimension.choices
+        header = [
+            _("Dealer"), _("RO number"), _("Vehicle"), _("Service advisor"), _("Questionnaire"), _("Channel"),
+            _("Taken by"), _("Answered at"), _("CSI (0–100)"), _("Recommendation (0–10)"), _("NPS category"),
+            _("Low score"), *[str(label) for _v, label in dims], _("Answers"),
+        ]  # fmt: skip
+
+        def rows():
+            for r in responses[: self.max_rows]:
+                answers = "; ".join(f"{a.question.code}={a.display_value}" for a in r.answers.all())
+                yield [
+                    r.dealer.code, r.repair_order.number, str(r.vehicle), str(r.repair_order.advisor),
+                    f"{r.questionnaire.code} v{r.questionnaire.version}", r.get_channel_display(),
+                    str(r.taken_by or ""), timezone.localtime(r.submitted_at).replace(tzinfo=None), r.csi_score,
+                    r.nps_score, r.get_nps_category_display(), _("yes") if r.low_score else _("no"),
+                    *[r.dimension_scores.get(v) for v, _label in dims], answers,
+                ]  # fmt: skip
+
+        return xlsx_response(
+            filename="survey-responses.xlsx", sheet_title=_("Survey responses"), header=header, rows=rows()
+        )
+
+
+class ResponseDetailView(DealerScopedObjectMixin, View):
+    model = SurveyResponse
+    permission_required = "surveys.view_surveyresponse"
+
+    def get(self, request, pk: int):
+        response = get_object_or_404(
+            self.get_queryset().select_related(
+                "dealer", "repair_order__advisor", "customer", "vehicle", "questionnaire", "taken_by",
+                "follow_up_task", "invitation",
+            ),
+            pk=pk,
+        )  # fmt: skip
+        answers = response.answers.select_related("question").order_by("question__position", "id")
+        context = {"object": response, "answers": answers, "history": history_entries(response)}
+        return render(request, "surveys/response_detail.html", context)
+
+
+class InvitationListView(DealerScopedObjectMixin, ListView):
+    model = SurveyInvitation
+    permission_required = "surveys.view_surveyinvitation"
+    paginate_by = 25
+    template_name = "surveys/invitation_list.html"
+
+    def get_filters(self) -> dict:
+        if not hasattr(self, "_filters"):
+            self._filters = InvitationFilterForm(self.request.GET).filters()
+            dealer = self._filters.get("dealer")
+            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
+                raise Http404
+        return self._filters
+
+    def get_queryset(self):
+        return selectors.invitation_list(user=self.request.user, filters=self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        writable = dealer_ids_for(self.request.user, write=True)
+        return {
+            **super().get_context_data(**kwargs),
+            "filters": self.get_filters(),
+            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
+            "statuses": [*InvitationStatus.choices, ("expired", _("Expired"))],
+            "querystring": query.urlencode(),
+            "can_reissue": self.request.user.has_perm("surveys.change_surveyinvitation"),
+            "writable": writable,
+        }
+
+
+def _issued_page(request, issued):
+    context = {"issued": issued, "invitation": issued.invitation, "order": issued.invitation.repair_order}
+    response = render(request, "surveys/invitation_issued.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+class InvitationReissueView(DealerScopedObjectMixin, View):
+    """Send a new link for an invitation (the old one stops working); the new link is shown once."""
+
+    model = SurveyInvitation
+    permission_required = "surveys.change_surveyinvitation"
+    write_scope = True
+
+    def post(self, request, pk: int):
+        invitation = get_object_or_404(self.get_queryset().select_related("repair_order"), pk=pk)
+        try:
+            issued = services.invitation_reissue(
+                invitation=invitation, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("surveys:invitation_list")
+        return _issued_page(request, issued)
+
+
+class OrderInviteView(DealerScopedObjectMixin, View):
+    """Send a survey link for a delivered visit that has none (e.g. delivered before surveys were switched on)."""
+
+    model = RepairOrder
+    permission_required = "surveys.change_surveyinvitation"
+    write_scope = True
+
+    def post(self, request, pk: int):
+        order = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            issued = services.invitation_reissue(order=order, by=request.user, base_url=request.build_absolute_uri("/"))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("surveys:phone_survey", pk=order.pk)
+        return _issued_page(request, issued)
+
+
+class QuestionnaireListView(DealerScopedObjectMixin, ListView):
+    model = Questionnaire
+    permission_required = "surveys.view_questionnaire"
+    template_name = "surveys/questionnaire_list.html"
+
+    def get_queryset(self):
+        return selectors.questionnaire_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        in_use: dict[int | None, list[str]] = {}
+        for conf in services.DealerSurveySettings.objects.for_user(self.request.user).select_related("dealer"):
+            in_use.setdefault(conf.questionnaire_id, []).append(conf.dealer.code)
+        for questionnaire in context["object_list"]:
+            questionnaire.used_by = in_use.get(questionnaire.pk, [])
+        context["default"] = services.default_questionnaire()
+        context["settings_dealers"] = (
+            Dealer.objects.for_user(self.request.user, write=True)
+            if self.request.user.has_perm("surveys.change_dealersurveysettings")
+            else []
+        )
+        return context
+
+
+class QuestionnaireDetailView(DealerScopedObjectMixin, View):
+    model = Questionnaire
+    permission_required = "surveys.view_questionnaire"
+
+    def get(self, request, pk: int):
+        questionnaire = get_object_or_404(self.get_queryset().select_related("dealer", "previous"), pk=pk)
+        context = {
+            "object": questionnaire,
+            "questions": services.questions_of(questionnaire),
+            "history": history_entries(questionnaire),
+            "can_copy": request.user.has_perm("surveys.add_questionnaire")
+            and bool(dealer_ids_for(request.user, write=True) or request.user.is_superuser),
+        }
+        return render(request, "surveys/questionnaire_detail.html", context)
+
+
+class QuestionnaireNewVersionView(DealerScopedObjectMixin, View):
+    """A manager copies a questionnaire to a new version of their dealer's, with edited texts and weights."""
+
+    model = Questionnaire
+    permission_required = "surveys.add_questionnaire"
+    template_name = "surveys/questionnaire_version.html"
+
+    def setup_objects(self, request, pk):
+        source = get_object_or_404(Questionnaire.objects.for_user(request.user), pk=pk)
+        writable = Dealer.objects.for_user(request.user, write=True).order_by("code")
+        if source.dealer_id is not None:
+            writable = writable.filter(pk=source.dealer_id)
+        return source, list(writable)
+
+    def page(self, request, source, dealers, form, status=200):
+        context = {"source": source, "form": form, "dealers": dealers, "chosen": request.POST.get("dealer", "")}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk: int):
+        source, dealers = self.setup_objects(request, pk)
+        if not dealers:
+            raise Http404
+        return self.page(
+            request, source, dealers, QuestionnaireVersionForm(source=source, questions=services.questions_of(source))
+        )
+
+    def post(self, request, pk: int):
+        source, dealers = self.setup_objects(request, pk)
+        if not dealers:
+            raise Http404
+        form = QuestionnaireVersionForm(request.POST, source=source, questions=services.questions_of(source))
+        dealer = next((d for d in dealers if str(d.pk) == request.POST.get("dealer", str(dealers[0].pk))), None)
+        if dealer is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                copy = services.questionnaire_new_version(
+                    source=source, dealer=dealer, by=request.user, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Version %(v)s saved.") % {"v": copy.version})
+                return redirect(copy)
+        return self.page(request, source, dealers, form, status=400)
+
+
+class DealerSettingsView(DealerScopedObjectMixin, View):
+    """A service manager chooses the dealer's questionnaire, the link validity and the sending channel."""
+
+    model = Dealer
+    permission_required = "surveys.change_dealersurveysettings"
+    write_scope = True
+    template_name = "surveys/settings.html"
+
+    def page(self, request, dealer, form, status=200):
+        return render(request, self.template_name, {"dealer": dealer, "form": form}, status=status)
+
+    def get(self, request, pk: int):
+        dealer = get_object_or_404(self.get_queryset(), pk=pk)
+        current = services.dealer_settings(dealer)
+        initial = {
+            "questionnaire": current.questionnaire_id, "invite_after_delivery": current.invite_after_delivery,
+            "validity_days": current.validity_days, "channel": current.channel, "version": current.version,
+        }  # fmt: skip
+        return self.page(request, dealer, DealerSurveySettingsForm(initial=initial, dealer=dealer))
+
+    def post(self, request, pk: int):
+        dealer = get_object_or_404(self.get_queryset(), pk=pk)
+        form = DealerSurveySettingsForm(request.POST, dealer=dealer)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.dealer_settings_update(dealer=dealer, by=request.user, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Survey settings saved."))
+                return redirect("surveys:questionnaire_list")
+        return self.page(request, dealer, form, status=400)
+
+
+class PhoneSurveyLookupView(DealerScopedObjectMixin, View):
+    """Find the visit to survey by its RO number."""
+
+    model = SurveyResponse
+    permission_required = "surveys.add_surveyresponse"
+
+    def get(self, request):
+        form = OrderLookupForm(request.GET if "ro" in request.GET else None)
+        if form.is_valid():
+            order = (
+                RepairOrder.objects.for_user(request.user, write=True)
+                .filter(number=form.cleaned_data["ro"].strip().upper())
+                .first()
+            )
+            if order is not None:
+                return redirect("surveys:phone_survey", pk=order.pk)
+            form.add_error("ro", _("No repair order with this number at your dealers."))
+        return render(request, "surveys/phone_lookup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PhoneSurveyView(DealerScopedObjectMixin, View):
+    """The follow-up specialist reads the questions to the customer during the call and records the answers."""
+
+    model = SurveyResponse
+    permission_required = "surveys.add_surveyresponse"
+    write_scope = True
+    template_name = "surveys/phone_survey.html"
+
+    def get_order(self, pk):
+        orders = RepairOrder.objects.for_user(self.request.user, write=True).select_related(
+            "dealer", "customer", "vehicle", "advisor"
+        )
+        return get_object_or_404(orders, pk=pk)
+
+    def questionnaire(self, order):
+        open_invitation = (
+            order.survey_invitations.filter(status=InvitationStatus.SENT, expires_at__gt=timezone.now())
+            .select_related("questionnaire")
+            .first()
+        )
+        return open_invitation.questionnaire if open_invitation else services.questionnaire_for_dealer(order.dealer)
+
+    def page(self, request, order, form, questionnaire, status=200):
+        context = {
+            "order": order, "form": form, "questionnaire": questionnaire,
+            "existing": SurveyResponse.objects.filter(repair_order=order).first(),
+            "invitations": order.survey_invitations.order_by("-created_at")[:5],
+            "surveyable": order.status in services.SURVEYED_ORDER_STATUSES,
+        }  # fmt: skip
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk: int):
+        order = self.get_order(pk)
+        questionnaire = self.questionnaire(order)
+        return self.page(
+            request, order, SurveyAnswerForm(questions=services.questions_of(questionnaire)), questionnaire
+        )
+
+    def post(self, request, pk: int):
+        order = self.get_order(pk)
+        questionnaire = self.questionnaire(order)
+        form = SurveyAnswerForm(request.POST, questions=services.questions_of(questionnaire))
+        if form.is_valid():
+            try:
+                response = services.survey_record_response(
+                    invitation_or_order=order, answers=form.answers(), channel=ResponseChannel.PHONE,
+                    by=request.user, language=get_language() or "",
+                )  # fmt: skip
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Survey recorded."))
+                if response.follow_up_task_id:
+                    messages.warning(request, _("Low score: a call-back task was put on the follow-up list."))
+                return redirect(response)
+        return self.page(request, order, form, questionnaire, status=400)
