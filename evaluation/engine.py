@@ -1,0 +1,291 @@
+"""The scoring engine: from measured indicator values of the dealers in scope to scores, grades, stars and ranks.
+
+Pure Python + numpy (no Django): the evaluation run feeds it the indicator system (dimensions, indicators with
+direction, target, floor and AHP weights), the settings and the measured values, and stores what it returns.
+Every rule is the one of ../shared/kpi-catalog.md ("Scoring"):
+
+1. **Indicator score** ``s = 100 · (v − floor) / (target − floor)`` clamped to [0, 100]; the same formula serves
+   higher-better (target > floor) and lower-better (target < floor) indicators.  A value of ``None`` (n = 0) is
+   *no data*: it has no score (never 0 or 100).
+2. **Weights.** Subjective global weights are the AHP dimension weight × the AHP local weight.  Objective weights
+   come from the entropy method over the dealers' indicator *scores* (m dealers × k indicators; a no-data cell
+   is filled with the indicator's mean over the dealers that have it — it adds no information — and an indicator
+   nobody has gets entropy weight 0).  Entropy needs at least two dealers; with one, or when every indicator is
+   constant, the objective part is dropped and the AHP weights are used (``notes`` says so).  ``mode`` picks
+   ``ahp``, ``entropy``, ``linear`` (w = α·ahp + (1 − α)·entropy, α default 0.6) or ``multiplicative``.
+   From the combined global weights, a dimension's weight is the sum of its indicators' weights and an
+   indicator's local weight is its share of that sum.
+3. **No data** is left out with its weight spread over the rest of its dimension (the local weights of the
+   indicators with data are rescaled to sum to 1); a dimension without any data is left out of the overall
+   score, whose dimension weights are rescaled likewise.  A dealer without any data has no overall score.
+4. **Dimension score** = Σ local weight × indicator score; **overall** = Σ dimension weight × dimension score.
+5. **Grade** by thresholds (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差) and **stars** (GB/T 27922 style: < 70 not
+   compliant, ≥ 70 compliant, ≥ 80 three, ≥ 90 four, ≥ 95 five stars); ``star_cap`` per dealer caps the stars
+   (a special deduction such as a breach of law).
+6. **Fuzzy evaluation** (two-level, weighted-average operator, normalised): an indicator's membership in the
+   grades 优/良/中/差 is triangular around the grade scores (95/85/75/60): a score between two neighbouring
+   grade scores belongs to both in proportion to its distance, above the top score fully to the top grade, below
+   the bottom score fully to the bottom grade.  A membership given in ``memberships`` (e.g. the distribution of a
+   dealer's survey answers for a C or E indicator) replaces the triangular one.  Level one per dimension with the
+   effective local weights, level two over the dimensions with the effective dimension weights; the fuzzy score
+   is B·C with C the grade scores.
+7. **Ranks**: by overall score (1 = best, ties share the best rank) and by TOPSIS closeness over the indicator
+   scores (benefit columns, vector normalisation, combined weights; no-data cells filled with the indicator's
+   mean as for entropy).  Dealers without an overall score are not ranked; TOPSIS needs two dealers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evaluation import maths
+
+GRADES = ("优", "良", "中", "差")
+DEFAULT_GRADE_THRESHOLDS = ((90.0, "优"), (80.0, "良"), (60.0, "中"))
+DEFAULT_STAR_THRESHOLDS = ((95.0, 5), (90.0, 4), (80.0, 3), (70.0, 0))  # 0 stars = compliant (达标), below: not
+DEFAULT_GRADE_SCORES = (95.0, 85.0, 75.0, 60.0)
+MODES = ("ahp", "entropy", "linear", "multiplicative")
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    dimension: str
+    target: float
+    floor: float
+    local_weight: float  # AHP weight inside its dimension
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    code: str
+    weight: float  # AHP weight of the dimension
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "linear"
+    alpha: float = maths.DEFAULT_ALPHA
+    grade_thresholds: tuple[tuple[float, str], ...] = DEFAULT_GRADE_THRESHOLDS
+    lowest_grade: str = "差"
+    star_thresholds: tuple[tuple[float, int], ...] = DEFAULT_STAR_THRESHOLDS
+    grade_scores: tuple[float, ...] = DEFAULT_GRADE_SCORES
+
+
+@dataclass
+class DealerResult:
+    dealer: int
+    indicator_scores: dict[str, float | None]
+    dimension_scores: dict[str, float | None]
+    indicator_weights: dict[str, float]  # effective local weights (after no-data rescaling)
+    dimension_weights: dict[str, float]  # effective dimension weights
+    score: float | None
+    grade: str | None
+    stars: int | None  # None: no score; -1: not compliant (不达标); 0: compliant (达标); 3–5 stars
+    fuzzy_vector: tuple[float, ...] | None = None
+    fuzzy_grade: str | None = None
+    fuzzy_score: float | None = None
+    rank: int | None = None
+    topsis_closeness: float | None = None
+    topsis_rank: int | None = None
+
+
+@dataclass
+class EvaluationResult:
+    weights: dict[str, float]  # combined global indicator weights (sum 1)
+    ahp_weights: dict[str, float]
+    entropy_weights: dict[str, float] | None
+    dimension_weights: dict[str, float]
+    dealers: dict[int, DealerResult]
+    notes: list[str] = field(default_factory=list)
+
+
+def indicator_score(value: float | None, *, target: float, floor: float) -> float | None:
+    """0–100 between floor and target, clamped; None for no data."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if target == floor:
+        raise maths.EvaluationInputError("an indicator's target and floor must differ")
+    return float(min(100.0, max(0.0, 100.0 * (value - floor) / (target - floor))))
+
+
+def grade_of(score: float | None, settings: Settings = Settings()) -> str | None:
+    if score is None:
+        return None
+    for threshold, grade in settings.grade_thresholds:
+        if score >= threshold:
+            return grade
+    return settings.lowest_grade
+
+
+def stars_of(score: float | None, settings: Settings = Settings(), cap: int | None = None) -> int | None:
+    """Stars for a score: 3–5, 0 = compliant without stars, -1 = not compliant; ``cap`` limits them."""
+    if score is None:
+        return None
+    stars = -1
+    for threshold, value in settings.star_thresholds:
+        if score >= threshold:
+            stars = value
+            break
+    return min(stars, cap) if cap is not None else stars
+
+
+def triangular_membership(score: float, grade_scores: Sequence[float] = DEFAULT_GRADE_SCORES) -> tuple[float, ...]:
+    """Membership of a 0–100 score in grades with descending centre scores (see the module docstring, 6)."""
+    centres = list(grade_scores)
+    vector = [0.0] * len(centres)
+    if score >= centres[0]:
+        vector[0] = 1.0
+    elif score <= centres[-1]:
+        vector[-1] = 1.0
+    else:
+        for i in range(len(centres) - 1):
+            high, low = centres[i], centres[i + 1]
+            if low <= score <= high:
+                share = (score - low) / (high - low)
+                vector[i], vector[i + 1] = share, 1.0 - share
+                break
+    return tuple(vector)
+
+
+def _fill_missing(matrix: np.ndarray) -> np.ndarray:
+    """Replace NaN by the column mean over the rows that have a value (0 for an empty column)."""
+    filled = matrix.copy()
+    for j in range(filled.shape[1]):
+        column = filled[:, j]
+        present = ~np.isnan(column)
+        column[~present] = column[present].mean() if present.any() else 0.0
+    return filled
+
+
+def _rank_desc(values: Mapping[int, float]) -> dict[int, int]:
+    ordered = sorted(values.values(), reverse=True)
+    return {key: 1 + ordered.index(value) for key, value in values.items()}
+
+
+def evaluate(
+    *,
+    dimensions: Sequence[DimensionSpec],
+    indicators: Sequence[IndicatorSpec],
+    values: Mapping[int, Mapping[str, float | None]],
+    settings: Settings = Settings(),
+    memberships: Mapping[int, Mapping[str, Sequence[float]]] | None = None,
+    star_cap: Mapping[int, int] | None = None,
+) -> EvaluationResult:
+    """Score every dealer of ``values`` ({dealer id: {indicator code: value or None}}) on the indicator system."""
+    if settings.mode not in MODES:
+        raise maths.EvaluationInputError(f"unknown weighting mode {settings.mode!r}; expected one of {MODES}")
+    dims = {d.code: d for d in dimensions}
+    for spec in indicators:
+        if spec.dimension not in dims:
+            raise maths.EvaluationInputError(f"indicator {spec.code} is in an unknown dimension {spec.dimension}")
+    codes = [spec.code for spec in indicators]
+    notes: list[str] = []
+    dealers = sorted(values)
+
+    ahp = {spec.code: dims[spec.dimension].weight * spec.local_weight for spec in indicators}
+    total = sum(ahp.values())
+    if total <= 0:
+        raise maths.EvaluationInputError("the AHP weights are all zero")
+    ahp = {code: weight / total for code, weight in ahp.items()}
+
+    scores = {
+        dealer: {
+            spec.code: indicator_score(values[dealer].get(spec.code), target=spec.target, floor=spec.floor)
+            for spec in indicators
+        }
+        for dealer in dealers
+    }
+    matrix = np.array(
+        [[np.nan if scores[d][c] is None else scores[d][c] for c in codes] for d in dealers], dtype=float
+    ).reshape(len(dealers), len(codes))
+    filled = _fill_missing(matrix) if dealers else matrix
+
+    entropy: dict[str, float] | None = None
+    weights = dict(ahp)
+    if settings.mode != "ahp":
+        if len(dealers) < 2:
+            notes.append("entropy weights need at least two dealers: AHP weights used")
+        else:
+            result = maths.entropy_weights(filled, normalize="none")
+            if not any(result.weights):
+                notes.append("every indicator is equal across the dealers: AHP weights used")
+            else:
+                entropy = dict(zip(codes, result.weights, strict=True))
+                notes.extend(result.warnings)
+                a, b = [ahp[c] for c in codes], [entropy[c] for c in codes]
+                if settings.mode == "entropy":
+                    combined = b
+                elif settings.mode == "linear":
+                    combined = maths.combine_weights(a, b, method="linear", alpha=settings.alpha)
+                else:
+                    combined = maths.combine_weights(a, b, method="multiplicative")
+                weights = dict(zip(codes, combined, strict=True))
+    dimension_weights = {d.code: sum(weights[s.code] for s in indicators if s.dimension == d.code) for d in dimensions}
+    local = {
+        s.code: (weights[s.code] / dimension_weights[s.dimension]) if dimension_weights[s.dimension] else 0.0
+        for s in indicators
+    }
+
+    results: dict[int, DealerResult] = {}
+    for dealer in dealers:
+        dealer_scores = scores[dealer]
+        eff_local: dict[str, float] = {}
+        dim_scores: dict[str, float | None] = {}
+        for d in dimensions:
+            members = [s.code for s in indicators if s.dimension == d.code and dealer_scores[s.code] is not None]
+            share = sum(local[c] for c in members)
+            if not members or share <= 0:
+                dim_scores[d.code] = None
+                continue
+            for c in members:
+                eff_local[c] = local[c] / share
+            dim_scores[d.code] = sum(eff_local[c] * dealer_scores[c] for c in members)
+        present = [d.code for d in dimensions if dim_scores[d.code] is not None and dimension_weights[d.code] > 0]
+        dim_total = sum(dimension_weights[d] for d in present)
+        eff_dims = {d: dimension_weights[d] / dim_total for d in present} if dim_total else {}
+        overall = sum(eff_dims[d] * dim_scores[d] for d in present) if eff_dims else None
+        result = DealerResult(
+            dealer=dealer, indicator_scores=dealer_scores, dimension_scores=dim_scores, indicator_weights=eff_local,
+            dimension_weights=eff_dims, score=overall, grade=grade_of(overall, settings),
+            stars=stars_of(overall, settings, (star_cap or {}).get(dealer)),
+        )  # fmt: skip
+        if eff_dims:
+            given = (memberships or {}).get(dealer, {})
+            groups = []
+            for d in present:
+                members = [c for c in eff_local if next(s for s in indicators if s.code == c).dimension == d]
+                r = [tuple(given[c]) if c in given else triangular_membership(dealer_scores[c], settings.grade_scores)
+                     for c in members]  # fmt: skip
+                groups.append(([eff_local[c] for c in members], r))
+            fuzzy = maths.fuzzy_evaluate_two_level(
+                [eff_dims[d] for d in present], groups, normalize=True, grade_scores=settings.grade_scores
+            )
+            result.fuzzy_vector, result.fuzzy_score = fuzzy.vector, fuzzy.score
+            result.fuzzy_grade = (
+                GRADES[fuzzy.grade_index] if len(settings.grade_scores) == 4 else str(fuzzy.grade_index)
+            )
+        results[dealer] = result
+
+    scored = {d: r.score for d, r in results.items() if r.score is not None}
+    for dealer, rank in _rank_desc(scored).items():
+        results[dealer].rank = rank
+    ranked = [d for d in dealers if d in scored]
+    if len(ranked) >= 2:
+        rows = [dealers.index(d) for d in ranked]
+        usable = [j for j, c in enumerate(codes) if weights[c] > 0]
+        sub = filled[np.ix_(rows, usable)]
+        if np.any(sub > 0):
+            topsis = maths.topsis(sub, [weights[codes[j]] for j in usable], ["benefit"] * len(usable))
+            for dealer, closeness, rank in zip(ranked, topsis.closeness, topsis.rank, strict=True):
+                results[dealer].topsis_closeness, results[dealer].topsis_rank = closeness, rank
+    elif ranked:
+        notes.append("TOPSIS needs at least two dealers with a score")
+    return EvaluationResult(
+        weights=weights, ahp_weights=ahp, entropy_weights=entropy, dimension_weights=dimension_weights,
+        dealers=results, notes=notes,
+    )  # fmt: skip
