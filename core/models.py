@@ -30,3 +30,17 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScheduledJob(models.Model):
+    """When a recurring job (``core.schedule.JOBS``) was last put on the task queue."""
+
+    name = models.CharField(_("job"), max_length=50, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return self.name
