@@ -285,6 +285,22 @@ SURVEY_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in SURVEY_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Evaluation: administrators edit and publish indicator systems (their OEMs'); managers read them. Audits (体系审核):
+# the service manager self-audits and confirms official audits; region managers conduct official audits of their
+# regions' dealers (custom "conduct", scoped in evaluation.audits) and confirm self-audits.
+_EVAL_READ = {"evaluation.indicatorsystem": VIEW, "evaluation.audittemplate": VIEW}
+EVALUATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {**_EVAL_READ, "evaluation.audit": ("view", "add", "change", "confirm")},
+    Role.REGION_MANAGER: {**_EVAL_READ, "evaluation.audit": ("view", "conduct", "confirm")},
+    Role.ADMINISTRATOR: {
+        "evaluation.indicatorsystem": ("view", "add", "change", "publish"),
+        "evaluation.audittemplate": ALL,
+        "evaluation.audit": VIEW,
+    },
+}
+for _role, _grants in EVALUATION_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 # Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
 # campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
 _CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")

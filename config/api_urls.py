@@ -47,4 +47,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
     path("", include("surveys.api.urls")),
+    path("", include("evaluation.api.urls")),
 ]

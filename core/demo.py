@@ -29,6 +29,7 @@ DEMO_STEPS: list[str] = [
     "care.demo.create_care",
     "complaints.demo.create_complaints",
     "surveys.demo.create_surveys",
+    "evaluation.demo.create_audits",
     "staff.demo.create_staff",
 ]
 

@@ -40,6 +40,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Search"), "core:search"),
     NavItem(_("Staff"), "staff:staff_list", "staff.view_staffprofile"),
     NavItem(_("My profile"), "staff:my_profile", "staff.view_own_staffprofile"),
+    NavItem(_("Evaluation"), "evaluation:index", "evaluation.view_indicatorsystem"),
     NavItem(_("Dealers"), "organization:dealer_list", "organization.view_dealer"),
     NavItem(_("API"), "api-docs"),
     NavItem(_("Administration"), "admin:index", staff_only=True),

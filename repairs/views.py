@@ -153,7 +153,12 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     if context["can_approve"]:
         context["approval_form"] = bound_forms.get("approval_form") or ApprovalForm(instance=order)
     if context["can_dispatch"]:
-        context["technicians"] = _technicians(order)
+        from staff.selectors import uncertified_technician_ids
+
+        uncertified = uncertified_technician_ids(dealer_id=order.dealer_id)
+        context["technicians"] = list(_technicians(order))
+        for technician in context["technicians"]:
+            technician.uncertified = technician.pk in uncertified  # C4: warn before dispatching
     if context["can_raise_addition"]:
         context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm()
     if context["can_inspect"]:

@@ -5,4 +5,4 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"
-SURVEY_PUBLIC_BASE_URL = SURVEY_PUBLIC_BASE_URL or "http://127.0.0.1:8000"  # noqa: F405
+SURVEY_PUBLIC_BASE_URL = SURVEY_PUBLIC_BASE_URL or "http://127.0.0.1:8000"

@@ -201,3 +201,21 @@ def test_list_page_queries_do_not_grow(manager_a, dealer_a):
         certificate(p, expires_on=timezone.localdate() + timedelta(days=2))
         trained(p, 3, timezone.localdate())
     assert {url: count(desk, url) for url in PAGES[:4]} == few
+
+
+def test_the_order_page_warns_before_dispatching_an_uncertified_technician(dealer_a, advisor_a):
+    from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
+    from repairs.choices import RepairOrderStatus as S
+    from repairs.tests.factories import make_order, staff_for
+
+    order = make_order(
+        VehicleFactory(owner=CustomerFactory(dealer=dealer_a), vin=make_vin(4242)), advisor_a, S.APPROVED
+    )
+    team = staff_for(dealer_a)
+    profile = StaffProfile.objects.filter(user=team.technician, dealer=dealer_a).first() or person(
+        dealer_a, user=team.technician
+    )
+    page = login(team.foreman).get(order.get_absolute_url()).content.decode()
+    assert "no valid certificate" in page
+    certificate(profile, expires_on=date.today() + timedelta(days=300))
+    assert "no valid certificate" not in login(team.foreman).get(order.get_absolute_url()).content.decode()

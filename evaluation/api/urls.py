@@ -1,0 +1,11 @@
+"""API routes of the evaluation (included by config/api_urls.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from evaluation.api.views import AuditViewSet, IndicatorSystemViewSet
+
+router = SimpleRouter()
+router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
+router.register("audits", AuditViewSet, basename="audit")
+
+urlpatterns = router.urls

@@ -1,0 +1,542 @@
+"""Evaluation data: versioned indicator systems (dimensions, indicators, AHP matrices, settings) and audits (体系审核).
+
+Ownership: an indicator system belongs to an OEM / dealer group (``oem``) or, with ``oem`` empty, it is the
+OEM-independent default shipped by migration 0002 from kpi-catalog.md. A dealer is evaluated with the current
+(published) version of its OEM's system, or of the default when its OEM has none (``selectors.current_version``).
+Published versions are immutable: editing means copying to a new draft, editing it and publishing it.
+
+Audits belong to a dealer (tenant scoped like every operational record); their checklist templates are shared
+data and are immutable once an audit uses them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.tenancy import DealerScopedQuerySet, dealer_ids_for
+from evaluation.choices import (
+    AdjustmentKind,
+    AhpMethod,
+    AuditKind,
+    AuditStatus,
+    DimensionSource,
+    IndicatorDirection,
+    SystemVersionStatus,
+    WeightingMode,
+)
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Indicator systems
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class IndicatorSystemQuerySet(models.QuerySet):
+    """Systems a user may read (the default and their OEMs') or change (their OEMs'; the default: superuser only)."""
+
+    def for_user(self, user, *, write: bool = False) -> IndicatorSystemQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from organization.models import Dealer
+
+        ids = dealer_ids_for(user)
+        oems = Dealer.objects.filter(pk__in=sorted(ids or ())).values("region__oem_id")
+        if write:
+            return self.filter(oem_id__in=oems)
+        return self.filter(Q(oem__isnull=True) | Q(oem_id__in=oems))
+
+
+class IndicatorSystem(models.Model):
+    """An indicator system (指标体系) of an OEM / dealer group, or the default one (no OEM)."""
+
+    oem = models.OneToOneField(
+        "organization.Oem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicator_system",
+        verbose_name=_("OEM / dealer group"),
+        help_text=_("Empty for the default system every OEM without its own system uses."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = IndicatorSystemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator system")
+        verbose_name_plural = _("indicator systems")
+        ordering = ["oem__code", "id"]
+        permissions = [("publish_indicatorsystem", "Can publish a version of an indicator system")]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=Q(oem__isnull=True), name="uniq_default_system_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:system_detail", args=[self.pk])
+
+
+class SystemVersion(models.Model):
+    """One version of an indicator system with its evaluation settings; immutable once published."""
+
+    system = models.ForeignKey(
+        IndicatorSystem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("indicator system")
+    )
+    number = models.PositiveIntegerField(_("version number"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=SystemVersionStatus.choices, default=SystemVersionStatus.DRAFT
+    )
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    ahp_method = models.CharField(
+        _("AHP method"), max_length=12, choices=AhpMethod.choices, default=AhpMethod.EIGENVECTOR
+    )
+    weighting_mode = models.CharField(
+        _("weighting"), max_length=16, choices=WeightingMode.choices, default=WeightingMode.LINEAR
+    )
+    alpha = models.DecimalField(
+        _("α (share of the AHP weights)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.60"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Used by the linear combination: w = α·w_AHP + (1 − α)·w_entropy."),
+    )
+    grade_excellent_min = models.DecimalField(_("优 (excellent) from"), max_digits=5, decimal_places=2,
+                                              default=Decimal("90"), validators=PERCENT)  # fmt: skip
+    grade_good_min = models.DecimalField(_("良 (good) from"), max_digits=5, decimal_places=2,
+                                         default=Decimal("80"), validators=PERCENT)  # fmt: skip
+    grade_fair_min = models.DecimalField(_("中 (fair) from"), max_digits=5, decimal_places=2,
+                                         default=Decimal("60"), validators=PERCENT)  # fmt: skip
+    star_compliant_min = models.DecimalField(_("达标 (compliant) from"), max_digits=5, decimal_places=2,
+                                             default=Decimal("70"), validators=PERCENT)  # fmt: skip
+    star3_min = models.DecimalField(_("★★★ from"), max_digits=5, decimal_places=2,
+                                    default=Decimal("80"), validators=PERCENT)  # fmt: skip
+    star4_min = models.DecimalField(_("★★★★ from"), max_digits=5, decimal_places=2,
+                                    default=Decimal("90"), validators=PERCENT)  # fmt: skip
+    star5_min = models.DecimalField(_("★★★★★ from"), max_digits=5, decimal_places=2,
+                                    default=Decimal("95"), validators=PERCENT)  # fmt: skip
+    fuzzy_excellent_score = models.DecimalField(_("fuzzy score of 优"), max_digits=5, decimal_places=2,
+                                                default=Decimal("95"), validators=PERCENT)  # fmt: skip
+    fuzzy_good_score = models.DecimalField(_("fuzzy score of 良"), max_digits=5, decimal_places=2,
+                                           default=Decimal("85"), validators=PERCENT)  # fmt: skip
+    fuzzy_fair_score = models.DecimalField(_("fuzzy score of 中"), max_digits=5, decimal_places=2,
+                                           default=Decimal("75"), validators=PERCENT)  # fmt: skip
+    fuzzy_poor_score = models.DecimalField(_("fuzzy score of 差"), max_digits=5, decimal_places=2,
+                                           default=Decimal("60"), validators=PERCENT)  # fmt: skip
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )  # fmt: skip
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator system version")
+        verbose_name_plural = _("indicator system versions")
+        ordering = ["system", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "number"], name="uniq_system_version_number"),
+            models.UniqueConstraint(
+                fields=["system"], condition=Q(status="published"), name="uniq_system_current_version"
+            ),
+            models.UniqueConstraint(fields=["system"], condition=Q(status="draft"), name="uniq_system_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:version_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SystemVersionStatus.DRAFT
+
+    @property
+    def status_colour(self) -> str:
+        return SystemVersionStatus.colour(self.status)
+
+    @property
+    def grade_thresholds(self) -> list[tuple[str, float]]:
+        """(grade, lower bound) from best to worst; 差 starts at 0."""
+        return [("优", float(self.grade_excellent_min)), ("良", float(self.grade_good_min)),
+                ("中", float(self.grade_fair_min)), ("差", 0.0)]  # fmt: skip
+
+    @property
+    def fuzzy_grade_scores(self) -> tuple[float, ...]:
+        """The scores of 优/良/中/差 used by the fuzzy comprehensive evaluation."""
+        return tuple(float(v) for v in (self.fuzzy_excellent_score, self.fuzzy_good_score,
+                                         self.fuzzy_fair_score, self.fuzzy_poor_score))  # fmt: skip
+
+    def grade_for(self, score: float | None) -> str | None:
+        """优/良/中/差 for a 0–100 score (None for no score)."""
+        if score is None:
+            return None
+        return next(grade for grade, low in self.grade_thresholds if score >= low)
+
+    def stars_for(self, score: float | None) -> int | None:
+        """Stars after GB/T 27922: 5/4/3, 0 = 达标 without stars, −1 = 不达标 (below the compliant threshold)."""
+        if score is None:
+            return None
+        for stars, low in ((5, self.star5_min), (4, self.star4_min), (3, self.star3_min), (0, self.star_compliant_min)):
+            if score >= float(low):
+                return stars
+        return -1
+
+
+class Dimension(models.Model):
+    """A dimension (一级指标) of a system version, e.g. A 响应速度; G is the audited dimension."""
+
+    system_version = models.ForeignKey(
+        SystemVersion, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("version")
+    )
+    code = models.CharField(_("code"), max_length=10)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DimensionSource.choices, default=DimensionSource.MEASURED
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["system_version", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["system_version", "code"], name="uniq_dimension_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+
+class Indicator(models.Model):
+    """An indicator (二级指标) with its direction, target and floor; ``code`` is stable across versions.
+
+    Rates are stored in percent (95 = 95 %), as the catalogue writes them; ``unit`` says which.
+    """
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators",
+                                  verbose_name=_("dimension"))  # fmt: skip
+    code = models.CharField(_("code"), max_length=10, help_text=_("Stable across versions; the measurement is "
+                                                                  "looked up by this code."))  # fmt: skip
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100)
+    direction = models.CharField(_("direction"), max_length=6, choices=IndicatorDirection.choices)
+    target = models.DecimalField(_("target"), max_digits=10, decimal_places=2,
+                                 help_text=_("Score 100 at or beyond the target."))  # fmt: skip
+    floor = models.DecimalField(_("floor"), max_digits=10, decimal_places=2,
+                                help_text=_("Score 0 at or beyond the floor."))  # fmt: skip
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    formula = models.TextField(_("how it is computed"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["dimension__position", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="uniq_indicator_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def score(self, value: float | None) -> float | None:
+        """0–100: 100 at or beyond the target, 0 at or beyond the floor, linear between (None for no data)."""
+        if value is None:
+            return None
+        target, floor = float(self.target), float(self.floor)
+        if self.direction == IndicatorDirection.HIGHER:
+            position = (value - floor) / (target - floor)
+        else:
+            position = (floor - value) / (floor - target)
+        return max(0.0, min(1.0, position)) * 100.0
+
+
+class PairwiseMatrix(models.Model):
+    """An AHP pairwise matrix of a version: of its dimensions (no dimension) or of one dimension's indicators.
+
+    ``elements`` holds the codes in row order; ``matrix`` the full reciprocal matrix (rows of floats). The results
+    (weights, λmax, CI, CR) are computed by evaluation.maths.ahp when the matrix is saved and stored with it; a
+    matrix with CR ≥ 0.10 (n ≥ 3) is never saved.
+    """
+
+    system_version = models.ForeignKey(SystemVersion, on_delete=models.CASCADE, related_name="matrices",
+                                       verbose_name=_("version"))  # fmt: skip
+    dimension = models.OneToOneField(Dimension, on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="matrix", verbose_name=_("dimension"),
+                                     help_text=_("Empty for the matrix comparing the dimensions."))  # fmt: skip
+    elements = models.JSONField(_("elements"), default=list)
+    matrix = models.JSONField(_("matrix"), default=list)
+    method = models.CharField(_("AHP method"), max_length=12, choices=AhpMethod.choices,
+                              default=AhpMethod.EIGENVECTOR)  # fmt: skip
+    weights = models.JSONField(_("weights"), default=list)
+    lambda_max = models.FloatField(_("λmax"), default=0)
+    ci = models.FloatField(_("CI"), default=0)
+    cr = models.FloatField(_("CR"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pairwise comparison matrix")
+        verbose_name_plural = _("pairwise comparison matrices")
+        ordering = ["system_version", "dimension__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system_version"], condition=Q(dimension__isnull=True), name="uniq_dimension_level_matrix"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system_version} · {self.dimension.code if self.dimension_id else _('dimensions')}"
+
+    @property
+    def weight_by_code(self) -> dict[str, float]:
+        return dict(zip(self.elements, self.weights, strict=False))
+
+    @property
+    def upper(self) -> dict[tuple[int, int], str]:
+        """The upper-triangle judgements as Saaty fractions ("3", "1/5")."""
+        return {
+            (i, j): str(Fraction(self.matrix[i][j]).limit_denominator(9))
+            for i in range(len(self.elements))
+            for j in range(i + 1, len(self.elements))
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Audits (体系审核, dimension G)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class AuditTemplate(models.Model):
+    """A checklist template (审核表): sections of items with points; immutable once an audit uses it."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("offered for new audits"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("audit checklist template")
+        verbose_name_plural = _("audit checklist templates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:template_detail", args=[self.pk])
+
+
+class AuditSection(models.Model):
+    """A section of a checklist template, e.g. 服务文化与承诺."""
+
+    template = models.ForeignKey(AuditTemplate, on_delete=models.CASCADE, related_name="sections",
+                                 verbose_name=_("template"))  # fmt: skip
+    code = models.CharField(_("code"), max_length=10)
+    title = models.CharField(_("title"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("audit section")
+        verbose_name_plural = _("audit sections")
+        ordering = ["template", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="uniq_audit_section_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class AuditItem(models.Model):
+    """A checklist item: what the auditor checks, how many points it is worth, whether evidence is required."""
+
+    section = models.ForeignKey(AuditSection, on_delete=models.CASCADE, related_name="items",
+                                verbose_name=_("section"))  # fmt: skip
+    code = models.CharField(_("code"), max_length=10)
+    text = models.CharField(_("requirement"), max_length=300)
+    guidance = models.TextField(_("guidance for the auditor"), blank=True)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1,
+                                 validators=[MinValueValidator(Decimal("0.5"))])  # fmt: skip
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("audit item")
+        verbose_name_plural = _("audit items")
+        ordering = ["section__position", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["section", "code"], name="uniq_audit_item_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Audit(models.Model):
+    """An audit of a dealer's service system (体系审核) against a checklist template; its score is indicator G."""
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="audits",
+                               verbose_name=_("dealer"))  # fmt: skip
+    template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="audits",
+                                 verbose_name=_("checklist template"))  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=10, choices=AuditKind.choices)
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audits",
+                                verbose_name=_("auditor"))  # fmt: skip
+    audit_date = models.DateField(_("audit date"))
+    status = models.CharField(_("status"), max_length=10, choices=AuditStatus.choices, default=AuditStatus.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    earned = models.DecimalField(_("points earned"), max_digits=7, decimal_places=2, null=True, blank=True)
+    possible = models.DecimalField(_("points possible"), max_digits=7, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("audit score"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                help_text=_("Fixed when the audit is submitted."))  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit")
+        verbose_name_plural = _("audits")
+        ordering = ["-audit_date", "-id"]
+        permissions = [
+            ("conduct_audit", "Can conduct official audits of the dealers of their regions"),
+            ("confirm_audit", "Can confirm a submitted audit"),
+        ]
+        indexes = [models.Index(fields=["dealer", "status", "audit_date"], name="audit_dealer_status_date")]
+
+    def __str__(self) -> str:
+        return f"{self.dealer.code} {self.audit_date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:audit_detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return AuditStatus.colour(self.status)
+
+
+class AuditItemScore(models.Model):
+    """The auditor's score of one checklist item (0..points), or its exclusion with a reason (不适用)."""
+
+    tenant_lookup = "audit__dealer"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="item_scores", verbose_name=_("audit"))
+    item = models.ForeignKey(AuditItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))])  # fmt: skip
+    excluded = models.BooleanField(_("excluded (not applicable)"), default=False)
+    exclusion_reason = models.CharField(_("reason for the exclusion"), max_length=200, blank=True)
+    note = models.CharField(_("finding"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit item score")
+        verbose_name_plural = _("audit item scores")
+        ordering = ["audit", "item__section__position", "item__position"]
+        constraints = [models.UniqueConstraint(fields=["audit", "item"], name="uniq_audit_item_score")]
+
+    def __str__(self) -> str:
+        return f"{self.audit} · {self.item.code}"
+
+
+def _evidence_path(instance, filename: str) -> str:
+    # Never trust the uploaded name: a random one, grouped by dealer and audit.
+    return f"audit-evidence/{instance.audit.dealer_id}/{instance.audit_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class AuditEvidence(models.Model):
+    """A file (photo or PDF) proving an item's score; served only to users who may read the audit."""
+
+    tenant_lookup = "audit__dealer"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("audit"))
+    item_score = models.ForeignKey(AuditItemScore, on_delete=models.CASCADE, related_name="evidence",
+                                   verbose_name=_("item"))  # fmt: skip
+    file = models.FileField(_("file"), upload_to=_evidence_path)
+    extension = models.CharField(max_length=5, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))  # fmt: skip
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit evidence")
+        verbose_name_plural = _("audit evidence files")
+        ordering = ["audit", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    @property
+    def content_type(self) -> str:
+        return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}[self.extension]
+
+
+class AuditAdjustment(models.Model):
+    """A special deduction (−1 each) or the one special bonus (+1), in points of the 0–100 audit score."""
+
+    tenant_lookup = "audit__dealer"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="adjustments", verbose_name=_("audit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("recorded by"))  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("special audit adjustment")
+        verbose_name_plural = _("special audit adjustments")
+        ordering = ["audit", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit"], condition=Q(kind="bonus"), name="uniq_audit_special_bonus")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"

@@ -1,0 +1,158 @@
+"""Audits (体系审核): the score, the workflow and who may do what, evidence checks, and indicator G per period."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from evaluation import audits
+from evaluation.choices import AdjustmentKind, AuditKind, AuditStatus
+from evaluation.models import Audit, AuditEvidence, AuditItem
+from evaluation.tests.conftest import complete
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def test_audit_score_exact():
+    items = [(D(4), D(3), False), (D(3), D(3), False), (D(3), None, True), (D(2), D("0.5"), False)]
+    result = audits.audit_score(items)
+    assert (result.earned, result.possible) == (D("6.5"), D(9))  # the excluded item leaves "possible"
+    assert result.base == D("72.22") and result.score == D("72.22")
+    result = audits.audit_score(items, deductions=2, bonus=True)
+    assert result.score == D("71.22")  # 72.22… − 2 + 1 = 71.222…
+    full = [(D(5), D(5), False)]
+    assert audits.audit_score(full, bonus=True).score == D(100)  # clamped
+    assert audits.audit_score([(D(5), D(0), False)], deductions=3).score == D(0)  # clamped
+    assert audits.audit_score([(D(5), None, True)]).score is None  # nothing to score
+    unscored = audits.audit_score([(D(5), None, False), (D(5), D(5), False)])
+    assert (unscored.unscored, unscored.score) == (1, D(50))
+
+
+def test_template_content(template):
+    items = AuditItem.objects.filter(section__template=template)
+    assert template.sections.count() == 8
+    assert sum(i.points for i in items) == 100
+    assert items.filter(evidence_required=True).count() >= 20
+    assert items.filter(text__contains="70%").exists() and items.filter(text__contains="5%").exists()
+
+
+def test_self_audit_flow(self_audit, manager_a, png, region_a):
+    audit = self_audit
+    assert audit.item_scores.count() == AuditItem.objects.filter(section__template=audit.template).count()
+    with pytest.raises(ValidationError):
+        audits.audit_submit(audit=audit, by=manager_a, version=audit.version)  # nothing scored yet
+    first = audit.item_scores.select_related("item").get(item__code="3.3")
+    audit = complete(
+        audit, manager_a, png, score_fn=lambda item: item.points - 1 if item.code == "1.1" else item.points
+    )
+    audits.audit_score_items(
+        audit=audit,
+        by=manager_a,
+        version=audit.version,
+        rows=[audits.ItemScoreInput(item_id=first.item_id, excluded=True, exclusion_reason="单店经营")],
+    )
+    audit.refresh_from_db()
+    audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.DEDUCTION, reason="价格公示不符", by=manager_a)
+    audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.BONUS, reason="标杆店", by=manager_a)
+    with pytest.raises(ValidationError):
+        audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.BONUS, reason="again", by=manager_a)
+    audits.audit_submit(audit=audit, by=manager_a, version=audit.version)
+    audit.refresh_from_db()
+    # 97 possible (3.3 excluded: 3 points), 96 earned (1.1 one short) -> 98.97 %, −1 + 1
+    assert (audit.possible, audit.earned, audit.score) == (D(97), D(96), D("98.97"))
+    assert audit.status == AuditStatus.SUBMITTED and audit.submitted_at
+    with pytest.raises(ValidationError):  # submitted = fixed
+        audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.DEDUCTION, reason="late", by=manager_a)
+    assert not audits.can_confirm(manager_a, audit)  # not the own side
+    audits.audit_confirm(audit=audit, by=region_a, version=audit.version)
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.CONFIRMED and audit.confirmed_by == region_a
+    assert audit.history.count() >= 4
+
+
+def test_exclusion_needs_a_reason_and_scores_stay_in_range(self_audit, manager_a):
+    item_score = self_audit.item_scores.select_related("item").first()
+    for row in (
+        audits.ItemScoreInput(item_id=item_score.item_id, excluded=True),
+        audits.ItemScoreInput(item_id=item_score.item_id, score=item_score.item.points + 1),
+    ):
+        with pytest.raises(ValidationError):
+            audits.audit_score_items(audit=self_audit, rows=[row], by=manager_a, version=self_audit.version)
+    item_score.refresh_from_db()
+    assert (item_score.score, item_score.excluded) == (None, False)
+    self_audit.refresh_from_db()
+    assert self_audit.version == 1
+
+
+def test_evidence_required_before_submit_and_type_checks(self_audit, manager_a, png):
+    audit = complete(self_audit, manager_a, png)
+    AuditEvidence.objects.filter(audit=audit).delete()
+    assert any("evidence" in p or "证据" in p for p in audits.submit_problems(audit))
+    item_score = audit.item_scores.first()
+    fake = SimpleUploadedFile("x.png", b"<html>not an image</html>", content_type="image/png")
+    with pytest.raises(ValidationError):
+        audits.audit_add_evidence(audit=audit, item_score=item_score, file=fake, by=manager_a)
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
+    evidence = audits.audit_add_evidence(audit=audit, item_score=item_score, file=pdf, by=manager_a)
+    assert evidence.extension == "pdf" and evidence.file.name.endswith(".pdf") and "report" not in evidence.file.name
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * audits.EVIDENCE_MAX_BYTES, content_type="application/pdf")
+    with pytest.raises(ValidationError):
+        audits.audit_add_evidence(audit=audit, item_score=item_score, file=big, by=manager_a)
+
+
+def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, region_a, advisor_a):
+    today = timezone.localdate()
+    assert audits.allowed_kinds(manager_a, dealer_a.pk) == [AuditKind.SELF]
+    assert audits.allowed_kinds(region_a, dealer_a.pk) == [AuditKind.OFFICIAL]
+    assert audits.allowed_kinds(region_a, dealer_b.pk) == []  # another region
+    assert audits.allowed_kinds(advisor_a, dealer_a.pk) == []
+    for user, dealer, kind in (
+        (manager_a, dealer_b, AuditKind.SELF),
+        (manager_a, dealer_a, AuditKind.OFFICIAL),
+        (region_a, dealer_a, AuditKind.SELF),
+        (region_a, dealer_b, AuditKind.OFFICIAL),
+    ):
+        with pytest.raises(PermissionDenied):
+            audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=today, by=user)
+    with pytest.raises(ValidationError):
+        audits.audit_create(
+            dealer=dealer_a, template=template, kind=AuditKind.SELF, by=manager_a, audit_date=today + timedelta(days=1)
+        )
+    official = audits.audit_create(
+        dealer=dealer_a, template=template, kind=AuditKind.OFFICIAL, audit_date=today, by=region_a
+    )
+    assert audits.can_edit(region_a, official) and not audits.can_edit(manager_a, official)
+    with pytest.raises(PermissionDenied):
+        audits.audit_add_adjustment(audit=official, kind=AdjustmentKind.DEDUCTION, reason="x", by=manager_a)
+    assert Audit.objects.count() == 1
+
+
+def _audit(dealer, template, by, kind, day, score, status=AuditStatus.SUBMITTED):
+    audit = audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=day, by=by)
+    Audit.objects.filter(pk=audit.pk).update(status=status, score=score)
+    return audit
+
+
+def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, manager_b, region_a):
+    oct_1, oct_20, nov_2 = date(2026, 10, 1), date(2026, 10, 20), date(2026, 11, 2)
+    own_early = _audit(dealer_a, template, manager_a, AuditKind.SELF, oct_1, D("70"))
+    official = _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, date(2026, 10, 10), D("81.5"))
+    _audit(dealer_a, template, manager_a, AuditKind.SELF, oct_20, D("99"))  # later, but a self-audit
+    _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, date(2026, 10, 25), D("10"), AuditStatus.DRAFT)
+    _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, nov_2, D("50"))  # next period
+    b_self = _audit(dealer_b, template, manager_b, AuditKind.SELF, oct_20, D("88"))
+    october = audits.audit_scores([dealer_a.pk, dealer_b.pk, 999], date(2026, 10, 1), date(2026, 10, 31))
+    assert october == {
+        dealer_a.pk: {"score": 81.5, "audit_id": official.pk},
+        dealer_b.pk: {"score": 88.0, "audit_id": b_self.pk},
+        999: {"score": None, "audit_id": None},
+    }
+    sh = ZoneInfo("Asia/Shanghai")
+    half_open = audits.audit_scores([dealer_a.pk], datetime(2026, 10, 1, tzinfo=sh), datetime(2026, 10, 10, tzinfo=sh))
+    assert half_open[dealer_a.pk] == {"score": 70.0, "audit_id": own_early.pk}  # 10 Oct is outside [1 Oct, 10 Oct)
+    assert audits.audit_scores([dealer_b.pk], nov_2, nov_2)[dealer_b.pk]["score"] is None

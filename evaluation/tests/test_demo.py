@@ -1,0 +1,39 @@
+"""Demo audits: one per dealer in the last quarter, never in the future, G follows the dealer profiles."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from evaluation import audits
+from evaluation.models import Audit
+from organization.models import Dealer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_audits_follow_the_profiles():
+    until = date(2026, 10, 31)
+    call_command(
+        "demo_data",
+        "--force",
+        "--dealers",
+        "3",
+        "--months",
+        "2",
+        "--seed",
+        "5",
+        "--until",
+        until.isoformat(),
+        stdout=StringIO(),
+    )
+    dealers = list(Dealer.objects.order_by("code"))
+    assert Audit.objects.count() == 3
+    assert not Audit.objects.filter(audit_date__gt=until).exists()
+    assert not Audit.objects.filter(audit_date__lt=until - timedelta(days=90)).exists()
+    ordered = sorted(dealers, key=lambda d: Audit.objects.get(dealer=d).created_at)
+    g = audits.audit_scores([d.pk for d in dealers], until - timedelta(days=90), until)
+    good, middle, weak = (g[d.pk]["score"] for d in ordered)
+    assert good > middle > weak
+    assert weak < 80 < good

@@ -1,0 +1,42 @@
+from django.urls import path
+
+from evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("evaluation/", views.EvaluationIndexView.as_view(), name="index"),
+    path("evaluation/systems/", views.SystemListView.as_view(), name="system_list"),
+    path("evaluation/systems/<int:pk>/", views.SystemDetailView.as_view(), name="system_detail"),
+    path("evaluation/versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
+    path("evaluation/versions/<int:pk>/settings/", views.VersionSettingsView.as_view(), name="version_settings"),
+    path("evaluation/versions/<int:pk>/copy/", views.VersionActionView.as_view(action="copy"), name="version_copy"),
+    path(
+        "evaluation/versions/<int:pk>/publish/",
+        views.VersionActionView.as_view(action="publish", permission_required="evaluation.publish_indicatorsystem"),
+        name="version_publish",
+    ),
+    path(
+        "evaluation/versions/<int:pk>/discard/",
+        views.VersionActionView.as_view(action="discard"),
+        name="version_discard",
+    ),
+    path("evaluation/matrices/<int:pk>/", views.MatrixEditView.as_view(), name="matrix_edit"),
+    path("evaluation/matrices/<int:pk>/preview/", views.MatrixPreviewView.as_view(), name="matrix_preview"),
+    path("evaluation/indicators/<int:pk>/edit/", views.IndicatorEditView.as_view(), name="indicator_edit"),
+    path("evaluation/audit-templates/", views.TemplateListView.as_view(), name="template_list"),
+    path("evaluation/audit-templates/<int:pk>/", views.TemplateDetailView.as_view(), name="template_detail"),
+    path("evaluation/audits/", views.AuditListView.as_view(), name="audit_list"),
+    path("evaluation/audits/new/", views.AuditCreateView.as_view(), name="audit_create"),
+    path("evaluation/audits/<int:pk>/", views.AuditDetailView.as_view(), name="audit_detail"),
+    path("evaluation/audits/<int:pk>/scores/", views.AuditScoreView.as_view(), name="audit_score"),
+    path("evaluation/audits/<int:pk>/adjustments/", views.AuditAdjustmentView.as_view(), name="audit_adjustment"),
+    path("evaluation/audits/<int:pk>/evidence/", views.AuditEvidenceUploadView.as_view(), name="audit_evidence_add"),
+    path("evaluation/audits/<int:pk>/submit/", views.AuditSubmitView.as_view(), name="audit_submit"),
+    path("evaluation/audits/<int:pk>/confirm/", views.AuditConfirmView.as_view(), name="audit_confirm"),
+    path(
+        "evaluation/audit-adjustments/<int:pk>/remove/",
+        views.AuditAdjustmentRemoveView.as_view(),
+        name="audit_adjustment_remove",
+    ),
+    path("evaluation/audit-evidence/<int:pk>/", views.AuditEvidenceView.as_view(), name="audit_evidence"),
+]
