@@ -8,6 +8,7 @@ from appointments.api.views import AppointmentViewSet
 from complaints.api.views import ComplaintViewSet, CrisisAlertViewSet
 from care.api import views as care_api
 from customers.api.views import CustomerViewSet, VehicleViewSet
+from evaluation.measure_api import MeasurementListView
 from organization.api.views import DealerViewSet
 from parts.api import counter as counter_api
 from parts.api.purchasing import PurchaseOrderViewSet
@@ -47,5 +48,6 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
     path("", include("surveys.api.urls")),
+    path("measurements/", MeasurementListView.as_view(), name="measurement-list"),
     path("", include("evaluation.api.urls")),
 ]

@@ -1,0 +1,259 @@
+"""Pages of the measurements: every indicator per dealer for a month (with Excel export), and the drill-down list
+of the records behind one figure. Both are scoped to the user's dealers (others are 404).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from core.exports import xlsx_response
+from evaluation.measures import MEASURES, SHANGHAI, Measure, MeasureSpec, measure_all, month_bounds
+from organization.models import Dealer
+
+MEASUREMENT_PERMISSION = "evaluation.view_indicatorsystem"
+DEALERS_PER_PAGE = 20
+RECORDS_PER_PAGE = 50
+MAX_DAYS = 366
+
+
+# --- periods ---------------------------------------------------------------------------------------------------------
+
+
+def previous_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+class MonthForm(forms.Form):
+    """The month of the measurements page (YYYY-MM); the last complete month by default."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+    dealer = forms.IntegerField(label=_("Dealer"), required=False, min_value=1)
+
+    def period(self) -> tuple[date, datetime, datetime]:
+        month = self.cleaned_data.get("month") or previous_month()
+        start, end = month_bounds(month.year, month.month)
+        return month, start, end
+
+
+class PeriodForm(forms.Form):
+    """A period of whole local days, ``from`` and ``to`` included (at most a year)."""
+
+    dealer = forms.IntegerField(label=_("Dealer"), min_value=1)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["from"] = forms.DateField(label=_("from"), required=False)
+        self.fields["to"] = forms.DateField(label=_("to"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("from"), cleaned.get("to")
+        if first is None and last is None and not self.errors:
+            first = previous_month()
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if first is None or last is None:
+            if not self.errors:
+                self.add_error(None, _("Give both ends of the period."))
+            return cleaned
+        if first > last:
+            self.add_error("to", _("The end of the period is before its start."))
+        elif (last - first).days >= MAX_DAYS:
+            self.add_error("to", _("A period is at most a year."))
+        cleaned["from"], cleaned["to"] = first, last
+        return cleaned
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        first, last = self.cleaned_data["from"], self.cleaned_data["to"]
+        return (
+            datetime.combine(first, time.min, tzinfo=SHANGHAI),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI),
+        )
+
+
+# --- presenting figures and records ---------------------------------------------------------------------------------
+
+
+def format_value(spec: MeasureSpec, measure: Measure) -> str:
+    """The figure as the pages show it ("—" for no data)."""
+    if measure.value is None:
+        return "—"
+    return f"{measure.value:.1f}" if spec.unit in ("%", "min", "h", "score", "NPS") else f"{measure.value:.0f}"
+
+
+def resolve(record, path: str):
+    """The value at a dotted path of a record (model instance or dict); callables (get_x_display) are called."""
+    value = record
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if callable(value):
+            value = value()
+    return value
+
+
+def record_link(spec: MeasureSpec, record) -> str | None:
+    target = record if spec.link == "self" else (resolve(record, spec.link) if spec.link else None)
+    if target is None or isinstance(target, dict) or not hasattr(target, "get_absolute_url"):
+        return None
+    return target.get_absolute_url()
+
+
+def _cell(value, kind: str):
+    if value is None or value == "":
+        return "—"
+    if kind == "datetime" and isinstance(value, datetime):
+        return timezone.localtime(value, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if kind == "flag":
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return value
+
+
+def record_rows(spec: MeasureSpec, records) -> list[dict]:
+    """The drill-down rows of one page: cells of the spec's columns, the numerator flag, the own value, a link."""
+    rows = []
+    for record in records:
+        flag = resolve(record, "in_numerator")
+        own = resolve(record, "kpi_value")
+        rows.append(
+            {
+                "cells": [_cell(resolve(record, c.path), c.kind) for c in spec.columns],
+                "in_numerator": flag,
+                "value": _cell(float(own) if own is not None else None, "number"),
+                "link": record_link(spec, record),
+            }
+        )
+    return rows
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+class MeasurementPermissionMixin(LoginRequiredMixin):
+    """Managers and analysts who may read the indicator system see the measurements; others get a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(MEASUREMENT_PERMISSION):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MeasurementsView(MeasurementPermissionMixin, View):
+    """Every indicator's value, numerator and n per dealer of the user for one month, linked to the drill-downs."""
+
+    template_name = "evaluation/measure_list.html"
+
+    def get(self, request):
+        form = MonthForm(request.GET or None)
+        if request.GET and not form.is_valid():
+            return render(request, self.template_name, {"form": form, "specs": MEASURES.values()}, status=400)
+        if not request.GET:
+            form.is_valid()
+        month, start, end = form.period()
+        dealers = Dealer.objects.for_user(request.user).order_by("code").only("id", "code", "name")
+        if form.cleaned_data.get("dealer"):
+            dealers = dealers.filter(pk=form.cleaned_data["dealer"])
+        if request.GET.get("format") == "xlsx":
+            return self.export(list(dealers), month, start, end)
+        page = Paginator(dealers, DEALERS_PER_PAGE).get_page(request.GET.get("page"))
+        figures = measure_all([d.id for d in page], start, end)
+        last = (end - timedelta(days=1)).date()
+        rows = [
+            {
+                "dealer": dealer,
+                "figures": [
+                    (spec, figures[code][dealer.id], format_value(spec, figures[code][dealer.id]))
+                    for code, spec in MEASURES.items()
+                ],
+            }
+            for dealer in page
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form, "month": month, "first": start.date(), "last": last, "specs": MEASURES.values(),
+                "rows": rows, "page_obj": page, "is_paginated": page.has_other_pages(),
+                "querystring": query.urlencode(), "dealers": Dealer.objects.for_user(request.user).order_by("code"),
+            },
+        )  # fmt: skip
+
+    def export(self, dealers, month, start, end):
+        figures = measure_all([d.id for d in dealers], start, end)
+        header = [
+            gettext("Dealer code"), gettext("Dealer"), gettext("Indicator"), gettext("Name"), gettext("Unit"),
+            gettext("Value"), gettext("Numerator"), gettext("Denominator"), "n",
+        ]  # fmt: skip
+        rows = (
+            [dealer.code, dealer.name, code, str(spec.label), spec.unit, m.value, m.numerator, m.denominator, m.n]
+            for dealer in dealers
+            for code, spec in MEASURES.items()
+            for m in [figures[code][dealer.id]]
+        )
+        return xlsx_response(
+            filename=f"measurements-{month:%Y-%m}.xlsx", sheet_title=gettext("Measurements"), header=header, rows=rows
+        )
+
+
+class DrilldownView(MeasurementPermissionMixin, View):
+    """The records behind one indicator's figure for one dealer and period, each marked whether it counts."""
+
+    template_name = "evaluation/measure_drilldown.html"
+
+    def get(self, request, code: str):
+        spec = MEASURES.get(code)
+        if spec is None or not request.user.has_perm(spec.permission):
+            raise Http404
+        form = PeriodForm(request.GET)
+        if not form.is_valid():
+            if "dealer" in form.errors and request.GET.get("dealer", "").isdigit():
+                raise Http404
+            return render(request, self.template_name, {"form": form, "spec": spec}, status=400)
+        dealer = get_object_or_404(Dealer.objects.for_user(request.user), pk=form.cleaned_data["dealer"])
+        start, end = form.bounds()
+        figure = spec.measure([dealer.id], start, end)[dealer.id]
+        records = spec.records(dealer.id, start, end)
+        if request.GET.get("format") == "xlsx":
+            return self.export(spec, dealer, form, records)
+        page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form, "spec": spec, "dealer": dealer, "figure": figure, "value": format_value(spec, figure),
+                "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
+                "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
+                "querystring": query.urlencode(),
+            },
+        )  # fmt: skip
+
+    def export(self, spec, dealer, form, records):
+        header = [str(c.label) for c in spec.columns] + [
+            str(spec.numerator_label or gettext("Counts")),
+            str(spec.value_label or gettext("Value")),
+        ]
+        rows = (row["cells"] + [row["in_numerator"], row["value"]] for row in record_rows(spec, records.iterator()))
+        first, last = form.cleaned_data["from"], form.cleaned_data["to"]
+        return xlsx_response(
+            filename=f"{spec.code}-{dealer.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx", sheet_title=spec.code,
+            header=header, rows=rows,
+        )  # fmt: skip
