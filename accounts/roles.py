@@ -259,6 +259,32 @@ COMPLAINT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in COMPLAINT_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
+# campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
+_CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")
+_CARE_TEAM = {
+    "care.callrecord": ("view", "add"),
+    "care.letter": ("view", "add"),
+    "care.reminder": EDIT,
+    "care.campaign": EDIT,
+    "care.campaigntarget": EDIT,
+    "care.lapsenote": ("view", "add"),
+    "care.outboundmessage": ("view", "add"),
+}
+CARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.FOLLOWUP_SPECIALIST: _CARE_TEAM,
+    Role.SERVICE_MANAGER: _CARE_TEAM,
+    Role.SERVICE_ADVISOR: {
+        "care.callrecord": ("view", "add"),
+        "care.letter": VIEW,
+        "care.reminder": ("view", "change"),
+        "care.outboundmessage": ("view", "add"),
+    },
+    Role.REGION_MANAGER: {f"care.{model}": VIEW for model in _CARE_MODELS},
+}
+for _role, _grants in CARE_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 # Satisfaction surveys (满意度调查): follow-up specialists take phone surveys, send links and read the results;
 # advisors (re)send links; the service manager also makes questionnaire versions and the settings; regions read.
 _SURVEY_MODELS = ("questionnaire", "question", "dealersurveysettings", "surveyinvitation", "surveyresponse",
@@ -299,32 +325,6 @@ EVALUATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 for _role, _grants in EVALUATION_GRANTS.items():
-    ROLE_PERMISSIONS[_role].update(_grants)
-
-# Customer care (客户关怀): follow-up specialists and the service manager run calls, letters, reminders,
-# campaigns and the lapsed-customer watch; advisors record calls and work reminders; region managers read.
-_CARE_MODELS = ("callrecord", "letter", "reminder", "campaign", "campaigntarget", "lapsenote", "outboundmessage")
-_CARE_TEAM = {
-    "care.callrecord": ("view", "add"),
-    "care.letter": ("view", "add"),
-    "care.reminder": EDIT,
-    "care.campaign": EDIT,
-    "care.campaigntarget": EDIT,
-    "care.lapsenote": ("view", "add"),
-    "care.outboundmessage": ("view", "add"),
-}
-CARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    Role.FOLLOWUP_SPECIALIST: _CARE_TEAM,
-    Role.SERVICE_MANAGER: _CARE_TEAM,
-    Role.SERVICE_ADVISOR: {
-        "care.callrecord": ("view", "add"),
-        "care.letter": VIEW,
-        "care.reminder": ("view", "change"),
-        "care.outboundmessage": ("view", "add"),
-    },
-    Role.REGION_MANAGER: {f"care.{model}": VIEW for model in _CARE_MODELS},
-}
-for _role, _grants in CARE_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
 

@@ -5,8 +5,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from appointments.api.views import AppointmentViewSet
-from complaints.api.views import ComplaintViewSet, CrisisAlertViewSet
 from care.api import views as care_api
+from complaints.api.views import ComplaintViewSet, CrisisAlertViewSet
 from customers.api.views import CustomerViewSet, VehicleViewSet
 from evaluation.measure_api import MeasurementListView
 from organization.api.views import DealerViewSet
@@ -24,11 +24,11 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="warranty-claim")
-router.register("complaints", ComplaintViewSet, basename="complaint")
-router.register("crisis-alerts", CrisisAlertViewSet, basename="crisis-alert")
 router.register("staff", StaffProfileViewSet, basename="staff-profile")
 router.register("training-records", TrainingRecordViewSet, basename="training-record")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("crisis-alerts", CrisisAlertViewSet, basename="crisis-alert")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("follow-ups", care_api.FollowUpViewSet, basename="follow-up")
 router.register("calls", care_api.CallRecordViewSet, basename="call")

@@ -27,10 +27,10 @@ DEMO_STEPS: list[str] = [
     "parts.demo.create_parts_usage",
     "care.demo.create_follow_ups",
     "care.demo.create_care",
-    "complaints.demo.create_complaints",
     "surveys.demo.create_surveys",
-    "evaluation.demo.create_audits",
+    "complaints.demo.create_complaints",
     "staff.demo.create_staff",
+    "evaluation.demo.create_audits",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded

@@ -212,14 +212,6 @@ SPECTACULAR_SETTINGS = {
         "AuditKindEnum": "evaluation.choices.AuditKind",
         "AuditStatusEnum": "evaluation.choices.AuditStatus",
         "AuditAdjustmentKindEnum": "evaluation.choices.AdjustmentKind",
-        "IndicatorDirectionEnum": "evaluation.choices.IndicatorDirection",
-        "DimensionSourceEnum": "evaluation.choices.DimensionSource",
-        "SystemVersionStatusEnum": "evaluation.choices.SystemVersionStatus",
-        "AhpMethodEnum": "evaluation.choices.AhpMethod",
-        "WeightingModeEnum": "evaluation.choices.WeightingMode",
-        "AuditKindEnum": "evaluation.choices.AuditKind",
-        "AuditStatusEnum": "evaluation.choices.AuditStatus",
-        "AuditAdjustmentKindEnum": "evaluation.choices.AdjustmentKind",
     },
 }
 
