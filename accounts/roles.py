@@ -327,6 +327,16 @@ EVALUATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in EVALUATION_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Evaluation runs (monthly snapshots): region managers and administrators run them for their scope, administrators
+# publish; service managers read their own dealer's results.
+RUN_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {"evaluation.evaluationrun": VIEW, "evaluation.dealerevaluation": VIEW},
+    Role.REGION_MANAGER: {"evaluation.evaluationrun": ("view", "add"), "evaluation.dealerevaluation": VIEW},
+    Role.ADMINISTRATOR: {"evaluation.evaluationrun": ("view", "add", "publish"), "evaluation.dealerevaluation": VIEW},
+}
+for _role, _grants in RUN_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 
 def sync_role_groups(using: str = "default") -> None:
     """Create one group per role and set exactly the permissions listed for it."""

@@ -43,6 +43,7 @@ JOBS = [
     Job("escalate_complaints", "complaints.tasks.escalate_overdue_complaints", every=timedelta(minutes=15)),
     Job("care_reminders", "care.tasks.find_care_reminders", daily_at=time(6, 0)),
     Job("certificate_expiry", "staff.tasks.find_expiring_certificates", daily_at=time(6, 30)),
+    Job("monthly_evaluation", "evaluation.runs.monthly_evaluations", monthly_day=1, daily_at=time(2, 0)),
 ]
 
 

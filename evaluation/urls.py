@@ -1,10 +1,13 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import run_views, views
 
 app_name = "evaluation"
 urlpatterns = [
     path("evaluation/", views.EvaluationIndexView.as_view(), name="index"),
+    path("evaluation/runs/", run_views.RunListView.as_view(), name="run_list"),
+    path("evaluation/runs/<int:pk>/", run_views.RunDetailView.as_view(), name="run_detail"),
+    path("evaluation/results/<int:pk>/", run_views.ResultDetailView.as_view(), name="result_detail"),
     path("evaluation/systems/", views.SystemListView.as_view(), name="system_list"),
     path("evaluation/systems/<int:pk>/", views.SystemDetailView.as_view(), name="system_detail"),
     path("evaluation/versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),

@@ -2,10 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
+from evaluation.api.runs import DealerEvaluationViewSet, EvaluationRunViewSet
 from evaluation.api.views import AuditViewSet, IndicatorSystemViewSet
 
 router = SimpleRouter()
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
 router.register("audits", AuditViewSet, basename="audit")
+router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluation-run")
+router.register("evaluation-results", DealerEvaluationViewSet, basename="evaluation-result")
 
 urlpatterns = router.urls

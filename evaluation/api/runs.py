@@ -1,0 +1,76 @@
+"""API of evaluation runs and results: a dealer's users see their own result; region managers their region's."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
+from evaluation import runs
+from evaluation.models import DealerEvaluation, EvaluationRun
+from organization.models import Oem, Region
+
+
+class EvaluationRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationRun
+        fields = ["id", "oem", "region", "period_start", "period_end", "system_version", "status", "progress",
+                  "message", "weights", "notes", "inputs_hash", "dealer_count", "published", "published_at",
+                  "created_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class RunCreateSerializer(serializers.Serializer):
+    oem = serializers.PrimaryKeyRelatedField(queryset=Oem.objects.all())
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class DealerEvaluationSerializer(serializers.ModelSerializer):
+    dealer_code = serializers.CharField(source="dealer.code", read_only=True)
+
+    class Meta:
+        model = DealerEvaluation
+        fields = ["id", "run", "dealer", "dealer_code", "score", "grade", "stars", "rank", "topsis_closeness",
+                  "topsis_rank", "fuzzy_vector", "fuzzy_grade", "fuzzy_score", "dimension_scores",
+                  "indicators"]  # fmt: skip
+        read_only_fields = fields
+
+
+class EvaluationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Evaluation runs that include the user's dealers. POST queues one; ``publish`` makes it the month's result."""
+
+    serializer_class = EvaluationRunSerializer
+    queryset = EvaluationRun.objects.none()
+    permission_classes = [permissions.IsAuthenticated, ScopedModelPermissions]
+    filterset_fields = ["oem", "region", "period_start", "status", "published"]
+
+    def get_queryset(self):
+        return EvaluationRun.objects.for_user(self.request.user).order_by("-period_start", "-created_at", "-id")
+
+    @extend_schema(request=RunCreateSerializer, responses={201: EvaluationRunSerializer})
+    def create(self, request):
+        data_in = RunCreateSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        run = runs.run_start(by=request.user, **data_in.validated_data)
+        return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=EvaluationRunSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        if not request.user.has_perm(runs.PUBLISH):
+            raise PermissionDenied
+        return Response(self.get_serializer(runs.run_publish(run=self.get_object(), by=request.user)).data)
+
+
+class DealerEvaluationViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                              viewsets.GenericViewSet):  # fmt: skip
+    """Dealers' results of evaluation runs (``?run=`` for one run's ranking)."""
+
+    queryset = DealerEvaluation.objects.select_related("dealer").order_by("-run_id", "rank", "dealer__code")
+    serializer_class = DealerEvaluationSerializer
+    filterset_fields = ["run", "dealer"]

@@ -1,0 +1,89 @@
+"""Evaluation runs on the demo dealers: real, explainable differences, snapshots that never change."""
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+
+from accounts.models import User
+from evaluation import runs
+from evaluation.models import DealerEvaluation, EvaluationRun
+from organization.models import Dealer, Oem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("demo_data", "--force", "--dealers", "3", "--months", "3", "--seed", "5", "--until", "2026-10-31",
+                 stdout=StringIO())  # fmt: skip
+    return Oem.objects.get(code="DEMO")
+
+
+def test_a_month_of_the_demo_dealers_is_evaluated_and_kept(demo, django_capture_on_commit_callbacks):
+    admin = User.objects.get(username="admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = runs.run_start(oem=demo, year=2026, month=10, by=admin)  # the test queue runs it at once
+    run.refresh_from_db()
+    assert (run.status, run.progress, run.dealer_count, len(run.inputs_hash)) == ("done", 100, 3, 64)
+    assert sum(run.weights["global"].values()) == pytest.approx(1.0)
+    results = {r.dealer.code: r for r in DealerEvaluation.objects.filter(run=run).select_related("dealer")}
+    good, middle, weak = results["GZ01"], results["SZ01"], results["SH01"]
+    assert good.score > middle.score > weak.score
+    assert (good.rank, middle.rank, weak.rank) == (1, 2, 3)
+    assert good.topsis_rank == 1 and weak.topsis_rank == 3
+    assert good.stars >= weak.stars and good.grade and weak.grade
+    assert good.indicators["D4"]["n"] > 0 and good.indicators["D4"]["score"] is not None
+    assert good.indicators["E2"]["membership"] is not None  # from the NPS answers
+    assert abs(sum(good.fuzzy_vector) - 1) < 1e-9
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = runs.run_start(oem=demo, year=2026, month=10, by=admin)
+    again.refresh_from_db()
+    assert again.pk != run.pk and again.inputs_hash == run.inputs_hash  # same inputs, same hash, a new snapshot
+    runs.run_publish(run=run, by=admin)
+    with pytest.raises(ValidationError):
+        runs.run_publish(run=again, by=admin)  # one published result per scope and month
+    assert EvaluationRun.objects.get(pk=run.pk).published
+
+
+def test_runs_are_refused_for_the_future_foreign_scopes_and_without_permission(demo):
+    manager = User.objects.get(username="manager1")
+    with pytest.raises(PermissionDenied):
+        runs.run_create(oem=demo, year=2026, month=10, by=manager)
+    with pytest.raises(ValidationError):
+        runs.run_create(oem=demo, year=2099, month=1, by=User.objects.get(username="admin"))
+    region = Dealer.objects.get(code="GZ01").region
+    regional = User.objects.get(username=f"region_{region.code.lower()}")
+    run = runs.run_create(oem=demo, region=region, year=2026, month=10, by=regional)
+    assert run.status == "queued"
+    assert not EvaluationRun.objects.exclude(pk=run.pk).exists()
+
+
+def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    admin = User.objects.get(username="admin")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/evaluation/runs/", {"oem": demo.pk, "month": "2026-10"})
+    assert started.status_code == 302
+    run = EvaluationRun.objects.get()
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "GZ01" in page and "SH01" in page
+    result = DealerEvaluation.objects.get(run=run, dealer__code="SH01")
+    assert "D4" in client.get(f"/evaluation/results/{result.pk}/").content.decode()
+    assert client.post("/evaluation/runs/", {"oem": demo.pk, "month": "2026-13"}).status_code == 400
+
+    manager = User.objects.get(username="manager1")  # GZ01's service manager
+    client.force_login(manager)
+    own = client.get(run.get_absolute_url()).content.decode()
+    assert "GZ01" in own and "SH01" not in own
+    assert client.get(f"/evaluation/results/{result.pk}/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(manager)
+    rows = api.get(f"/api/v1/evaluation-results/?run={run.pk}").json()["results"]
+    assert [r["dealer_code"] for r in rows] == ["GZ01"]
+    assert api.post("/api/v1/evaluation-runs/", {"oem": demo.pk, "year": 2026, "month": 10}).status_code == 403
+    assert api.post(f"/api/v1/evaluation-runs/{run.pk}/publish/").status_code == 403
