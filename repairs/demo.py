@@ -62,12 +62,14 @@ class Profile:
     incomplete_checkin: float  # share checked in with gaps (D1)
     decision_minutes: float  # median customer decision time on additions (A3)
     declined: float  # share of additions declined
+    early_work: float = 0.0  # share of approved additions whose work started before the customer said yes (D2)
+    estimate_miss: float = 0.0  # share of orders settled more than 10 % above the approved estimate (B4)
 
 
 PROFILES = [
-    Profile(6, 0.05, 0.03, 0.02, 0.02, 20, 0.20),
-    Profile(12, 0.15, 0.08, 0.05, 0.08, 45, 0.30),
-    Profile(20, 0.28, 0.15, 0.09, 0.18, 90, 0.35),
+    Profile(6, 0.05, 0.03, 0.02, 0.02, 20, 0.20, early_work=0.0, estimate_miss=0.03),
+    Profile(12, 0.15, 0.08, 0.05, 0.08, 45, 0.30, early_work=0.08, estimate_miss=0.08),
+    Profile(20, 0.28, 0.15, 0.09, 0.18, 90, 0.35, early_work=0.3, estimate_miss=0.2),
 ]
 
 # Labour catalogue (code, name, job type, standard hours) and the work of each fault category.
@@ -236,6 +238,10 @@ class _Builder:
         order.approval_method = rng.choice(["signature", "signature", "phone", "paper"])
         order.approved_by_customer, order.approval_recorded_by = vehicle.owner.name, advisor
         order.approved_total = order_totals(lines, tax_rate=order.tax_rate).total
+        if rng.random() < p.estimate_miss:  # a rough estimate: the bill ends up well above what was approved
+            order.approved_total = (order.approved_total * Decimal(str(round(rng.uniform(0.7, 0.88), 2)))).quantize(
+                Decimal("0.01")
+            )
         order.approved_at = step("approve", S.ESTIMATED, S.APPROVED, rng.uniform(2, 25), advisor)
         order.dispatched_at = step("dispatch", S.APPROVED, S.DISPATCHED, rng.uniform(5, 30), foreman)
         for line in lines:
@@ -254,7 +260,7 @@ class _Builder:
             t = addition.decision_at + timedelta(minutes=30)
         if t >= now:
             return self._stop(order, events, lines, addition=addition)
-        clocks = self._clocks(lines, start, t)
+        clocks = self._clocks(lines, start, t, addition=addition, early=rng.random() < p.early_work)
         inspections = []
         sequence = 0
         while True:
@@ -391,16 +397,18 @@ class _Builder:
             addition.approved_amount = order_totals(extra, tax_rate=order.tax_rate).total
         return addition, extra
 
-    def _clocks(self, lines, start, end):
+    def _clocks(self, lines, start, end, *, addition=None, early=False):
+        """Jobs one after the other; an approved addition's job waits for the customer's yes (unless ``early``)."""
         jobs = [line for line in lines if line.kind == LineKind.LABOUR and _billable(line)]
         span = (end - start) / max(1, len(jobs))
         clocks = []
         for n, line in enumerate(jobs):
-            line.work_status, line.started_at, line.finished_at = (
-                WorkStatus.DONE,
-                start + span * n,
-                start + span * (n + 1),
-            )
+            begin, finish = start + span * n, start + span * (n + 1)
+            decided = addition.decision_at if addition is not None else None
+            if getattr(line, "addition_ref", None) is not None and decided and not early and begin <= decided:
+                begin = min(decided + timedelta(minutes=5), end - timedelta(minutes=10))
+                finish = max(finish, begin + timedelta(minutes=10))
+            line.work_status, line.started_at, line.finished_at = WorkStatus.DONE, begin, min(finish, end)
             clocks.append(
                 LabourClock(technician=line.technician, started_at=line.started_at, ended_at=line.finished_at)
             )

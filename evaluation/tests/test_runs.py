@@ -87,3 +87,16 @@ def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_cap
     assert [r["dealer_code"] for r in rows] == ["GZ01"]
     assert api.post("/api/v1/evaluation-runs/", {"oem": demo.pk, "year": 2026, "month": 10}).status_code == 403
     assert api.post(f"/api/v1/evaluation-runs/{run.pk}/publish/").status_code == 403
+
+
+def test_the_demo_dealers_differ_in_approvals_before_work_and_estimate_accuracy(demo):
+    from evaluation.measures import MEASURES, month_bounds
+
+    start, _ = month_bounds(2026, 8)
+    _, end = month_bounds(2026, 10)
+    dealers = {d.code: d.pk for d in Dealer.objects.all()}
+    for code in ("D2", "B4"):
+        figures = MEASURES[code].measure(list(dealers.values()), start, end)
+        good, weak = figures[dealers["GZ01"]], figures[dealers["SH01"]]
+        assert good.n > 0 and weak.n > 0, code
+        assert good.value > weak.value, (code, good, weak)
