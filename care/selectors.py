@@ -153,6 +153,11 @@ def retention(dealer_ids, end: datetime) -> dict[int, Rate]:
 # --- lapsed customers (流失客户) ------------------------------------------------------------------------------
 
 
+def lapse_months(value: str) -> int:
+    """The lapse threshold asked for (1–120 months, from a query string), else the default of 12."""
+    return int(value) if value.isdigit() and 1 <= int(value) <= 120 else DEFAULT_LAPSE_MONTHS
+
+
 def lapsed_customers(queryset: QuerySet[Customer], *, months: int = DEFAULT_LAPSE_MONTHS, now=None):
     """Customers whose last visit is more than ``months`` ago, with their value and the last lapse reason."""
     now = now or timezone.now()

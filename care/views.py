@@ -653,8 +653,7 @@ class LapsedListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
     paginate_by = 50
 
     def months(self) -> int:
-        value = self.request.GET.get("months", "")
-        return int(value) if value.isdigit() and 1 <= int(value) <= 120 else selectors.DEFAULT_LAPSE_MONTHS
+        return selectors.lapse_months(self.request.GET.get("months", ""))
 
     def get_queryset(self):
         customers = self.scoped(Customer.objects.for_user(self.request.user)).select_related("dealer")
@@ -682,8 +681,7 @@ class LapsedToCampaignView(DealerScopedObjectMixin, View):
         campaign = get_object_or_404(
             Campaign.objects.for_user(request.user, write=True), pk=request.POST.get("campaign", 0) or 0
         )
-        months = request.POST.get("months", "")
-        months = int(months) if months.isdigit() and 1 <= int(months) <= 120 else selectors.DEFAULT_LAPSE_MONTHS
+        months = selectors.lapse_months(request.POST.get("months", ""))
         customers = selectors.lapsed_customers(Customer.objects.filter(dealer=campaign.dealer), months=months)
         try:
             added = services.campaign_add_targets(campaign=campaign, customers=customers, by=request.user)

@@ -143,8 +143,7 @@ class LapsedCustomerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return [permissions.IsAuthenticated(), HasPerm("care.view_lapsenote")]
 
     def get_queryset(self):
-        value = self.request.query_params.get("months", "")
-        months = int(value) if value.isdigit() and 1 <= int(value) <= 120 else selectors.DEFAULT_LAPSE_MONTHS
+        months = selectors.lapse_months(self.request.query_params.get("months", ""))
         return selectors.lapsed_customers(Customer.objects.for_user(self.request.user), months=months)
 
     @extend_schema(parameters=[OpenApiParameter("months", OpenApiTypes.INT)])
