@@ -100,3 +100,14 @@ def test_the_demo_dealers_differ_in_approvals_before_work_and_estimate_accuracy(
         good, weak = figures[dealers["GZ01"]], figures[dealers["SH01"]]
         assert good.n > 0 and weak.n > 0, code
         assert good.value > weak.value, (code, good, weak)
+
+
+def test_a_used_audit_template_is_read_only_in_the_admin(demo, client):
+    from evaluation.models import AuditTemplate
+
+    client.force_login(User.objects.get(username="admin"))
+    template = AuditTemplate.objects.filter(audits__isnull=False).first()
+    page = client.get(f"/admin/evaluation/audittemplate/{template.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="name"' not in page.content  # shown, not editable
+    assert client.get("/admin/evaluation/audittemplate/add/").status_code == 200
