@@ -157,11 +157,9 @@ class MeasurementsView(MeasurementPermissionMixin, View):
     template_name = "evaluation/measure_list.html"
 
     def get(self, request):
-        form = MonthForm(request.GET or None)
-        if request.GET and not form.is_valid():
+        form = MonthForm(request.GET)  # every field is optional: an empty query is the default month
+        if not form.is_valid():
             return render(request, self.template_name, {"form": form, "specs": MEASURES.values()}, status=400)
-        if not request.GET:
-            form.is_valid()
         month, start, end = form.period()
         dealers = Dealer.objects.for_user(request.user).order_by("code").only("id", "code", "name")
         if form.cleaned_data.get("dealer"):

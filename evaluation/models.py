@@ -547,12 +547,17 @@ class AuditAdjustment(models.Model):
 
 class EvaluationRunQuerySet(models.QuerySet):
     def for_user(self, user, *, write: bool = False):
-        """Runs that evaluated at least one of the user's dealers."""
+        """Runs whose scope (the OEM, or one of its regions) holds at least one of the user's dealers, from the
+        moment they are queued (their results show only the user's own dealers: ``DealerEvaluation.for_user``)."""
         ids = dealer_ids_for(user, write=write)
         if ids is None:
             return self
+        from organization.models import Dealer
+
+        mine = Dealer.objects.filter(pk__in=sorted(ids))
         return self.filter(
-            models.Exists(DealerEvaluation.objects.filter(run=models.OuterRef("pk"), dealer_id__in=sorted(ids)))
+            models.Q(region__isnull=True, oem__in=mine.values("region__oem"))
+            | models.Q(region__in=mine.values("region"))
         )
 
 

@@ -75,6 +75,11 @@ def test_the_page_shows_every_indicator_of_the_users_dealers_only(client, scene,
     assert f"{drilldown('B2')}?dealer={dealer_a.pk}&amp;from=2025-03-01&amp;to=2025-03-31" in response.content.decode()
 
 
+def test_the_page_opens_without_a_query_on_the_default_month(client, scene, manager_a):
+    client.force_login(manager_a)
+    assert client.get(LIST).status_code == 200  # the link of the evaluation index page
+
+
 def test_a_region_manager_sees_the_dealers_of_the_region(client, scene, region_manager):
     _dealer_a, dealer_b = scene
     client.force_login(region_manager)

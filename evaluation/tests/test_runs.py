@@ -49,6 +49,7 @@ def test_a_month_of_the_demo_dealers_is_evaluated_and_kept(demo, django_capture_
 
 
 def test_runs_are_refused_for_the_future_foreign_scopes_and_without_permission(demo):
+    before = set(EvaluationRun.objects.values_list("pk", flat=True))  # the demo's own runs
     manager = User.objects.get(username="manager1")
     with pytest.raises(PermissionDenied):
         runs.run_create(oem=demo, year=2026, month=10, by=manager)
@@ -58,7 +59,7 @@ def test_runs_are_refused_for_the_future_foreign_scopes_and_without_permission(d
     regional = User.objects.get(username=f"region_{region.code.lower()}")
     run = runs.run_create(oem=demo, region=region, year=2026, month=10, by=regional)
     assert run.status == "queued"
-    assert not EvaluationRun.objects.exclude(pk=run.pk).exists()
+    assert set(EvaluationRun.objects.values_list("pk", flat=True)) == before | {run.pk}
 
 
 def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_capture_on_commit_callbacks):
@@ -69,7 +70,7 @@ def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post("/evaluation/runs/", {"oem": demo.pk, "month": "2026-10"})
     assert started.status_code == 302
-    run = EvaluationRun.objects.get()
+    run = EvaluationRun.objects.latest("id")
     page = client.get(run.get_absolute_url()).content.decode()
     assert "GZ01" in page and "SH01" in page
     result = DealerEvaluation.objects.get(run=run, dealer__code="SH01")
@@ -111,3 +112,13 @@ def test_a_used_audit_template_is_read_only_in_the_admin(demo, client):
     assert page.status_code == 200
     assert b'name="name"' not in page.content  # shown, not editable
     assert client.get("/admin/evaluation/audittemplate/add/").status_code == 200
+
+
+def test_the_starter_follows_a_queued_run_and_another_region_does_not_see_it(demo):
+    region = Dealer.objects.get(code="GZ01").region
+    regional = User.objects.get(username=f"region_{region.code.lower()}")
+    run = runs.run_create(oem=demo, region=region, year=2026, month=10, by=regional)
+    assert EvaluationRun.objects.for_user(regional).filter(pk=run.pk).exists()  # queued, no result yet
+    other = User.objects.exclude(pk=regional.pk).filter(username__startswith="region_").get()
+    assert not EvaluationRun.objects.for_user(other).filter(pk=run.pk).exists()
+    assert EvaluationRun.objects.for_user(User.objects.get(username="manager1")).filter(pk=run.pk).exists()
