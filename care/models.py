@@ -254,6 +254,7 @@ class CampaignTarget(models.Model):
     vehicle = _fk("customers.Vehicle", _("vehicle"))
     status = models.CharField(_("contact"), max_length=12, choices=TargetStatus.choices, default=TargetStatus.PENDING)
     contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = DealerScopedQuerySet.as_manager()

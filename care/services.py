@@ -144,6 +144,8 @@ def call_record(
         purpose = purpose or (CallPurpose.FOLLOW_UP if task.kind in FOLLOW_UP_KINDS else CallPurpose.OTHER)
     elif reminder is not None:
         reminder = Reminder.objects.select_for_update().select_related("dealer").get(pk=reminder.pk)
+        if reminder.status in (ReminderStatus.BOOKED, ReminderStatus.DISMISSED):
+            raise ValidationError(_("This reminder is closed: record the call on the customer's page."))
         dealer, customer, vehicle = reminder.dealer, reminder.customer, reminder.vehicle
         purpose = CallPurpose.REMINDER
     elif target is not None:
@@ -347,22 +349,25 @@ def campaign_add_targets(*, campaign: Campaign, customers, by) -> int:
     return len(new)
 
 
+@transaction.atomic
 def campaign_invite(*, campaign: Campaign, by, channel: str, body: str) -> int:
-    """Send the invitation to every target not contacted yet (the customer's consent is respected)."""
+    """Invite every target not contacted and not invited yet (consent is respected); returns how many."""
     from care.messaging import send_message
 
     require_write_scope(by, campaign.dealer_id)
+    campaign = Campaign.objects.select_for_update().select_related("dealer").get(pk=campaign.pk)
     if campaign.status != CampaignStatus.ACTIVE:
         raise ValidationError(_("Invitations go out once the campaign is running."))
     if not body.strip():
         raise ValidationError({"body": _("Write the invitation.")})
-    sent = 0
-    targets = campaign.targets.filter(status=TargetStatus.PENDING).select_related("customer")
+    targets = list(
+        campaign.targets.filter(status=TargetStatus.PENDING, invited_at__isnull=True).select_related("customer")
+    )
     for target in targets:
         send_message(dealer=campaign.dealer, customer=target.customer, purpose="campaign", body=body, channel=channel,
                      by=by)  # fmt: skip
-        sent += 1
-    return sent
+    CampaignTarget.objects.filter(pk__in=[t.pk for t in targets]).update(invited_at=timezone.now())
+    return len(targets)
 
 
 # --- lapsed customers (流失客户) ------------------------------------------------------------------------------

@@ -76,6 +76,14 @@ class DealerFilterMixin:
         return queryset.filter(dealer=dealer) if dealer else queryset
 
 
+def _posted_id(request, name: str) -> int:
+    """A number posted by a form of ours; anything else is a 404 (a tampered form), never a 500."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 def _rows_for(rates: dict, dealers) -> list[dict]:
     return [{"dealer": d, "rate": rates[d.pk]} for d in dealers]
 
@@ -615,7 +623,7 @@ class CampaignDetailView(DealerScopedObjectMixin, View):
             elif action in ("launch", "close"):
                 status = CampaignStatus.ACTIVE if action == "launch" else CampaignStatus.CLOSED
                 services.campaign_set_status(
-                    campaign=campaign, status=status, by=request.user, version=int(request.POST.get("version", 0))
+                    campaign=campaign, status=status, by=request.user, version=_posted_id(request, "version")
                 )
                 messages.success(request, _("The campaign is %(status)s.") % {"status": status.label})
             elif action == "invite":
@@ -625,7 +633,7 @@ class CampaignDetailView(DealerScopedObjectMixin, View):
                 sent = services.campaign_invite(campaign=campaign, by=request.user, **form.cleaned_data)
                 messages.success(request, _("%(n)d invitations sent or recorded.") % {"n": sent})
             elif action == "call":
-                target = get_object_or_404(CampaignTarget, campaign=campaign, pk=request.POST.get("target", 0))
+                target = get_object_or_404(CampaignTarget, campaign=campaign, pk=_posted_id(request, "target"))
                 form = CallForm(request.POST)
                 if not form.is_valid():
                     return self.page(campaign, 400, call_form=form)
@@ -679,7 +687,7 @@ class LapsedToCampaignView(DealerScopedObjectMixin, View):
 
     def post(self, request):
         campaign = get_object_or_404(
-            Campaign.objects.for_user(request.user, write=True), pk=request.POST.get("campaign", 0) or 0
+            Campaign.objects.for_user(request.user, write=True), pk=_posted_id(request, "campaign")
         )
         months = selectors.lapse_months(request.POST.get("months", ""))
         customers = selectors.lapsed_customers(Customer.objects.filter(dealer=campaign.dealer), months=months)

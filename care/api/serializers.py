@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -69,7 +70,7 @@ class CallCreateSerializer(serializers.Serializer):
 
     def validate(self, data):
         if not any(data.get(k) for k in ("task", "reminder", "target", "customer")):
-            raise serializers.ValidationError({"customer": ["Give the task, reminder, target or customer."]})
+            raise serializers.ValidationError({"customer": [_("Give the task, reminder, target or customer.")]})
         return data
 
 
@@ -133,12 +134,12 @@ class CampaignSerializer(serializers.ModelSerializer):
         from organization.models import Dealer
 
         if not Dealer.objects.for_user(self.context["request"].user, write=True).filter(pk=dealer.pk).exists():
-            raise serializers.ValidationError("You cannot create campaigns for this dealer.")
+            raise serializers.ValidationError(_("You cannot create campaigns for this dealer."))
         return dealer
 
     def validate(self, data):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            raise serializers.ValidationError({"ends_on": ["The campaign ends after it starts."]})
+            raise serializers.ValidationError({"ends_on": [_("The campaign ends after it starts.")]})
         return data
 
 

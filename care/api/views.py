@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -109,7 +110,7 @@ class ReminderViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
 
             appointment = Appointment.objects.for_user(request.user).filter(pk=appointment_id).first()
             if appointment is None:
-                raise ValidationError({"appointment": ["No such appointment."]})
+                raise ValidationError({"appointment": [_("Choose an appointment of this customer at this dealer.")]})
         reminder = services.reminder_close(reminder=reminder, by=request.user, appointment=appointment, **data)
         return Response(self.get_serializer(reminder).data)
 

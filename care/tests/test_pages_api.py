@@ -165,11 +165,14 @@ def test_lapsed_page_and_campaign_flow(web, dealer_a, advisor_a, specialist_a):
     assert created.status_code == 302
     campaign = Campaign.objects.get()
     assert client.post(reverse("care:lapsed_to_campaign"), {"campaign": campaign.pk}).status_code == 302
+    assert client.post(reverse("care:lapsed_to_campaign"), {"campaign": "abc"}).status_code == 404
     assert list(campaign.targets.values_list("customer_id", flat=True)) == [lapsed.pk]
     url = reverse("care:campaign_detail", args=[campaign.pk])
     assert client.post(url, {"action": "launch", "version": campaign.version}).status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == "active"
+    for tampered in ({"action": "close", "version": "x"}, {"action": "call", "target": "x", "outcome": "reached"}):
+        assert client.post(url, tampered).status_code == 404
     target = campaign.targets.get()
     client.post(url, {"action": "call", "target": target.pk, "outcome": "reached", "summary": "下周来"})
     target.refresh_from_db()

@@ -298,6 +298,9 @@ def test_a_reminder_call_and_close(dealer_a, specialist_a, customer_a, vehicle_a
     services.reminder_close(reminder=reminder, by=specialist_a, status="dismissed", outcome="已在别处续保",
                             version=reminder.version)  # fmt: skip
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.DISMISSED
+    with pytest.raises(ValidationError):  # a closed reminder is not reopened by a call
+        services.call_record(by=specialist_a, reminder=reminder, outcome=CallOutcome.REACHED)
+    assert Reminder.objects.get(pk=reminder.pk).outcome == "已在别处续保"
     assert not Appointment.objects.exists()
 
 
@@ -322,6 +325,7 @@ def test_a_campaign_from_list_to_invitation_call_and_visit(dealer_a, advisor_a, 
     campaign = services.campaign_set_status(campaign=campaign, status=CampaignStatus.ACTIVE, by=specialist_a,
                                             version=1)  # fmt: skip
     assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 2
+    assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 0
     statuses = dict(campaign.dealer.messages.values_list("customer_id", "status"))
     assert statuses == {lapsed.pk: MessageStatus.SENT, refused.pk: MessageStatus.BLOCKED}
     target = campaign.targets.get(customer=lapsed)
