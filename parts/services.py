@@ -253,6 +253,13 @@ def _part_line_check(line, dealer_id: int) -> None:
         raise ValidationError(_("The repair order and the warehouse belong to different dealers."))
 
 
+def _locked_line(line):
+    """The line, locked until the transaction ends: two desks serving one line at once are taken one by one."""
+    from repairs.models import RepairOrderLine
+
+    return RepairOrderLine.objects.select_for_update(of=("self",)).select_related("order", "part").get(pk=line.pk)
+
+
 def _line_is_served(line) -> bool:
     return (
         line.reservations.exclude(status=ReservationStatus.RELEASED).exists()
@@ -263,6 +270,8 @@ def _line_is_served(line) -> bool:
 @transaction.atomic
 def repair_order_line_reserve(*, line, by: User, item: StockItem | None = None, quantity=None) -> StockReservation:
     """Reserve stock for one repair-order part line (its current part; by default from the main warehouse)."""
+    line = _locked_line(line)
+    _part_line_check(line, line.order.dealer_id)
     if item is None:
         warehouse = main_warehouse(line.order.dealer_id)
         if warehouse is None:
@@ -282,6 +291,7 @@ def special_order_create(
     *, line, by: User, warehouse: Warehouse | None = None, quantity=None, deposit=Decimal("0")
 ) -> SpecialOrder:
     """Order a part that is not in stock for a repair-order line (the order then waits for parts)."""
+    line = _locked_line(line)
     warehouse = warehouse or main_warehouse(line.order.dealer_id)
     if warehouse is None:
         raise ValidationError({"warehouse": _("The dealer has no warehouse.")})

@@ -63,6 +63,12 @@ def test_reserve_issue_and_release_through_the_api(api_en, dealer_a, advisor_a, 
     wrong_item = advisor.post(RES, {"repair_order_line": filter_line.pk, "item": item.pk}, format="json")
     assert wrong_item.status_code == 400 and "item" in wrong_item.json()
     assert advisor.post(RES, {"repair_order_line": 999999}, format="json").status_code == 400
+    labour = repair_services.repair_order_add_line(
+        order=pads_line.order, by=advisor_a, kind="labour", description="更换刹车片", quantity=D("1"),
+        unit_price=D("180"),
+    )  # fmt: skip
+    refused = advisor.post(RES, {"repair_order_line": labour.pk}, format="json")  # a field error, not a 500
+    assert refused.status_code == 400 and "repair_order_line" in refused.json()
     url = f"{RES}{body['id']}/"
     assert advisor.post(f"{url}issue/", {"version": 1}, format="json").status_code == 403  # advisors don't issue
     assert counter.post(f"{url}issue/", {}, format="json").status_code == 400  # the version is required
