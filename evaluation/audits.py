@@ -239,11 +239,17 @@ def audit_score_items(*, audit: Audit, rows: list[ItemScoreInput], by, version: 
     return audit
 
 
+def _locked_draft(by, audit: Audit) -> Audit:
+    """The audit locked until the transaction ends, checked again after the lock (a submit may have won the race)."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _require_edit(by, audit)
+    return audit
+
+
 @transaction.atomic
 def audit_add_adjustment(*, audit: Audit, kind: str, reason: str, by) -> AuditAdjustment:
     """Record a special deduction (−1, any number) or the special bonus (+1, at most one) with its reason."""
-    _require_edit(by, audit)
-    Audit.objects.select_for_update().filter(pk=audit.pk).first()
+    audit = _locked_draft(by, audit)
     if kind not in AdjustmentKind.values:
         raise ValidationError({"kind": _("Unknown adjustment.")})
     if not reason.strip():
@@ -259,7 +265,7 @@ def audit_add_adjustment(*, audit: Audit, kind: str, reason: str, by) -> AuditAd
 @transaction.atomic
 def audit_remove_adjustment(*, adjustment: AuditAdjustment, by) -> None:
     """Remove a deduction or the bonus of a draft audit."""
-    _require_edit(by, adjustment.audit)
+    _locked_draft(by, adjustment.audit)
     adjustment._history_user = by
     adjustment.delete()
 
@@ -292,7 +298,7 @@ def _evidence_extension(upload) -> str:
 @transaction.atomic
 def audit_add_evidence(*, audit: Audit, item_score: AuditItemScore, file, by, caption: str = "") -> AuditEvidence:
     """Attach an evidence file (photo or PDF, ≤ 10 MB, type checked from the content) to an item of a draft."""
-    _require_edit(by, audit)
+    audit = _locked_draft(by, audit)
     if item_score.audit_id != audit.pk:
         raise ValidationError({"item": _("This item is not on this audit.")})
     evidence = AuditEvidence(audit=audit, item_score=item_score, extension=_evidence_extension(file),
@@ -307,7 +313,7 @@ def audit_add_evidence(*, audit: Audit, item_score: AuditItemScore, file, by, ca
 @transaction.atomic
 def audit_remove_evidence(*, evidence: AuditEvidence, by) -> None:
     """Remove an evidence file from a draft audit (the stored file is deleted after commit)."""
-    _require_edit(by, evidence.audit)
+    _locked_draft(by, evidence.audit)
     storage, name = evidence.file.storage, evidence.file.name
     evidence._history_user = by
     evidence.delete()
