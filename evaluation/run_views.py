@@ -46,6 +46,18 @@ class RunForm(forms.Form):
         return year, month
 
 
+# The engine's notes (plain English, it has no Django) shown in the user's language.
+NOTE_LABELS = {
+    "entropy weights need at least two dealers: AHP weights used": gettext_lazy(
+        "Entropy weights need at least two dealers: the AHP weights were used."
+    ),
+    "every indicator is equal across the dealers: AHP weights used": gettext_lazy(
+        "Every indicator is equal across the dealers: the AHP weights were used."
+    ),
+    "TOPSIS needs at least two dealers with a score": gettext_lazy("TOPSIS needs at least two dealers with a score."),
+}
+
+
 def _run_queryset(user):
     return EvaluationRun.objects.for_user(user).select_related("oem", "region", "system_version__system")
 
@@ -107,6 +119,7 @@ class RunDetailView(DealerScopedObjectMixin, View):
             "dimension_weights": weights.get("dimensions") or {},
             "can_publish": run.status == "done" and not run.published and request.user.has_perm(runs.PUBLISH),
             "polling": run.status in ("queued", "running"),
+            "notes": [NOTE_LABELS.get(note, note) for note in run.notes],
         }  # fmt: skip
         template = "evaluation/_run_progress.html" if request.htmx and context["polling"] else self.template_name
         return render(request, template, context)
@@ -145,4 +158,7 @@ class ResultDetailView(DealerScopedObjectMixin, View):
         ]
         context = {"result": result, "indicators": indicators, "dimensions": dimensions,
                    "period_to": result.run.period_end}  # fmt: skip
+        if request.user.has_perm("evaluation.view_qualityalert"):
+            context["alerts"] = result.run.alerts.filter(dealer_id=result.dealer_id).select_related(
+                "indicator", "crisis_alert").order_by("kind", "indicator_code", "id")  # fmt: skip
         return render(request, self.template_name, context)
