@@ -337,6 +337,16 @@ RUN_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in RUN_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Quality alerts and improvement actions (PDCA): the service manager acknowledges/dismisses the dealer's alerts and
+# plans and updates its actions; region managers read; administrators do all of it for the dealers they work for.
+ALERT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {"evaluation.qualityalert": ("view", "change"), "evaluation.improvementaction": EDIT},
+    Role.REGION_MANAGER: {"evaluation.qualityalert": VIEW, "evaluation.improvementaction": VIEW},
+    Role.ADMINISTRATOR: {"evaluation.qualityalert": ("view", "change"), "evaluation.improvementaction": EDIT},
+}
+for _role, _grants in ALERT_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 
 def sync_role_groups(using: str = "default") -> None:
     """Create one group per role and set exactly the permissions listed for it."""

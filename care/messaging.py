@@ -1,7 +1,12 @@
 """Sending messages to customers through a pluggable channel.
 
-``send_message`` is the only entry point: it checks the customer's consent, asks the channel's sender to
-deliver the text and records an ``OutboundMessage`` whatever happens, so the contact log is complete.
+``send_message`` is the only entry point: it checks the customer's consent, records an ``OutboundMessage``
+whatever happens (so the contact log is complete) and asks the channel's sender to deliver the text.
+
+The sender runs only once the caller's transaction commits (``transaction.on_commit``): a message written
+inside a change that rolls back (a delivery, a reissued survey link) never reaches the customer. Until then
+the row says ``recorded``; the sender's answer (``sent`` / ``failed`` …) is saved on it afterwards. Outside a
+transaction the sender runs at once. ``defer=False`` asks for the old, immediate behaviour.
 
 Senders are classes with ``send(message) -> (status, detail)``, configured per channel in the setting
 ``CARE_MESSAGE_SENDERS`` (channel value -> dotted path).  The shipped senders never pretend to deliver:
@@ -18,6 +23,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from care.choices import MessageChannel, MessagePurpose, MessageStatus
@@ -53,10 +59,29 @@ def sender_for(channel: str):
     return import_string(senders[channel])()
 
 
-def send_message(*, dealer, customer, purpose: str, body: str, channel: str | None = None, by=None) -> OutboundMessage:
+def _deliver(message: OutboundMessage) -> None:
+    """Hand the message to its channel's sender and keep the answer on the message (a gateway error is ``failed``)."""
+    try:
+        message.status, message.detail = sender_for(message.channel).send(message)
+    except Exception as exc:  # a gateway error must not lose the log entry
+        logger.exception("sending a %s message failed", message.channel)
+        message.status, message.detail = MessageStatus.FAILED, str(exc)[:200]
+
+
+def _deliver_after_commit(message: OutboundMessage) -> None:
+    _deliver(message)
+    if message.status != MessageStatus.RECORDED or message.detail:
+        message._history_user = message.created_by
+        message.save(update_fields=["status", "detail"])
+
+
+def send_message(
+    *, dealer, customer, purpose: str, body: str, channel: str | None = None, by=None, defer: bool = True
+) -> OutboundMessage:
     """Send ``body`` to the customer (default channel: ``record``) and return the logged message.
 
-    A customer who refused contact gets nothing: the message is logged as ``blocked``.
+    A customer who refused contact gets nothing: the message is logged as ``blocked``. With ``defer`` (the
+    default) the row is saved now as ``recorded`` and the sender runs when the transaction commits.
     """
     channel = channel or MessageChannel.RECORD
     if channel not in MessageChannel.values:
@@ -67,13 +92,15 @@ def send_message(*, dealer, customer, purpose: str, body: str, channel: str | No
         dealer=dealer, customer=customer, channel=channel, purpose=purpose, recipient=customer.mobile,
         body=body, created_by=by,
     )  # fmt: skip
+    message._history_user = by
     if customer.consent == Consent.REFUSED:
         message.status = MessageStatus.BLOCKED
+    elif defer:
+        message.status = MessageStatus.RECORDED
+        message.save()
+        transaction.on_commit(lambda: _deliver_after_commit(message), robust=True)
+        return message
     else:
-        try:
-            message.status, message.detail = sender_for(channel).send(message)
-        except Exception as exc:  # a gateway error must not lose the log entry
-            logger.exception("sending a %s message failed", channel)
-            message.status, message.detail = MessageStatus.FAILED, str(exc)[:200]
+        _deliver(message)
     message.save()
     return message

@@ -12,7 +12,6 @@ from repairs.choices import FaultCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-LETTER_MAX_BYTES = 10 * 1024 * 1024
 FAULTS = [("", "—"), *[(v, label) for v, label in FaultCategory.choices if v != FaultCategory.NONE]]
 
 
@@ -111,13 +110,13 @@ class ContactForm(VersionedFormMixin):
         required=False,
         help_text=_("The customer was told how the complaint is being handled or what the result is."),
     )
-    letter = forms.FileField(label=_("letter / reply (答复函)"), required=False)
-
-    def clean_letter(self):
-        letter = self.cleaned_data.get("letter")
-        if letter and letter.size > LETTER_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return letter
+    # Type and size are checked by complaints.services.complaint_log_contact (the same check for the API).
+    letter = forms.FileField(
+        label=_("letter / reply (答复函)"),
+        required=False,
+        help_text=_("A PDF or a photo of the letter (JPEG, PNG or WebP), at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+    )
 
 
 class ResolveForm(VersionedFormMixin):

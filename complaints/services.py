@@ -16,14 +16,17 @@ and role, refuses a save based on an old version (409) and leaves nothing change
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from accounts.choices import Role
 from accounts.models import DealerMembership, User
@@ -65,6 +68,10 @@ CALENDAR_SPAN = timedelta(days=200)
 CLOCK_SKEW = timedelta(minutes=5)
 # Roles that may own a complaint and receive its tasks, in the order a task's role is chosen.
 OWNER_ROLES = (Role.SERVICE_MANAGER, Role.FOLLOWUP_SPECIALIST, Role.SERVICE_ADVISOR)
+# Reply letters (答复函): a scan or photo of the letter, or the PDF; checked from the content, never the name.
+LETTER_MAX_BYTES = 10 * 1024 * 1024
+LETTER_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+LETTER_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 # --- SLA ---------------------------------------------------------------------------------------------------
@@ -365,6 +372,37 @@ def complaint_open(
 # --- contacts ----------------------------------------------------------------------------------------------
 
 
+def letter_extension(upload) -> str:
+    """The letter's real type (read from its content, not its name): a PDF or a JPEG/PNG/WebP scan or photo."""
+    if upload.size > LETTER_MAX_BYTES:
+        raise ValidationError(
+            {"letter": _("A letter may be at most %(mb)s MB.") % {"mb": LETTER_MAX_BYTES // 1024 // 1024}}
+        )
+    refused = ValidationError({"letter": _("Use a PDF or a photo of the letter (JPEG, PNG or WebP).")})
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return "pdf"
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise refused from exc
+    finally:
+        upload.seek(0)
+    if kind not in LETTER_IMAGE_FORMATS:
+        raise refused
+    return LETTER_IMAGE_FORMATS[kind]
+
+
+def letter_content_type(name: str) -> str | None:
+    """The content type of a stored letter from its (server-chosen) extension; None for anything else."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return LETTER_CONTENT_TYPES.get(extension)
+
+
 @transaction.atomic
 def complaint_log_contact(
     *,
@@ -394,13 +432,20 @@ def complaint_log_contact(
     else:
         if contacted_at < complaint.received_at:
             errors["contacted_at"] = _("The contact cannot be before the complaint was received.")
+    extension = None
+    if letter:
+        try:
+            extension = letter_extension(letter)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     contact = ComplaintContact(
         complaint=complaint, contacted_at=contacted_at, channel=channel, by=by, summary=summary, is_feedback=is_feedback
     )
     if letter:
-        contact.letter = letter
+        # Never keep the uploaded name: a random one with the extension of the checked type.
+        contact.letter = File(letter, name=f"{uuid.uuid4().hex}.{extension}")
     old_status = complaint.status
     first = complaint.first_contact_at is None or contacted_at < complaint.first_contact_at
     if first:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/new/", views.ComplaintCreateView.as_view(), name="complaint_create"),
     path("complaints/<int:pk>/", views.ComplaintDetailView.as_view(), name="complaint_detail"),
     path("complaints/<int:pk>/contact/", views.ComplaintContactView.as_view(), name="complaint_contact"),
+    path("complaints/contacts/<int:pk>/letter/", views.ComplaintLetterView.as_view(), name="contact_letter"),
     path("complaints/<int:pk>/resolve/", views.ComplaintResolveView.as_view(), name="complaint_resolve"),
     path("complaints/<int:pk>/reopen/", views.ComplaintReopenView.as_view(), name="complaint_reopen"),
     path("complaints/<int:pk>/reassign/", views.ComplaintReassignView.as_view(), name="complaint_reassign"),

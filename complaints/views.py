@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +25,7 @@ from complaints.forms import (
     ReopenForm,
     ResolveForm,
 )
-from complaints.models import Complaint, CrisisAlert
+from complaints.models import Complaint, ComplaintContact, CrisisAlert
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
@@ -269,6 +269,34 @@ class ComplaintContactView(ComplaintFormPostView):
         if contact.is_first_contact:
             return _("First contact logged.")
         return _("Contact logged.")
+
+
+class ComplaintLetterView(DealerScopedObjectMixin, View):
+    """A contact's reply letter, served only to users who may read the complaint (never a public media URL)."""
+
+    model = ComplaintContact
+    permission_required = "complaints.view_complaint"
+
+    def get(self, request, pk: int):
+        contact = get_object_or_404(self.get_queryset().exclude(letter=""), pk=pk)
+        content_type = services.letter_content_type(contact.letter.name)
+        try:
+            handle = contact.letter.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        extension = contact.letter.name.rsplit(".", 1)[-1] if content_type else "bin"
+        filename = f"letter-{contact.pk}.{extension}"
+        # Only the checked types are shown in the browser; anything else (a file kept from before the check)
+        # is a download of opaque bytes, so it can never run as a page of this site.
+        response = FileResponse(
+            handle,
+            content_type=content_type or "application/octet-stream",
+            as_attachment=content_type is None,
+            filename=filename,
+        )
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class ComplaintResolveView(ComplaintFormPostView):

@@ -31,6 +31,7 @@ DEMO_STEPS: list[str] = [
     "complaints.demo.create_complaints",
     "staff.demo.create_staff",
     "evaluation.demo.create_audits",
+    "evaluation.demo.create_evaluations",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded

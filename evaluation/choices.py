@@ -78,3 +78,44 @@ SAATY_SCALE: tuple[tuple[str, str], ...] = (
     *((f"1/{k}", f"1/{k}") for k in range(9, 1, -1)),
     *((str(k), str(k)) for k in range(1, 10)),
 )
+
+
+class AlertKind(models.TextChoices):
+    """Why a quality alert was raised by an evaluation run."""
+
+    BELOW_FLOOR = "below_floor", _("Indicator below its floor")
+    DROP = "drop", _("Indicator score dropped")
+    COMPLAINT_CLUSTER = "complaint_cluster", _("Complaint cluster")
+
+
+class AlertStatus(models.TextChoices):
+    """open → action_planned → closed (the action proved effective), or dismissed with a reason."""
+
+    OPEN = "open", _("Open")
+    ACTION_PLANNED = "action_planned", _("Action planned")
+    CLOSED = "closed", _("Closed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {cls.OPEN: "bad", cls.ACTION_PLANNED: "warn", cls.CLOSED: "ok", cls.DISMISSED: "grey"}.get(value, "")
+
+
+class ActionStatus(models.TextChoices):
+    """PDCA of an improvement action: planned → in progress → checking → effective / not effective."""
+
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CHECKING = "checking", _("Waiting for the check")
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {cls.PLANNED: "blue", cls.IN_PROGRESS: "warn", cls.CHECKING: "warn", cls.EFFECTIVE: "ok",
+                cls.NOT_EFFECTIVE: "bad"}.get(value, "")  # fmt: skip
+
+    @classmethod
+    def active(cls) -> tuple[str, ...]:
+        """Statuses of an action not yet checked (the alert has at most one such action)."""
+        return (cls.PLANNED, cls.IN_PROGRESS, cls.CHECKING)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from core.demo import SHANGHAI, DemoContext
 from evaluation import audits
@@ -84,3 +85,84 @@ def create_audits(ctx: DemoContext) -> None:
             Audit.objects.filter(pk=audit.pk).update(confirmed_at=min(submitted_at + timedelta(days=1), ctx.latest))
         count += 1
     ctx.say(f"  {count} service-system audits")
+
+
+def _full_months(ctx: DemoContext) -> list[tuple[int, int]]:
+    """The last two calendar months that lie wholly inside the demo period, oldest first."""
+    month_end = ctx.until if (ctx.until + timedelta(days=1)).day == 1 else ctx.until.replace(day=1) - timedelta(days=1)
+    months = []
+    while len(months) < 2:
+        first = month_end.replace(day=1)
+        if first < ctx.since:
+            break
+        months.append((first.year, first.month))
+        month_end = first - timedelta(days=1)
+    return months[::-1]
+
+
+def create_evaluations(ctx: DemoContext) -> None:
+    """Evaluate the demo OEM for the last two full months (raising the alerts), with improvement actions planned
+    on the weakest dealer's alerts after the first month: one due within the second month (so the second run
+    checks it) and one due later (still in progress)."""
+    from core.demo import DEMO_OEM_CODE
+    from evaluation import alerts, runs
+    from evaluation.choices import ActionStatus, AlertKind, AlertStatus
+    from evaluation.models import EvaluationRun, ImprovementAction, QualityAlert
+    from organization.models import Oem
+    from todo.models import Task
+
+    oem = Oem.objects.filter(code=DEMO_OEM_CODE).first()
+    months = _full_months(ctx)
+    if oem is None or not ctx.dealers or not months:
+        return
+    weakest = ctx.dealers[min(2, len(ctx.dealers) - 1)]  # the third dealer of every three is the weak profile
+    manager = ctx.users.get(f"manager{ctx.dealers.index(weakest) + 1}")
+    planned = 0
+    for number, (year, month) in enumerate(months):
+        run = runs.run_create(oem=oem, year=year, month=month)
+        # The monthly schedule runs on the 1st of the next month at 02:00 (never after the end of the demo).
+        _first, last, _start, end = runs.month_bounds(year, month)
+        finished = min(end.astimezone(SHANGHAI) + timedelta(hours=2), ctx.latest)
+        EvaluationRun.objects.filter(pk=run.pk).update(created_at=finished - timedelta(minutes=1))
+        runs.run_execute(run)
+        run.refresh_from_db()
+        if run.status != EvaluationRun.Status.DONE:
+            ctx.say(f"  evaluation {year}-{month:02d} failed: {run.message}")
+            continue
+        EvaluationRun.objects.filter(pk=run.pk).update(finished_at=finished)
+        QualityAlert.objects.filter(run=run).update(raised_at=finished)
+        checked = ImprovementAction.objects.filter(checked_run=run)
+        checked.update(checked_at=finished)
+        Task.objects.filter(pk__in=checked.values("task_id"), done_at__isnull=False).update(done_at=finished)
+        QualityAlert.objects.filter(actions__checked_run=run, closed_at__isnull=False).update(closed_at=finished)
+        if number != 0 or len(months) < 2 or manager is None:
+            continue
+        candidates = list(
+            QualityAlert.objects.filter(run=run, dealer=weakest, status=AlertStatus.OPEN)
+            .exclude(kind=AlertKind.COMPLAINT_CLUSTER).order_by("kind", "indicator_code")[:2]
+        )  # fmt: skip
+        # Planned a few days after the alert, as the manager would; the first is due before the next run's month
+        # ends (checked by it), the second a month after the demo ends.
+        next_first = last + timedelta(days=1)
+        due_dates = [next_first + timedelta(days=19), ctx.until + timedelta(days=30)]
+        for alert, due in zip(candidates, due_dates, strict=False):
+            name = alert.indicator.name_zh if alert.indicator else alert.get_kind_display()
+            action = alerts.action_create(
+                alert=alert,
+                by=manager,
+                owner=manager,
+                due_date=max(due, timezone.localdate()),
+                cause_analysis=f"{name}未达标：人员培训不足，流程执行不到位（演示数据）",
+                plan="1. 召开质量分析会，明确责任人\n2. 针对薄弱环节开展专项培训\n3. 每周跟踪指标，班前会通报",
+            )
+            planned_at = min(finished + timedelta(days=3), ctx.latest)
+            ImprovementAction.objects.filter(pk=action.pk).update(
+                due_date=due, status=ActionStatus.IN_PROGRESS, created_at=planned_at
+            )
+            Task.objects.filter(pk=action.task_id).update(due_at=datetime.combine(due, time(10), tzinfo=SHANGHAI))
+            QualityAlert.objects.filter(pk=alert.pk).update(acknowledged_at=planned_at)
+            planned += 1
+    alert_count = QualityAlert.objects.filter(run__oem=oem).count()
+    checked = ImprovementAction.objects.filter(dealer__region__oem=oem, checked_at__isnull=False).count()
+    ctx.say(f"  {len(months)} evaluation runs, {alert_count} quality alerts, {planned} improvement actions "
+            f"({checked} checked)")  # fmt: skip

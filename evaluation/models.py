@@ -25,8 +25,11 @@ from simple_history.models import HistoricalRecords
 
 from core.tenancy import DealerScopedQuerySet, dealer_ids_for
 from evaluation.choices import (
+    ActionStatus,
     AdjustmentKind,
     AhpMethod,
+    AlertKind,
+    AlertStatus,
     AuditKind,
     AuditStatus,
     DimensionSource,
@@ -672,3 +675,126 @@ class DealerEvaluation(models.Model):
         if self.stars < 0:
             return _("不达标 (not compliant)")
         return "★" * self.stars if self.stars else _("达标 (compliant)")
+
+
+# --- quality alerts and improvement actions (PDCA) -------------------------------------------------------------
+
+
+class QualityAlert(models.Model):
+    """A quality alert (质量预警) raised by an evaluation run: an indicator under its floor, a score drop, or a
+    complaint cluster (a complaints crisis alert) of the dealer in the run's month.  It becomes an improvement action.
+    """
+
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="quality_alerts",
+                               verbose_name=_("dealer"))  # fmt: skip
+    run = models.ForeignKey(EvaluationRun, on_delete=models.PROTECT, related_name="alerts",
+                            verbose_name=_("raised by the run"))  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("indicator"))  # fmt: skip
+    indicator_code = models.CharField(_("indicator code"), max_length=10, blank=True)
+    value = models.FloatField(_("value"), null=True, blank=True,
+                              help_text=_("The indicator's value (below floor) or score (drop)."))  # fmt: skip
+    previous_value = models.FloatField(_("previous value"), null=True, blank=True,
+                                       help_text=_("The score in the previous month's run (drop)."))  # fmt: skip
+    threshold = models.FloatField(_("threshold"), null=True, blank=True,
+                                  help_text=_("The floor (below floor) or the alerting drop in points."))  # fmt: skip
+    crisis_alert = models.ForeignKey("complaints.CrisisAlert", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="quality_alerts", verbose_name=_("crisis alert"))  # fmt: skip
+    raised_at = models.DateTimeField(_("raised at"))
+    status = models.CharField(_("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("acknowledged by"))  # fmt: skip
+    dismissal_reason = models.CharField(_("reason for dismissing"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quality alert")
+        verbose_name_plural = _("quality alerts")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["dealer", "status", "-raised_at"], name="qalert_dealer_status_raised"),
+            models.Index(fields=["dealer", "kind", "indicator_code"], name="qalert_dealer_kind_code"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "dealer", "kind", "indicator_code"],
+                                    condition=Q(crisis_alert__isnull=True), name="uniq_qalert_run_indicator"),
+            models.UniqueConstraint(fields=["crisis_alert"], condition=Q(crisis_alert__isnull=False),
+                                    name="uniq_qalert_crisis_alert"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.dealer.code} {self.get_kind_display()} {self.indicator_code}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:alert_detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return AlertStatus.colour(self.status)
+
+    @property
+    def message(self) -> str:
+        """What happened, in the reader's language (built from the stored figures, never stored as text)."""
+        from evaluation.alerts import alert_message
+
+        return alert_message(self)
+
+
+class ImprovementAction(models.Model):
+    """An improvement action (整改措施) on a quality alert, run as PDCA: cause analysis and plan, measures, the check
+    by the first evaluation run at or after the due date, and the verdict effective / not effective."""
+
+    alert = models.ForeignKey(QualityAlert, on_delete=models.PROTECT, related_name="actions",
+                              verbose_name=_("alert"))  # fmt: skip
+    dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="improvement_actions",
+                               verbose_name=_("dealer"))  # fmt: skip
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvement_actions",
+                              verbose_name=_("owner"))  # fmt: skip
+    cause_analysis = models.TextField(_("cause analysis (plan)"))
+    plan = models.TextField(_("measures (do)"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    check_result = models.TextField(_("check result"), blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_run = models.ForeignKey(EvaluationRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("checked by the run"))  # fmt: skip
+    checked_value = models.FloatField(_("value at the check"), null=True, blank=True)
+    task = models.ForeignKey("todo.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("to-do"))  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("planned by"))  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["dealer", "status", "due_date"], name="qaction_dealer_status_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["alert"], condition=Q(status__in=["planned", "in_progress", "checking"]),
+                                    name="uniq_active_action_per_alert"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.alert} · {self.due_date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:action_detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return ActionStatus.colour(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ActionStatus.active()

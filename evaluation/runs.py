@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from core.tenancy import dealer_ids_for
-from evaluation import engine
+from evaluation import alerts, engine
 from evaluation.measures import measure_all
 from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion
 from evaluation.selectors import ahp_weights, current_version, with_structure
@@ -228,6 +228,7 @@ def _execute(run: EvaluationRun) -> None:
             weights={"global": result.weights, "ahp": result.ahp_weights, "entropy": result.entropy_weights,
                      "dimensions": result.dimension_weights, "hierarchy_cr": weights.hierarchy_cr},
         )  # fmt: skip
+        alerts.after_run(run)  # PDCA: raise this run's alerts, check the improvement actions now due
 
 
 @task()

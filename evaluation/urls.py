@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import run_views, views
+from evaluation import alert_views, run_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -8,6 +8,15 @@ urlpatterns = [
     path("evaluation/runs/", run_views.RunListView.as_view(), name="run_list"),
     path("evaluation/runs/<int:pk>/", run_views.RunDetailView.as_view(), name="run_detail"),
     path("evaluation/results/<int:pk>/", run_views.ResultDetailView.as_view(), name="result_detail"),
+    path("evaluation/alerts/", alert_views.AlertListView.as_view(), name="alert_list"),
+    path("evaluation/alerts/<int:pk>/", alert_views.AlertDetailView.as_view(), name="alert_detail"),
+    path("evaluation/alerts/<int:pk>/plan/", alert_views.AlertPlanView.as_view(), name="alert_plan"),
+    path("evaluation/alerts/<int:pk>/dismiss/", alert_views.AlertDismissView.as_view(), name="alert_dismiss"),
+    path("evaluation/alerts/<int:pk>/acknowledge/", alert_views.AlertAcknowledgeView.as_view(), name="alert_ack"),
+    path("evaluation/actions/", alert_views.ActionListView.as_view(), name="action_list"),
+    path("evaluation/actions/<int:pk>/", alert_views.ActionDetailView.as_view(), name="action_detail"),
+    path("evaluation/actions/<int:pk>/edit/", alert_views.ActionEditView.as_view(), name="action_edit"),
+    path("evaluation/actions/<int:pk>/move/", alert_views.ActionMoveView.as_view(), name="action_move"),
     path("evaluation/systems/", views.SystemListView.as_view(), name="system_list"),
     path("evaluation/systems/<int:pk>/", views.SystemDetailView.as_view(), name="system_detail"),
     path("evaluation/versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),

@@ -427,11 +427,10 @@ def questionnaire_new_version(
         errors["name_zh"] = _("Give the questionnaire a name.")
     if errors:
         raise ValidationError(errors)
-    latest = (
-        Questionnaire.objects.select_for_update()
-        .filter(dealer=dealer, code=source.code)
-        .aggregate(latest=Max("version"))["latest"]
-    )
+    # Two copies at once would both count the same latest version and hit the unique (dealer, code, version):
+    # the dealer row is the lock (an aggregate cannot be locked, and there may be no row yet to lock).
+    Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
+    latest = Questionnaire.objects.filter(dealer=dealer, code=source.code).aggregate(latest=Max("version"))["latest"]
     shared_latest = Questionnaire.objects.filter(dealer__isnull=True, code=source.code).aggregate(
         latest=Max("version")
     )["latest"]
@@ -457,8 +456,10 @@ def questionnaire_new_version(
         new_questions.append(question)
     Question.objects.bulk_create(new_questions)
     if use_now:
-        current, _created = DealerSurveySettings.objects.get_or_create(dealer=dealer)
+        current, created = DealerSurveySettings.objects.select_for_update().get_or_create(dealer=dealer)
         current.questionnaire = copy
+        if not created:
+            current.version += 1  # a settings form opened before must not silently put the old questionnaire back
         current._history_user = by
         current.save()
     return copy

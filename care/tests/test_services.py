@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from care import selectors, services
@@ -21,8 +22,8 @@ from care.choices import (
     ReminderStatus,
     TargetStatus,
 )
-from care.messaging import send_message
-from care.models import CallRecord, Campaign, Reminder
+from care.messaging import LoggingSender, send_message
+from care.models import CallRecord, Campaign, OutboundMessage, Reminder
 from care.reminders import daily_km, generate_reminders, inspection_dates
 from care.tests.conftest import visit
 from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
@@ -307,7 +308,9 @@ def test_a_reminder_call_and_close(dealer_a, specialist_a, customer_a, vehicle_a
 # --- campaigns and messaging -------------------------------------------------------------------------------------
 
 
-def test_a_campaign_from_list_to_invitation_call_and_visit(dealer_a, advisor_a, specialist_a):
+def test_a_campaign_from_list_to_invitation_call_and_visit(
+    dealer_a, advisor_a, specialist_a, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     lapsed = CustomerFactory(dealer=dealer_a, consent=Consent.GIVEN)
     refused = CustomerFactory(dealer=dealer_a, consent=Consent.REFUSED)
@@ -324,7 +327,8 @@ def test_a_campaign_from_list_to_invitation_call_and_visit(dealer_a, advisor_a, 
     assert services.campaign_add_targets(campaign=campaign, customers=customers, by=specialist_a) == 0
     campaign = services.campaign_set_status(campaign=campaign, status=CampaignStatus.ACTIVE, by=specialist_a,
                                             version=1)  # fmt: skip
-    assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 2
     assert services.campaign_invite(campaign=campaign, by=specialist_a, channel="sms", body="欢迎参加冬季检测") == 0
     statuses = dict(campaign.dealer.messages.values_list("customer_id", "status"))
     assert statuses == {lapsed.pk: MessageStatus.SENT, refused.pk: MessageStatus.BLOCKED}
@@ -336,21 +340,66 @@ def test_a_campaign_from_list_to_invitation_call_and_visit(dealer_a, advisor_a, 
     assert campaign.targets.get(customer=lapsed).status == TargetStatus.CONTACTED
 
 
-def test_send_message_logs_every_channel_and_survives_a_gateway_error(customer_a, settings):
-    message = send_message(dealer=customer_a.dealer, customer=customer_a, purpose=MessagePurpose.NOTICE, body="hi")
+def test_send_message_logs_every_channel_and_survives_a_gateway_error(
+    customer_a, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_message(dealer=customer_a.dealer, customer=customer_a, purpose=MessagePurpose.NOTICE, body="hi")
     assert (message.channel, message.status, message.recipient) == (
         MessageChannel.RECORD, MessageStatus.RECORDED, customer_a.mobile,
     )  # fmt: skip
     settings.CARE_MESSAGE_SENDERS = {"sms": "care.tests.test_services.BrokenGateway"}
-    failed = send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="sms")
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="sms")
     assert (failed.status, failed.detail) == (MessageStatus.FAILED, "gateway down")
+    failed.refresh_from_db()
+    assert (failed.status, failed.detail) == (MessageStatus.FAILED, "gateway down")
+    immediate = send_message(
+        dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="sms", defer=False
+    )
+    assert OutboundMessage.objects.get(pk=immediate.pk).status == MessageStatus.FAILED
     with pytest.raises(ValueError):
         send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="fax")
+
+
+SENT_BY_GATEWAY: list[int] = []
 
 
 class BrokenGateway:
     def send(self, message):
         raise ConnectionError("gateway down")
+
+
+class RecordingGateway(LoggingSender):
+    def send(self, message):
+        SENT_BY_GATEWAY.append(message.pk)
+        return super().send(message)
+
+
+def test_a_message_is_sent_only_when_its_transaction_commits(
+    dealer_a, customer_a, settings, django_capture_on_commit_callbacks
+):
+    SENT_BY_GATEWAY.clear()
+    settings.CARE_MESSAGE_SENDERS = {"sms": "care.tests.test_services.RecordingGateway"}
+    refused = CustomerFactory(dealer=dealer_a, consent=Consent.REFUSED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            send_message(dealer=dealer_a, customer=customer_a, purpose="notice", body="rolled back", channel="sms")
+            raise RuntimeError("the change around the message failed")
+        blocked = send_message(dealer=dealer_a, customer=refused, purpose="notice", body="no", channel="sms")
+        kept = send_message(dealer=dealer_a, customer=customer_a, purpose="notice", body="kept", channel="sms")
+        assert OutboundMessage.objects.get(pk=kept.pk).status == MessageStatus.RECORDED  # saved, not yet sent
+        assert SENT_BY_GATEWAY == []
+    assert len(callbacks) == 1  # only the committed, allowed message goes to the gateway
+    assert [kept.pk] == SENT_BY_GATEWAY
+    assert OutboundMessage.objects.get(pk=kept.pk).status == MessageStatus.SENT
+    assert OutboundMessage.objects.get(pk=blocked.pk).status == MessageStatus.BLOCKED
+    assert list(OutboundMessage.objects.values_list("body", flat=True).order_by("id")) == ["no", "kept"]
+    immediate = send_message(
+        dealer=dealer_a, customer=customer_a, purpose="notice", body="now", channel="sms", defer=False
+    )
+    assert immediate.status == MessageStatus.SENT and len(SENT_BY_GATEWAY) == 2  # sent before it returns
+    SENT_BY_GATEWAY.clear()
 
 
 def test_the_daily_reminder_command_and_task(dealer_a, customer_a):

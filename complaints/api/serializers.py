@@ -1,5 +1,8 @@
 """API representations of complaints and crisis alerts; every write goes through complaints.services."""
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -16,11 +19,20 @@ FAULTS = [c for c in FaultCategory.values if c != FaultCategory.NONE]
 
 class ComplaintContactSerializer(serializers.ModelSerializer):
     by = serializers.StringRelatedField()
+    letter = serializers.SerializerMethodField(help_text="Download URL of the reply letter (dealer-scoped), or null.")
 
     class Meta:
         model = ComplaintContact
         fields = ["id", "contacted_at", "channel", "by", "summary", "is_first_contact", "is_feedback", "letter"]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_letter(self, contact: ComplaintContact) -> str | None:
+        if not contact.letter:
+            return None
+        url = reverse("complaints:contact_letter", args=[contact.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
@@ -123,7 +135,10 @@ class ContactInputSerializer(serializers.Serializer):
     summary = serializers.CharField()
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     is_feedback = serializers.BooleanField(required=False, default=False)
-    letter = serializers.FileField(required=False, allow_null=True, default=None)
+    letter = serializers.FileField(
+        required=False, allow_null=True, default=None,
+        help_text="A PDF or a JPEG/PNG/WebP photo of the reply letter, at most 10 MB (type read from the content).",
+    )  # fmt: skip
     version = serializers.IntegerField(required=False, allow_null=True, default=None, help_text=VERSION_HELP)
 
 

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from evaluation.api.alerts import ImprovementActionViewSet, QualityAlertViewSet
 from evaluation.api.runs import DealerEvaluationViewSet, EvaluationRunViewSet
 from evaluation.api.views import AuditViewSet, IndicatorSystemViewSet
 
@@ -10,5 +11,7 @@ router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator
 router.register("audits", AuditViewSet, basename="audit")
 router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluation-run")
 router.register("evaluation-results", DealerEvaluationViewSet, basename="evaluation-result")
+router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
+router.register("improvement-actions", ImprovementActionViewSet, basename="improvement-action")
 
 urlpatterns = router.urls

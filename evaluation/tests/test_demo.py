@@ -37,3 +37,18 @@ def test_demo_audits_follow_the_profiles():
     good, middle, weak = (g[d.pk]["score"] for d in ordered)
     assert good > middle > weak
     assert weak < 80 < good
+    # The demo also evaluates September and October: the weak dealer gets alerts, one action on a September
+    # alert was checked by the October run, the other is still in progress.
+    from django.utils import timezone
+
+    from evaluation.models import EvaluationRun, ImprovementAction, QualityAlert
+
+    assert list(EvaluationRun.objects.order_by("period_start").values_list("period_start", "status")) == [
+        (date(2026, 9, 1), "done"), (date(2026, 10, 1), "done")]  # fmt: skip
+    weak_dealer = ordered[2]
+    assert QualityAlert.objects.filter(dealer=weak_dealer).count() > QualityAlert.objects.filter(
+        dealer=ordered[0]).count()  # fmt: skip
+    assert not QualityAlert.objects.filter(raised_at__gt=timezone.now()).exists()
+    checked, later = ImprovementAction.objects.filter(dealer=weak_dealer).order_by("due_date")
+    assert checked.status in ("effective", "not_effective") and checked.checked_run.period_start == date(2026, 10, 1)
+    assert later.status == "in_progress" and later.checked_run is None and later.due_date > until

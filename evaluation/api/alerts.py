@@ -1,0 +1,184 @@
+"""API of quality alerts and improvement actions (PDCA), tenant-scoped: a dealer's users see their own, region
+managers their region's (read only); writes go through evaluation.alerts with the record version (409 on conflict)."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import User
+from core.api import DealerScopedViewSetMixin
+from core.filters import readable
+from evaluation import alerts
+from evaluation.choices import ActionStatus
+from evaluation.models import ImprovementAction, QualityAlert
+from organization.models import Dealer
+
+ALERT_RELATED = ("dealer", "run", "indicator", "crisis_alert")
+ACTION_RELATED = ("dealer", "owner", "alert__indicator", "alert__crisis_alert")
+
+
+class QualityAlertSerializer(serializers.ModelSerializer):
+    dealer_code = serializers.CharField(source="dealer.code", read_only=True)
+    period = serializers.DateField(source="run.period_start", read_only=True)
+    message = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = QualityAlert
+        fields = ["id", "dealer", "dealer_code", "run", "period", "kind", "indicator_code", "value", "previous_value",
+                  "threshold", "crisis_alert", "message", "raised_at", "status", "acknowledged_at",
+                  "acknowledged_by", "dismissal_reason", "closed_at", "version"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ImprovementActionSerializer(serializers.ModelSerializer):
+    dealer_code = serializers.CharField(source="dealer.code", read_only=True)
+    alert_message = serializers.CharField(source="alert.message", read_only=True)
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["id", "alert", "alert_message", "dealer", "dealer_code", "owner", "cause_analysis", "plan",
+                  "due_date", "status", "check_result", "checked_at", "checked_run", "checked_value", "task",
+                  "created_by", "created_at", "version"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    version = serializers.IntegerField()
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    alert = serializers.IntegerField()
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    cause_analysis = serializers.CharField()
+    plan = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class ActionUpdateSerializer(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    cause_analysis = serializers.CharField(required=False)
+    plan = serializers.CharField(required=False)
+    due_date = serializers.DateField(required=False)
+    version = serializers.IntegerField()
+
+
+class ActionMoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[ActionStatus.IN_PROGRESS, ActionStatus.CHECKING])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    version = serializers.IntegerField()
+
+
+class QualityAlertFilterSet(django_filters.FilterSet):
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    run = django_filters.NumberFilter(field_name="run_id")
+    raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+
+    class Meta:
+        model = QualityAlert
+        fields = ["dealer", "run", "kind", "status", "indicator_code"]
+
+
+class ImprovementActionFilterSet(django_filters.FilterSet):
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    alert = django_filters.NumberFilter(field_name="alert_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["dealer", "alert", "owner", "status"]
+
+
+class _Can(permissions.BasePermission):
+    """Reads need the view permission; each write its own (the services check the dealer too)."""
+
+    def has_permission(self, request, view):
+        perm = view.write_perms.get(view.action, view.read_perm)
+        return request.user.has_perm(perm)
+
+
+class QualityAlertViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):  # fmt: skip
+    """Quality alerts raised by the evaluation runs; ``dismiss`` (with a reason) and ``acknowledge``."""
+
+    queryset = QualityAlert.objects.select_related(*ALERT_RELATED).order_by("-raised_at", "-id")
+    serializer_class = QualityAlertSerializer
+    filterset_class = QualityAlertFilterSet
+    permission_classes = [permissions.IsAuthenticated, _Can]
+    read_perm = "evaluation.view_qualityalert"
+    write_perms = {"dismiss": alerts.CHANGE_ALERT, "acknowledge": alerts.CHANGE_ALERT}
+
+    def _reply(self, alert):
+        alert = QualityAlert.objects.select_related(*ALERT_RELATED).get(pk=alert.pk)
+        return Response(self.get_serializer(alert).data)
+
+    @extend_schema(request=DismissSerializer, responses=QualityAlertSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        """Dismiss an open alert with a reason (send the version; 409 if it changed)."""
+        alert = self.get_object()
+        data_in = DismissSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        return self._reply(alerts.alert_dismiss(alert=alert, by=request.user, **data_in.validated_data))
+
+    @extend_schema(request=None, responses=QualityAlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Note that the dealer has seen the alert."""
+        return self._reply(alerts.alert_acknowledge(alert=self.get_object(), by=request.user))
+
+
+class ImprovementActionViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               viewsets.GenericViewSet):  # fmt: skip
+    """Improvement actions on quality alerts. POST plans one on an open alert; PATCH changes it (with the version);
+    ``move`` starts it or hands it to the check; the next evaluation run after the due date gives the verdict."""
+
+    queryset = ImprovementAction.objects.select_related(*ACTION_RELATED).order_by("due_date", "id")
+    serializer_class = ImprovementActionSerializer
+    filterset_class = ImprovementActionFilterSet
+    permission_classes = [permissions.IsAuthenticated, _Can]
+    read_perm = "evaluation.view_improvementaction"
+    write_perms = {"create": alerts.PLAN, "partial_update": alerts.CHANGE_ACTION, "move": alerts.CHANGE_ACTION}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _reply(self, action_, code=status.HTTP_200_OK):
+        action_ = ImprovementAction.objects.select_related(*ACTION_RELATED).get(pk=action_.pk)
+        return Response(self.get_serializer(action_).data, status=code)
+
+    @extend_schema(request=ActionCreateSerializer, responses={201: ImprovementActionSerializer})
+    def create(self, request):
+        """Plan an action on an open alert of a dealer you work for (others: 404)."""
+        data_in = ActionCreateSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = dict(data_in.validated_data)
+        scope = QualityAlert.objects.for_user(request.user, write=True)
+        alert = scope.filter(pk=data.pop("alert")).first()
+        if alert is None:
+            from django.http import Http404
+
+            raise Http404
+        return self._reply(alerts.action_create(alert=alert, by=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionUpdateSerializer, responses=ImprovementActionSerializer)
+    def partial_update(self, request, pk=None):
+        """Change the owner, cause analysis, measures or due date (send the version; 409 if it changed)."""
+        record = self.get_object()
+        data_in = ActionUpdateSerializer(data=request.data, partial=True)
+        data_in.is_valid(raise_exception=True)
+        data = dict(data_in.validated_data)
+        version = data.pop("version", None)
+        return self._reply(alerts.action_update(action=record, by=request.user, version=version, **data))
+
+    @extend_schema(request=ActionMoveSerializer, responses=ImprovementActionSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Start the action (in_progress) or hand it to the check (checking)."""
+        record = self.get_object()
+        data_in = ActionMoveSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        return self._reply(alerts.action_move(action=record, by=request.user, **data_in.validated_data))

@@ -1,0 +1,419 @@
+"""Quality alerts and improvement actions (PDCA): raised by runs, planned, checked by the next run, tenant-scoped."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from accounts.choices import Role
+from complaints.models import CrisisAlert
+from core.services import ConflictError
+from core.tests.factories import UserFactory
+from evaluation import alerts, runs
+from evaluation.choices import ActionStatus, AlertKind, AlertStatus
+from evaluation.models import DealerEvaluation, EvaluationRun, ImprovementAction, QualityAlert
+from todo.choices import TaskKind, TaskStatus
+
+pytestmark = pytest.mark.django_db
+
+# Default system: A1 reception wait is lower-better (target 10, floor 30 min); A2 complaint contact ≤ 2 h is
+# higher-better (target 100, floor 70 %).
+LOWER, HIGHER = "A1", "A2"
+
+
+def make_run(version, oem, year: int, month: int, figures: dict, *, status="done", published=False,
+             n=5) -> EvaluationRun:  # fmt: skip
+    """A stored run with the given {dealer: {code: (value, score)}} figures, as run_execute leaves it."""
+    first, last, _start, _end = runs.month_bounds(year, month)
+    run = EvaluationRun.objects.create(
+        oem=oem, period_start=first, period_end=last, system_version=version, status=status, published=published,
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    for dealer, codes in figures.items():
+        DealerEvaluation.objects.create(
+            run=run, dealer=dealer,
+            indicators={code: {"value": value, "score": score, "n": n} for code, (value, score) in codes.items()},
+        )  # fmt: skip
+    return run
+
+
+def kinds(run, dealer=None) -> list[tuple[str, str]]:
+    qs = QualityAlert.objects.filter(run=run)
+    if dealer is not None:
+        qs = qs.filter(dealer=dealer)
+    return sorted(qs.values_list("kind", "indicator_code"))
+
+
+@pytest.fixture
+def oem(dealer_a, dealer_b):
+    assert dealer_a.region.oem_id == dealer_b.region.oem_id
+    return dealer_a.region.oem
+
+
+@pytest.fixture
+def alert_a(default_version, oem, dealer_a):
+    """An open below-floor alert of dealer A on A2, raised by the September run."""
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})
+    alerts.raise_alerts(run)
+    return QualityAlert.objects.get(run=run, dealer=dealer_a)
+
+
+def plan(alert, manager, *, due=None, **extra):
+    return alerts.action_create(
+        alert=alert, by=manager, owner=manager, cause_analysis="接待人手不足", plan="增加早班接待",
+        due_date=due or timezone.localdate() + timedelta(days=10), **extra,
+    )  # fmt: skip
+
+
+# --- raising ----------------------------------------------------------------------------------------------------
+
+
+def test_below_floor_is_direction_aware_and_at_the_floor_or_without_data_raises_nothing(
+    default_version, oem, dealer_a, dealer_b
+):
+    run = make_run(default_version, oem, 2026, 9, {
+        dealer_a: {LOWER: (30.5, 0.0), HIGHER: (69.9, 0.0)},  # both worse than their floors
+        dealer_b: {LOWER: (30.0, 0.0), HIGHER: (70.0, 0.0)},  # exactly at the floors
+    })  # fmt: skip
+    created = alerts.raise_alerts(run)
+    assert kinds(run, dealer_a) == [("below_floor", LOWER), ("below_floor", HIGHER)]
+    assert kinds(run, dealer_b) == []
+    assert len(created) == 2
+    lower = QualityAlert.objects.get(run=run, indicator_code=LOWER)
+    assert (lower.value, lower.threshold, lower.status) == (30.5, 30.0, AlertStatus.OPEN)
+
+    quiet = make_run(default_version, oem, 2026, 8, {dealer_a: {LOWER: (None, None), HIGHER: (10.0, 0.0)}},
+                     status="failed")  # fmt: skip
+    assert alerts.raise_alerts(quiet) == []  # a failed run raises nothing
+    nodata = make_run(default_version, oem, 2026, 7, {dealer_a: {LOWER: (None, None), HIGHER: (None, None)}})
+    assert alerts.raise_alerts(nodata) == [] and kinds(nodata) == []
+    # A lower-better value better than the floor but worse than the target raises nothing either.
+    fine = make_run(default_version, oem, 2026, 6, {dealer_b: {LOWER: (20.0, 50.0)}})
+    assert alerts.raise_alerts(fine) == []
+
+
+def test_a_figure_on_too_few_records_raises_nothing(default_version, oem, dealer_a, settings):
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {LOWER: (30.5, 0.0), HIGHER: (69.9, 0.0)}}, n=4)
+    assert alerts.raise_alerts(run) == []  # 4 records: below the minimum sample of 5
+    settings.EVALUATION_MIN_SAMPLE = 3
+    again = make_run(default_version, oem, 2026, 10, {dealer_a: {LOWER: (30.5, 0.0)}}, n=4)
+    assert kinds(again) == [] and len(alerts.raise_alerts(again)) == 1
+
+
+def test_a_drop_of_more_than_x_points_against_last_month_raises_exactly_x_does_not(
+    default_version, oem, dealer_a, dealer_b, settings
+):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (95.0, 90.0)}, dealer_b: {HIGHER: (95.0, 90.0)}})
+    run = make_run(default_version, oem, 2026, 9, {
+        dealer_a: {HIGHER: (91.0, 79.5)},  # fell 10.5 points
+        dealer_b: {HIGHER: (92.0, 80.0)},  # fell exactly 10 points
+    })  # fmt: skip
+    alerts.raise_alerts(run)
+    assert kinds(run) == [("drop", HIGHER)]
+    drop = QualityAlert.objects.get(run=run)
+    assert (drop.dealer_id, drop.value, drop.previous_value, drop.threshold) == (dealer_a.pk, 79.5, 90.0, 10.0)
+
+    settings.EVALUATION_DROP_POINTS = 5
+    later = make_run(default_version, oem, 2026, 10, {dealer_b: {HIGHER: (90.0, 74.0)}})
+    alerts.raise_alerts(later)
+    assert kinds(later, dealer_b) == [("drop", HIGHER)]  # 80 → 74: more than 5
+
+
+def test_the_published_previous_run_is_compared_and_other_scopes_are_not(default_version, oem, dealer_a):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (95.0, 60.0)}})  # a later unpublished re-run
+    published = make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (95.0, 95.0)}}, published=True)
+    regional = EvaluationRun.objects.create(
+        oem=oem, region=dealer_a.region, period_start=date(2026, 8, 1), period_end=date(2026, 8, 31),
+        system_version=default_version, status="done",
+    )  # fmt: skip
+    DealerEvaluation.objects.create(run=regional, dealer=dealer_a, indicators={HIGHER: {"value": 1, "score": 0}})
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (90.0, 80.0)}})
+    assert alerts.previous_run(run) == published
+    alerts.raise_alerts(run)
+    assert QualityAlert.objects.get(run=run).previous_value == 95.0
+
+
+def test_raising_is_idempotent_per_run_and_an_unresolved_breach_is_not_raised_twice(
+    default_version, oem, dealer_a, manager_a
+):
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})
+    assert len(alerts.raise_alerts(run)) == 1
+    assert alerts.raise_alerts(run) == []
+    again = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})  # a re-run of the month
+    assert alerts.raise_alerts(again) == []
+    first = QualityAlert.objects.get()
+    alerts.alert_dismiss(alert=first, by=manager_a, reason="数据录入错误", version=first.version)
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (60.0, 0.0)}})
+    alerts.raise_alerts(october)
+    assert kinds(october) == [("below_floor", HIGHER)]  # dismissed: a new breach is a new alert
+    assert QualityAlert.history.filter(id=first.pk).count() == 2  # created + dismissed
+
+
+def test_an_open_crisis_alert_of_the_month_becomes_a_linked_complaint_cluster_alert(
+    default_version, oem, dealer_a, dealer_b, manager_a
+):
+    def crisis(dealer, day, **extra):
+        return CrisisAlert.objects.create(
+            dealer=dealer, level="warning", reason="cluster", summary="多次投诉：空调异响", cluster_key="ac-noise",
+            raised_at=timezone.make_aware(timezone.datetime(2026, 9, day, 10)), **extra,
+        )  # fmt: skip
+
+    open_one = crisis(dealer_a, 12)
+    crisis(dealer_b, 13, acknowledged_at=timezone.now(), acknowledged_by=manager_a)  # acknowledged: no alert
+    CrisisAlert.objects.create(dealer=dealer_a, level="warning", reason="cluster", summary="八月", cluster_key="x",
+                               raised_at=timezone.make_aware(timezone.datetime(2026, 8, 30, 10)))  # fmt: skip
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {}, dealer_b: {}})
+    alerts.raise_alerts(run)
+    cluster = QualityAlert.objects.get(run=run)
+    assert (cluster.kind, cluster.crisis_alert, cluster.dealer) == (AlertKind.COMPLAINT_CLUSTER, open_one, dealer_a)
+    rerun = make_run(default_version, oem, 2026, 9, {dealer_a: {}})
+    assert alerts.raise_alerts(rerun) == []  # a crisis alert is linked once
+
+
+def test_a_real_run_raises_alerts_when_it_finishes(default_version, oem, dealer_a, monkeypatch):
+    """The hook in run_execute: alerts come with the stored results, in the same transaction."""
+    from evaluation import measures
+
+    real = measures.measure_all
+
+    def weak(dealer_ids, start, end, **kwargs):
+        measured = real(dealer_ids, start, end, **kwargs)
+        measured[HIGHER][dealer_a.pk] = dataclasses.replace(measured[HIGHER][dealer_a.pk], value=50.0, n=10)
+        return measured
+
+    monkeypatch.setattr(runs, "measure_all", weak)
+    run = runs.run_create(oem=oem, year=2026, month=9)
+    runs.run_execute(run)
+    run.refresh_from_db()
+    assert run.status == "done", run.message
+    assert ("below_floor", HIGHER) in kinds(run, dealer_a)
+
+
+# --- PDCA -------------------------------------------------------------------------------------------------------
+
+
+def test_planning_an_action_gives_the_owner_a_to_do_and_marks_the_alert(alert_a, manager_a, dealer_a):
+    action = plan(alert_a, manager_a)
+    alert_a.refresh_from_db()
+    assert alert_a.status == AlertStatus.ACTION_PLANNED and alert_a.acknowledged_by == manager_a
+    assert action.status == ActionStatus.PLANNED and action.dealer == dealer_a
+    task = action.task
+    assert (task.kind, task.assignee, task.status, timezone.localtime(task.due_at).date()) == (
+        TaskKind.OTHER,
+        manager_a,
+        TaskStatus.OPEN,
+        action.due_date,
+    )
+    with pytest.raises(ValidationError):
+        plan(alert_a, manager_a)  # one action at a time
+    assert ImprovementAction.objects.count() == 1
+
+
+def test_bad_action_input_is_refused_and_changes_nothing(alert_a, manager_a, manager_b, dealer_a):
+    with pytest.raises(ValidationError) as error:
+        alerts.action_create(alert=alert_a, by=manager_a, owner=manager_b, cause_analysis=" ", plan="",
+                             due_date=timezone.localdate() - timedelta(days=1))  # fmt: skip
+    assert set(error.value.message_dict) == {"owner", "cause_analysis", "plan", "due_date"}
+    alert_a.refresh_from_db()
+    assert alert_a.status == AlertStatus.OPEN and not ImprovementAction.objects.exists()
+
+
+def test_moves_updates_and_the_optimistic_lock(alert_a, manager_a, dealer_a):
+    action = plan(alert_a, manager_a)
+    advisor = UserFactory(username="adv_owner", roles=[Role.SERVICE_ADVISOR], dealers=[dealer_a])
+    stale = action.version
+    action = alerts.action_update(action=action, by=manager_a, version=stale, owner=advisor,
+                                  due_date=action.due_date + timedelta(days=5))  # fmt: skip
+    action.task.refresh_from_db()
+    assert action.task.assignee == advisor and timezone.localtime(action.task.due_at).date() == action.due_date
+    with pytest.raises(ConflictError):
+        alerts.action_update(action=action, by=manager_a, version=stale, plan="覆盖别人的修改")
+    action.refresh_from_db()
+    assert action.plan == "增加早班接待"
+    action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.IN_PROGRESS, version=action.version)
+    with pytest.raises(ValidationError):
+        alerts.action_move(action=action, by=manager_a, status=ActionStatus.EFFECTIVE, version=action.version)
+    action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.CHECKING, version=action.version,
+                                note="培训已完成")  # fmt: skip
+    assert action.status == ActionStatus.CHECKING and "培训已完成" in action.plan
+    assert ImprovementAction.history.filter(id=action.pk).count() == 4
+
+
+def _checked(action):
+    action.refresh_from_db()
+    action.alert.refresh_from_db()
+    return action
+
+
+@pytest.mark.parametrize(
+    ("value", "score", "expected", "alert_status"),
+    [
+        (70.0, 0.0, ActionStatus.EFFECTIVE, AlertStatus.CLOSED),  # back at the floor
+        (65.0, 0.0, ActionStatus.NOT_EFFECTIVE, AlertStatus.OPEN),  # still worse: open again for a new action
+        (None, None, ActionStatus.CHECKING, AlertStatus.ACTION_PLANNED),  # no data: waits for the next run
+    ],
+)
+def test_the_next_run_after_the_due_date_checks_the_action(
+    alert_a, manager_a, dealer_a, oem, default_version, value, score, expected, alert_status
+):
+    action = plan(alert_a, manager_a)
+    ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 10, 20))
+    early = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})  # same month as the alert
+    assert alerts.check_actions(early) == []
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (value, score)}})
+    alerts.after_run(october)
+    action = _checked(action)
+    assert (action.status, action.alert.status) == (expected, alert_status)
+    assert action.checked_run == october and action.check_result
+    assert action.task.status == (TaskStatus.OPEN if expected == ActionStatus.CHECKING else TaskStatus.DONE)
+    if expected == ActionStatus.NOT_EFFECTIVE:
+        assert kinds(october, dealer_a) == []  # the re-opened alert is the same breach: not raised twice
+        plan(action.alert, manager_a)  # the next PDCA cycle
+    if expected == ActionStatus.CHECKING:
+        november = make_run(default_version, oem, 2026, 11, {dealer_a: {HIGHER: (80.0, 33.0)}})
+        alerts.check_actions(november)
+        assert _checked(action).status == ActionStatus.EFFECTIVE
+
+
+def test_an_action_due_later_is_not_checked_yet(alert_a, manager_a, dealer_a, oem, default_version):
+    action = plan(alert_a, manager_a)
+    ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 11, 5))
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (90.0, 70.0)}})
+    assert alerts.check_actions(october) == []
+    assert _checked(action).status == ActionStatus.PLANNED
+
+
+def test_a_drop_action_needs_the_score_back_within_x(default_version, oem, dealer_a, manager_a):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (98.0, 95.0)}})
+    september = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (85.0, 50.0)}})
+    alerts.raise_alerts(september)
+    drop = QualityAlert.objects.get(run=september, kind=AlertKind.DROP)
+    action = plan(drop, manager_a)
+    ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 10, 1))
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (88.0, 60.0)}})  # above floor, 35 below
+    alerts.check_actions(october)
+    assert _checked(action).status == ActionStatus.NOT_EFFECTIVE
+    second = plan(drop, manager_a)
+    ImprovementAction.objects.filter(pk=second.pk).update(due_date=date(2026, 11, 1))
+    november = make_run(default_version, oem, 2026, 11, {dealer_a: {HIGHER: (97.0, 85.0)}})  # within 10 of 95
+    alerts.check_actions(november)
+    assert _checked(second).status == ActionStatus.EFFECTIVE and second.alert.status == AlertStatus.CLOSED
+
+
+# --- tenancy and permissions -------------------------------------------------------------------------------------
+
+
+def test_region_managers_and_other_dealers_cannot_write(alert_a, manager_a, manager_b, region_a):
+    for user in (manager_b, region_a):
+        with pytest.raises(PermissionDenied):
+            plan(alert_a, user)
+        with pytest.raises(PermissionDenied):
+            alerts.alert_dismiss(alert=alert_a, by=user, reason="x", version=alert_a.version)
+    action = plan(alert_a, manager_a)
+    with pytest.raises(PermissionDenied):
+        alerts.action_update(action=action, by=region_a, version=action.version, plan="x")
+    alert_a.refresh_from_db()
+    assert alert_a.status == AlertStatus.ACTION_PLANNED and ImprovementAction.objects.count() == 1
+
+
+def test_pages_are_tenant_scoped(client, alert_a, manager_a, manager_b, region_a, django_assert_max_num_queries):
+    action = plan(alert_a, manager_a)
+    client.force_login(manager_a)
+    with django_assert_max_num_queries(12):
+        listed = client.get("/evaluation/alerts/")
+    assert listed.status_code == 200 and alert_a.get_absolute_url() in listed.content.decode()
+    with django_assert_max_num_queries(12):
+        assert client.get("/evaluation/actions/?status=planned").status_code == 200
+    assert client.get(alert_a.get_absolute_url()).status_code == 200
+    page = client.get(action.get_absolute_url())
+    assert page.status_code == 200 and 'id="edit-form"' in page.content.decode()
+    assert 'id="alerts-link"' in client.get("/evaluation/").content.decode()
+
+    client.force_login(region_a)  # reads the region, never writes
+    page = client.get(action.get_absolute_url())
+    assert page.status_code == 200 and 'id="edit-form"' not in page.content.decode()
+    posted = client.post(f"/evaluation/actions/{action.pk}/edit/", {"version": action.version, "plan": "x"})
+    assert posted.status_code == 404
+
+    client.force_login(manager_b)
+    assert alert_a.get_absolute_url() not in client.get("/evaluation/alerts/").content.decode()
+    assert client.get(alert_a.get_absolute_url()).status_code == 404
+    assert client.get(action.get_absolute_url()).status_code == 404
+    assert client.post(f"/evaluation/alerts/{alert_a.pk}/dismiss/", {"reason": "x", "version": 1}).status_code == 404
+    alert_a.refresh_from_db()
+    assert alert_a.status == AlertStatus.ACTION_PLANNED
+
+
+def test_pages_plan_edit_and_move_an_action(client, alert_a, manager_a, dealer_a):
+    client.force_login(manager_a)
+    bad = client.post(f"/evaluation/alerts/{alert_a.pk}/plan/", {"owner": manager_a.pk, "cause_analysis": "x"})
+    assert bad.status_code == 400 and not ImprovementAction.objects.exists()
+    due = timezone.localdate() + timedelta(days=14)
+    body = {"owner": manager_a.pk, "cause_analysis": "人手不足", "plan": "增加早班", "due_date": due.isoformat()}
+    done = client.post(f"/evaluation/alerts/{alert_a.pk}/plan/", body)
+    action = ImprovementAction.objects.get()
+    assert done.status_code == 302 and done["Location"] == action.get_absolute_url()
+    stale = {"owner": manager_a.pk, "cause_analysis": "人手不足", "plan": "改", "due_date": due.isoformat(),
+             "version": action.version}  # fmt: skip
+    assert client.post(f"/evaluation/actions/{action.pk}/edit/", stale).status_code == 302
+    assert client.post(f"/evaluation/actions/{action.pk}/edit/", stale).status_code == 400  # stale version
+    action.refresh_from_db()
+    moved = client.post(f"/evaluation/actions/{action.pk}/move/", {"status": "in_progress", "version": action.version})
+    assert moved.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.plan) == (ActionStatus.IN_PROGRESS, "改")
+    result = DealerEvaluation.objects.get(run=alert_a.run)
+    assert alert_a.get_absolute_url() in client.get(f"/evaluation/results/{result.pk}/").content.decode()
+
+
+def test_api_is_tenant_scoped_with_version_conflicts(
+    api_en, alert_a, manager_a, manager_b, region_a, dealer_a, django_assert_max_num_queries
+):
+    mine = api_en(manager_a)
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()
+    body = {"alert": alert_a.pk, "owner": manager_a.pk, "cause_analysis": "原因", "plan": "措施", "due_date": due}
+    for user in (manager_b, region_a):
+        assert api_en(user).post("/api/v1/improvement-actions/", body, format="json").status_code in (403, 404)
+    created = mine.post("/api/v1/improvement-actions/", body, format="json")
+    assert created.status_code == 201, created.content
+    action_id, version = created.json()["id"], created.json()["version"]
+    assert mine.post("/api/v1/improvement-actions/", body, format="json").status_code == 400  # one at a time
+    with django_assert_max_num_queries(8):
+        listed = mine.get("/api/v1/quality-alerts/?status=action_planned")
+    assert [row["id"] for row in listed.json()["results"]] == [alert_a.pk]
+    with django_assert_max_num_queries(8):
+        actions_listed = mine.get("/api/v1/improvement-actions/")
+    assert [row["id"] for row in actions_listed.json()["results"]] == [action_id]
+
+    url = f"/api/v1/improvement-actions/{action_id}/"
+    assert mine.patch(url, {"plan": "新措施", "version": version}, format="json").status_code == 200
+    conflict = mine.patch(url, {"plan": "旧版本", "version": version}, format="json")
+    assert conflict.status_code == 409
+    assert mine.patch(url, {"plan": "无版本"}, format="json").status_code == 400
+    moved = mine.post(f"{url}move/", {"status": "in_progress", "version": version + 1}, format="json")
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
+
+    regional = api_en(region_a)
+    assert regional.get(url).status_code == 200
+    assert regional.patch(url, {"plan": "x", "version": version + 2}, format="json").status_code in (403, 404)
+    other = api_en(manager_b)
+    assert other.get(url).status_code == 404
+    assert other.get(f"/api/v1/quality-alerts/{alert_a.pk}/").status_code == 404
+    assert other.get("/api/v1/quality-alerts/").json()["results"] == []
+    assert other.post(f"/api/v1/quality-alerts/{alert_a.pk}/dismiss/", {"reason": "x", "version": 1}).status_code \
+        in (403, 404)  # fmt: skip
+    assert ImprovementAction.objects.get().plan == "新措施"
+
+
+def test_api_dismiss_needs_a_reason_and_the_version(api_en, alert_a, manager_a):
+    client = api_en(manager_a)
+    url = f"/api/v1/quality-alerts/{alert_a.pk}/dismiss/"
+    assert client.post(url, {"reason": "", "version": alert_a.version}, format="json").status_code == 400
+    assert client.post(url, {"reason": "数据错误", "version": alert_a.version + 5}, format="json").status_code == 409
+    done = client.post(url, {"reason": "数据错误", "version": alert_a.version}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "dismissed"
+    assert done.json()["message"]
