@@ -137,7 +137,7 @@ def call_record(
         raise ValidationError({"called_at": _("A call cannot be recorded in the future.")})
 
     if task is not None:
-        task = Task.objects.select_for_update().select_related("dealer", "repair_order").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("dealer", "repair_order").get(pk=task.pk)
         if task.status != TaskStatus.OPEN:
             raise ValidationError(_("This task is already closed."))
         dealer, customer, vehicle, repair_order = task.dealer, task.customer, task.vehicle, task.repair_order

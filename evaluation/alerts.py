@@ -359,7 +359,7 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
     from todo.services import task_create
 
     _require(by, PLAN, alert.dealer_id)
-    alert = QualityAlert.objects.select_for_update().select_related("dealer", "indicator").get(pk=alert.pk)
+    alert = QualityAlert.objects.select_for_update(of=("self",)).select_related("dealer", "indicator").get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(_("An action is planned only on an open alert (one action at a time)."))
     _validate_action(dealer_id=alert.dealer_id, owner=owner, due_date=due_date, cause_analysis=cause_analysis,
