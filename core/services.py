@@ -22,7 +22,13 @@ def lock_version(instance: models.Model, *, expected_version: int | None) -> int
     if expected_version is None:
         raise ValidationError({"version": _("The record version is required to save changes.")})
     current = (
-        type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
+        # No ordering: a default ordering over a nullable relation would join it, and FOR UPDATE refuses that.
+        type(instance)
+        .objects.select_for_update()
+        .filter(pk=instance.pk)
+        .order_by()
+        .values_list("version", flat=True)
+        .first()
     )
     if current is None:
         raise ValidationError(_("This record no longer exists."))
