@@ -182,16 +182,26 @@ def _customer(ctx: DemoContext, dealer, created_at, complete: bool, seen_mobiles
     )
 
 
+# (share of archives ever completed, hours after the first visit they are completed in): D5 is "within 48 h".
+ARCHIVE_PROFILES = [
+    (0.92, [1, 2, 5, 20, 30, 47]),
+    (0.85, [1, 2, 5, 20, 30, 47, 60, 120]),
+    (0.72, [5, 20, 47, 60, 120, 200]),
+]
+
+
 def create_customers(ctx: DemoContext) -> None:
     """About 12 new customers per dealer and month, with 1–2 vehicles each; most archives complete."""
     seen_mobiles: set[str] = set()
     seen_vins: set[str] = set()
-    for dealer in ctx.dealers:
+    for index, dealer in enumerate(ctx.dealers):
+        # The dealers' quality profiles (as in repairs.demo.PROFILES): the weaker, the later archives are completed.
+        complete_share, delays = ARCHIVE_PROFILES[index % len(ARCHIVE_PROFILES)]
         prefix = plate_prefix(dealer)
         brands = [BRAND_CODES[b.code] for b in dealer.brands.all()] or ["大众"]
         seen_plates: set[str] = set()
         moments = sorted(ctx.random_moment(ctx.random_day()) for _ in range(ctx.months * 12))
-        completes = [ctx.rng.random() < 0.85 for _ in moments]
+        completes = [ctx.rng.random() < complete_share for _ in moments]
         customers = [
             _customer(ctx, dealer, when, complete, seen_mobiles)
             for when, complete in zip(moments, completes, strict=True)
@@ -220,7 +230,7 @@ def create_customers(ctx: DemoContext) -> None:
         for customer in customers:
             customer_refresh_archive_status(customer=customer)
             if customer.archive_complete:
-                delay = timedelta(hours=ctx.rng.choice([1, 2, 5, 20, 30, 47, 60, 120]))
+                delay = timedelta(hours=ctx.rng.choice(delays))
                 completed_at = min(customer.created_at + delay, ctx.latest)
                 Customer.objects.filter(pk=customer.pk).update(archive_completed_at=completed_at)
         ctx.customers[dealer.pk] = customers

@@ -37,6 +37,8 @@ def test_demo_follow_ups_are_consistent_and_the_dealers_differ():
     d4 = selectors.follow_up_timeliness([d.pk for d in dealers], start, end)
     assert d4[good.pk].n > 20 and d4[weak.pk].n > 20
     assert d4[good.pk].value > d4[weak.pk].value + 0.1
+    d5 = selectors.archive_timeliness([d.pk for d in dealers], start, end)
+    assert d5[good.pk].value > d5[weak.pk].value + 0.2
     satisfaction = dict(
         CallRecord.objects.filter(satisfaction__isnull=False)
         .values("dealer")
