@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +34,7 @@ class RunForm(forms.Form):
         dealers = Dealer.objects.for_user(user)
         self.fields["oem"].queryset = Oem.objects.filter(regions__dealers__in=dealers).distinct().order_by("code")
         self.fields["region"].queryset = Region.objects.filter(dealers__in=dealers).distinct().order_by("code")
-        last = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
+        last = timezone.localdate().replace(day=1) - timedelta(days=1)
         self.fields["month"].initial = f"{last:%Y-%m}"
 
     def clean_month(self):

@@ -1,5 +1,6 @@
 """Demo surveys: a link after every delivered visit, answer rates and scores that differ between dealers."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -28,7 +29,7 @@ def test_demo_surveys_differ_between_good_and_weak_dealers():
     )
     dealers = list(Dealer.objects.order_by("pk"))
     end = timezone.localdate()
-    start = end - timezone.timedelta(days=95)
+    start = end - timedelta(days=95)
     results = selectors.dealer_results([d.pk for d in dealers], start, end)
     good, weak = results[dealers[0].pk], results[dealers[2].pk]
     assert good["response_rate"] > weak["response_rate"]
