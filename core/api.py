@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -65,3 +67,20 @@ class SignatureSerializerField(serializers.CharField):
             return SignatureField().clean(super().to_internal_value(data))
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(exc.messages) from exc
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related record among those of the dealers the requesting user may change (another dealer's id reads as
+    "does not exist", exactly like a wrong id)."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return self.model.objects.for_user(request.user, write=True)

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from care.choices import CallDirection, CallOutcome, CallPurpose, ReminderStatus, Satisfaction
 from care.models import CallRecord, Campaign, CampaignTarget, Letter, Reminder
 from complaints.choices import Category, Severity
+from core.api import ScopedPrimaryKeyField
 from customers.models import Customer
 from todo.models import Task
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related id among the records the requesting user may change (others are "does not exist")."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.context["request"].user, write=True)
 
 
 class CallRecordSerializer(serializers.ModelSerializer):

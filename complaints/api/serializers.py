@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import User
 from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity
 from complaints.models import Complaint, ComplaintContact, ComplaintEvent, CrisisAlert
+from core.api import ScopedPrimaryKeyField
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
 from repairs.choices import FaultCategory
@@ -72,21 +73,6 @@ class ComplaintListSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
-class _ScopedRelated(serializers.PrimaryKeyRelatedField):
-    """A related record of the user's writable dealers (another dealer's id is "does not exist")."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        kwargs.setdefault("queryset", model.objects.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.model.objects.none()
-        return self.model.objects.for_user(request.user, write=True)
-
-
 class _ScopedUser(serializers.PrimaryKeyRelatedField):
     """A person working for one of the user's writable dealers (others are "does not exist", like a bad id)."""
 
@@ -110,16 +96,16 @@ class _ScopedUser(serializers.PrimaryKeyRelatedField):
 class ComplaintCreateSerializer(serializers.Serializer):
     """Input of a new complaint; links must be of the same dealer (checked by the service)."""
 
-    dealer = _ScopedRelated(Dealer)
+    dealer = ScopedPrimaryKeyField(Dealer)
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
     description = serializers.CharField()
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    customer = _ScopedRelated(Customer, required=False, allow_null=True, default=None)
-    vehicle = _ScopedRelated(Vehicle, required=False, allow_null=True, default=None)
-    repair_order = _ScopedRelated(RepairOrder, required=False, allow_null=True, default=None)
+    customer = ScopedPrimaryKeyField(Customer, required=False, allow_null=True, default=None)
+    vehicle = ScopedPrimaryKeyField(Vehicle, required=False, allow_null=True, default=None)
+    repair_order = ScopedPrimaryKeyField(RepairOrder, required=False, allow_null=True, default=None)
     staff = _ScopedUser(required=False, allow_null=True, default=None)
     owner = _ScopedUser(required=False, allow_null=True, default=None)
     fault_category = serializers.ChoiceField(choices=FAULTS, required=False, allow_blank=True, default="")
