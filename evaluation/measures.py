@@ -449,29 +449,10 @@ def c3_measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 
 def _c4(dealer_ids, start, end, as_of=None) -> QuerySet:
-    """Per technician who clocked on jobs in the period: clocks, uncovered clocks, certified (all covered)."""
-    from repairs.choices import FaultCategory
-    from repairs.models import LabourClock
-    from staff.choices import HIGH_VOLTAGE_QUALIFICATIONS, TECHNICIAN_QUALIFICATIONS
-    from staff.models import Certificate
-    from staff.selectors import valid_on_q
+    """Labour clocks of the period, each with ``is_uncovered`` (the C4 rule lives in staff.selectors)."""
+    from staff.selectors import certification_clocks
 
-    def held(kinds) -> Exists:
-        return Exists(
-            Certificate.objects.filter(profile__user_id=OuterRef("technician_id"), kind__in=kinds).filter(
-                valid_on_q(OuterRef("day"))
-            )
-        )
-
-    uncovered = Q(tech_ok=False) | Q(line__order__fault_category=FaultCategory.EV_SYSTEM, hv_ok=False)
-    return (
-        LabourClock.objects.filter(
-            line__order__dealer_id__in=_ids(dealer_ids), started_at__gte=start, started_at__lt=end
-        )
-        .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
-        .annotate(tech_ok=held(TECHNICIAN_QUALIFICATIONS), hv_ok=held(HIGH_VOLTAGE_QUALIFICATIONS))
-        .annotate(is_uncovered=_flag(uncovered))
-    )
+    return certification_clocks(dealer_ids=_ids(dealer_ids), start=start, end=end)
 
 
 def c4_records(dealer_id, start, end, as_of=None) -> QuerySet:

@@ -275,35 +275,54 @@ def _held_on_clock_day(kinds) -> Exists:
     )
 
 
-def technician_certification_rows(*, dealer_ids, start: date, end: date) -> QuerySet:
-    """Per dealer and technician who clocked on jobs from ``start`` to ``end`` (inclusive): clocks, and clocks
-    worked without a valid certificate that day (an EV-system job also needs the high-voltage licence)."""
+def certification_clocks(*, dealer_ids, start: datetime, end: datetime) -> QuerySet[LabourClock]:
+    """The labour clocks started in [start, end) at these dealers, each marked ``is_uncovered`` when its technician held
+    no valid certificate that day (an EV-system job also needs the high-voltage licence): the rule of KPI C4."""
     uncovered = Q(tech_ok=False) | Q(line__order__fault_category=FaultCategory.EV_SYSTEM, hv_ok=False)
     return (
         LabourClock.objects.filter(
-            line__order__dealer_id__in=list(dealer_ids),
-            started_at__gte=start_of(start),
-            started_at__lt=start_of(end + timedelta(days=1)),
+            line__order__dealer_id__in=list(dealer_ids), started_at__gte=start, started_at__lt=end
         )
         .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
         .annotate(
             tech_ok=_held_on_clock_day(TECHNICIAN_QUALIFICATIONS), hv_ok=_held_on_clock_day(HIGH_VOLTAGE_QUALIFICATIONS)
         )
+        .annotate(
+            is_uncovered=Case(When(uncovered, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+    )
+
+
+def _period(start: date, end: date) -> tuple[datetime, datetime]:
+    return start_of(start), start_of(end + timedelta(days=1))
+
+
+def technician_certification_rows(*, dealer_ids, start: date, end: date) -> QuerySet:
+    """Per dealer and technician who clocked on jobs from ``start`` to ``end`` (inclusive): clocks, and clocks
+    worked without a valid certificate that day."""
+    first, after = _period(start, end)
+    return (
+        certification_clocks(dealer_ids=dealer_ids, start=first, end=after)
         .order_by()
         .values("line__order__dealer_id", "technician_id")
-        .annotate(clocks=Count("id"), uncovered=Count("id", filter=uncovered))
+        .annotate(clocks=Count("id"), uncovered=Count("id", filter=Q(is_uncovered=True)))
     )
 
 
 def technician_certification(*, dealer_ids, start: date, end: date) -> dict[int, Ratio]:
-    """KPI C4 per dealer: technicians whose every clocked job in the period was covered by a valid certificate
-    / technicians who clocked on jobs in the period."""
-    result: dict[int, Ratio] = {}
-    for row in technician_certification_rows(dealer_ids=dealer_ids, start=start, end=end):
-        ratio = result.setdefault(row["line__order__dealer_id"], Ratio(0, 0))
-        ratio.denominator += 1
-        ratio.numerator += row["uncovered"] == 0
-    return result
+    """KPI C4 per dealer (one grouped query): technicians whose every clocked job in the period was covered by a
+    valid certificate / technicians who clocked on jobs in the period."""
+    first, after = _period(start, end)
+    rows = (
+        certification_clocks(dealer_ids=dealer_ids, start=first, end=after)
+        .order_by()
+        .values("line__order__dealer_id")
+        .annotate(
+            n=Count("technician_id", distinct=True),
+            failed=Count("technician_id", distinct=True, filter=Q(is_uncovered=True)),
+        )
+    )
+    return {row["line__order__dealer_id"]: Ratio(row["n"] - row["failed"], row["n"]) for row in rows}
 
 
 def uncertified_technician_ids(*, dealer_id: int, day: date | None = None) -> set[int]:
