@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from care.choices import ReminderKind
 from care.models import Reminder
+from core.dates import add_months
 from customers.models import Customer, Vehicle
 from repairs.models import RepairOrder, Settlement
 
@@ -49,30 +50,12 @@ class Due:
     basis: str
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def inspection_dates(registered: date, until: date) -> list[date]:
     """The 年检 due dates of a private car up to ``until``: years 2, 4, 6, then yearly to 15, then half-yearly."""
-    dates = [_add_years(registered, y) for y in (2, 4, 6, *range(7, 16))]
+    dates = [add_months(registered, 12 * y) for y in (2, 4, 6, *range(7, 16))]
     month = 15 * 12 + 6
     while dates[-1] <= until:
-        dates.append(_add_months(registered, month))
+        dates.append(add_months(registered, month))
         month += 6
     return [d for d in dates if d <= until]
 

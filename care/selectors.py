@@ -7,7 +7,6 @@ with ``n == 0`` has no data (value None), never 0 %.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from care.choices import FAILED_ATTEMPT
 from care.models import CallRecord, LapseNote
+from core.dates import add_months
 from customers.models import Customer
 from repairs.models import RepairOrder
 from todo.choices import TaskKind, TaskStatus
@@ -131,9 +131,8 @@ def archive_timeliness(dealer_ids, start: datetime, end: datetime) -> dict[int, 
 def months_before(moment: datetime, months: int) -> datetime:
     """The same local wall time ``months`` calendar months earlier (the day clamped to the month's length)."""
     local = timezone.localtime(moment)
-    month = local.month - 1 - months
-    year, month = local.year + month // 12, month % 12 + 1
-    return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
+    day = add_months(local.date(), -months)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def retention(dealer_ids, end: datetime) -> dict[int, Rate]:

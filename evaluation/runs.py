@@ -20,7 +20,7 @@ import calendar
 import hashlib
 import json
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from core.tenancy import dealer_ids_for
-from evaluation import alerts, engine
+from evaluation import alerts, engine, measures
 from evaluation.measures import measure_all
 from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion
 from evaluation.selectors import ahp_weights, current_version, with_structure
@@ -44,10 +44,8 @@ PUBLISH = "evaluation.publish_evaluationrun"
 def month_bounds(year: int, month: int) -> tuple[date, date, datetime, datetime]:
     """First and last day of the month, and the period [start, end) as aware local datetimes."""
     first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    start = timezone.make_aware(datetime.combine(first, time.min))
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
-    return first, last, start, end
+    start, end = measures.month_bounds(year, month)
+    return first, date(year, month, calendar.monthrange(year, month)[1]), start, end
 
 
 def scope_dealers(*, oem: Oem, region: Region | None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from care.services import schedule_first_follow_up
+from core.dates import add_months
 from core.services import lock_version, save_versioned
 from core.tenancy import dealer_ids_for, require_write_scope
 from customers.models import Vehicle
@@ -653,16 +653,10 @@ def _next_invoice_number(order: RepairOrder, when: datetime) -> str:
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}"
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def suggested_next_service(order: RepairOrder, on: date) -> tuple[date, int | None]:
     """Next maintenance by date and mileage from the vehicle type (EVs go further between services)."""
     km, months = NEXT_SERVICE_INTERVAL["ev" if order.vehicle.fuel_type == "ev" else "default"]
-    due_on = _add_months(on, months)
+    due_on = add_months(on, months)
     due_km = order.odometer_km + km if order.odometer_km is not None else None
     return due_on, due_km
 

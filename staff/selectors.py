@@ -297,18 +297,6 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     return start_of(start), start_of(end + timedelta(days=1))
 
 
-def technician_certification_rows(*, dealer_ids, start: date, end: date) -> QuerySet:
-    """Per dealer and technician who clocked on jobs from ``start`` to ``end`` (inclusive): clocks, and clocks
-    worked without a valid certificate that day."""
-    first, after = _period(start, end)
-    return (
-        certification_clocks(dealer_ids=dealer_ids, start=first, end=after)
-        .order_by()
-        .values("line__order__dealer_id", "technician_id")
-        .annotate(clocks=Count("id"), uncovered=Count("id", filter=Q(is_uncovered=True)))
-    )
-
-
 def technician_certification(*, dealer_ids, start: date, end: date) -> dict[int, Ratio]:
     """KPI C4 per dealer (one grouped query): technicians whose every clocked job in the period was covered by a
     valid certificate / technicians who clocked on jobs in the period."""

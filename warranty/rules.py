@@ -18,9 +18,10 @@ Legal background, kept as data below:
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
+
+from core.dates import add_months
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,6 @@ DEFAULT_TERMS = WarrantyTerms(
     powertrain=Terms(months=36, km=100_000),
     ev_battery=Terms(months=96, km=120_000),
 )
-
-
-def add_months(day: date, months: int) -> date:
-    """The corresponding day ``months`` later; the month's last day when there is none (民法典 第202条)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # Why a repair is or is not covered (the codes of CoverResult).

@@ -1207,7 +1207,9 @@ def test_the_advisor_may_set_another_next_service(vehicle_a, advisor_a, staff):
     ],
 )
 def test_months_are_added_with_month_end_clamped(day, months, expected):
-    assert services._add_months(day, months) == expected
+    from core.dates import add_months
+
+    assert add_months(day, months) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """KPI C3 (training compliance) and C4 (certified technicians), and the scorecard, on hand-built data."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -111,10 +111,13 @@ def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
     result = selectors.technician_certification(dealer_ids=[dealer_a.pk, dealer_b.pk], start=may[0], end=may[1])
     assert result == {dealer_a.pk: Ratio(2, 5), dealer_b.pk: Ratio(1, 1)}
     assert result[dealer_a.pk].rate == Decimal("40.0")
-    rows = {
-        r["technician_id"]: (r["clocks"], r["uncovered"])
-        for r in selectors.technician_certification_rows(dealer_ids=[dealer_a.pk], start=may[0], end=may[1])
-    }
+    clocks = selectors.certification_clocks(
+        dealer_ids=[dealer_a.pk], start=selectors.start_of(may[0]), end=selectors.start_of(may[1] + timedelta(days=1))
+    )
+    rows = {}
+    for clock in clocks:
+        count, uncovered = rows.get(clock.technician_id, (0, 0))
+        rows[clock.technician_id] = (count + 1, uncovered + clock.is_uncovered)
     assert rows == {certified.pk: (2, 0), lapsed.pk: (2, 1), no_hv.pk: (1, 1), with_hv.pk: (1, 0), too_late.pk: (1, 1)}
     assert selectors.technician_certification(dealer_ids=[dealer_a.pk], start=date(2026, 7, 1),
                                               end=date(2026, 7, 31)) == {}  # fmt: skip
