@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IndicatorDirection(models.TextChoices):
@@ -11,11 +12,31 @@ class IndicatorDirection(models.TextChoices):
     LOWER = "lower", _("Lower is better")
 
 
+class IndicatorUnit(models.TextChoices):
+    """The unit an indicator is measured in (the codes of evaluation.measures), shown in the reader's language."""
+
+    PERCENT = "%", pgettext_lazy("unit", "%")
+    MINUTES = "min", pgettext_lazy("unit", "min")
+    HOURS = "h", pgettext_lazy("unit", "h")
+    SCORE = "score", pgettext_lazy("unit", "points (0–100)")
+    CSI_POINTS = "points (0–1000)", pgettext_lazy("unit", "points (0–1000)")
+    NPS = "NPS", pgettext_lazy("unit", "NPS")
+
+
+class Grade(models.TextChoices):
+    """The grade of a score (stored as the Chinese term the standards use), shown in the reader's language."""
+
+    EXCELLENT = "优", pgettext_lazy("grade", "Excellent")
+    GOOD = "良", pgettext_lazy("grade", "Good")
+    FAIR = "中", pgettext_lazy("grade", "Fair")
+    POOR = "差", pgettext_lazy("grade", "Poor")
+
+
 class DimensionSource(models.TextChoices):
     """Where a dimension's values come from."""
 
     MEASURED = "measured", _("Measured from operational records")
-    AUDITED = "audited", _("Assessed by an audit (体系审核)")
+    AUDITED = "audited", _("Assessed by an audit")
 
 
 class SystemVersionStatus(models.TextChoices):

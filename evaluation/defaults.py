@@ -86,6 +86,38 @@ INDICATORS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "possible × 100, then special deductions (−1 each) and the special bonus (+1), within 0–100."),
 ]  # fmt: skip
 
+# The definitions of INDICATORS in Chinese (the English ones are the last column above), by indicator code.
+FORMULAS_ZH: dict[str, str] = {
+    "A1": "客户到店至开立维修工单的分钟数（取中位数）。",
+    "A2": "2 小时内首次联系的投诉数 / 受理的投诉数。",
+    "A3": "从提出增项到客户作出决定的分钟数（取中位数）。",
+    "A4": "在预约时段开始后 15 分钟内接待的预约数 / 按约到店的预约数。",
+    "B1": "无返修（同一车辆、同一故障类别、30 天内）的维修工单数 / 交车的维修工单数。",
+    "B2": "在承诺时间前交车的工单数 / 交车工单数。",
+    "B3": "从接车到完工的平均小时数（保养工单）。",
+    "B4": "结算金额在已确认报价（含已确认增项）±10% 以内的结算数 / 结算数。",
+    "B5": "本期受理、在评价日前经客户认可解决的投诉数 / 本期受理的投诉数。",
+    "C1": "标记为“服务态度”的问卷题目平均分（0–100）。",
+    "C2": "标记为“专业能力”的问卷题目平均分（0–100）。",
+    "C3": "本年度培训学时达到要求的员工数 / 在岗员工数。",
+    "C4": "持有效证书的技师数 / 参与作业的技师数。",
+    "D1": "环车检查、油量、里程和物品清单均已签字确认的工单数 / 开立的工单数。",
+    "D2": "经客户确认记录后才施工的增项数 / 已施工的增项数。",
+    "D3": "首次质检即合格的工单数 / 质检的工单数。",
+    "D4": "交车后第 3–7 天完成首次回访、首次回访后 7 天内完成二次回访的回访数 / 到期的回访数。",
+    "D5": "首次到店后 2 天内建立完整档案的新客户数 / 新客户数。",
+    "D6": "3 天内向客户反馈的投诉数 / 受理的投诉数。",
+    "E1": "按千分制计算的问卷加权得分（因子权重可配置）。",
+    "E2": "推荐者（9–10 分）占比 − 贬损者（0–6 分）占比。",
+    "E3": "受理的投诉数 / 交车工单数。",
+    "E4": "在期末 t 之前第 [t−24, t−12) 个月内到店的客户中，在 [t−12, t) 内再次到店的比例。",
+    "F1": "在申领当日从库存发出的工单配件行数 / 工单配件行数。",
+    "F2": "180 天无出入库的库存金额 / 库存金额。",
+    "G": "本期最近一次提交的审核得分（正式审核优先）：得分 / 可得分 × 100，再扣特殊扣分（每项 −1）、加特殊加分"
+    "（+1），限于 0–100。",
+}
+
+
 # Upper triangles (row-major) of the default AHP matrices; "" is the dimension-level matrix (A–G).
 MATRICES: dict[str, list[str]] = {
     "": ["1/2", "1", "1", "1/3", "2", "2",
@@ -206,11 +238,15 @@ def load_default_system(apps) -> bool:
             system_version=version, code=code, name_zh=zh, name_en=en, source=source, position=position
         )
     codes: dict[str, list[str]] = {code: [] for code, *_ in DIMENSIONS}
+    fields = {f.name for f in indicator_model._meta.get_fields()}
     for position, (dim, code, zh, en, direction, target, floor, unit, formula) in enumerate(INDICATORS):
         codes[dim].append(code)
+        # Migration 0002's historical model has one English ``formula``; 0005 made it two languages and fills them.
+        definition = ({"formula_zh": FORMULAS_ZH[code], "formula_en": formula} if "formula_en" in fields
+                      else {"formula": formula})  # fmt: skip
         indicator_model.objects.create(
             dimension=dimensions[dim], code=code, name_zh=zh, name_en=en, direction=direction, target=target,
-            floor=floor, unit=unit, formula=formula, position=position,
+            floor=floor, unit=unit, position=position, **definition,
         )  # fmt: skip
     levels = [("", [code for code, *_ in DIMENSIONS])] + [(code, codes[code]) for code, *_ in DIMENSIONS]
     for level, elements in levels:

@@ -53,7 +53,7 @@ class IndicatorForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = list(services.INDICATOR_FIELDS)
-        widgets = {"formula": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"formula_zh": forms.Textarea(attrs={"rows": 3}), "formula_en": forms.Textarea(attrs={"rows": 3})}
 
 
 class SettingsForm(VersionedFormMixin, forms.ModelForm):

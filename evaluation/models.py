@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import DealerScopedQuerySet, dealer_ids_for
+from evaluation import display
 from evaluation.choices import (
     ActionStatus,
     AdjustmentKind,
@@ -34,6 +35,7 @@ from evaluation.choices import (
     AuditStatus,
     DimensionSource,
     IndicatorDirection,
+    IndicatorUnit,
     SystemVersionStatus,
     WeightingMode,
 )
@@ -123,13 +125,13 @@ class SystemVersion(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Used by the linear combination: w = α·w_AHP + (1 − α)·w_entropy."),
     )
-    grade_excellent_min = models.DecimalField(_("优 (excellent) from"), max_digits=5, decimal_places=2,
+    grade_excellent_min = models.DecimalField(_("Excellent from"), max_digits=5, decimal_places=2,
                                               default=Decimal("90"), validators=PERCENT)  # fmt: skip
-    grade_good_min = models.DecimalField(_("良 (good) from"), max_digits=5, decimal_places=2,
+    grade_good_min = models.DecimalField(_("Good from"), max_digits=5, decimal_places=2,
                                          default=Decimal("80"), validators=PERCENT)  # fmt: skip
-    grade_fair_min = models.DecimalField(_("中 (fair) from"), max_digits=5, decimal_places=2,
+    grade_fair_min = models.DecimalField(_("Fair from"), max_digits=5, decimal_places=2,
                                          default=Decimal("60"), validators=PERCENT)  # fmt: skip
-    star_compliant_min = models.DecimalField(_("达标 (compliant) from"), max_digits=5, decimal_places=2,
+    star_compliant_min = models.DecimalField(_("Compliant from"), max_digits=5, decimal_places=2,
                                              default=Decimal("70"), validators=PERCENT)  # fmt: skip
     star3_min = models.DecimalField(_("★★★ from"), max_digits=5, decimal_places=2,
                                     default=Decimal("80"), validators=PERCENT)  # fmt: skip
@@ -137,13 +139,13 @@ class SystemVersion(models.Model):
                                     default=Decimal("90"), validators=PERCENT)  # fmt: skip
     star5_min = models.DecimalField(_("★★★★★ from"), max_digits=5, decimal_places=2,
                                     default=Decimal("95"), validators=PERCENT)  # fmt: skip
-    fuzzy_excellent_score = models.DecimalField(_("fuzzy score of 优"), max_digits=5, decimal_places=2,
+    fuzzy_excellent_score = models.DecimalField(_("fuzzy score of Excellent"), max_digits=5, decimal_places=2,
                                                 default=Decimal("95"), validators=PERCENT)  # fmt: skip
-    fuzzy_good_score = models.DecimalField(_("fuzzy score of 良"), max_digits=5, decimal_places=2,
+    fuzzy_good_score = models.DecimalField(_("fuzzy score of Good"), max_digits=5, decimal_places=2,
                                            default=Decimal("85"), validators=PERCENT)  # fmt: skip
-    fuzzy_fair_score = models.DecimalField(_("fuzzy score of 中"), max_digits=5, decimal_places=2,
+    fuzzy_fair_score = models.DecimalField(_("fuzzy score of Fair"), max_digits=5, decimal_places=2,
                                            default=Decimal("75"), validators=PERCENT)  # fmt: skip
-    fuzzy_poor_score = models.DecimalField(_("fuzzy score of 差"), max_digits=5, decimal_places=2,
+    fuzzy_poor_score = models.DecimalField(_("fuzzy score of Poor"), max_digits=5, decimal_places=2,
                                            default=Decimal("60"), validators=PERCENT)  # fmt: skip
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
@@ -237,7 +239,12 @@ class Dimension(models.Model):
         constraints = [models.UniqueConstraint(fields=["system_version", "code"], name="uniq_dimension_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_zh}"
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language."""
+        return display.in_language(self.name_zh, self.name_en)
 
 
 class Indicator(models.Model):
@@ -257,8 +264,9 @@ class Indicator(models.Model):
                                  help_text=_("Score 100 at or beyond the target."))  # fmt: skip
     floor = models.DecimalField(_("floor"), max_digits=10, decimal_places=2,
                                 help_text=_("Score 0 at or beyond the floor."))  # fmt: skip
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
-    formula = models.TextField(_("how it is computed"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=IndicatorUnit.choices, blank=True)
+    formula_zh = models.TextField(_("how it is computed (Chinese)"), blank=True)
+    formula_en = models.TextField(_("how it is computed (English)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -270,7 +278,21 @@ class Indicator(models.Model):
         constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="uniq_indicator_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_zh}"
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language."""
+        return display.in_language(self.name_zh, self.name_en)
+
+    @property
+    def formula(self) -> str:
+        """How it is computed, in the reader's language."""
+        return display.in_language(self.formula_zh, self.formula_en)
+
+    @property
+    def unit_label(self) -> str:
+        return display.unit_label(self.unit)
 
     def score(self, value: float | None) -> float | None:
         """0–100: 100 at or beyond the target, 0 at or beyond the floor, linear between (None for no data)."""
@@ -650,7 +672,7 @@ class DealerEvaluation(models.Model):
     rank = models.PositiveIntegerField(_("rank by score"), null=True, blank=True)
     topsis_closeness = models.FloatField(_("TOPSIS closeness"), null=True, blank=True)
     topsis_rank = models.PositiveIntegerField(_("TOPSIS rank"), null=True, blank=True)
-    fuzzy_vector = models.JSONField(_("fuzzy membership (优/良/中/差)"), null=True, blank=True)
+    fuzzy_vector = models.JSONField(_("fuzzy membership (excellent / good / fair / poor)"), null=True, blank=True)
     fuzzy_grade = models.CharField(_("fuzzy grade"), max_length=4, blank=True)
     fuzzy_score = models.FloatField(_("fuzzy score"), null=True, blank=True)
     dimension_scores = models.JSONField(_("dimension scores"), default=dict)
@@ -670,11 +692,15 @@ class DealerEvaluation(models.Model):
 
     @property
     def stars_label(self) -> str:
-        if self.stars is None:
-            return "—"
-        if self.stars < 0:
-            return _("不达标 (not compliant)")
-        return "★" * self.stars if self.stars else _("达标 (compliant)")
+        return display.stars_label(self.stars)
+
+    @property
+    def grade_label(self) -> str:
+        return display.grade_label(self.grade)
+
+    @property
+    def fuzzy_grade_label(self) -> str:
+        return display.grade_label(self.fuzzy_grade)
 
 
 # --- quality alerts and improvement actions (PDCA) -------------------------------------------------------------

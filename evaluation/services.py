@@ -197,12 +197,12 @@ def _check_target_floor(direction: str, target: Decimal, floor: Decimal) -> None
         raise ValidationError({"floor": _("When lower is better the floor must be above the target.")})
 
 
-INDICATOR_FIELDS = ("name_zh", "name_en", "direction", "target", "floor", "unit", "formula")
+INDICATOR_FIELDS = ("name_zh", "name_en", "direction", "target", "floor", "unit", "formula_zh", "formula_en")
 
 
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, by, version: int | None, **fields) -> Indicator:
-    """Change an indicator of a draft (names, direction, target, floor, unit, formula); the code stays."""
+    """Change an indicator of a draft (names, direction, target, floor, unit, definitions); the code stays."""
     system_version = indicator.dimension.system_version
     _check_edit(by, system_version.system)
     _check_draft(system_version)
@@ -281,7 +281,8 @@ def _copy_structure(source: SystemVersion, target: SystemVersion) -> None:
         dimension_map[dimension.pk] = copy
         Indicator.objects.bulk_create(
             Indicator(dimension=copy, code=i.code, name_zh=i.name_zh, name_en=i.name_en, direction=i.direction,
-                      target=i.target, floor=i.floor, unit=i.unit, formula=i.formula, position=i.position)
+                      target=i.target, floor=i.floor, unit=i.unit, formula_zh=i.formula_zh,
+                      formula_en=i.formula_en, position=i.position)
             for i in dimension.indicators.order_by("position", "code")
         )  # fmt: skip
     for matrix in source.matrices.all():

@@ -24,18 +24,24 @@ VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved sinc
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="The name in the language of the request.")
+    unit_label = serializers.CharField(read_only=True, help_text="The unit in the language of the request.")
+    formula = serializers.CharField(read_only=True, help_text="How it is computed, in the language of the request.")
+
     class Meta:
         model = Indicator
-        fields = ["id", "code", "name_zh", "name_en", "direction", "target", "floor", "unit", "formula", "position"]
+        fields = ["id", "code", "name", "name_zh", "name_en", "direction", "target", "floor", "unit", "unit_label",
+                  "formula", "formula_zh", "formula_en", "position"]  # fmt: skip
         read_only_fields = fields
 
 
 class DimensionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="The name in the language of the request.")
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Dimension
-        fields = ["id", "code", "name_zh", "name_en", "source", "position", "indicators"]
+        fields = ["id", "code", "name", "name_zh", "name_en", "source", "position", "indicators"]
         read_only_fields = fields
 
 

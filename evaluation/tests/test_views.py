@@ -93,7 +93,8 @@ def test_copy_indicator_edit_publish_pages(client, superuser, default_version):
         "target": "3",
         "floor": "12",
         "unit": "%",
-        "formula": "Complaints / delivered ROs.",
+        "formula_zh": "受理的投诉数 / 交车工单数。",
+        "formula_en": "Complaints / delivered ROs.",
         "version": indicator.version,
     }
     assert client.post(url, {**data, "floor": "1"}).status_code == 400

@@ -1,0 +1,62 @@
+"""How evaluation data is shown in the reader's language.
+
+Indicator systems store their names and definitions in Chinese and English (``name_zh`` / ``name_en``,
+``formula_zh`` / ``formula_en``); units and grades are stored as codes (``IndicatorUnit``, ``Grade``). Pages, exports
+and the API show them through these helpers, so the Chinese UI reads Chinese only and the English UI English only.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
+
+from evaluation.choices import Grade, IndicatorUnit
+
+_UNIT_LABELS = dict(IndicatorUnit.choices)
+_GRADE_LABELS = dict(Grade.choices)
+
+
+def is_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def in_language(zh: str, en: str) -> str:
+    """The English text when English is active and there is one, else the Chinese (the product's first language)."""
+    return en if is_english() and en else zh
+
+
+def unit_label(unit: str) -> str:
+    """A unit code ("min", "score", …) in the reader's language; a unit we do not know is shown as stored."""
+    label = _UNIT_LABELS.get(unit)
+    return str(label) if label is not None else (unit or "")
+
+
+def value_header(unit: str) -> str:
+    """The heading of a column of values in one unit: "数值（分钟）" / "Value (min)"."""
+    if not unit:
+        return pgettext("measured value", "Value")
+    return pgettext("measured value", "Value (%(unit)s)") % {"unit": unit_label(unit)}
+
+
+def with_unit(value: str, unit: str) -> str:
+    """A formatted figure followed by its unit ("95.0 %", "12.0 分钟"); "—" stays alone."""
+    if value in ("", "—") or not unit:
+        return value
+    return f"{value} {unit_label(unit)}"
+
+
+def grade_label(grade: str | None) -> str:
+    """优/良/中/差 in the reader's language ("—" for none)."""
+    if not grade:
+        return "—"
+    label = _GRADE_LABELS.get(grade)
+    return str(label) if label is not None else grade
+
+
+def stars_label(stars: int | None) -> str:
+    """The star rating after GB/T 27922: ★★★–★★★★★, compliant without stars, or not compliant ("—" for none)."""
+    if stars is None:
+        return "—"
+    if stars < 0:
+        return _("not compliant")
+    return "★" * stars if stars else _("compliant")
