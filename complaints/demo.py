@@ -2,13 +2,14 @@
 
 Rows are built in bulk with their own timestamps (the services would stamp "now"); the deadlines come
 from the same SLA clock the services use (complaints.services.sla_deadlines over the dealer's calendar,
-with the national holidays and make-up days below). Overdue open complaints are then escalated by the
-real ``escalate_overdue`` at the end of the demo period, and crisis alerts raised by ``check_crisis``.
+with the national holidays and make-up days ``manage.py demo_data`` first loads from the holiday library).
+Overdue open complaints are then escalated by the real ``escalate_overdue`` at the end of the demo period,
+and crisis alerts raised by ``check_crisis``.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from simple_history.utils import bulk_create_with_history
 
@@ -27,21 +28,9 @@ from complaints.choices import (
 from complaints.models import Complaint, ComplaintContact, ComplaintEvent, ComplaintPolicy, CrisisAlert
 from core.demo import SHANGHAI, DemoContext
 from organization.calendar import business_calendar
-from organization.models import CalendarDayKind, DealerCalendarDay
 from repairs.models import RepairOrder
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
-
-# National holidays (closed) and their make-up working days (调休), as published by the State Council.
-HOLIDAYS = {
-    "春节": (("2025-01-28", "2025-02-04"), ["2025-01-26", "2025-02-08"]),
-    "清明节": (("2025-04-04", "2025-04-06"), []),
-    "劳动节": (("2025-05-01", "2025-05-05"), ["2025-04-27"]),
-    "端午节": (("2025-05-31", "2025-06-02"), []),
-    "国庆节": (("2025-10-01", "2025-10-08"), ["2025-09-28", "2025-10-11"]),
-    "元旦": (("2026-01-01", "2026-01-03"), ["2026-01-04"]),
-    "春节 2026": (("2026-02-15", "2026-02-23"), ["2026-02-14", "2026-02-28"]),
-}
 
 # Per quality level (good, middling, weak dealer, as in repairs.demo.PROFILES): complaints per delivered
 # order, share of first contacts after the deadline, of feedback after the deadline, customer agreement.
@@ -66,24 +55,8 @@ STORIES = {
 CONTACT_LINES = ["已电话致歉并说明处理安排", "约客户到店复检", "告知处理进度", "向客户说明原因和补偿方案"]
 
 
-def _holidays() -> None:
-    rows = []
-    for note, ((first, last), make_up) in HOLIDAYS.items():
-        day, end = date.fromisoformat(first), date.fromisoformat(last)
-        while day <= end:
-            rows.append(DealerCalendarDay(date=day, kind=CalendarDayKind.CLOSED, note=note.split()[0]))
-            day += timedelta(days=1)
-        rows += [
-            DealerCalendarDay(date=date.fromisoformat(d), kind=CalendarDayKind.WORKING, note=f"{note.split()[0]}调休")
-            for d in make_up
-        ]
-    existing = set(DealerCalendarDay.objects.filter(dealer__isnull=True).values_list("date", flat=True))
-    bulk_create_with_history([r for r in rows if r.date not in existing], DealerCalendarDay)
-
-
 def create_complaints(ctx: DemoContext) -> None:
     """Complaints for every demo dealer from its delivered orders; a crisis cluster at the weakest dealers."""
-    _holidays()
     if not ComplaintPolicy.objects.filter(dealer__isnull=True).exists():
         ComplaintPolicy.objects.create()
     policy = ComplaintPolicy.objects.get(dealer__isnull=True)

@@ -44,6 +44,8 @@ JOBS = [
     Job("care_reminders", "care.tasks.find_care_reminders", daily_at=time(6, 0)),
     Job("certificate_expiry", "staff.tasks.find_expiring_certificates", daily_at=time(6, 30)),
     Job("monthly_evaluation", "evaluation.runs.monthly_evaluations", monthly_day=1, daily_at=time(2, 0)),
+    # Idempotent and cheap: a holiday-library upgrade (a new year's 调休) is in the calendar the next morning.
+    Job("load_holidays", "organization.tasks.load_national_holidays", daily_at=time(3, 0)),
 ]
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from organization.models import Brand, Dealer, DealerCalendarDay, Oem, Region
+from organization.models import Brand, CalendarDaySource, Dealer, DealerCalendarDay, Oem, Region
 
 
 @admin.register(Oem)
@@ -37,8 +37,15 @@ class DealerAdmin(SimpleHistoryAdmin):
 class DealerCalendarDayAdmin(SimpleHistoryAdmin):
     """Holidays and make-up working days (national when no dealer is chosen); the SLA clocks count them."""
 
-    list_display = ["date", "kind", "dealer", "note"]
-    list_filter = ["kind", "dealer"]
+    list_display = ["date", "kind", "dealer", "note", "source"]
+    list_filter = ["kind", "source", "dealer"]
     list_select_related = ["dealer"]
     search_fields = ["note", "dealer__code", "dealer__name"]
     date_hierarchy = "date"
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        # A date changed by hand is the person's from now on: load_holidays no longer updates or removes it.
+        if not change or form.has_changed():
+            obj.source = CalendarDaySource.MANUAL
+        super().save_model(request, obj, form, change)

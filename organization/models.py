@@ -146,6 +146,13 @@ class CalendarDayKind(models.TextChoices):
     WORKING = "working", _("Make-up working day (调休)")
 
 
+class CalendarDaySource(models.TextChoices):
+    """Where a special date came from: the holiday library (``manage.py load_holidays``) or a person."""
+
+    LIBRARY = "library", _("Holiday library")
+    MANUAL = "manual", _("Entered by hand")
+
+
 class DealerCalendarDay(models.Model):
     """A date on which a dealer (or, without a dealer, every dealer) is closed or works although it normally does not.
 
@@ -165,6 +172,10 @@ class DealerCalendarDay(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
     note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. 春节, 国庆节调休"))
+    # The loader updates and removes only its own rows; a national date entered or edited by hand stays.
+    source = models.CharField(
+        _("source"), max_length=10, choices=CalendarDaySource.choices, default=CalendarDaySource.MANUAL
+    )
     history = HistoricalRecords()
 
     objects = DealerScopedQuerySet.as_manager()

@@ -38,6 +38,8 @@ class Command(BaseCommand):
             raise CommandError("--dealers must be between 1 and 12", returncode=2)
         if not 1 <= months <= 36:
             raise CommandError("--months must be between 1 and 36", returncode=2)
+        # The national holidays and 调休 come from the holiday library (idempotent), demo or not.
+        call_command("load_holidays", stdout=self.stdout)
         if Oem.objects.filter(code=DEMO_OEM_CODE).exists():
             self.stdout.write("Demo data already present: nothing to do.")
             return
