@@ -13,14 +13,16 @@ PORT ?= 8000
 
 install: .venv/installed
 
-## Run the system on SQLite with demo data at http://$(HOST):$(PORT)/
+## Run the system on SQLite with demo data at http://$(HOST):$(PORT)/: web server, background worker and
+## scheduler together (Procfile.dev, honcho); Ctrl-C stops all three, and so does any one of them dying.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py demo_data
 	@echo ""
 	@echo "AfterSales QMS: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Demo logins: admin / advisor1 / manager1 / care1 / region_south / oem ... password demo12345"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Running: web server, background worker (db_worker), scheduler (run_schedule --loop). Ctrl-C stops all."
+	DEBUG=1 HOST=$(HOST) .venv/bin/honcho start -f Procfile.dev -e /dev/null -p $(PORT)
 
 ## All tests: lint, checks, SQLite, PostgreSQL, browser
 test: install

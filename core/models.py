@@ -44,3 +44,33 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (``manage.py db_worker``) that is running: it stamps ``last_seen_at`` every few seconds.
+
+    django-tasks-db records a worker only on the tasks it claims, so an idle worker would look the same as none;
+    pages ask ``core.workers`` whether one has been seen recently before promising that a queued job will run.
+    """
+
+    worker_id = models.CharField(_("worker id"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    backend = models.CharField(_("task backend"), max_length=32, default="default")
+    queues = models.JSONField(_("queues"), default=list)  # queue names, ["*"] for every queue
+    excluded_queues = models.JSONField(_("excluded queues"), default=list)
+    started_at = models.DateTimeField(_("started at"))
+    last_seen_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("background worker")
+        verbose_name_plural = _("background workers")
+
+    def __str__(self):
+        return f"{self.hostname}:{self.pid} ({self.worker_id[:8]})"
+
+    def serves(self, queue_name: str) -> bool:
+        """Whether this worker takes tasks from ``queue_name``."""
+        if queue_name in self.excluded_queues:
+            return False
+        return "*" in self.queues or queue_name in self.queues

@@ -44,10 +44,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    # core before django_tasks_db: its db_worker (the library's, plus a heartbeat) is the one manage.py finds.
+    "core",
     "django_tasks",
     "django_tasks_db",
     # Our apps, one per domain.
-    "core",
     "accounts",
     "organization",
     "customers",
