@@ -313,18 +313,10 @@ def _delivered(dealer_ids, start, end):
 
 
 def _b1(dealer_ids, start, end, as_of=None) -> QuerySet:
-    from repairs.choices import FaultCategory, RepairOrderStatus
-    from repairs.models import RepairOrder
+    """B1 is repairs.comebacks' rule (linked or same-fault revisits within 30 local days, minus "not a comeback")."""
+    from repairs.comebacks import first_time_fix_records
 
-    comebacks = RepairOrder.objects.filter(
-        comeback_of=OuterRef("pk"), arrived_at__lte=OuterRef("delivered_at") + timedelta(days=COMEBACK_DAYS)
-    ).exclude(status=RepairOrderStatus.CANCELLED)
-    return (
-        _delivered(dealer_ids, start, end)
-        .exclude(fault_category=FaultCategory.NONE)
-        .annotate(came_back=Exists(comebacks))
-        .annotate(in_numerator=_flag(Q(came_back=False)), kpi_value=Value(None, output_field=FloatField()))
-    )
+    return first_time_fix_records(dealer_ids, start, end, as_of)
 
 
 def _b2(dealer_ids, start, end, as_of=None) -> QuerySet:
@@ -882,7 +874,10 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
         "B1", _("First-time fix rate"), PERCENT, RATIO, _ratio_measure(_b1, "dealer_id"),
         _records_of(_b1, "vehicle", ordering=("delivered_at", "pk")), RO,
         (*RO_COLUMNS, Column(_("Fault category"), "get_fault_category_display"),
-         Column(_("Delivered at"), "delivered_at", "datetime")),
+         Column(_("Delivered at"), "delivered_at", "datetime"), Column(_("Comeback RO"), "comeback_number"),
+         Column(_("Days after delivery"), "comeback_days", "number"),
+         Column(_("Linked by the desk (else detected)"), "comeback_linked", "flag"),
+         Column(_("Not a comeback (RO: reason)"), "not_a_comeback")),
         numerator_label=_("No comeback within 30 days"), link="self",
     ),
     MeasureSpec(

@@ -8,8 +8,8 @@ from repairs.models import LabourOperation, RepairOrder
 
 @admin.register(LabourOperation)
 class LabourOperationAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "dealer", "job_type", "standard_hours", "is_active"]
-    list_filter = ["dealer", "job_type", "is_active"]
+    list_display = ["code", "name", "dealer", "job_type", "fault_category", "standard_hours", "is_active"]
+    list_filter = ["dealer", "job_type", "fault_category", "is_active"]
     list_select_related = ["dealer"]
     search_fields = ["code", "name"]
 

@@ -251,6 +251,20 @@ class ComebackForm(VersionedFormMixin):
     earlier = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class ComebackDismissForm(forms.Form):
+    """Mark a detected revisit "not a comeback": the pair (one of them is the page's order) and why."""
+
+    original = forms.IntegerField(widget=forms.HiddenInput)
+    revisit = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("why it is not a comeback"), max_length=500)
+
+
+class ComebackRestoreForm(forms.Form):
+    """Undo a "not a comeback"."""
+
+    dismissal = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class PhotoForm(forms.Form):
     image = forms.FileField(
         label=_("photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})

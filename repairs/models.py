@@ -46,6 +46,16 @@ class LabourOperation(models.Model):
     code = models.CharField(_("operation code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     job_type = models.CharField(_("job type"), max_length=20, choices=JobType.choices, default=JobType.REPAIR)
+    fault_category = models.CharField(
+        _("fault category"),
+        max_length=20,
+        choices=FaultCategory.choices,
+        blank=True,
+        help_text=_(
+            "The system this operation repairs; a later visit with a line of it is a comeback of a repair of that "
+            "system (KPI B1). Leave empty for work not tied to one system."
+        ),
+    )
     standard_hours = models.DecimalField(
         _("standard hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -551,3 +561,50 @@ class RepairOrderPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class ComebackDismissal(models.Model):
+    """An advisor's "not a comeback" on a revisit the system detected (返修排除): the revisit stops counting (B1).
+
+    Kept, with who and why; an undo stamps ``revoked_at`` instead of deleting, so both stay in history.
+    """
+
+    tenant_lookup = "original__dealer"
+
+    original = models.ForeignKey(
+        RepairOrder, on_delete=models.PROTECT, related_name="comeback_dismissals", verbose_name=_("original visit")
+    )
+    revisit = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="+", verbose_name=_("later visit"))
+    reason = models.TextField(_("why it is not a comeback"))
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("marked by")
+    )
+    dismissed_at = models.DateTimeField(_("marked at"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    revoked_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comeback dismissal")
+        verbose_name_plural = _("comeback dismissals")
+        ordering = ["-dismissed_at", "-id"]  # no relation in the ordering: rows are locked FOR UPDATE
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original", "revisit"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_standing_comeback_dismissal",
+            )
+        ]
+        indexes = [models.Index(fields=["revisit", "original"], name="comeback_dismissal_revisit")]
+
+    def __str__(self) -> str:
+        return f"{self.original} / {self.revisit}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,6 @@ from repairs.choices import (
     AdditionStatus,
     ApprovalMethod,
     DecisionMethod,
-    FaultCategory,
     LineKind,
     PartSource,
     PauseReason,
@@ -39,8 +38,10 @@ from repairs.choices import (
     RepairOrderStatus,
     WorkStatus,
 )
+from repairs.comebacks import revisits_of
 from repairs.models import (
     AdditionalItem,
+    ComebackDismissal,
     LabourClock,
     LabourOperation,
     QcInspection,
@@ -707,32 +708,19 @@ def repair_order_deliver(
     return settlement
 
 
-# --- comebacks (返修, KPI B1) --------------------------------------------------------------------------------
+# --- comebacks (返修, KPI B1): the rule is repairs.comebacks ----------------------------------------------------
 
-COMEBACK_DAYS = 30
-
-
-def comeback_candidates(*, order: RepairOrder):
-    """Earlier visits this order may be a comeback of: same vehicle, same fault category, delivered ≤ 30 days before."""
-    if order.fault_category == FaultCategory.NONE:
-        return RepairOrder.objects.none()
-    return (
-        RepairOrder.objects.filter(
-            vehicle_id=order.vehicle_id,
-            fault_category=order.fault_category,
-            delivered_at__gte=order.arrived_at - timedelta(days=COMEBACK_DAYS),
-            delivered_at__lte=order.arrived_at,
-        )
-        .exclude(pk=order.pk)
-        .order_by("-delivered_at")
-    )
+DISMISSAL_REASON_MAX_LENGTH = 500
 
 
 @transaction.atomic
 def repair_order_link_comeback(
     *, order: RepairOrder, earlier: RepairOrder | None, by: User, version: int
 ) -> RepairOrder:
-    """Mark the order as a comeback of an earlier visit of the same vehicle (or clear the link with None)."""
+    """Mark the order as a comeback of an earlier visit of the same vehicle (or clear the link with None).
+
+    The link is the desk's confirmation: a standing "not a comeback" of the same pair is undone by it.
+    """
     _check_write_scope(user=by, dealer=order.dealer)
     _check_service_desk(by)
     if earlier is not None and (
@@ -746,7 +734,76 @@ def repair_order_link_comeback(
     order.comeback_of = earlier
     order._history_user = by
     save_versioned(order, expected_version=version)
+    if earlier is not None:
+        for dismissal in ComebackDismissal.objects.select_for_update().filter(
+            original=earlier, revisit=order, revoked_at__isnull=True
+        ):
+            _revoke_dismissal(dismissal, by=by)
     return order
+
+
+def _lock_order(order: RepairOrder) -> None:
+    """Lock the order's row (no ordering: a default ordering over a relation would join it under FOR UPDATE)."""
+    list(RepairOrder.objects.select_for_update().filter(pk=order.pk).order_by().values_list("pk", flat=True))
+
+
+@transaction.atomic
+def comeback_dismiss(*, original: RepairOrder, revisit: RepairOrder, reason: str, by: User) -> ComebackDismissal:
+    """Mark a revisit the system detected as "not a comeback" of the original, with the reason (B1 stops counting it).
+
+    Only the detected ones (same fault, not linked by the desk): a desk-linked comeback is confirmed, so the link is
+    removed first (on the later order) if it was wrong.
+    """
+    for dealer_id in sorted({original.dealer_id, revisit.dealer_id}):
+        require_write_scope(by, dealer_id)
+    _check_service_desk(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this visit is not a comeback.")})
+    if len(reason) > DISMISSAL_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _("At most %(limit)s characters.") % {"limit": DISMISSAL_REASON_MAX_LENGTH}})
+    _lock_order(revisit)  # the desk link and other dismissals of this visit wait for us
+    pair = revisits_of(order=original).filter(pk=revisit.pk).first()
+    names = {"original": original.number, "revisit": revisit.number}
+    if pair is None:
+        raise ValidationError(
+            _("%(revisit)s is not a comeback of %(original)s the system detected: nothing to mark.") % names
+        )
+    if pair.linked:
+        raise ValidationError(
+            _(
+                "The desk linked %(revisit)s as a comeback of %(original)s. If that is wrong, remove the link on "
+                "%(revisit)s first."
+            )
+            % names
+        )
+    if pair.dismissed:
+        raise ValidationError(_("%(revisit)s is already marked as not a comeback of %(original)s.") % names)
+    dismissal = ComebackDismissal(
+        original=original, revisit=revisit, reason=reason, dismissed_by=by, dismissed_at=timezone.now()
+    )
+    dismissal._history_user = by
+    dismissal.save()
+    return dismissal
+
+
+def _revoke_dismissal(dismissal: ComebackDismissal, *, by: User) -> None:
+    dismissal.revoked_at, dismissal.revoked_by = timezone.now(), by
+    dismissal._history_user = by
+    dismissal.save(update_fields=["revoked_at", "revoked_by"])
+
+
+@transaction.atomic
+def comeback_dismissal_revoke(*, dismissal: ComebackDismissal, by: User) -> ComebackDismissal:
+    """Undo a "not a comeback": the revisit counts again (the dismissal stays, stamped, in history)."""
+    require_write_scope(by, dismissal.original.dealer_id)
+    _check_service_desk(by)
+    _lock_order(dismissal.revisit)
+    locked = ComebackDismissal.objects.select_for_update().order_by().get(pk=dismissal.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError(_("This “not a comeback” was already undone."))
+    _revoke_dismissal(locked, by=by)
+    return locked
 
 
 # --- photos (walk-around damage, findings) --------------------------------------------------------------------

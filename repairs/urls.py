@@ -26,6 +26,16 @@ urlpatterns = [
     path("repair-orders/<int:pk>/qc/", views.QcView.as_view(), name="repair_order_qc"),
     path("repair-orders/<int:pk>/deliver/", views.DeliverView.as_view(), name="repair_order_deliver"),
     path("repair-orders/<int:pk>/comeback/", views.ComebackView.as_view(), name="repair_order_comeback"),
+    path(
+        "repair-orders/<int:pk>/not-a-comeback/",
+        views.ComebackDismissView.as_view(),
+        name="repair_order_not_a_comeback",
+    ),
+    path(
+        "repair-orders/<int:pk>/not-a-comeback/undo/",
+        views.ComebackRestoreView.as_view(),
+        name="repair_order_not_a_comeback_undo",
+    ),
     path("repair-orders/<int:pk>/photos/", views.PhotoUploadView.as_view(), name="repair_order_photo_add"),
     path("repair-order-photos/<int:pk>/", views.PhotoView.as_view(), name="repair_order_photo"),
     path("repair-orders/<int:pk>/signature/<str:kind>/", views.SignatureView.as_view(), name="repair_order_signature"),

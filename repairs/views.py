@@ -26,7 +26,7 @@ from core.mixins import (
 from core.tenancy import dealer_ids_for
 from customers.models import Vehicle
 from organization.models import Dealer
-from repairs import selectors, services
+from repairs import comebacks, selectors, services
 from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
 from repairs.forms import (
     AdditionDecisionForm,
@@ -35,7 +35,9 @@ from repairs.forms import (
     AssignForm,
     CheckInForm,
     ClockForm,
+    ComebackDismissForm,
     ComebackForm,
+    ComebackRestoreForm,
     DeliveryForm,
     EstimateForm,
     LineForm,
@@ -44,10 +46,12 @@ from repairs.forms import (
     RepairOrderOpenForm,
     TransitionForm,
 )
-from repairs.models import RepairOrder, RepairOrderLine, RepairOrderPhoto
+from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine, RepairOrderPhoto
 from repairs.services import EDITABLE_ESTIMATE
 from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, button_actions, checkin_gaps
 from todo.selectors import task_list_for
+
+COMEBACK_HINTS = 10  # recent visits shown at reception (a vehicle rarely has more within 30 days)
 
 
 class RepairOrderListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
@@ -136,7 +140,15 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         "can_decide_addition": advise,
         "can_inspect": can_write and order.status == RepairOrderStatus.QC and user.has_perm(INSPECT),
         "can_deliver": advise and order.status == RepairOrderStatus.READY,
-        "comeback_candidates": list(services.comeback_candidates(order=order)[:5]) if advise else [],
+        # Comebacks (B1): reception hints on this visit, later visits that came back about this one, every mark.
+        "comeback_candidates": list(comebacks.comeback_candidates(order=order)[:COMEBACK_HINTS]),
+        "revisits": list(comebacks.revisits_of(order=order)),
+        "comeback_dismissals": list(
+            ComebackDismissal.objects.filter(Q(original=order) | Q(revisit=order)).select_related(
+                "original", "revisit", "dismissed_by", "revoked_by"
+            )
+        ),
+        "can_mark_comebacks": advise,
         "actions": actions,
         "version": order.version,
         "pause_reasons": PauseReason.choices,
@@ -170,7 +182,10 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         context["delivery_form"] = bound_forms.get("delivery_form") or DeliveryForm(
             initial={"version": order.version, "next_service_due_date": due_on, "next_service_due_km": due_km}
         )
-    for name in ("transition_form", "assign_form", "clock_form", "decision_form", "comeback_form"):
+    for name in (
+        "transition_form", "assign_form", "clock_form", "decision_form", "comeback_form", "comeback_dismiss_form",
+        "comeback_restore_form",
+    ):  # fmt: skip
         if name in bound_forms:
             context["action_errors"] = bound_forms[name]
     return context
@@ -403,6 +418,47 @@ class ComebackView(RepairOrderFormPostView):
             order=order, earlier=earlier, by=self.request.user, version=form.cleaned_data["version"]
         )
         return _("Comeback link saved.")
+
+
+class ComebackDismissView(RepairOrderFormPostView):
+    """Mark a revisit the system detected "not a comeback", from the page of either order of the pair."""
+
+    form_name = "comeback_dismiss_form"
+
+    def build_form(self, order, data):
+        return ComebackDismissForm(data)
+
+    def save(self, order, form):
+        data = form.cleaned_data
+        if order.pk not in (data["original"], data["revisit"]):
+            raise Http404
+        pair = {o.pk: o for o in self.get_queryset().filter(pk__in=[data["original"], data["revisit"]])}
+        if len(pair) != 2 or data["original"] == data["revisit"]:
+            raise Http404
+        original, revisit = pair[data["original"]], pair[data["revisit"]]
+        services.comeback_dismiss(original=original, revisit=revisit, reason=data["reason"], by=self.request.user)
+        return _("Marked as not a comeback: %(revisit)s no longer counts against %(original)s.") % {
+            "revisit": revisit.number, "original": original.number
+        }  # fmt: skip
+
+
+class ComebackRestoreView(RepairOrderFormPostView):
+    """Undo a "not a comeback" shown on this order's page."""
+
+    form_name = "comeback_restore_form"
+
+    def build_form(self, order, data):
+        return ComebackRestoreForm(data)
+
+    def save(self, order, form):
+        shown_here = ComebackDismissal.objects.filter(Q(original=order) | Q(revisit=order))
+        dismissal = get_object_or_404(
+            shown_here.select_related("original", "revisit"), pk=form.cleaned_data["dismissal"]
+        )
+        services.comeback_dismissal_revoke(dismissal=dismissal, by=self.request.user)
+        return _("“Not a comeback” undone: %(revisit)s counts as a comeback of %(original)s again.") % {
+            "revisit": dismissal.revisit.number, "original": dismissal.original.number
+        }  # fmt: skip
 
 
 class WorkshopBoardView(DealerScopedObjectMixin, View):

@@ -150,30 +150,39 @@ def test_a4_received_within_15_minutes_of_the_slot(dealer_a, dealer_b, advisor_a
 # --- B1 first-time fix --------------------------------------------------------------------------------------------
 
 
-def test_b1_comeback_within_30_days_including_day_30(dealer_a, dealer_b, advisor_a):
+def test_b1_comeback_within_30_local_days_linked_or_same_fault(dealer_a, dealer_b, advisor_a):
+    """The registered B1 is repairs.comebacks' rule (its own tests cover lines, dismissals, time zones, as_of)."""
     brakes = {"fault_category": FaultCategory.BRAKES, "job_type": JobType.REPAIR}
 
     def repair(delivered):
         return ro(dealer_a, advisor_a, arrived=delivered - timedelta(hours=4), delivered_at=delivered, **brakes)
 
-    def comeback(original, arrived, **fields):
-        return ro(dealer_a, advisor_a, arrived=arrived, car=original.vehicle, comeback_of=original, **brakes, **fields)
+    def back(original, arrived, **fields):
+        return ro(dealer_a, advisor_a, arrived=arrived, car=original.vehicle, **{**brakes, **fields})
 
     day_30 = repair(sh(2025, 3, 2, 10))
-    comeback(day_30, day_30.delivered_at + timedelta(days=30))  # day 30 still counts as a comeback
+    back(day_30, sh(2025, 4, 1, 23, 0), comeback_of=day_30)  # day 30 counts, at any hour of it
     day_31 = repair(sh(2025, 3, 3, 10))
-    comeback(day_31, day_31.delivered_at + timedelta(days=30, seconds=1))
+    back(day_31, sh(2025, 4, 3, 0, 0), comeback_of=day_31)  # local day 31: linked, but too late
     repair(sh(2025, 3, 4, 10))  # never came back
     cancelled = repair(sh(2025, 3, 5, 10))
-    comeback(cancelled, cancelled.delivered_at + timedelta(days=2), status=RepairOrderStatus.CANCELLED)
+    back(cancelled, cancelled.delivered_at + timedelta(days=2), status=RepairOrderStatus.CANCELLED)
+    unlinked = repair(sh(2025, 3, 7, 10))
+    back(unlinked, sh(2025, 3, 11, 9))  # same fault, 4 days later, not linked by the desk: a comeback all the same
+    other_fault = repair(sh(2025, 3, 8, 10))
+    back(other_fault, sh(2025, 3, 9, 9), fault_category=FaultCategory.ENGINE)
     ro(dealer_a, advisor_a, arrived=sh(2025, 3, 6, 9), delivered_at=sh(2025, 3, 6, 12), job_type=MAINTENANCE)
     repair(sh(2025, 2, 28, 10))  # delivered in February
 
     result = measure("B1", dealer_a, dealer_b)
 
-    assert result[dealer_a.id] == Measure(dealer_a.id, 75.0, 3, 4, 4)
+    assert result[dealer_a.id] == Measure(dealer_a.id, 100.0 * 4 / 6, 4, 6, 6)
     assert result[dealer_b.id] == Measure(dealer_b.id, None, 0, 0, 0)
-    assert flags("B1", dealer_a) == [False, True, True, True]
+    assert flags("B1", dealer_a) == [False, True, True, True, False, True]
+    records = list(MEASURES["B1"].records(dealer_a.id, START, END))
+    assert [(r.comeback_days, r.comeback_linked) for r in records] == [
+        (30, True), (None, None), (None, None), (None, None), (4, False), (None, None),
+    ]  # fmt: skip
 
 
 # --- B2 on-time delivery ------------------------------------------------------------------------------------------

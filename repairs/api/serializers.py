@@ -17,6 +17,7 @@ from repairs.choices import (
 )
 from repairs.models import (
     AdditionalItem,
+    ComebackDismissal,
     LabourOperation,
     QcInspection,
     RepairOrder,
@@ -233,3 +234,57 @@ class DeliverySerializer(serializers.Serializer):
 class ComebackSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
     earlier = serializers.IntegerField(allow_null=True, help_text="Id of the earlier order, or null to clear.")
+
+
+class ComebackCandidateSerializer(serializers.ModelSerializer):
+    """A recent delivery of the vehicle that this order is a revisit of (repairs.comebacks)."""
+
+    days_ago = serializers.IntegerField(source="days_after_delivery", help_text="Local days from its delivery.")
+    same_fault = serializers.BooleanField(help_text="Same fault category, or a line of it (detected).")
+    linked = serializers.BooleanField(help_text="The desk linked this order as its comeback.")
+    dismissed = serializers.BooleanField(help_text="Marked not a comeback.")
+    counts = serializers.BooleanField(help_text="Counts as a comeback of it (KPI B1).")
+    dismissal_reason = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "id", "number", "delivered_at", "fault_category", "days_ago", "same_fault", "linked", "dismissed",
+            "counts", "dismissal_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RevisitSerializer(serializers.ModelSerializer):
+    """A later visit that came back about this order (linked, or same fault; dismissed ones too)."""
+
+    days_after_delivery = serializers.IntegerField()
+    same_fault = serializers.BooleanField()
+    linked = serializers.BooleanField()
+    dismissed = serializers.BooleanField()
+    counts = serializers.BooleanField()
+    dismissal_id = serializers.IntegerField(allow_null=True)
+    dismissal_reason = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "id", "number", "arrived_at", "fault_category", "days_after_delivery", "same_fault", "linked",
+            "dismissed", "counts", "dismissal_id", "dismissal_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ComebackDismissSerializer(serializers.Serializer):
+    earlier = serializers.IntegerField(help_text="Id of the earlier order this one is not a comeback of.")
+    reason = serializers.CharField(max_length=500, help_text="Why it is not a comeback.")
+
+
+class ComebackDismissalSerializer(serializers.ModelSerializer):
+    dismissed_by = serializers.StringRelatedField()
+    revoked_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ComebackDismissal
+        fields = ["id", "original", "revisit", "reason", "dismissed_by", "dismissed_at", "revoked_by", "revoked_at"]
+        read_only_fields = fields

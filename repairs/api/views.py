@@ -1,5 +1,6 @@
 """API of the service desk: repair orders, their check-in, estimate lines, approval and transitions."""
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -8,10 +9,10 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
-from repairs import services
+from repairs import comebacks, services
 from repairs.api import serializers as s
 from repairs.filtersets import RepairOrderFilterSet
-from repairs.models import RepairOrder
+from repairs.models import ComebackDismissal, RepairOrder
 
 DETAIL_PREFETCH = ("lines", "events__by", "additions__raised_by", "inspections__inspector")
 
@@ -203,3 +204,39 @@ class RepairOrderViewSet(
         return self._reply(
             services.repair_order_link_comeback(order=order, earlier=earlier, by=request.user, version=data["version"])
         )
+
+    @extend_schema(request=None, responses=s.ComebackCandidateSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="comeback-candidates")
+    def comeback_candidates(self, request, pk=None):
+        """Reception: the vehicle's recent deliveries this order is a revisit of (≤ 30 days), same fault first."""
+        order = self.get_object()
+        return Response(s.ComebackCandidateSerializer(comebacks.comeback_candidates(order=order), many=True).data)
+
+    @extend_schema(request=None, responses=s.RevisitSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def revisits(self, request, pk=None):
+        """The later visits that came back about this order within 30 days (linked, same fault, or dismissed)."""
+        order = self.get_object()
+        return Response(s.RevisitSerializer(comebacks.revisits_of(order=order), many=True).data)
+
+    @extend_schema(request=s.ComebackDismissSerializer, responses={201: s.ComebackDismissalSerializer})
+    @action(detail=True, methods=["post"], url_path="not-a-comeback")
+    def not_a_comeback(self, request, pk=None):
+        """Mark this order "not a comeback" of an earlier one it was detected as a comeback of, with the reason."""
+        order = self.get_object()
+        data = self._input(request, s.ComebackDismissSerializer)
+        earlier = get_object_or_404(RepairOrder.objects.for_user(request.user), pk=data["earlier"])
+        dismissal = services.comeback_dismiss(original=earlier, revisit=order, reason=data["reason"], by=request.user)
+        return Response(s.ComebackDismissalSerializer(dismissal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.ComebackDismissalSerializer)
+    @action(detail=True, methods=["post"], url_path=r"not-a-comeback/(?P<dismissal_id>\d+)/undo")
+    def not_a_comeback_undo(self, request, pk=None, dismissal_id=None):
+        """Undo a "not a comeback" of this order (either side of the pair): the revisit counts again."""
+        order = self.get_object()
+        dismissal = get_object_or_404(
+            ComebackDismissal.objects.filter(Q(original=order) | Q(revisit=order)).select_related("original"),
+            pk=dismissal_id,
+        )
+        dismissal = services.comeback_dismissal_revoke(dismissal=dismissal, by=request.user)
+        return Response(s.ComebackDismissalSerializer(dismissal).data)

@@ -77,7 +77,7 @@ def test_every_repair_order_endpoint_is_404_for_another_dealer(api_en, advisor_a
     assert api.get(f"{URL}{order.pk}/").status_code == 404
     assert ok(api.get(URL))["count"] == 0
     for action in ("check-in", "estimate", "approval", "lines", "transitions", "assign", "clock", "additions", "qc",
-                   "deliver", "comeback"):  # fmt: skip
+                   "deliver", "comeback", "not-a-comeback"):  # fmt: skip
         assert api.post(f"{URL}{order.pk}/{action}/", {"version": 1}, format="json").status_code == 404, action
     # Opening an order for another dealer's vehicle is a field error, like an unknown vehicle.
     response = api.post(URL, {"vehicle": vehicle_b.pk, "customer_complaint": "x", "job_type": "repair"})

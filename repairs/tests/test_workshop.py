@@ -22,7 +22,6 @@ from repairs.choices import (
     QC_CHECKLISTS,
     AdditionStatus,
     DecisionMethod,
-    FaultCategory,
     JobType,
     LineKind,
     PauseReason,
@@ -1281,37 +1280,6 @@ def arrival(vehicle, advisor, clock, *, at: datetime, category: str) -> RepairOr
     return services.repair_order_update_estimate(
         order=order, by=advisor, version=order.version, fault_category=category
     )
-
-
-def test_comeback_candidates_same_vehicle_same_fault_within_30_days(vehicle_a, advisor_a, customer_a, clock):
-    arrived = datetime(2026, 12, 20, 9, 0, tzinfo=SHANGHAI)
-    other_vehicle = VehicleFactory(owner=customer_a)
-    too_old = visit(vehicle_a, advisor_a, clock, delivered=arrived - timedelta(days=30, minutes=1), category="brakes")
-    oldest_in = visit(vehicle_a, advisor_a, clock, delivered=arrived - timedelta(days=30), category="brakes")
-    engine = visit(vehicle_a, advisor_a, clock, delivered=arrived - timedelta(days=12), category="engine")
-    closed = visit(
-        vehicle_a, advisor_a, clock, delivered=arrived - timedelta(days=5), category="brakes", status=S.CLOSED
-    )
-    visit(other_vehicle, advisor_a, clock, delivered=arrived - timedelta(days=2), category="brakes")
-
-    order = arrival(vehicle_a, advisor_a, clock, at=arrived, category=FaultCategory.BRAKES)
-
-    assert list(services.comeback_candidates(order=order)) == [closed, oldest_in]
-    assert too_old.pk and engine.pk  # made, and left out
-    # Seen from the engine side only the engine visit counts.
-    order = services.repair_order_update_estimate(
-        order=order, by=advisor_a, version=order.version, fault_category=FaultCategory.ENGINE
-    )
-    assert list(services.comeback_candidates(order=order)) == [engine]
-    order = services.repair_order_update_estimate(
-        order=order, by=advisor_a, version=order.version, fault_category=FaultCategory.NONE
-    )
-    assert list(services.comeback_candidates(order=order)) == []
-
-
-def test_a_visit_is_not_its_own_comeback_candidate(vehicle_a, advisor_a, clock):
-    delivered = visit(vehicle_a, advisor_a, clock, delivered=T0, category="brakes")
-    assert list(services.comeback_candidates(order=delivered)) == []
 
 
 def test_link_and_unlink_a_comeback(vehicle_a, advisor_a, clock):
