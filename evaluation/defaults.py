@@ -14,6 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 DEFAULT_SYSTEM_NAME = "默认指标体系 (kpi-catalog)"
+DEFAULT_SYSTEM_DESCRIPTION = "The default indicator system of kpi-catalog.md: dimensions A–F measured, G audited."
 AUDIT_TEMPLATE_CODE = "SVC-SYS-2024"
 
 # code, zh, en, source
@@ -225,7 +226,7 @@ def load_default_system(apps) -> bool:
     matrix_model = apps.get_model("evaluation", "PairwiseMatrix")
     system = system_model.objects.create(
         name=DEFAULT_SYSTEM_NAME,
-        description="The default indicator system of kpi-catalog.md: dimensions A–F measured, G audited.",
+        description=DEFAULT_SYSTEM_DESCRIPTION,
     )
     from django.utils import timezone
 

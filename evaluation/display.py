@@ -7,7 +7,7 @@ and the API show them through these helpers, so the Chinese UI reads Chinese onl
 
 from __future__ import annotations
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from evaluation.choices import Grade, IndicatorUnit
@@ -29,13 +29,6 @@ def unit_label(unit: str) -> str:
     """A unit code ("min", "score", …) in the reader's language; a unit we do not know is shown as stored."""
     label = _UNIT_LABELS.get(unit)
     return str(label) if label is not None else (unit or "")
-
-
-def value_header(unit: str) -> str:
-    """The heading of a column of values in one unit: "数值（分钟）" / "Value (min)"."""
-    if not unit:
-        return pgettext("measured value", "Value")
-    return pgettext("measured value", "Value (%(unit)s)") % {"unit": unit_label(unit)}
 
 
 def with_unit(value: str, unit: str) -> str:
@@ -60,3 +53,34 @@ def stars_label(stars: int | None) -> str:
     if stars < 0:
         return _("not compliant")
     return "★" * stars if stars else _("compliant")
+
+
+def element_names(system_version) -> dict[str, dict[str, str]]:
+    """{"dimensions": {code: name}, "indicators": {code: name}} of a version, names in the reader's language.
+
+    Two mappings because the audited dimension and its indicator share the code G.
+    """
+    from evaluation.models import Dimension, Indicator
+
+    dimensions = Dimension.objects.filter(system_version=system_version).values_list("code", "name_zh", "name_en")
+    indicators = Indicator.objects.filter(dimension__system_version=system_version).values_list(
+        "code", "name_zh", "name_en"
+    )
+    return {
+        "dimensions": {code: in_language(zh, en) for code, zh, en in dimensions},
+        "indicators": {code: in_language(zh, en) for code, zh, en in indicators},
+    }
+
+
+def shipped_system_text(text: str) -> str:
+    """The shipped default system's name or description in the reader's language (other text is shown as stored)."""
+    from evaluation.defaults import DEFAULT_SYSTEM_DESCRIPTION, DEFAULT_SYSTEM_NAME
+
+    shipped = {
+        DEFAULT_SYSTEM_NAME: _("Default indicator system (kpi-catalog)"),
+        DEFAULT_SYSTEM_DESCRIPTION: _(
+            "The default indicator system of kpi-catalog.md: dimensions A–F measured from the records, G assessed by "
+            "the service-system audit."
+        ),
+    }
+    return shipped.get(text, text)

@@ -12,11 +12,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from core.exports import xlsx_response
+from evaluation import display
 from evaluation.measures import MEASURES, SHANGHAI, Measure, MeasureSpec, measure_all, month_bounds
 from organization.models import Dealer
 
@@ -110,6 +111,13 @@ def record_link(spec: MeasureSpec, record) -> str | None:
     return target.get_absolute_url()
 
 
+def _flag(in_numerator) -> str:
+    """Whether a record counts in the numerator, worded as the page's badge."""
+    if in_numerator is None:
+        return "—"
+    return gettext("counts") if in_numerator else gettext("does not count")
+
+
 def _cell(value, kind: str):
     if value is None or value == "":
         return "—"
@@ -196,10 +204,11 @@ class MeasurementsView(MeasurementPermissionMixin, View):
         figures = measure_all([d.id for d in dealers], start, end)
         header = [
             gettext("Dealer code"), gettext("Dealer"), gettext("Indicator"), gettext("Name"), gettext("Unit"),
-            gettext("Value"), gettext("Numerator"), gettext("Denominator"), "n",
+            pgettext("measured value", "Value"), gettext("Numerator"), gettext("Denominator"), "n",
         ]  # fmt: skip
+        units = {code: display.unit_label(spec.unit) for code, spec in MEASURES.items()}
         rows = (
-            [dealer.code, dealer.name, code, str(spec.label), spec.unit, m.value, m.numerator, m.denominator, m.n]
+            [dealer.code, dealer.name, code, str(spec.label), units[code], m.value, m.numerator, m.denominator, m.n]
             for dealer in dealers
             for code, spec in MEASURES.items()
             for m in [figures[code][dealer.id]]
@@ -245,11 +254,15 @@ class DrilldownView(MeasurementPermissionMixin, View):
         )  # fmt: skip
 
     def export(self, spec, dealer, form, records):
-        header = [str(c.label) for c in spec.columns] + [
-            str(spec.numerator_label or gettext("Counts")),
-            str(spec.value_label or gettext("Value")),
-        ]
-        rows = (row["cells"] + [row["in_numerator"], row["value"]] for row in record_rows(spec, records.iterator()))
+        """The drill-down as a sheet with the page's columns (a flag or value column only where the page has one)."""
+        header = [str(c.label) for c in spec.columns]
+        header += [str(label) for label in (spec.numerator_label, spec.value_label) if label]
+        rows = (
+            row["cells"]
+            + ([_flag(row["in_numerator"])] if spec.numerator_label else [])
+            + ([row["value"]] if spec.value_label else [])
+            for row in record_rows(spec, records.iterator())
+        )
         first, last = form.cleaned_data["from"], form.cleaned_data["to"]
         return xlsx_response(
             filename=f"{spec.code}-{dealer.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx", sheet_title=spec.code,

@@ -94,10 +94,19 @@ class IndicatorSystem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:system_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The name as shown: the shipped default's in the reader's language, any other as its owner named it."""
+        return display.shipped_system_text(self.name) if self.oem_id is None else self.name
+
+    @property
+    def display_description(self) -> str:
+        return display.shipped_system_text(self.description) if self.oem_id is None else self.description
 
 
 class SystemVersion(models.Model):

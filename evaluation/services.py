@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import lock_version, save_versioned
-from evaluation import maths
+from evaluation import display, maths
 from evaluation.choices import SAATY_SCALE, IndicatorDirection, SystemVersionStatus
 from evaluation.models import Dimension, Indicator, IndicatorSystem, PairwiseMatrix, SystemVersion
 
@@ -154,10 +154,10 @@ def inconsistency_message(check: MatrixCheck, names: dict[str, str] | None = Non
     }
 
 
-def _element_names(version: SystemVersion, matrix: PairwiseMatrix) -> dict[str, str]:
-    if matrix.dimension_id is None:
-        return dict(version.dimensions.values_list("code", "name_zh"))
-    return dict(matrix.dimension.indicators.values_list("code", "name_zh"))
+def element_names(version: SystemVersion, matrix: PairwiseMatrix) -> dict[str, str]:
+    """{code: name in the reader's language} of the elements a matrix compares."""
+    elements = version.dimensions.all() if matrix.dimension_id is None else matrix.dimension.indicators.all()
+    return {code: display.in_language(zh, en) for code, zh, en in elements.values_list("code", "name_zh", "name_en")}
 
 
 @transaction.atomic
@@ -168,7 +168,7 @@ def pairwise_matrix_save(*, matrix: PairwiseMatrix, upper, by, version: int | No
     _check_draft(system_version)
     check = matrix_check(list(matrix.elements), upper, system_version.ahp_method)
     if not check.consistent:
-        raise ValidationError({"matrix": inconsistency_message(check, _element_names(system_version, matrix))})
+        raise ValidationError({"matrix": inconsistency_message(check, element_names(system_version, matrix))})
     matrix.version = lock_version(matrix, expected_version=version) + 1
     _store(matrix, check)
     matrix._history_user = by
@@ -226,12 +226,12 @@ SETTINGS_FIELDS = (
 def _check_settings(version: SystemVersion) -> None:
     errors = {}
     if not version.grade_excellent_min > version.grade_good_min > version.grade_fair_min > 0:
-        errors["grade_good_min"] = _("Grade thresholds must fall: 优 > 良 > 中 > 0.")
+        errors["grade_good_min"] = _("Grade thresholds must fall: excellent > good > fair > 0.")
     if not version.star5_min > version.star4_min > version.star3_min > version.star_compliant_min > 0:
-        errors["star3_min"] = _("Star thresholds must fall: ★★★★★ > ★★★★ > ★★★ > 达标 > 0.")
+        errors["star3_min"] = _("Star thresholds must fall: ★★★★★ > ★★★★ > ★★★ > compliant > 0.")
     if not (version.fuzzy_excellent_score > version.fuzzy_good_score > version.fuzzy_fair_score
             > version.fuzzy_poor_score >= 0):  # fmt: skip
-        errors["fuzzy_good_score"] = _("Fuzzy grade scores must fall: 优 > 良 > 中 > 差.")
+        errors["fuzzy_good_score"] = _("Fuzzy grade scores must fall: excellent > good > fair > poor.")
     if errors:
         raise ValidationError(errors)
 
@@ -325,7 +325,7 @@ def publish_problems(system_version: SystemVersion) -> list[str]:
     expected = {None: [d.code for d in dimensions]}
     expected.update({d.pk: [i.code for i in sorted(d.indicators.all(), key=lambda i: (i.position, i.code))]
                      for d in dimensions})  # fmt: skip
-    labels = {None: _("the dimensions")} | {d.pk: f"{d.code} {d.name_zh}" for d in dimensions}
+    labels = {None: _("the dimensions")} | {d.pk: str(d) for d in dimensions}
     for key, codes in expected.items():
         matrix = matrices.get(key)
         if not codes:

@@ -241,9 +241,7 @@ class MatrixEditView(_Logged404, View):
                 "system_version__system", "dimension"), pk=pk)  # fmt: skip
 
     def names(self, matrix: PairwiseMatrix) -> dict[str, str]:
-        if matrix.dimension_id is None:
-            return dict(matrix.system_version.dimensions.values_list("code", "name_zh"))
-        return dict(matrix.dimension.indicators.values_list("code", "name_zh"))
+        return services.element_names(matrix.system_version, matrix)
 
     def render_page(self, request, matrix, form, preview, status=200):
         names = self.names(matrix)

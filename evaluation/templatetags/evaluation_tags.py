@@ -2,6 +2,8 @@
 
 from django import template
 
+from evaluation import display
+
 register = template.Library()
 
 
@@ -19,3 +21,33 @@ def dec(value, digits: int = 3) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value):.{int(digits)}f}"
+
+
+@register.filter
+def unit(code: str) -> str:
+    """A unit code in the reader's language: "min" -> "分钟" / "min"."""
+    return display.unit_label(code)
+
+
+@register.filter
+def with_unit(value, code: str) -> str:
+    """A formatted figure with its unit: "12.0"|with_unit:"min" -> "12.0 分钟"."""
+    return display.with_unit(str(value), code)
+
+
+@register.filter
+def grade(value: str) -> str:
+    """优/良/中/差 in the reader's language."""
+    return display.grade_label(value)
+
+
+@register.filter
+def name_of(names: dict, code: str) -> str:
+    """The name of a code in a {code: name} mapping ("" when it has none)."""
+    return names.get(code, "") if names else ""
+
+
+@register.simple_tag
+def element_names(system_version) -> dict[str, dict[str, str]]:
+    """{"dimensions": {code: name}, "indicators": {code: name}} in the reader's language (two queries)."""
+    return display.element_names(system_version)

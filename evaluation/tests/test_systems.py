@@ -111,7 +111,7 @@ def test_inconsistent_matrix_is_refused_with_cr_and_pair(default_version, superu
     message = info.value.message_dict["matrix"][0]
     cr = services.matrix_check(list(matrix.elements), BAD_UPPER).result.cr
     assert f"CR = {cr:.3f}" in message
-    assert "A1 接待等待时长 vs A4 预约准时接待率" in message
+    assert "A1 Reception wait vs A4 Appointment on-time reception" in message  # the names in the reader's language
     matrix.refresh_from_db()
     assert (matrix.matrix, matrix.cr, matrix.version) == before
 
