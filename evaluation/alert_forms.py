@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import VersionedFormMixin
 from evaluation.alerts import ACTION_MOVES, owner_choices
-from evaluation.choices import ActionStatus, AlertKind, AlertStatus
+from evaluation.choices import ActionStatus, AlertActionFilter, AlertKind, AlertReasonKind, AlertStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,6 +22,13 @@ class AlertFilterForm(_Filters):
     status = forms.ChoiceField(label=_("status"), choices=[("", _("Any status")), *AlertStatus.choices],
                                required=False)  # fmt: skip
     kind = forms.ChoiceField(label=_("kind"), choices=[("", _("Any kind")), *AlertKind.choices], required=False)
+    reason = forms.ChoiceField(label=_("reason"), choices=[("", _("Any reason")), *AlertReasonKind.choices],
+                               required=False)  # fmt: skip
+    action = forms.ChoiceField(label=_("improvement action"), required=False,
+                               choices=[("", _("With or without an action")), *AlertActionFilter.choices])  # fmt: skip
+    escalated = forms.ChoiceField(label=_("escalated"), required=False, choices=[
+        ("", _("Escalated or not")), ("any", _("Escalated")), ("1", _("To the service manager")),
+        ("2", _("To the region"))])  # fmt: skip
     dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
     indicator_code = forms.CharField(label=_("indicator code"), required=False, max_length=10)
 

@@ -65,7 +65,7 @@ class AlertPageMixin:
     model = QualityAlert
     permission_required = "evaluation.view_qualityalert"
     template_name = "evaluation/alert_detail.html"
-    related = ("dealer", "run", "indicator", "crisis_alert", "acknowledged_by")
+    related = ("dealer", "run__system_version", "indicator", "crisis_alert", "acknowledged_by", "escalation_task")
 
     def page_context(self, alert, **bound) -> dict:
         user = self.request.user
@@ -76,8 +76,11 @@ class AlertPageMixin:
                          f"&from={alert.run.period_start:%Y-%m-%d}&to={last:%Y-%m-%d}")  # fmt: skip
         can_change = alerts.can_change(user, alert, alerts.CHANGE_ALERT)
         can_plan = alerts.can_plan(user, alert)
+        to_manager_at, to_region_at = alerts.escalation_times(alert)
         return {
             "object": alert, "alert": alert, "drilldown": drilldown,
+            "reasons": [(reason, reason.message) for reason in alert.reasons.select_related("run")],
+            "escalates_to_manager_at": to_manager_at, "escalates_to_region_at": to_region_at,
             "actions": alert.actions.select_related("owner", "checked_run").order_by("-created_at", "-id"),
             "can_plan": can_plan, "can_dismiss": can_change and alert.status == AlertStatus.OPEN,
             "can_acknowledge": can_change and alert.acknowledged_at is None,

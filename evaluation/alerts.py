@@ -1,39 +1,65 @@
-"""Act (PDCA): quality alerts raised by evaluation runs, improvement actions, and their check by a later run.
+"""Act (PDCA): quality alerts raised by evaluation runs, their escalation, improvement actions, and their check.
 
 A finished run (``evaluation.runs``) calls ``after_run``: ``raise_alerts`` raises, for every dealer of the run,
-- *below floor*: an indicator's value is worse than its floor (direction-aware; exactly at the floor is not worse),
-- *drop*: an indicator's score (0–100) fell by more than ``drop_points()`` compared with the dealer's result in the
-  previous month's run of the same scope (the published one, else the latest finished one),
+- one *indicator* alert per breach, with each reason it has as its own row (``AlertReason``):
+  *below floor*: the indicator's value is worse than its floor (direction-aware; exactly at the floor is not worse);
+  *drop*: its score (0–100) fell by more than ``drop_points()`` compared with the dealer's result in the previous
+  month's run of the same scope (the published one, else the latest finished one).
+  A breach that already has an unresolved alert (open / action planned) gets no second alert: a reason it did not
+  have yet is added to it (recorded in its history); a reason it has is not repeated;
 - *complaint cluster*: an open (unacknowledged) complaints crisis alert of the dealer raised in the run's month.
-No data (value or score None) never raises.  Raising is idempotent per run, a crisis alert is linked once, and a
-breach that already has an unresolved alert (open / action planned) does not raise a second one.
+No data (value or score None) and a figure on fewer records than the run's minimum sample
+(``EvaluationRun.has_enough_data``, the version's ``min_sample``) never raise.  Raising is
+idempotent per run, and a crisis alert is linked once.
 
 Then ``check_actions`` checks every improvement action of the run's dealers that is not yet checked, whose due
 date falls within or before the run's month, and whose alert came from an earlier month: *effective* when the
-indicator is now at or better than its floor (for a drop: and its score is back within ``drop_points()`` of the
-level before the drop; for a complaint cluster: no new crisis alert on the same issue in the month), *not
+indicator is now at or better than its floor (with a drop reason: and its score is back within ``drop_points()``
+of the level before the drop; for a complaint cluster: no new crisis alert on the same issue in the month), *not
 effective* otherwise; without data the action stays *waiting for the check* with a note.  An effective action
-closes the alert; a failed one re-opens it for the next PDCA cycle.
+closes the alert; a failed one re-opens it for the next PDCA cycle (and its escalation starts again).
+
+``alerts_escalate`` (daily, ``core.schedule``) escalates an alert still open without an improvement action:
+after the version's ``alert_escalation_days`` (default 7) to the dealer's service managers (a to-do), after twice
+as many to the region (region managers filter their alert list on it).  Planning an action stops it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.choices import Role
 from accounts.models import User
+from complaints.choices import EscalationLevel
+from core.dates import add_months
 from core.services import lock_version
 from core.tenancy import require_write_scope
-from evaluation.choices import ActionStatus, AlertKind, AlertStatus, IndicatorDirection
-from evaluation.models import DealerEvaluation, EvaluationRun, ImprovementAction, Indicator, QualityAlert
+from evaluation import display
+from evaluation.choices import (
+    ActionStatus,
+    AlertActionFilter,
+    AlertKind,
+    AlertReasonKind,
+    AlertStatus,
+    IndicatorDirection,
+)
+from evaluation.models import (
+    AlertReason,
+    DealerEvaluation,
+    EvaluationRun,
+    ImprovementAction,
+    Indicator,
+    QualityAlert,
+)
 
 #: An indicator score falling by more than this many points (0–100 scale) month on month raises a drop alert.
 DROP_POINTS = 10.0
@@ -50,20 +76,8 @@ ACTION_MOVES: dict[str, tuple[str, ...]] = {
     ActionStatus.CHECKING: (ActionStatus.IN_PROGRESS,),
 }
 
-
-MIN_SAMPLE = 5
-# Figures over a whole population (every technician, every stocked part, the audit) are not samples.
-POPULATION_CODES = frozenset({"C3", "C4", "F2", "G"})
-
-
-def min_sample() -> int:
-    """Records a sampled figure must stand on before it raises an alert (settings.EVALUATION_MIN_SAMPLE, default 5):
-    a rate over two visits jumps between 0 and 100 and would raise alerts about noise."""
-    return int(getattr(settings, "EVALUATION_MIN_SAMPLE", MIN_SAMPLE))
-
-
-def _enough(code: str, figures: dict | None) -> bool:
-    return bool(figures) and (code in POPULATION_CODES or (figures.get("n") or 0) >= min_sample())
+#: The escalation filter of the lists: any level, or one of them.
+ESCALATION_FILTERS = ("any", str(EscalationLevel.SERVICE_MANAGER), str(EscalationLevel.REGION))
 
 
 def drop_points() -> float:
@@ -78,30 +92,50 @@ def worse_than_floor(value: float | None, floor: float, direction: str) -> bool 
     return value > floor if direction == IndicatorDirection.LOWER else value < floor
 
 
-def alert_message(alert: QualityAlert) -> str:
-    """The alert in a sentence, in the active language."""
-    name = ""
-    if alert.indicator is not None:
-        name = alert.indicator.name_en if translation_is_english() else alert.indicator.name_zh
-    figures = {"code": alert.indicator_code, "name": name, "value": _fmt(alert.value),
-               "previous": _fmt(alert.previous_value), "threshold": _fmt(alert.threshold)}  # fmt: skip
-    if alert.kind == AlertKind.BELOW_FLOOR:
-        return _("%(code)s %(name)s is %(value)s, worse than its floor %(threshold)s.") % figures
-    if alert.kind == AlertKind.DROP:
-        return _("%(code)s %(name)s: the score fell from %(previous)s to %(value)s (more than %(threshold)s "
-                 "points).") % figures  # fmt: skip
-    summary = alert.crisis_alert.summary if alert.crisis_alert_id else ""
-    return _("Complaint cluster: %(summary)s") % {"summary": summary}
-
-
-def translation_is_english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
+# --------------------------------------------------------------------------------------------------------------------
+# What an alert says
+# --------------------------------------------------------------------------------------------------------------------
 
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+def _month(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def reason_message(alert: QualityAlert, reason: AlertReason) -> str:
+    """One reason of an indicator alert in a sentence with its figures, in the active language."""
+    indicator = alert.indicator
+    unit = indicator.unit if indicator is not None else ""
+    month = reason.run.period_start
+    figures = {"code": alert.indicator_code, "name": indicator.name if indicator is not None else "",
+               "month": _month(month)}  # fmt: skip
+    if reason.kind == AlertReasonKind.BELOW_FLOOR:
+        return _("%(code)s %(name)s was %(value)s in %(month)s, worse than its floor of %(floor)s.") % {
+            **figures, "value": display.with_unit(_fmt(reason.value), unit),
+            "floor": display.with_unit(_fmt(reason.threshold), unit)}  # fmt: skip
+    fell = None if reason.value is None or reason.previous_value is None else reason.previous_value - reason.value
+    return _("%(code)s %(name)s: the score fell by %(points)s points, from %(previous)s in %(previous_month)s to "
+             "%(score)s in %(month)s (alert threshold: more than %(threshold)s points).") % {
+        **figures, "points": _fmt(fell), "previous": _fmt(reason.previous_value), "score": _fmt(reason.value),
+        "previous_month": _month(add_months(month, -1)), "threshold": _fmt(reason.threshold)}  # fmt: skip
+
+
+def alert_messages(alert: QualityAlert) -> list[str]:
+    """The alert in sentences, one per reason (a complaint cluster: its summary), in the active language."""
+    if alert.kind == AlertKind.COMPLAINT_CLUSTER:
+        summary = alert.crisis_alert.summary if alert.crisis_alert_id else ""
+        return [_("Complaint cluster: %(summary)s") % {"summary": summary}]
+    return [reason_message(alert, reason) for reason in alert.reason_list]
+
+
+def subject(alert: QualityAlert) -> str:
+    """What the alert is about in a few words: the indicator's code and name, or "complaint cluster"."""
+    if alert.indicator is not None:
+        return f"{alert.indicator_code} {alert.indicator.name}"
+    return alert.indicator_code or alert.get_kind_display()
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -111,26 +145,59 @@ def _fmt(value: float | None) -> str:
 
 def previous_run(run: EvaluationRun) -> EvaluationRun | None:
     """The run of the same scope for the month before: the published one, else the latest finished one."""
-    first = run.period_start
-    before = date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
+    before = add_months(run.period_start.replace(day=1), -1)
     runs = EvaluationRun.objects.filter(oem_id=run.oem_id, period_start=before, status=EvaluationRun.Status.DONE)
     runs = runs.filter(region_id=run.region_id) if run.region_id else runs.filter(region__isnull=True)
     return runs.order_by("-published", "-finished_at", "-id").first()
 
 
-def _month(run: EvaluationRun) -> tuple[datetime, datetime]:
+def _month_bounds(run: EvaluationRun) -> tuple[datetime, datetime]:
     from evaluation.runs import month_bounds
 
     _first, _last, start, end = month_bounds(run.period_start.year, run.period_start.month)
     return start, end
 
 
+def _breaches(run: EvaluationRun, results: dict[int, dict], indicators: dict[str, Indicator],
+              found_at: datetime) -> dict[tuple[int, str], list[AlertReason]]:  # fmt: skip
+    """The reasons (unsaved) each (dealer, indicator code) of the run has for an alert."""
+    previous = previous_run(run)
+    before = {}
+    if previous is not None:
+        rows = DealerEvaluation.objects.filter(run=previous, dealer_id__in=sorted(results)).only("dealer", "indicators")
+        before = {r.dealer_id: r.indicators for r in rows}
+    points = drop_points()
+    breaches = {}
+    for dealer_id in sorted(results):
+        for code, figures in results[dealer_id].items():
+            indicator = indicators.get(code)
+            # Too few records (the run's minimum sample, one rule: EvaluationRun.has_enough_data) raise nothing.
+            if indicator is None or not figures or not run.has_enough_data(code, figures.get("n")):
+                continue
+            reasons = []
+            value, floor = figures.get("value"), float(indicator.floor)
+            if worse_than_floor(value, floor, indicator.direction):
+                reasons.append(AlertReason(kind=AlertReasonKind.BELOW_FLOOR, run=run, value=value, threshold=floor,
+                                           found_at=found_at))  # fmt: skip
+            score = figures.get("score")
+            last_month = (before.get(dealer_id) or {}).get(code)
+            enough_before = bool(last_month) and previous.has_enough_data(code, last_month.get("n"))
+            earlier = last_month.get("score") if enough_before else None
+            if score is not None and earlier is not None and earlier - score > points:
+                reasons.append(AlertReason(kind=AlertReasonKind.DROP, run=run, value=score, previous_value=earlier,
+                                           threshold=points, found_at=found_at))  # fmt: skip
+            if reasons:
+                breaches[(dealer_id, code)] = reasons
+    return breaches
+
+
 @transaction.atomic
 def raise_alerts(run: EvaluationRun) -> list[QualityAlert]:
-    """Raise the quality alerts of a finished run (idempotent: calling it again raises nothing new)."""
+    """Raise the quality alerts of a finished run; returns the alerts raised and those given a new reason
+    (idempotent: calling it again changes nothing)."""
     from complaints.models import CrisisAlert
 
-    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    run = EvaluationRun.objects.select_for_update(of=("self",)).select_related("system_version").get(pk=run.pk)
     if run.status != EvaluationRun.Status.DONE:
         return []
     results = {r.dealer_id: r.indicators for r in DealerEvaluation.objects.filter(run=run).only("dealer", "indicators")}
@@ -138,53 +205,79 @@ def raise_alerts(run: EvaluationRun) -> list[QualityAlert]:
         return []
     dealer_ids = sorted(results)
     indicators = {i.code: i for i in Indicator.objects.filter(dimension__system_version_id=run.system_version_id)}
-    previous = previous_run(run)
-    before = {}
-    if previous is not None:
-        rows = DealerEvaluation.objects.filter(run=previous, dealer_id__in=dealer_ids).only("dealer", "indicators")
-        before = {r.dealer_id: r.indicators for r in rows}
-    taken = set(
-        QualityAlert.objects.filter(dealer_id__in=dealer_ids, crisis_alert__isnull=True)
-        .filter(Q(run=run) | Q(status__in=UNRESOLVED))
-        .values_list("dealer_id", "kind", "indicator_code")
+    found_at = run.finished_at or timezone.now()
+    breaches = _breaches(run, results, indicators, found_at)
+
+    unresolved = {
+        (alert.dealer_id, alert.indicator_code): alert
+        for alert in QualityAlert.objects.select_for_update(of=("self",))
+        .filter(dealer_id__in=dealer_ids, kind=AlertKind.INDICATOR, status__in=UNRESOLVED)
+        .select_related("indicator").prefetch_related("reasons__run")
+    }  # fmt: skip
+    # A breach this run raised or added a reason to, then dismissed or closed, is not raised again by this run.
+    seen = set(
+        QualityAlert.objects.filter(Q(run=run) | Q(reasons__run=run), kind=AlertKind.INDICATOR).values_list(
+            "dealer_id", "indicator_code"
+        )
     )
-    raised_at = run.finished_at or timezone.now()
-    points = drop_points()
-    alerts = []
+    fresh: list[tuple[QualityAlert, list[AlertReason]]] = []
+    grown: list[tuple[QualityAlert, list[AlertReason]]] = []
+    for (dealer_id, code), reasons in breaches.items():
+        alert = unresolved.get((dealer_id, code))
+        if alert is not None:
+            have = {reason.kind for reason in alert.reasons.all()}
+            new = [reason for reason in reasons if reason.kind not in have]
+            if new:
+                grown.append((alert, new))
+        elif (dealer_id, code) not in seen:
+            alert = QualityAlert(run=run, dealer_id=dealer_id, kind=AlertKind.INDICATOR, indicator=indicators[code],
+                                 indicator_code=code, raised_at=found_at, open_since=found_at)  # fmt: skip
+            fresh.append((alert, reasons))
 
-    def add(dealer_id: int, kind: str, indicator: Indicator | None, **figures) -> None:
-        key = (dealer_id, kind, indicator.code if indicator else "")
-        if key in taken:
-            return
-        taken.add(key)
-        alerts.append(QualityAlert(run=run, dealer_id=dealer_id, kind=kind, indicator=indicator,
-                                   indicator_code=key[2], raised_at=raised_at, **figures))  # fmt: skip
-
-    for dealer_id in dealer_ids:
-        for code, figures in results[dealer_id].items():
-            indicator = indicators.get(code)
-            if indicator is None:
-                continue
-            if not _enough(code, figures):
-                continue
-            value, floor = figures.get("value"), float(indicator.floor)
-            if worse_than_floor(value, floor, indicator.direction):
-                add(dealer_id, AlertKind.BELOW_FLOOR, indicator, value=value, threshold=floor)
-            score = figures.get("score")
-            last_month = (before.get(dealer_id) or {}).get(code)
-            earlier = last_month.get("score") if _enough(code, last_month) else None
-            if score is not None and earlier is not None and earlier - score > points:
-                add(dealer_id, AlertKind.DROP, indicator, value=score, previous_value=earlier, threshold=points)
-    start, end = _month(run)
+    start, end = _month_bounds(run)
     crises = (
         CrisisAlert.objects.filter(dealer_id__in=dealer_ids, acknowledged_at__isnull=True, raised_at__gte=start,
                                    raised_at__lt=end, quality_alerts__isnull=True)
         .order_by("raised_at", "id")
     )  # fmt: skip
-    for crisis in crises:
-        alerts.append(QualityAlert(run=run, dealer_id=crisis.dealer_id, kind=AlertKind.COMPLAINT_CLUSTER,
-                                   crisis_alert=crisis, raised_at=raised_at))  # fmt: skip
-    return bulk_create_with_history(alerts, QualityAlert, batch_size=500) if alerts else []
+    clusters = [QualityAlert(run=run, dealer_id=crisis.dealer_id, kind=AlertKind.COMPLAINT_CLUSTER,
+                             crisis_alert=crisis, raised_at=found_at, open_since=found_at)
+                for crisis in crises]  # fmt: skip
+
+    new_alerts = [alert for alert, _reasons in fresh] + clusters
+    if new_alerts:
+        bulk_create_with_history(new_alerts, QualityAlert, batch_size=500)
+    reasons = []
+    for alert, alert_reasons in fresh + grown:
+        for reason in alert_reasons:
+            reason.alert = alert
+            reasons.append(reason)
+    if reasons:
+        bulk_create_with_history(reasons, AlertReason, batch_size=500)
+    for alert, new in grown:
+        alert.version += 1
+        alert._history_user = None
+        alert._change_reason = _("Reason added: %(reasons)s") % {
+            "reasons": " ".join(reason_message(alert, reason) for reason in new)}  # fmt: skip
+        alert.save(update_fields=["version"])
+    return new_alerts + [alert for alert, _new in grown]
+
+
+def run_alerts(*, run: EvaluationRun, dealer_id: int) -> QuerySet[QualityAlert]:
+    """The dealer's alerts a run raised or found a further reason for (the run's result page)."""
+    found = QualityAlert.objects.filter(reasons__run=run, dealer_id=dealer_id).values("pk")
+    return with_list_relations(QualityAlert.objects.filter(Q(run=run, dealer_id=dealer_id) | Q(pk__in=found))).order_by(
+        "kind", "indicator_code", "id"
+    )
+
+
+def _reopen(alert: QualityAlert, now: datetime) -> list[str]:
+    """Open the alert again for a new PDCA cycle: its escalation starts again from now."""
+    alert.status, alert.closed_at, alert.open_since = AlertStatus.OPEN, None, now
+    alert.escalation_level, alert.escalated_at, alert.region_escalated_at = EscalationLevel.NONE, None, None
+    alert.escalation_task = None
+    return ["status", "closed_at", "open_since", "escalation_level", "escalated_at", "region_escalated_at",
+            "escalation_task"]  # fmt: skip
 
 
 @transaction.atomic
@@ -199,20 +292,22 @@ def check_actions(run: EvaluationRun) -> list[ImprovementAction]:
         ImprovementAction.objects.select_for_update(of=("self",))
         .filter(dealer_id__in=sorted(results), status__in=ActionStatus.active(), due_date__lte=run.period_end,
                 alert__run__period_start__lt=run.period_start)
-        .select_related("alert__crisis_alert", "task")
+        .select_related("alert__crisis_alert", "task").prefetch_related("alert__reasons")
         .order_by("id")
     )  # fmt: skip
     if not due:
         return []
     indicators = {i.code: i for i in Indicator.objects.filter(dimension__system_version_id=run.system_version_id)}
-    start, end = _month(run)
+    start, end = _month_bounds(run)
     now = timezone.now()
     points = drop_points()
+    month = _month(run.period_start)
     for action in due:
         alert = action.alert
         figures = results[action.dealer_id].get(alert.indicator_code) or {}
         indicator = indicators.get(alert.indicator_code)
         value, score = figures.get("value"), figures.get("score")
+        drop = next((r for r in alert.reasons.all() if r.kind == AlertReasonKind.DROP), None)
         verdict, note = None, ""
         if alert.kind == AlertKind.COMPLAINT_CLUSTER:
             key = alert.crisis_alert.cluster_key if alert.crisis_alert_id else ""
@@ -223,36 +318,39 @@ def check_actions(run: EvaluationRun) -> list[ImprovementAction]:
             verdict = count == 0
             note = (_("No new crisis alert on this issue in %(month)s.") if verdict else
                     _("%(count)s new crisis alert(s) on this issue in %(month)s.")) % {
-                "month": f"{run.period_start:%Y-%m}", "count": count}  # fmt: skip
+                "month": month, "count": count}  # fmt: skip
         elif indicator is None or value is None:
             note = _("No data for %(code)s in %(month)s: checked again by the next run.") % {
-                "code": alert.indicator_code, "month": f"{run.period_start:%Y-%m}"}  # fmt: skip
+                "code": alert.indicator_code, "month": month}  # fmt: skip
         else:
             floor = float(indicator.floor)
             recovered = not worse_than_floor(value, floor, indicator.direction)
             parts = [_("%(code)s is %(value)s in %(month)s (floor %(floor)s).") % {
-                "code": alert.indicator_code, "value": _fmt(value), "month": f"{run.period_start:%Y-%m}",
-                "floor": _fmt(floor)}]  # fmt: skip
-            if alert.kind == AlertKind.DROP:
-                back = score is not None and alert.previous_value is not None and (
-                    alert.previous_value - score <= points)  # fmt: skip
+                "code": alert.indicator_code, "value": display.with_unit(_fmt(value), indicator.unit),
+                "month": month, "floor": display.with_unit(_fmt(floor), indicator.unit)}]  # fmt: skip
+            if drop is not None:
+                back = score is not None and drop.previous_value is not None and drop.previous_value - score <= points
                 parts.append(_("Score %(score)s against %(previous)s before the drop.") % {
-                    "score": _fmt(score), "previous": _fmt(alert.previous_value)})  # fmt: skip
+                    "score": _fmt(score), "previous": _fmt(drop.previous_value)})  # fmt: skip
                 recovered = recovered and back
             verdict, note = recovered, " ".join(parts)
         action.check_result = note
         action.checked_at, action.checked_run = now, run
-        action.checked_value = score if alert.kind == AlertKind.DROP else value
+        only_drop = drop is not None and len(alert.reasons.all()) == 1
+        action.checked_value = score if only_drop else value
         if verdict is None:
             action.status = ActionStatus.CHECKING
         else:
             action.status = ActionStatus.EFFECTIVE if verdict else ActionStatus.NOT_EFFECTIVE
-            _close_task(action, note)
-            alert.status = AlertStatus.CLOSED if verdict else AlertStatus.OPEN
-            alert.closed_at = now if verdict else None
+            _close_task(action.task, note)
+            if verdict:
+                alert.status, alert.closed_at = AlertStatus.CLOSED, now
+                changed = ["status", "closed_at"]
+            else:
+                changed = _reopen(alert, now)
             alert.version += 1
             alert._history_user = None
-            alert.save(update_fields=["status", "closed_at", "version"])
+            alert.save(update_fields=[*changed, "version"])
         action.version += 1
         action._history_user = None
         action.save()
@@ -263,6 +361,86 @@ def after_run(run: EvaluationRun) -> None:
     """What a finished run does for PDCA: raise its alerts, then check the actions that are due."""
     raise_alerts(run)
     check_actions(run)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Escalation of an alert nobody acts on
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AlertEscalation:
+    """The alerts one escalation pass sent to the service managers and to the region (ids)."""
+
+    to_manager: list[int] = field(default_factory=list)
+    to_region: list[int] = field(default_factory=list)
+
+
+def escalation_times(alert: QualityAlert) -> tuple[datetime | None, datetime | None]:
+    """When an open alert without an action will go to the service managers and to the region (None: it will not,
+    or it already did)."""
+    if alert.status != AlertStatus.OPEN or alert.open_since is None:
+        return None, None
+    step = timedelta(days=alert.run.system_version.alert_escalation_days)
+    to_manager = alert.open_since + step if alert.escalation_level == EscalationLevel.NONE else None
+    to_region = alert.open_since + 2 * step if alert.escalation_level < EscalationLevel.REGION else None
+    return to_manager, to_region
+
+
+def _escalation_title(alert: QualityAlert, days: int) -> str:
+    return (_("Quality alert %(subject)s (%(month)s) open for %(days)s days without an improvement action: "
+              "plan one") % {"subject": subject(alert), "month": _month(alert.run.period_start),
+                             "days": days})[:200]  # fmt: skip
+
+
+def alerts_escalate(*, now: datetime | None = None) -> AlertEscalation:
+    """Escalate every alert open without an improvement action for N days (N = ``alert_escalation_days`` of the
+    version its run used): to the dealer's service managers (a to-do due when it goes further), then after 2·N days
+    to the region.  Idempotent: an alert reaches a level once; each alert in its own transaction, row locked, so a
+    concurrent plan or dismissal wins (the alert is skipped)."""
+    from todo.choices import TaskKind
+    from todo.services import task_create
+
+    now = now or timezone.now()
+    result = AlertEscalation()
+    waiting = QualityAlert.objects.filter(status=AlertStatus.OPEN, open_since__isnull=False,
+                                          escalation_level__lt=EscalationLevel.REGION)  # fmt: skip
+    for days in sorted(set(waiting.values_list("run__system_version__alert_escalation_days", flat=True))):
+        step = timedelta(days=days)
+        due = Q(status=AlertStatus.OPEN, run__system_version__alert_escalation_days=days) & (
+            Q(escalation_level=EscalationLevel.NONE, open_since__lte=now - step)
+            | Q(escalation_level__lt=EscalationLevel.REGION, open_since__lte=now - 2 * step)
+        )
+        for pk in QualityAlert.objects.filter(due).order_by("open_since", "id").values_list("pk", flat=True):
+            with transaction.atomic():
+                alert = (
+                    QualityAlert.objects.select_for_update(of=("self",))
+                    .select_related("dealer", "indicator", "run")
+                    .filter(due, pk=pk)
+                    .first()
+                )
+                if alert is None:
+                    continue
+                notes = []
+                if alert.escalation_level == EscalationLevel.NONE:
+                    alert.escalation_task = task_create(
+                        dealer=alert.dealer, kind=TaskKind.OTHER, title=_escalation_title(alert, days),
+                        due_at=alert.open_since + 2 * step, role=Role.SERVICE_MANAGER, by=None,
+                    )  # fmt: skip
+                    alert.escalation_level, alert.escalated_at = EscalationLevel.SERVICE_MANAGER, now
+                    notes.append(_("escalated to the service manager"))
+                    result.to_manager.append(alert.pk)
+                if alert.open_since <= now - 2 * step:
+                    alert.escalation_level, alert.region_escalated_at = EscalationLevel.REGION, now
+                    notes.append(_("escalated to the region"))
+                    result.to_region.append(alert.pk)
+                alert.version += 1
+                alert._history_user = None
+                alert._change_reason = _("No improvement action after %(days)s days: %(steps)s") % {
+                    "days": (now - alert.open_since).days, "steps": ", ".join(notes)}  # fmt: skip
+                alert.save(update_fields=["escalation_level", "escalated_at", "region_escalated_at",
+                                          "escalation_task", "version"])  # fmt: skip
+    return result
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -302,20 +480,20 @@ def _task_due(due_date: date) -> datetime:
 
 
 def _task_title(alert: QualityAlert) -> str:
-    subject = alert.indicator_code or alert.get_kind_display()
-    return (_("Improvement action %(subject)s (%(kind)s): carry out the measures") % {
-        "subject": subject, "kind": alert.get_kind_display()})[:200]  # fmt: skip
+    title = _("Improvement action %(subject)s (%(kind)s): carry out the measures") % {
+        "subject": alert.indicator_code or alert.get_kind_display(), "kind": alert.get_kind_display()}  # fmt: skip
+    return title[:200]
 
 
-def _close_task(action: ImprovementAction, outcome: str) -> None:
+def _close_task(task, outcome: str, *, by: User | None = None) -> None:
+    """Close an open to-do of an action or an escalation with its outcome (a closed one stays as it is)."""
     from todo.choices import TaskStatus
 
-    task = action.task
     if task is None or task.status != TaskStatus.OPEN:
         return
-    task.status, task.outcome, task.done_at = TaskStatus.DONE, outcome[:1000], timezone.now()
-    task._history_user = None
-    task.save(update_fields=["status", "outcome", "done_at"])
+    task.status, task.outcome, task.done_at, task.done_by = TaskStatus.DONE, outcome[:1000], timezone.now(), by
+    task._history_user = by
+    task.save(update_fields=["status", "outcome", "done_at", "done_by"])
 
 
 @transaction.atomic
@@ -336,7 +514,7 @@ def alert_dismiss(*, alert: QualityAlert, by: User, reason: str, version: int | 
     """Dismiss an open alert with a reason (e.g. a data error); an alert with an action is not dismissed."""
     _require(by, CHANGE_ALERT, alert.dealer_id)
     lock_version(alert, expected_version=version)
-    alert = QualityAlert.objects.get(pk=alert.pk)
+    alert = QualityAlert.objects.select_related("escalation_task").get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(_("Only an open alert without an action in progress can be dismissed."))
     if not (reason or "").strip():
@@ -348,18 +526,24 @@ def alert_dismiss(*, alert: QualityAlert, by: User, reason: str, version: int | 
     alert.version += 1
     alert._history_user = by
     alert.save()
+    _close_task(alert.escalation_task, _("Alert dismissed: %(reason)s") % {"reason": alert.dismissal_reason}, by=by)
     return alert
 
 
 @transaction.atomic
 def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis: str, plan: str,
                   due_date: date) -> ImprovementAction:  # fmt: skip
-    """Plan an improvement action on an open alert; the owner gets a to-do due at the due date."""
+    """Plan an improvement action on an open alert; the owner gets a to-do due at the due date, the escalation
+    stops (its to-do is done)."""
     from todo.choices import TaskKind
     from todo.services import task_create
 
     _require(by, PLAN, alert.dealer_id)
-    alert = QualityAlert.objects.select_for_update(of=("self",)).select_related("dealer", "indicator").get(pk=alert.pk)
+    alert = (
+        QualityAlert.objects.select_for_update(of=("self",))
+        .select_related("dealer", "indicator", "escalation_task")
+        .get(pk=alert.pk)
+    )
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(_("An action is planned only on an open alert (one action at a time)."))
     _validate_action(dealer_id=alert.dealer_id, owner=owner, due_date=due_date, cause_analysis=cause_analysis,
@@ -378,6 +562,8 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
     alert.version += 1
     alert._history_user = by
     alert.save()
+    _close_task(alert.escalation_task, _("Improvement action planned, due %(due)s.") % {"due": f"{due_date:%Y-%m-%d}"},
+                by=by)  # fmt: skip
     return action
 
 
@@ -448,21 +634,64 @@ def can_change(user: User, record, perm: str) -> bool:
 # --------------------------------------------------------------------------------------------------------------------
 
 
+def with_list_relations(qs: QuerySet[QualityAlert]) -> QuerySet[QualityAlert]:
+    """What a list of alerts shows: dealer, run and version, indicator, crisis alert, the reasons and the latest
+    action with its owner (three queries however long the list)."""
+    return qs.select_related("dealer", "run__system_version", "indicator", "crisis_alert").prefetch_related(
+        Prefetch("reasons", queryset=AlertReason.objects.select_related("run").order_by("found_at", "id")),
+        Prefetch("actions", queryset=ImprovementAction.objects.select_related("owner").order_by("-created_at", "-id"),
+                 to_attr="recent_actions"),
+    )  # fmt: skip
+
+
+def filter_by_reason(qs: QuerySet[QualityAlert], reason: str) -> QuerySet[QualityAlert]:
+    """Indicator alerts with this reason (an alert holds a reason once, so the join repeats no row)."""
+    return qs.filter(reasons__kind=reason) if reason else qs
+
+
+def filter_by_action(qs: QuerySet[QualityAlert], action: str, *, today: date | None = None) -> QuerySet[QualityAlert]:
+    """*none*: open without an action in progress; *active*: an action in progress; *overdue*: in progress past
+    its due date (at most one action in progress per alert, so the join repeats no row)."""
+    if action == AlertActionFilter.NONE:
+        return qs.filter(status=AlertStatus.OPEN)
+    if action == AlertActionFilter.ACTIVE:
+        return qs.filter(status=AlertStatus.ACTION_PLANNED)
+    if action == AlertActionFilter.OVERDUE:
+        return qs.filter(status=AlertStatus.ACTION_PLANNED, actions__status__in=ActionStatus.active(),
+                         actions__due_date__lt=today or timezone.localdate())  # fmt: skip
+    return qs
+
+
+def filter_by_escalation(qs: QuerySet[QualityAlert], escalated: str) -> QuerySet[QualityAlert]:
+    """*any*: escalated at all; "1": to the service managers (and no further); "2": to the region."""
+    if escalated == "any":
+        return qs.filter(escalation_level__gt=EscalationLevel.NONE)
+    if escalated in ESCALATION_FILTERS:
+        return qs.filter(escalation_level=int(escalated))
+    return qs
+
+
 def alert_list(*, user: User, filters: dict) -> QuerySet[QualityAlert]:
-    """The alerts of the user's dealers, newest first, filtered by status, kind, dealer and indicator code."""
-    qs = QualityAlert.objects.for_user(user).select_related("dealer", "run", "indicator", "crisis_alert")
+    """The alerts of the user's dealers, newest first, filtered by status, kind, reason, action, escalation,
+    dealer and indicator code."""
+    qs = QualityAlert.objects.for_user(user)
     for name in ("status", "kind", "indicator_code"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
     if filters.get("dealer"):
         qs = qs.filter(dealer_id=filters["dealer"])
-    return qs.order_by("-raised_at", "-id")
+    qs = filter_by_reason(qs, filters.get("reason") or "")
+    qs = filter_by_action(qs, filters.get("action") or "")
+    qs = filter_by_escalation(qs, filters.get("escalated") or "")
+    return with_list_relations(qs).order_by("-raised_at", "-id")
 
 
 def action_list(*, user: User, filters: dict) -> QuerySet[ImprovementAction]:
     """The improvement actions of the user's dealers by due date, filtered by status, dealer, owner, indicator."""
-    qs = ImprovementAction.objects.for_user(user).select_related(
-        "dealer", "owner", "alert__indicator", "alert__crisis_alert", "checked_run"
+    qs = (
+        ImprovementAction.objects.for_user(user)
+        .select_related("dealer", "owner", "alert__indicator", "alert__crisis_alert", "checked_run")
+        .prefetch_related(Prefetch("alert__reasons", queryset=AlertReason.objects.select_related("run")))
     )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])

@@ -102,11 +102,25 @@ SAATY_SCALE: tuple[tuple[str, str], ...] = (
 
 
 class AlertKind(models.TextChoices):
-    """Why a quality alert was raised by an evaluation run."""
+    """What a quality alert is about: one indicator of a dealer (with its reasons), or a complaint cluster."""
 
-    BELOW_FLOOR = "below_floor", _("Indicator below its floor")
-    DROP = "drop", _("Indicator score dropped")
+    INDICATOR = "indicator", _("Indicator")
     COMPLAINT_CLUSTER = "complaint_cluster", _("Complaint cluster")
+
+
+class AlertReasonKind(models.TextChoices):
+    """Why an indicator alert is raised; one alert holds each reason found for its indicator at most once."""
+
+    BELOW_FLOOR = "below_floor", _("Below its floor")
+    DROP = "drop", _("Score dropped")
+
+
+class AlertActionFilter(models.TextChoices):
+    """The alert list's filter on the improvement action."""
+
+    NONE = "none", _("No action")
+    ACTIVE = "active", _("Action in progress")
+    OVERDUE = "overdue", _("Action past its due date")
 
 
 class AlertStatus(models.TextChoices):

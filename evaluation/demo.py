@@ -107,7 +107,7 @@ def create_evaluations(ctx: DemoContext) -> None:
     from core.demo import DEMO_OEM_CODE
     from evaluation import alerts, runs
     from evaluation.choices import ActionStatus, AlertKind, AlertStatus
-    from evaluation.models import EvaluationRun, ImprovementAction, QualityAlert
+    from evaluation.models import AlertReason, EvaluationRun, ImprovementAction, QualityAlert
     from organization.models import Oem
     from todo.models import Task
 
@@ -130,11 +130,13 @@ def create_evaluations(ctx: DemoContext) -> None:
             ctx.say(f"  evaluation {year}-{month:02d} failed: {run.message}")
             continue
         EvaluationRun.objects.filter(pk=run.pk).update(finished_at=finished)
-        QualityAlert.objects.filter(run=run).update(raised_at=finished)
+        QualityAlert.objects.filter(run=run).update(raised_at=finished, open_since=finished)
+        AlertReason.objects.filter(run=run).update(found_at=finished)
         checked = ImprovementAction.objects.filter(checked_run=run)
         checked.update(checked_at=finished)
         Task.objects.filter(pk__in=checked.values("task_id"), done_at__isnull=False).update(done_at=finished)
         QualityAlert.objects.filter(actions__checked_run=run, closed_at__isnull=False).update(closed_at=finished)
+        QualityAlert.objects.filter(actions__checked_run=run, status=AlertStatus.OPEN).update(open_since=finished)
         if number != 0 or len(months) < 2 or manager is None:
             continue
         candidates = list(
@@ -162,7 +164,10 @@ def create_evaluations(ctx: DemoContext) -> None:
             Task.objects.filter(pk=action.task_id).update(due_at=datetime.combine(due, time(10), tzinfo=SHANGHAI))
             QualityAlert.objects.filter(pk=alert.pk).update(acknowledged_at=planned_at)
             planned += 1
+    # The daily job at the end of the demo: alerts nobody acted on go to the service manager, then the region.
+    escalated = alerts.alerts_escalate(now=ctx.latest)
     alert_count = QualityAlert.objects.filter(run__oem=oem).count()
     checked = ImprovementAction.objects.filter(dealer__region__oem=oem, checked_at__isnull=False).count()
-    ctx.say(f"  {len(months)} evaluation runs, {alert_count} quality alerts, {planned} improvement actions "
+    ctx.say(f"  {len(months)} evaluation runs, {alert_count} quality alerts ({len(escalated.to_manager)} escalated "
+            f"to the service manager, {len(escalated.to_region)} to the region), {planned} improvement actions "
             f"({checked} checked)")  # fmt: skip

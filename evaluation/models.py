@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from complaints.choices import ESCALATION_COLOURS, EscalationLevel
 from core.tenancy import DealerScopedQuerySet, dealer_ids_for
 from evaluation import display
 from evaluation.choices import (
@@ -30,6 +31,7 @@ from evaluation.choices import (
     AdjustmentKind,
     AhpMethod,
     AlertKind,
+    AlertReasonKind,
     AlertStatus,
     AuditKind,
     AuditStatus,
@@ -156,6 +158,12 @@ class SystemVersion(models.Model):
                                            default=Decimal("75"), validators=PERCENT)  # fmt: skip
     fuzzy_poor_score = models.DecimalField(_("fuzzy score of Poor"), max_digits=5, decimal_places=2,
                                            default=Decimal("60"), validators=PERCENT)  # fmt: skip
+    alert_escalation_days = models.PositiveSmallIntegerField(
+        _("escalate an alert without an action after (days)"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("A quality alert still open without an improvement action goes to the dealer's service "
+                    "managers (a to-do) after this many days, and to the region after twice as many."),
+    )  # fmt: skip
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
     )
@@ -716,9 +724,10 @@ class DealerEvaluation(models.Model):
 
 
 class QualityAlert(models.Model):
-    """A quality alert (质量预警) raised by an evaluation run: an indicator under its floor, a score drop, or a
-    complaint cluster (a complaints crisis alert) of the dealer in the run's month.  It becomes an improvement action.
-    """
+    """A quality alert (质量预警) raised by an evaluation run: one indicator of a dealer with its reasons (below the
+    floor, a score drop: one alert per breach however many reasons), or a complaint cluster (a complaints crisis
+    alert) of the dealer in the run's month.  It becomes an improvement action; without one it escalates to the
+    dealer's service managers and then to the region (``evaluation.alerts.alerts_escalate``)."""
 
     dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="quality_alerts",
                                verbose_name=_("dealer"))  # fmt: skip
@@ -728,16 +737,21 @@ class QualityAlert(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("indicator"))  # fmt: skip
     indicator_code = models.CharField(_("indicator code"), max_length=10, blank=True)
-    value = models.FloatField(_("value"), null=True, blank=True,
-                              help_text=_("The indicator's value (below floor) or score (drop)."))  # fmt: skip
-    previous_value = models.FloatField(_("previous value"), null=True, blank=True,
-                                       help_text=_("The score in the previous month's run (drop)."))  # fmt: skip
-    threshold = models.FloatField(_("threshold"), null=True, blank=True,
-                                  help_text=_("The floor (below floor) or the alerting drop in points."))  # fmt: skip
     crisis_alert = models.ForeignKey("complaints.CrisisAlert", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="quality_alerts", verbose_name=_("crisis alert"))  # fmt: skip
     raised_at = models.DateTimeField(_("raised at"))
     status = models.CharField(_("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    open_since = models.DateTimeField(
+        _("open without an action since"), null=True, blank=True,
+        help_text=_("When the alert was raised, or re-opened by a check that found its action not effective: "
+                    "the escalation counts from here."),
+    )  # fmt: skip
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel.choices,
+                                                        default=EscalationLevel.NONE)  # fmt: skip
+    escalated_at = models.DateTimeField(_("escalated to the service manager at"), null=True, blank=True)
+    region_escalated_at = models.DateTimeField(_("escalated to the region at"), null=True, blank=True)
+    escalation_task = models.ForeignKey("todo.Task", on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", verbose_name=_("escalation to-do"))  # fmt: skip
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", verbose_name=_("acknowledged by"))  # fmt: skip
@@ -755,12 +769,17 @@ class QualityAlert(models.Model):
         indexes = [
             models.Index(fields=["dealer", "status", "-raised_at"], name="qalert_dealer_status_raised"),
             models.Index(fields=["dealer", "kind", "indicator_code"], name="qalert_dealer_kind_code"),
+            models.Index(fields=["status", "escalation_level", "open_since"], name="qalert_escalation"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["run", "dealer", "kind", "indicator_code"],
                                     condition=Q(crisis_alert__isnull=True), name="uniq_qalert_run_indicator"),
             models.UniqueConstraint(fields=["crisis_alert"], condition=Q(crisis_alert__isnull=False),
                                     name="uniq_qalert_crisis_alert"),
+            # One breach, one alert: an indicator of a dealer has at most one unresolved alert.
+            models.UniqueConstraint(fields=["dealer", "indicator_code"],
+                                    condition=Q(kind="indicator", status__in=["open", "action_planned"]),
+                                    name="uniq_qalert_unresolved_indicator"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -774,11 +793,66 @@ class QualityAlert(models.Model):
         return AlertStatus.colour(self.status)
 
     @property
-    def message(self) -> str:
-        """What happened, in the reader's language (built from the stored figures, never stored as text)."""
-        from evaluation.alerts import alert_message
+    def escalation_colour(self) -> str:
+        return ESCALATION_COLOURS.get(self.escalation_level, "grey")
 
-        return alert_message(self)
+    @property
+    def reason_list(self) -> list[AlertReason]:
+        """The reasons in the order they were found (lists prefetch them)."""
+        return sorted(self.reasons.all(), key=lambda reason: (reason.found_at, reason.pk or 0))
+
+    @property
+    def current_action(self) -> ImprovementAction | None:
+        """The latest improvement action (the active one while there is one); lists prefetch ``recent_actions``."""
+        actions = getattr(self, "recent_actions", None)
+        if actions is None:
+            actions = list(self.actions.select_related("owner").order_by("-created_at", "-id")[:1])
+        return actions[0] if actions else None
+
+    @property
+    def messages(self) -> list[str]:
+        """What happened, one sentence per reason, in the reader's language (built from the stored figures)."""
+        from evaluation.alerts import alert_messages
+
+        return alert_messages(self)
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+
+class AlertReason(models.Model):
+    """One reason of an indicator alert with the figures the run found: below the floor (the value and the floor)
+    or a score drop (the score, the score of the month before and the alerting drop in points)."""
+
+    alert = models.ForeignKey(QualityAlert, on_delete=models.CASCADE, related_name="reasons",
+                              verbose_name=_("alert"))  # fmt: skip
+    kind = models.CharField(_("reason"), max_length=20, choices=AlertReasonKind.choices)
+    run = models.ForeignKey(EvaluationRun, on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("found by the run"))  # fmt: skip
+    value = models.FloatField(_("value"), null=True, blank=True,
+                              help_text=_("The indicator's value (below floor) or its score (drop)."))  # fmt: skip
+    previous_value = models.FloatField(_("previous score"), null=True, blank=True,
+                                       help_text=_("The score in the previous month's run (drop)."))  # fmt: skip
+    threshold = models.FloatField(_("threshold"), null=True, blank=True,
+                                  help_text=_("The floor (below floor) or the alerting drop in points."))  # fmt: skip
+    found_at = models.DateTimeField(_("found at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alert reason")
+        verbose_name_plural = _("alert reasons")
+        ordering = ["found_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "kind"], name="uniq_alert_reason_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.get_kind_display()}"
+
+    @property
+    def message(self) -> str:
+        from evaluation.alerts import reason_message
+
+        return reason_message(self.alert, self)
 
 
 class ImprovementAction(models.Model):

@@ -16,7 +16,7 @@ from django.views.generic import ListView, View
 
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
-from evaluation import runs
+from evaluation import alerts, runs
 from evaluation.models import DealerEvaluation, EvaluationRun
 from organization.models import Dealer, Oem, Region
 
@@ -161,6 +161,5 @@ class ResultDetailView(DealerScopedObjectMixin, View):
         context = {"result": result, "indicators": indicators, "dimensions": dimensions,
                    "period_to": result.run.period_end}  # fmt: skip
         if request.user.has_perm("evaluation.view_qualityalert"):
-            context["alerts"] = result.run.alerts.filter(dealer_id=result.dealer_id).select_related(
-                "indicator", "crisis_alert").order_by("kind", "indicator_code", "id")  # fmt: skip
+            context["alerts"] = alerts.run_alerts(run=result.run, dealer_id=result.dealer_id)
         return render(request, self.template_name, context)

@@ -219,7 +219,7 @@ def indicator_update(*, indicator: Indicator, by, version: int | None, **fields)
 SETTINGS_FIELDS = (
     "note", "ahp_method", "weighting_mode", "alpha", "grade_excellent_min", "grade_good_min", "grade_fair_min",
     "star_compliant_min", "star3_min", "star4_min", "star5_min", "fuzzy_excellent_score", "fuzzy_good_score",
-    "fuzzy_fair_score", "fuzzy_poor_score",
+    "fuzzy_fair_score", "fuzzy_poor_score", "alert_escalation_days",
 )  # fmt: skip
 
 

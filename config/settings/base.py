@@ -213,6 +213,10 @@ SPECTACULAR_SETTINGS = {
         "AuditKindEnum": "evaluation.choices.AuditKind",
         "AuditStatusEnum": "evaluation.choices.AuditStatus",
         "AuditAdjustmentKindEnum": "evaluation.choices.AdjustmentKind",
+        "QualityAlertKindEnum": "evaluation.choices.AlertKind",
+        "QualityAlertStatusEnum": "evaluation.choices.AlertStatus",
+        "AlertReasonKindEnum": "evaluation.choices.AlertReasonKind",
+        "ImprovementActionStatusEnum": "evaluation.choices.ActionStatus",
     },
 }
 

@@ -4,7 +4,8 @@ managers their region's (read only); writes go through evaluation.alerts with th
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,25 +14,66 @@ from accounts.models import User
 from core.api import DealerScopedViewSetMixin
 from core.filters import readable
 from evaluation import alerts
-from evaluation.choices import ActionStatus
-from evaluation.models import ImprovementAction, QualityAlert
+from evaluation.choices import ActionStatus, AlertActionFilter, AlertReasonKind
+from evaluation.models import AlertReason, ImprovementAction, QualityAlert
 from organization.models import Dealer
 
-ALERT_RELATED = ("dealer", "run", "indicator", "crisis_alert")
 ACTION_RELATED = ("dealer", "owner", "alert__indicator", "alert__crisis_alert")
+ACTION_REASONS = Prefetch("alert__reasons", queryset=AlertReason.objects.select_related("run"))
+
+
+class AlertReasonSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(source="run.period_start", read_only=True)
+    message = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AlertReason
+        fields = ["kind", "run", "month", "value", "previous_value", "threshold", "found_at", "message"]
+        read_only_fields = fields
+
+
+class AlertActionSummarySerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.get_full_name", read_only=True)
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["id", "status", "owner", "owner_name", "due_date"]
+        read_only_fields = fields
 
 
 class QualityAlertSerializer(serializers.ModelSerializer):
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
     period = serializers.DateField(source="run.period_start", read_only=True)
+    reasons = AlertReasonSerializer(source="reason_list", many=True, read_only=True)
+    messages = serializers.ListField(child=serializers.CharField(), read_only=True)
     message = serializers.CharField(read_only=True)
+    action = AlertActionSummarySerializer(
+        source="current_action",
+        read_only=True,
+        allow_null=True,
+        help_text="The latest improvement action (the one in progress if any).",
+    )
+    escalates_to_manager_at = serializers.SerializerMethodField()
+    escalates_to_region_at = serializers.SerializerMethodField()
 
     class Meta:
         model = QualityAlert
-        fields = ["id", "dealer", "dealer_code", "run", "period", "kind", "indicator_code", "value", "previous_value",
-                  "threshold", "crisis_alert", "message", "raised_at", "status", "acknowledged_at",
-                  "acknowledged_by", "dismissal_reason", "closed_at", "version"]  # fmt: skip
+        fields = ["id", "dealer", "dealer_code", "run", "period", "kind", "indicator_code", "crisis_alert", "reasons",
+                  "messages", "message", "raised_at", "status", "action", "open_since", "escalation_level",
+                  "escalated_at", "region_escalated_at", "escalation_task", "escalates_to_manager_at",
+                  "escalates_to_region_at", "acknowledged_at", "acknowledged_by", "dismissal_reason", "closed_at",
+                  "version"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_escalates_to_manager_at(self, alert):
+        """When an open alert without an action goes to the service managers (null: it does not, or it did)."""
+        return alerts.escalation_times(alert)[0]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_escalates_to_region_at(self, alert):
+        """When an open alert without an action goes to the region (null: it does not, or it did)."""
+        return alerts.escalation_times(alert)[1]
 
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
@@ -74,13 +116,32 @@ class ActionMoveSerializer(serializers.Serializer):
 
 
 class QualityAlertFilterSet(django_filters.FilterSet):
+    """The page's filters (``evaluation.alerts`` holds their rules): reason, action, escalation, and the fields."""
+
     dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
     run = django_filters.NumberFilter(field_name="run_id")
     raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    reason = django_filters.ChoiceFilter(choices=AlertReasonKind.choices, method="by_reason")
+    action = django_filters.ChoiceFilter(choices=AlertActionFilter.choices, method="by_action",
+                                         help_text="none: open without an action; active: an action in progress; "
+                                                   "overdue: in progress past its due date.")  # fmt: skip
+    escalated = django_filters.ChoiceFilter(
+        choices=[(value, value) for value in alerts.ESCALATION_FILTERS], method="by_escalation",
+        help_text="any: escalated; 1: to the service managers; 2: to the region.",
+    )  # fmt: skip
 
     class Meta:
         model = QualityAlert
-        fields = ["dealer", "run", "kind", "status", "indicator_code"]
+        fields = ["dealer", "run", "kind", "status", "indicator_code", "escalation_level"]
+
+    def by_reason(self, queryset, name, value):
+        return alerts.filter_by_reason(queryset, value)
+
+    def by_action(self, queryset, name, value):
+        return alerts.filter_by_action(queryset, value)
+
+    def by_escalation(self, queryset, name, value):
+        return alerts.filter_by_escalation(queryset, value)
 
 
 class ImprovementActionFilterSet(django_filters.FilterSet):
@@ -106,7 +167,7 @@ class QualityAlertViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixin
                           viewsets.GenericViewSet):  # fmt: skip
     """Quality alerts raised by the evaluation runs; ``dismiss`` (with a reason) and ``acknowledge``."""
 
-    queryset = QualityAlert.objects.select_related(*ALERT_RELATED).order_by("-raised_at", "-id")
+    queryset = alerts.with_list_relations(QualityAlert.objects.all()).order_by("-raised_at", "-id")
     serializer_class = QualityAlertSerializer
     filterset_class = QualityAlertFilterSet
     permission_classes = [permissions.IsAuthenticated, _Can]
@@ -114,7 +175,7 @@ class QualityAlertViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixin
     write_perms = {"dismiss": alerts.CHANGE_ALERT, "acknowledge": alerts.CHANGE_ALERT}
 
     def _reply(self, alert):
-        alert = QualityAlert.objects.select_related(*ALERT_RELATED).get(pk=alert.pk)
+        alert = alerts.with_list_relations(QualityAlert.objects.all()).get(pk=alert.pk)
         return Response(self.get_serializer(alert).data)
 
     @extend_schema(request=DismissSerializer, responses=QualityAlertSerializer)
@@ -138,7 +199,11 @@ class ImprovementActionViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, 
     """Improvement actions on quality alerts. POST plans one on an open alert; PATCH changes it (with the version);
     ``move`` starts it or hands it to the check; the next evaluation run after the due date gives the verdict."""
 
-    queryset = ImprovementAction.objects.select_related(*ACTION_RELATED).order_by("due_date", "id")
+    queryset = (
+        ImprovementAction.objects.select_related(*ACTION_RELATED)
+        .prefetch_related(ACTION_REASONS)
+        .order_by("due_date", "id")
+    )
     serializer_class = ImprovementActionSerializer
     filterset_class = ImprovementActionFilterSet
     permission_classes = [permissions.IsAuthenticated, _Can]
@@ -147,7 +212,11 @@ class ImprovementActionViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def _reply(self, action_, code=status.HTTP_200_OK):
-        action_ = ImprovementAction.objects.select_related(*ACTION_RELATED).get(pk=action_.pk)
+        action_ = (
+            ImprovementAction.objects.select_related(*ACTION_RELATED)
+            .prefetch_related(ACTION_REASONS)
+            .get(pk=action_.pk)
+        )
         return Response(self.get_serializer(action_).data, status=code)
 
     @extend_schema(request=ActionCreateSerializer, responses={201: ImprovementActionSerializer})

@@ -72,7 +72,7 @@ class SystemVersionSerializer(serializers.ModelSerializer):
             "id", "number", "status", "note", "ahp_method", "weighting_mode", "alpha", "grade_excellent_min",
             "grade_good_min", "grade_fair_min", "star_compliant_min", "star3_min", "star4_min", "star5_min",
             "fuzzy_excellent_score", "fuzzy_good_score", "fuzzy_fair_score", "fuzzy_poor_score", "created_at",
-            "published_at", "dimensions", "matrices",
+            "published_at", "dimensions", "matrices", "alert_escalation_days",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -7,45 +7,39 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.choices import Role
 from complaints.models import CrisisAlert
 from core.services import ConflictError
 from core.tests.factories import UserFactory
 from evaluation import alerts, runs
-from evaluation.choices import ActionStatus, AlertKind, AlertStatus
-from evaluation.models import DealerEvaluation, EvaluationRun, ImprovementAction, QualityAlert
+from evaluation.choices import ActionStatus, AlertKind, AlertReasonKind, AlertStatus
+from evaluation.models import (
+    AlertReason,
+    DealerEvaluation,
+    EvaluationRun,
+    ImprovementAction,
+    QualityAlert,
+    SystemVersion,
+)
+from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
 from todo.choices import TaskKind, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
-# Default system: A1 reception wait is lower-better (target 10, floor 30 min); A2 complaint contact ≤ 2 h is
-# higher-better (target 100, floor 70 %).
-LOWER, HIGHER = "A1", "A2"
-
-
-def make_run(version, oem, year: int, month: int, figures: dict, *, status="done", published=False,
-             n=5) -> EvaluationRun:  # fmt: skip
-    """A stored run with the given {dealer: {code: (value, score)}} figures, as run_execute leaves it."""
-    first, last, _start, _end = runs.month_bounds(year, month)
-    run = EvaluationRun.objects.create(
-        oem=oem, period_start=first, period_end=last, system_version=version, status=status, published=published,
-        finished_at=timezone.now(),
-    )  # fmt: skip
-    for dealer, codes in figures.items():
-        DealerEvaluation.objects.create(
-            run=run, dealer=dealer,
-            indicators={code: {"value": value, "score": score, "n": n} for code, (value, score) in codes.items()},
-        )  # fmt: skip
-    return run
-
 
 def kinds(run, dealer=None) -> list[tuple[str, str]]:
+    """(reason, indicator code) of the indicator alerts the run raised (a complaint cluster: its kind and "")."""
     qs = QualityAlert.objects.filter(run=run)
     if dealer is not None:
         qs = qs.filter(dealer=dealer)
-    return sorted(qs.values_list("kind", "indicator_code"))
+    found = [(reason, code) for reason, code in qs.values_list("reasons__kind", "indicator_code") if reason]
+    return sorted(found + [(AlertKind.COMPLAINT_CLUSTER, "") for _ in qs.filter(kind=AlertKind.COMPLAINT_CLUSTER)])
+
+
+def reason_of(alert, kind):
+    return alert.reasons.get(kind=kind)
 
 
 @pytest.fixture
@@ -60,13 +54,6 @@ def alert_a(default_version, oem, dealer_a):
     run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})
     alerts.raise_alerts(run)
     return QualityAlert.objects.get(run=run, dealer=dealer_a)
-
-
-def plan(alert, manager, *, due=None, **extra):
-    return alerts.action_create(
-        alert=alert, by=manager, owner=manager, cause_analysis="接待人手不足", plan="增加早班接待",
-        due_date=due or timezone.localdate() + timedelta(days=10), **extra,
-    )  # fmt: skip
 
 
 # --- raising ----------------------------------------------------------------------------------------------------
@@ -84,7 +71,10 @@ def test_below_floor_is_direction_aware_and_at_the_floor_or_without_data_raises_
     assert kinds(run, dealer_b) == []
     assert len(created) == 2
     lower = QualityAlert.objects.get(run=run, indicator_code=LOWER)
-    assert (lower.value, lower.threshold, lower.status) == (30.5, 30.0, AlertStatus.OPEN)
+    reason = reason_of(lower, AlertReasonKind.BELOW_FLOOR)
+    assert (lower.kind, reason.value, reason.threshold, reason.run, lower.status) == (
+        AlertKind.INDICATOR, 30.5, 30.0, run, AlertStatus.OPEN)  # fmt: skip
+    assert lower.open_since == lower.raised_at == run.finished_at
 
     quiet = make_run(default_version, oem, 2026, 8, {dealer_a: {LOWER: (None, None), HIGHER: (10.0, 0.0)}},
                      status="failed")  # fmt: skip
@@ -96,10 +86,11 @@ def test_below_floor_is_direction_aware_and_at_the_floor_or_without_data_raises_
     assert alerts.raise_alerts(fine) == []
 
 
-def test_a_figure_on_too_few_records_raises_nothing(default_version, oem, dealer_a, settings):
+def test_a_figure_on_too_few_records_raises_nothing(default_version, oem, dealer_a):
     run = make_run(default_version, oem, 2026, 9, {dealer_a: {LOWER: (30.5, 0.0), HIGHER: (69.9, 0.0)}}, n=4)
-    assert alerts.raise_alerts(run) == []  # 4 records: below the minimum sample of 5
-    settings.EVALUATION_MIN_SAMPLE = 3
+    assert alerts.raise_alerts(run) == []  # 4 records: below the version's minimum sample of 5
+    SystemVersion.objects.filter(pk=default_version.pk).update(min_sample=3)  # the setting of the version
+    default_version.refresh_from_db()
     again = make_run(default_version, oem, 2026, 10, {dealer_a: {LOWER: (30.5, 0.0)}}, n=4)
     assert kinds(again) == [] and len(alerts.raise_alerts(again)) == 1
 
@@ -114,8 +105,8 @@ def test_a_drop_of_more_than_x_points_against_last_month_raises_exactly_x_does_n
     })  # fmt: skip
     alerts.raise_alerts(run)
     assert kinds(run) == [("drop", HIGHER)]
-    drop = QualityAlert.objects.get(run=run)
-    assert (drop.dealer_id, drop.value, drop.previous_value, drop.threshold) == (dealer_a.pk, 79.5, 90.0, 10.0)
+    drop = reason_of(QualityAlert.objects.get(run=run), AlertReasonKind.DROP)
+    assert (drop.alert.dealer_id, drop.value, drop.previous_value, drop.threshold) == (dealer_a.pk, 79.5, 90.0, 10.0)
 
     settings.EVALUATION_DROP_POINTS = 5
     later = make_run(default_version, oem, 2026, 10, {dealer_b: {HIGHER: (90.0, 74.0)}})
@@ -134,7 +125,7 @@ def test_the_published_previous_run_is_compared_and_other_scopes_are_not(default
     run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (90.0, 80.0)}})
     assert alerts.previous_run(run) == published
     alerts.raise_alerts(run)
-    assert QualityAlert.objects.get(run=run).previous_value == 95.0
+    assert reason_of(QualityAlert.objects.get(run=run), AlertReasonKind.DROP).previous_value == 95.0
 
 
 def test_raising_is_idempotent_per_run_and_an_unresolved_breach_is_not_raised_twice(
@@ -151,6 +142,53 @@ def test_raising_is_idempotent_per_run_and_an_unresolved_breach_is_not_raised_tw
     alerts.raise_alerts(october)
     assert kinds(october) == [("below_floor", HIGHER)]  # dismissed: a new breach is a new alert
     assert QualityAlert.history.filter(id=first.pk).count() == 2  # created + dismissed
+
+
+def test_below_floor_and_a_drop_on_one_indicator_are_one_alert_with_two_reasons(default_version, oem, dealer_a):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (95.0, 90.0)}})
+    run = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0), LOWER: (31.0, 0.0)}})
+    raised = alerts.raise_alerts(run)
+    assert len(raised) == 2 and QualityAlert.objects.count() == 2  # A2 (two reasons) and A1 (one)
+    alert = QualityAlert.objects.get(indicator_code=HIGHER)
+    assert [(r.kind, r.value, r.previous_value, r.threshold) for r in alert.reason_list] == [
+        ("below_floor", 60.0, None, 70.0), ("drop", 0.0, 90.0, 10.0)]  # fmt: skip
+    with translation.override("en"):
+        assert alert.messages == [
+            "A2 Complaint first contact ≤ 2 h was 60.0 % in 2026-09, worse than its floor of 70.0 %.",
+            "A2 Complaint first contact ≤ 2 h: the score fell by 90.0 points, from 90.0 in 2026-08 to 0.0 in 2026-09 "
+            "(alert threshold: more than 10.0 points).",
+        ]
+    assert alerts.raise_alerts(run) == []  # idempotent
+    rerun = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})  # a re-run of the month
+    assert alerts.raise_alerts(rerun) == []
+    assert AlertReason.objects.count() == 3 and QualityAlert.objects.count() == 2
+
+
+def test_a_later_run_adds_a_new_reason_to_the_open_alert_instead_of_a_second_alert(
+    default_version, oem, dealer_a, manager_a
+):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (99.0, 97.0)}})
+    september = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (69.0, 90.0)}})  # below floor, no drop
+    alerts.raise_alerts(september)
+    alert = QualityAlert.objects.get()
+    plan(alert, manager_a)  # an action in progress does not stop the alert from learning a new reason
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (65.0, 70.0)}})  # still below, -20
+    assert alerts.raise_alerts(october) == [alert]
+    assert QualityAlert.objects.count() == 1 and kinds(october) == []
+    alert.refresh_from_db()
+    drop = reason_of(alert, AlertReasonKind.DROP)
+    assert (drop.run, drop.value, drop.previous_value) == (october, 70.0, 90.0)
+    assert reason_of(alert, AlertReasonKind.BELOW_FLOOR).run == september  # the first finding stays as it was
+    assert alert.status == AlertStatus.ACTION_PLANNED
+    latest = alert.history.order_by("-history_id").first()
+    assert latest.history_change_reason == translation.gettext("Reason added: %(reasons)s") % {"reasons": drop.message}
+    assert "2026-10" in latest.history_change_reason and "70.0" in latest.history_change_reason
+    assert drop.history.count() == 1
+    november = make_run(default_version, oem, 2026, 11, {dealer_a: {HIGHER: (60.0, 50.0)}})  # both again
+    assert alerts.raise_alerts(november) == []
+    assert AlertReason.objects.count() == 2
+    # The run's result page shows the alert it found a further reason for.
+    assert list(alerts.run_alerts(run=october, dealer_id=dealer_a.pk)) == [alert]
 
 
 def test_an_open_crisis_alert_of_the_month_becomes_a_linked_complaint_cluster_alert(
@@ -291,7 +329,8 @@ def test_a_drop_action_needs_the_score_back_within_x(default_version, oem, deale
     make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (98.0, 95.0)}})
     september = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (85.0, 50.0)}})
     alerts.raise_alerts(september)
-    drop = QualityAlert.objects.get(run=september, kind=AlertKind.DROP)
+    drop = QualityAlert.objects.get(run=september)
+    assert kinds(september) == [("drop", HIGHER)]  # 85 is above the floor of 70: only the drop
     action = plan(drop, manager_a)
     ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 10, 1))
     october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (88.0, 60.0)}})  # above floor, 35 below
@@ -382,7 +421,7 @@ def test_api_is_tenant_scoped_with_version_conflicts(
     assert created.status_code == 201, created.content
     action_id, version = created.json()["id"], created.json()["version"]
     assert mine.post("/api/v1/improvement-actions/", body, format="json").status_code == 400  # one at a time
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # + the reasons and the latest action (flat: test_alert_escalation)
         listed = mine.get("/api/v1/quality-alerts/?status=action_planned")
     assert [row["id"] for row in listed.json()["results"]] == [alert_a.pk]
     with django_assert_max_num_queries(8):
@@ -417,3 +456,26 @@ def test_api_dismiss_needs_a_reason_and_the_version(api_en, alert_a, manager_a):
     done = client.post(url, {"reason": "数据错误", "version": alert_a.version}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "dismissed"
     assert done.json()["message"]
+
+
+def test_an_alert_with_both_reasons_needs_the_floor_and_the_score_back(default_version, oem, dealer_a, manager_a):
+    make_run(default_version, oem, 2026, 8, {dealer_a: {HIGHER: (98.0, 95.0)}})
+    september = make_run(default_version, oem, 2026, 9, {dealer_a: {HIGHER: (60.0, 0.0)}})
+    alerts.raise_alerts(september)
+    alert = QualityAlert.objects.get()
+    action = plan(alert, manager_a)
+    ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 10, 1))
+    october = make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (75.0, 16.7)}})  # floor met, score not
+    alerts.check_actions(october)
+    action = _checked(action)
+    assert (action.status, action.checked_value, action.alert.status) == (
+        ActionStatus.NOT_EFFECTIVE, 75.0, AlertStatus.OPEN)  # fmt: skip
+    with translation.override("en"):
+        action.refresh_from_db()
+    second = plan(action.alert, manager_a)
+    ImprovementAction.objects.filter(pk=second.pk).update(due_date=date(2026, 11, 1))
+    november = make_run(default_version, oem, 2026, 11, {dealer_a: {HIGHER: (96.0, 86.7)}})  # within 10 of 95
+    alerts.check_actions(november)
+    second = _checked(second)
+    assert (second.status, second.alert.status) == (ActionStatus.EFFECTIVE, AlertStatus.CLOSED)
+    assert "86.7" in second.check_result and "95.0" in second.check_result
