@@ -124,8 +124,8 @@ def test_make_run_starts_the_web_server_the_worker_and_the_scheduler():
     processes = dict(line.split(": ", 1) for line in procfile if line and not line.startswith("#"))
     assert set(processes) == {"web", "worker", "scheduler"}
     for name, words in {"web": ["runserver"], "worker": ["db_worker"], "scheduler": ["run_schedule", "--loop"]}.items():
-        command = processes[name].split()
-        assert command[:2] == [".venv/bin/python", "manage.py"] and all(word in command for word in words)
-        assert command[2] in get_commands()
+        command = processes[name].split()  # exec: the shell honcho starts becomes the process (signals reach it)
+        assert command[:3] == ["exec", ".venv/bin/python", "manage.py"] and all(word in command for word in words)
+        assert command[3] in get_commands()
     makefile = Path(settings.BASE_DIR, "Makefile").read_text()
     assert "honcho start -f Procfile.dev" in makefile
