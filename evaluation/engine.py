@@ -8,13 +8,16 @@ Every rule is the one of ../shared/kpi-catalog.md ("Scoring"):
    higher-better (target > floor) and lower-better (target < floor) indicators.  A value of ``None`` (n = 0) is
    *no data*: it has no score (never 0 or 100).
 2. **Weights.** Subjective global weights are the AHP dimension weight × the AHP local weight.  Objective weights
-   come from the entropy method over the dealers' indicator *scores* (m dealers × k indicators; a no-data cell
-   is filled with the indicator's mean over the dealers that have it — it adds no information — and an indicator
-   nobody has gets entropy weight 0).  Entropy needs at least two dealers; with one, or when every indicator is
-   constant, the objective part is dropped and the AHP weights are used (``notes`` says so).  ``mode`` picks
-   ``ahp``, ``entropy``, ``linear`` (w = α·ahp + (1 − α)·entropy, α default 0.6) or ``multiplicative``.
-   From the combined global weights, a dimension's weight is the sum of its indicators' weights and an
-   indicator's local weight is its share of that sum.
+   come from the entropy method over indicator *scores*: by default the dealers of this period (m dealers × k
+   indicators), or the rows given in ``entropy_values`` (the run gives every dealer-month of a trailing window so
+   that the weights, and therefore the overall scores, do not jump from month to month).  A cell without a
+   usable figure (no data, too few records: ``thin``) is filled with the indicator's mean over the rows that have
+   it — it adds no information — and an indicator no row has gets entropy weight 0.  Entropy needs at least
+   ``entropy_min_dealers`` dealers with a score this period (never fewer than two); with fewer, or when every
+   indicator is constant, the objective part is dropped and the AHP weights are used (``notes`` says so).
+   ``mode`` picks ``ahp``, ``entropy``, ``linear`` (w = α·ahp + (1 − α)·entropy, α default 0.6) or
+   ``multiplicative``.  From the combined global weights, a dimension's weight is the sum of its indicators'
+   weights and an indicator's local weight is its share of that sum.
 3. **No data** is left out with its weight spread over the rest of its dimension (the local weights of the
    indicators with data are rescaled to sum to 1); a dimension without any data is left out of the overall
    score, whose dimension weights are rescaled likewise.  A dealer without any data has no overall score.
@@ -31,14 +34,20 @@ Every rule is the one of ../shared/kpi-catalog.md ("Scoring"):
    is B·C with C the grade scores.
 7. **Ranks**: by overall score (1 = best, ties share the best rank) and by TOPSIS closeness over the indicator
    scores (benefit columns, vector normalisation, combined weights; no-data cells filled with the indicator's
-   mean as for entropy).  Dealers without an overall score are not ranked; TOPSIS needs two dealers.
+   mean as for entropy).  Dealers without an overall score are not ranked; neither is a dealer whose indicators
+   with enough data (a score, not ``thin``) carry less than ``rank_min_weight`` of the combined weight — it keeps
+   its score and gets ``rank_note`` (the reason) instead of a rank.  TOPSIS needs two ranked dealers.
+
+Notes are structured (a ``code`` and its figures, e.g. ``{"code": "entropy_constant", "indicators": ["A2"]}``) so
+that the application can say them in the reader's language, naming the indicators (``evaluation.notes``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +83,8 @@ class Settings:
     lowest_grade: str = "差"
     star_thresholds: tuple[tuple[float, int], ...] = DEFAULT_STAR_THRESHOLDS
     grade_scores: tuple[float, ...] = DEFAULT_GRADE_SCORES
+    entropy_min_dealers: int = 2  # fewer dealers with a score this period: AHP weights only
+    rank_min_weight: float = 0.0  # share (0–1) of the weight that must stand on enough data for a rank
 
 
 @dataclass
@@ -92,6 +103,7 @@ class DealerResult:
     rank: int | None = None
     topsis_closeness: float | None = None
     topsis_rank: int | None = None
+    rank_note: dict[str, Any] | None = None  # why a scored dealer has no rank
 
 
 @dataclass
@@ -101,7 +113,8 @@ class EvaluationResult:
     entropy_weights: dict[str, float] | None
     dimension_weights: dict[str, float]
     dealers: dict[int, DealerResult]
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    entropy_rows: int = 0  # rows (dealers, or dealer-months) the entropy weights stand on
 
 
 def indicator_score(value: float | None, *, target: float, floor: float) -> float | None:
@@ -167,6 +180,44 @@ def _rank_desc(values: Mapping[int, float]) -> dict[int, int]:
     return {key: 1 + ordered.index(value) for key, value in values.items()}
 
 
+def _score_matrix(rows: Sequence[Mapping[str, float | None]], indicators: Sequence[IndicatorSpec]) -> np.ndarray:
+    """Indicator scores of the rows (NaN where a row has no usable figure)."""
+    cells = [
+        [np.nan if (s := indicator_score(row.get(spec.code), target=spec.target, floor=spec.floor)) is None else s
+         for spec in indicators]
+        for row in rows
+    ]  # fmt: skip
+    return np.array(cells, dtype=float).reshape(len(rows), len(indicators))
+
+
+def _entropy(
+    matrix: np.ndarray, codes: Sequence[str], notes: list[dict[str, Any]]
+) -> tuple[dict[str, float] | None, int]:
+    """Entropy weights over the rows of ``matrix`` that have any figure; None (with a note) when nothing varies."""
+    rows = matrix[~np.all(np.isnan(matrix), axis=1)] if matrix.size else matrix
+    if rows.shape[0] < 2:
+        notes.append({"code": "entropy_too_few_rows", "rows": int(rows.shape[0])})
+        return None, int(rows.shape[0])
+    empty = [c for j, c in enumerate(codes) if np.all(np.isnan(rows[:, j]))]
+    result = maths.entropy_weights(_fill_missing(rows), normalize="none")
+    constant = [codes[j] for j in result.constant_columns if codes[j] not in empty]
+    if len(result.constant_columns) == len(codes):  # maths falls back to equal weights: that is no information
+        notes.append({"code": "entropy_all_equal"})
+        return None, len(rows)
+    if empty:
+        notes.append({"code": "entropy_no_data", "indicators": empty})
+    if constant:
+        notes.append({"code": "entropy_constant", "indicators": constant})
+    return dict(zip(codes, result.weights, strict=True)), len(rows)
+
+
+def entropy_possible(values: Mapping[int, Mapping[str, float | None]], settings: Settings) -> tuple[bool, int, int]:
+    """Whether entropy weights are used for these dealers: (used, dealers with a figure, the minimum they need)."""
+    minimum = max(2, settings.entropy_min_dealers)
+    with_data = sum(1 for figures in values.values() if any(v is not None for v in figures.values()))
+    return settings.mode != "ahp" and with_data >= minimum, with_data, minimum
+
+
 def evaluate(
     *,
     dimensions: Sequence[DimensionSpec],
@@ -175,17 +226,27 @@ def evaluate(
     settings: Settings = Settings(),
     memberships: Mapping[int, Mapping[str, Sequence[float]]] | None = None,
     star_cap: Mapping[int, int] | None = None,
+    thin: Mapping[int, Collection[str]] | None = None,
+    entropy_values: Sequence[Mapping[str, float | None]] | None = None,
 ) -> EvaluationResult:
-    """Score every dealer of ``values`` ({dealer id: {indicator code: value or None}}) on the indicator system."""
+    """Score every dealer of ``values`` ({dealer id: {indicator code: value or None}}) on the indicator system.
+
+    ``thin`` ({dealer: codes}) names figures that stand on too few records: scored, but left out of the entropy
+    weights and of the data a rank needs.  ``entropy_values`` are the rows the entropy weights are computed over
+    (default: this period's dealers without their thin figures).
+    """
     if settings.mode not in MODES:
         raise maths.EvaluationInputError(f"unknown weighting mode {settings.mode!r}; expected one of {MODES}")
+    if not 0.0 <= settings.rank_min_weight <= 1.0:
+        raise maths.EvaluationInputError("the weight share a rank needs must lie between 0 and 1")
     dims = {d.code: d for d in dimensions}
     for spec in indicators:
         if spec.dimension not in dims:
             raise maths.EvaluationInputError(f"indicator {spec.code} is in an unknown dimension {spec.dimension}")
     codes = [spec.code for spec in indicators]
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     dealers = sorted(values)
+    thin = {dealer: set(found) for dealer, found in (thin or {}).items()}
 
     ahp = {spec.code: dims[spec.dimension].weight * spec.local_weight for spec in indicators}
     total = sum(ahp.values())
@@ -203,20 +264,21 @@ def evaluate(
     matrix = np.array(
         [[np.nan if scores[d][c] is None else scores[d][c] for c in codes] for d in dealers], dtype=float
     ).reshape(len(dealers), len(codes))
-    filled = _fill_missing(matrix) if dealers else matrix
 
     entropy: dict[str, float] | None = None
+    entropy_rows = 0
     weights = dict(ahp)
     if settings.mode != "ahp":
-        if len(dealers) < 2:
-            notes.append("entropy weights need at least two dealers: AHP weights used")
+        possible, with_data, minimum = entropy_possible({d: values[d] for d in dealers}, settings)
+        if not possible:
+            notes.append({"code": "entropy_too_few_dealers", "dealers": with_data, "minimum": minimum})
         else:
-            result = maths.entropy_weights(filled, normalize="none")
-            if not any(result.weights):
-                notes.append("every indicator is equal across the dealers: AHP weights used")
-            else:
-                entropy = dict(zip(codes, result.weights, strict=True))
-                notes.extend(result.warnings)
+            if entropy_values is None:
+                entropy_values = [
+                    {c: (None if c in thin.get(d, ()) else values[d].get(c)) for c in codes} for d in dealers
+                ]
+            entropy, entropy_rows = _entropy(_score_matrix(entropy_values, indicators), codes, notes)
+            if entropy is not None:
                 a, b = [ahp[c] for c in codes], [entropy[c] for c in codes]
                 if settings.mode == "entropy":
                     combined = b
@@ -269,23 +331,30 @@ def evaluate(
             result.fuzzy_grade = (
                 GRADES[fuzzy.grade_index] if len(settings.grade_scores) == 4 else str(fuzzy.grade_index)
             )
+        if overall is not None:
+            enough = [c for c in codes if dealer_scores[c] is not None and c not in thin.get(dealer, ())]
+            weight_total = sum(weights.values())
+            carried = sum(weights[c] for c in enough) / weight_total if weight_total else 0.0
+            if carried + 1e-9 < settings.rank_min_weight:
+                result.rank_note = {"code": "rank_thin_data", "enough": len(enough), "of": len(codes),
+                                    "share": carried, "required": settings.rank_min_weight}  # fmt: skip
         results[dealer] = result
 
-    scored = {d: r.score for d, r in results.items() if r.score is not None}
+    scored = {d: r.score for d, r in results.items() if r.score is not None and r.rank_note is None}
     for dealer, rank in _rank_desc(scored).items():
         results[dealer].rank = rank
     ranked = [d for d in dealers if d in scored]
     if len(ranked) >= 2:
         rows = [dealers.index(d) for d in ranked]
         usable = [j for j, c in enumerate(codes) if weights[c] > 0]
-        sub = filled[np.ix_(rows, usable)]
+        sub = _fill_missing(matrix[np.ix_(rows, usable)])
         if np.any(sub > 0):
             topsis = maths.topsis(sub, [weights[codes[j]] for j in usable], ["benefit"] * len(usable))
             for dealer, closeness, rank in zip(ranked, topsis.closeness, topsis.rank, strict=True):
                 results[dealer].topsis_closeness, results[dealer].topsis_rank = closeness, rank
     elif ranked:
-        notes.append("TOPSIS needs at least two dealers with a score")
+        notes.append({"code": "topsis_too_few", "dealers": len(ranked)})
     return EvaluationResult(
         weights=weights, ahp_weights=ahp, entropy_weights=entropy, dimension_weights=dimension_weights,
-        dealers=results, notes=notes,
+        dealers=results, notes=notes, entropy_rows=entropy_rows,
     )  # fmt: skip

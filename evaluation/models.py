@@ -43,6 +43,22 @@ from evaluation.choices import (
 )
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+GRACE_DAYS_MAX = 60
+ENTROPY_WINDOW_MAX = 36
+#: Figures over a whole population (every active staff member, every technician who worked, every stocked part,
+#: the audit) are complete counts, not samples: a minimum number of records does not apply to them.
+POPULATION_CODES = frozenset({"C3", "C4", "F2", "G"})
+
+
+def enough_data(code: str, n: int | None, minimum: int) -> bool:
+    """Whether a figure stands on enough records to enter the entropy weights, the alerts and a rank.
+
+    The one rule (``SystemVersion.min_sample``; a run keeps the minimum it used: ``EvaluationRun.has_enough_data``):
+    no data is never enough; a population figure always is; a sampled one needs ``n >= minimum``.
+    """
+    if not n:
+        return False
+    return code in POPULATION_CODES or n >= minimum
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -164,6 +180,40 @@ class SystemVersion(models.Model):
         help_text=_("A quality alert still open without an improvement action goes to the dealer's service "
                     "managers (a to-do) after this many days, and to the region after twice as many."),
     )  # fmt: skip
+    # Comparable, reproducible months (one month's entropy over a handful of dealers jumps about; a run on a later
+    # day must give the same figures): see evaluation.runs.
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace period (days)"), default=7, validators=[MaxValueValidator(GRACE_DAYS_MAX)],
+        help_text=_("A month is evaluated as of its last day plus this many days, so that records entered a little "
+                    "late count and a re-run on any later day gives the same figures. A run before that moment is "
+                    "provisional."),
+    )  # fmt: skip
+    entropy_window_months = models.PositiveSmallIntegerField(
+        _("entropy window (months)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(ENTROPY_WINDOW_MAX)],
+        help_text=_("The entropy weights are computed over the dealer-months of this many months ending with the "
+                    "evaluated month, so that the overall score stays comparable from month to month (1: the "
+                    "evaluated month alone)."),
+    )  # fmt: skip
+    entropy_min_dealers = models.PositiveSmallIntegerField(
+        _("minimum dealers for entropy weights"), default=5, validators=[MinValueValidator(2)],
+        help_text=_("With fewer dealers with data in the evaluated scope, the entropy weights are not used: AHP "
+                    "weights only, and the run says so."),
+    )  # fmt: skip
+    min_sample = models.PositiveIntegerField(
+        _("minimum records per figure"), default=5,
+        help_text=_("A figure standing on fewer records (n) is scored, but enters neither the entropy weights nor "
+                    "the quality alerts, and does not count as data for a rank. Figures over a whole population "
+                    "(training C3, certified technicians C4, dead stock F2, the audit G) always count. 0: every "
+                    "figure with data counts."),
+    )  # fmt: skip
+    rank_min_weight = models.DecimalField(
+        _("data a rank needs (% of the weight)"), max_digits=5, decimal_places=2, default=Decimal("60"),
+        validators=PERCENT,
+        help_text=_("A dealer is ranked only when its indicators with enough records carry at least this share of "
+                    "the weight; otherwise it keeps its score and the ranking says why it has no rank. 0: every "
+                    "dealer with a score is ranked."),
+    )  # fmt: skip
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
     )
@@ -223,6 +273,10 @@ class SystemVersion(models.Model):
         if score is None:
             return None
         return next(grade for grade, low in self.grade_thresholds if score >= low)
+
+    def has_enough_data(self, code: str, n: int | None) -> bool:
+        """Whether a figure of this version's indicators stands on enough records (see ``enough_data``)."""
+        return enough_data(code, n, self.min_sample)
 
     def stars_for(self, score: float | None) -> int | None:
         """Stars after GB/T 27922: 5/4/3, 0 = 达标 without stars, −1 = 不达标 (below the compliant threshold)."""
@@ -633,6 +687,20 @@ class EvaluationRun(models.Model):
     notes = models.JSONField(_("notes"), default=list, blank=True)
     inputs_hash = models.CharField(_("inputs hash (SHA-256)"), max_length=64, blank=True)
     dealer_count = models.PositiveIntegerField(_("dealers"), default=0)
+    as_of = models.DateTimeField(
+        _("evaluated as of"), null=True, blank=True,
+        help_text=_("The records as they stood at this moment: the month's end plus the grace period, or the moment "
+                    "of the run when that was earlier (a provisional run)."),
+    )  # fmt: skip
+    provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_("Run before the month's end plus the grace period: records entered later may still change it."),
+    )  # fmt: skip
+    options = models.JSONField(
+        _("options used"), default=dict, blank=True,
+        help_text=_("The version's settings this run used (grace period, entropy window and minimum dealers, "
+                    "minimum records per figure, data a rank needs) and what came of them."),
+    )  # fmt: skip
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -675,6 +743,16 @@ class EvaluationRun(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("evaluation:run_detail", args=[self.pk])
 
+    @property
+    def min_sample(self) -> int:
+        """The minimum records per figure this run used (runs before the setting: its version's)."""
+        stored = (self.options or {}).get("min_sample")
+        return int(stored) if stored is not None else self.system_version.min_sample
+
+    def has_enough_data(self, code: str, n: int | None) -> bool:
+        """Whether a figure of this run stands on enough records for entropy, alerts and a rank (``enough_data``)."""
+        return enough_data(code, n, self.min_sample)
+
 
 class DealerEvaluation(models.Model):
     """One dealer's result in a run: indicator figures and scores, dimension scores, score, grade, stars, ranks."""
@@ -694,6 +772,10 @@ class DealerEvaluation(models.Model):
     fuzzy_score = models.FloatField(_("fuzzy score"), null=True, blank=True)
     dimension_scores = models.JSONField(_("dimension scores"), default=dict)
     indicators = models.JSONField(_("indicators"), default=dict)
+    rank_note = models.JSONField(
+        _("why there is no rank"), null=True, blank=True,
+        help_text=_("Set when the dealer has a score but too little of its weight stands on enough records."),
+    )  # fmt: skip
 
     objects = DealerScopedQuerySet.as_manager()
 
@@ -710,6 +792,13 @@ class DealerEvaluation(models.Model):
     @property
     def stars_label(self) -> str:
         return display.stars_label(self.stars)
+
+    @property
+    def rank_reason(self) -> str:
+        """Why a dealer with a score has no rank, in the reader's language ("" when it is ranked or unscored)."""
+        from evaluation.notes import note_text
+
+        return note_text(self.rank_note) if self.rank_note else ""
 
     @property
     def grade_label(self) -> str:

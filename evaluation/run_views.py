@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views.generic import ListView, View
 
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
-from evaluation import alerts, runs
+from evaluation import alerts, notes, runs
 from evaluation.models import DealerEvaluation, EvaluationRun
 from organization.models import Dealer, Oem, Region
 
@@ -46,18 +47,6 @@ class RunForm(forms.Form):
         except ValueError:
             raise forms.ValidationError(_("Give the month as YYYY-MM.")) from None
         return year, month
-
-
-# The engine's notes (plain English, it has no Django) shown in the user's language.
-NOTE_LABELS = {
-    "entropy weights need at least two dealers: AHP weights used": gettext_lazy(
-        "Entropy weights need at least two dealers: the AHP weights were used."
-    ),
-    "every indicator is equal across the dealers: AHP weights used": gettext_lazy(
-        "Every indicator is equal across the dealers: the AHP weights were used."
-    ),
-    "TOPSIS needs at least two dealers with a score": gettext_lazy("TOPSIS needs at least two dealers with a score."),
-}
 
 
 def _run_queryset(user):
@@ -116,12 +105,16 @@ class RunDetailView(DealerScopedObjectMixin, View):
              "entropy": (weights.get("entropy") or {}).get(code)}
             for code, value in (weights.get("global") or {}).items()
         ]  # fmt: skip
+        said = notes.run_notes(run, request.user) if run.status == EvaluationRun.Status.DONE else []
+        # Ranked dealers first, then those with a score but no rank (too little data), then those without a score.
+        ordering = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "dealer__code")
         context = {
-            "run": run, "results": results.order_by("rank", "dealer__code"), "weight_rows": rows,
+            "run": run, "results": results.order_by(*ordering), "weight_rows": rows,
             "dimension_weights": weights.get("dimensions") or {},
             "can_publish": run.status == "done" and not run.published and request.user.has_perm(runs.PUBLISH),
             "polling": run.status in ("queued", "running"),
-            "notes": [NOTE_LABELS.get(note, note) for note in run.notes],
+            "notes": [note for note in said if note["code"] != "provisional"],
+            "provisional_note": next((note["text"] for note in said if note["code"] == "provisional"), ""),
         }  # fmt: skip
         template = "evaluation/_run_progress.html" if request.htmx and context["polling"] else self.template_name
         return render(request, template, context)

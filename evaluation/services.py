@@ -220,10 +220,14 @@ SETTINGS_FIELDS = (
     "note", "ahp_method", "weighting_mode", "alpha", "grade_excellent_min", "grade_good_min", "grade_fair_min",
     "star_compliant_min", "star3_min", "star4_min", "star5_min", "fuzzy_excellent_score", "fuzzy_good_score",
     "fuzzy_fair_score", "fuzzy_poor_score", "alert_escalation_days",
+    # comparable, reproducible months (evaluation.runs)
+    "grace_days", "entropy_window_months", "entropy_min_dealers", "min_sample", "rank_min_weight",
 )  # fmt: skip
 
 
 def _check_settings(version: SystemVersion) -> None:
+    # The ranges the model declares (entropy window 1–36 months, at least two dealers, …) hold for every caller.
+    version.clean_fields(exclude=[f.name for f in SystemVersion._meta.fields if f.name not in SETTINGS_FIELDS])
     errors = {}
     if not version.grade_excellent_min > version.grade_good_min > version.grade_fair_min > 0:
         errors["grade_good_min"] = _("Grade thresholds must fall: excellent > good > fair > 0.")

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
-from evaluation import runs
+from evaluation import notes, runs
 from evaluation.models import DealerEvaluation, EvaluationRun
 from organization.models import Oem, Region
 
 
+class RunNoteSerializer(serializers.Serializer):
+    """A structured note of the run (its code and figures, as stored) and the sentence in the request language."""
+
+    code = serializers.CharField(help_text="e.g. entropy_constant, entropy_too_few_dealers, survey_family_mismatch")
+    text = serializers.CharField(help_text="The note in the language of the request, naming the indicators.")
+
+
 class EvaluationRunSerializer(serializers.ModelSerializer):
+    notes = serializers.SerializerMethodField(
+        help_text="The engine's and the run's notes: each the stored note (code and figures, e.g. "
+        '{"code": "entropy_constant", "indicators": ["A2"]}) with its text in the language of the request.'
+    )
+
     class Meta:
         model = EvaluationRun
         fields = ["id", "oem", "region", "period_start", "period_end", "system_version", "status", "progress",
-                  "message", "weights", "notes", "inputs_hash", "dealer_count", "published", "published_at",
-                  "created_at", "finished_at"]  # fmt: skip
+                  "message", "as_of", "provisional", "options", "weights", "notes", "inputs_hash", "dealer_count",
+                  "published", "published_at", "created_at", "finished_at"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(RunNoteSerializer(many=True))
+    def get_notes(self, run: EvaluationRun) -> list[dict]:
+        names = self.context.setdefault("indicator_names", {}).get(run.system_version_id)
+        if names is None:
+            names = self.context["indicator_names"][run.system_version_id] = notes.indicator_names(
+                run.system_version_id
+            )
+        return notes.run_notes(run, self.context["request"].user, names)
 
 
 class RunCreateSerializer(serializers.Serializer):
@@ -32,12 +53,15 @@ class RunCreateSerializer(serializers.Serializer):
 
 class DealerEvaluationSerializer(serializers.ModelSerializer):
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
+    rank_reason = serializers.CharField(
+        read_only=True, help_text="Why a dealer with a score has no rank, in the language of the request."
+    )
 
     class Meta:
         model = DealerEvaluation
-        fields = ["id", "run", "dealer", "dealer_code", "score", "grade", "stars", "rank", "topsis_closeness",
-                  "topsis_rank", "fuzzy_vector", "fuzzy_grade", "fuzzy_score", "dimension_scores",
-                  "indicators"]  # fmt: skip
+        fields = ["id", "run", "dealer", "dealer_code", "score", "grade", "stars", "rank", "rank_note", "rank_reason",
+                  "topsis_closeness", "topsis_rank", "fuzzy_vector", "fuzzy_grade", "fuzzy_score",
+                  "dimension_scores", "indicators"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -71,7 +71,8 @@ class SystemVersionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "status", "note", "ahp_method", "weighting_mode", "alpha", "grade_excellent_min",
             "grade_good_min", "grade_fair_min", "star_compliant_min", "star3_min", "star4_min", "star5_min",
-            "fuzzy_excellent_score", "fuzzy_good_score", "fuzzy_fair_score", "fuzzy_poor_score", "created_at",
+            "fuzzy_excellent_score", "fuzzy_good_score", "fuzzy_fair_score", "fuzzy_poor_score", "grace_days",
+            "entropy_window_months", "entropy_min_dealers", "min_sample", "rank_min_weight", "created_at",
             "published_at", "dimensions", "matrices", "alert_escalation_days",
         ]  # fmt: skip
         read_only_fields = fields

@@ -81,7 +81,10 @@ def test_linear_combination_with_entropy_weights():
 def test_one_dealer_falls_back_to_ahp_and_is_not_topsis_ranked():
     result = evaluate(dimensions=DIMS, indicators=INDICATORS, values={7: {"A1": 20, "A2": 1.0, "B1": 1.0}})
     assert result.entropy_weights is None
-    assert any("two dealers" in note for note in result.notes)
+    assert result.notes == [
+        {"code": "entropy_too_few_dealers", "dealers": 1, "minimum": 2},
+        {"code": "topsis_too_few", "dealers": 1},
+    ]
     dealer = result.dealers[7]
     assert dealer.score == pytest.approx(0.6 * (0.5 * 50 + 0.5 * 100) + 0.4 * 100)
     assert (dealer.rank, dealer.topsis_rank) == (1, None)
@@ -108,3 +111,74 @@ def test_bad_systems_are_refused():
         evaluate(dimensions=DIMS, indicators=INDICATORS, values={}, settings=Settings(mode="magic"))
     with pytest.raises(EvaluationInputError):
         engine.indicator_score(1, target=1, floor=1)
+
+
+# --- entropy over many rows, minimum dealers, thin figures and ranks ------------------------------------------
+
+ONE = [DimensionSpec("A", 1.0)]
+XY = [IndicatorSpec("X", "A", 100, 0, 0.5), IndicatorSpec("Y", "A", 100, 0, 0.5)]
+
+
+def test_entropy_notes_name_the_constant_and_the_empty_indicators():
+    indicators = [*XY, IndicatorSpec("Z", "A", 100, 0, 0.0)]
+    result = evaluate(dimensions=ONE, indicators=indicators,
+                      values={1: {"X": 100, "Y": 50}, 2: {"X": 50, "Y": 50}, 3: {"X": 80, "Y": 50}})  # fmt: skip
+    assert result.notes == [{"code": "entropy_no_data", "indicators": ["Z"]},
+                            {"code": "entropy_constant", "indicators": ["Y"]}]  # fmt: skip
+    assert result.entropy_weights == {"X": pytest.approx(1.0), "Y": 0.0, "Z": 0.0}
+    assert result.entropy_rows == 3
+
+
+def test_when_every_indicator_is_equal_the_ahp_weights_are_used():
+    result = evaluate(dimensions=ONE, indicators=XY, values={1: {"X": 70, "Y": 50}, 2: {"X": 70, "Y": 50}})
+    # maths falls back to equal entropy weights; the engine must not mix those into the AHP weights
+    assert result.notes == [{"code": "entropy_all_equal"}]
+    assert result.entropy_weights is None
+    assert result.weights == {"X": pytest.approx(0.5), "Y": pytest.approx(0.5)}
+
+
+def test_below_the_minimum_number_of_dealers_entropy_is_not_used():
+    values = {1: {"X": 100, "Y": 50}, 2: {"X": 50, "Y": 50}, 3: {"X": 80, "Y": 60}, 4: {}}
+    few = evaluate(dimensions=ONE, indicators=XY, values=values, settings=Settings(entropy_min_dealers=4))
+    # dealer 4 has no figure: three dealers with a score are fewer than four
+    assert few.notes[0] == {"code": "entropy_too_few_dealers", "dealers": 3, "minimum": 4}
+    assert few.entropy_weights is None and few.weights == {"X": pytest.approx(0.5), "Y": pytest.approx(0.5)}
+    enough = evaluate(dimensions=ONE, indicators=XY, values=values, settings=Settings(entropy_min_dealers=3))
+    assert enough.entropy_weights is not None
+
+
+def test_entropy_over_given_rows_instead_of_this_months_dealers():
+    values = {1: {"X": 100, "Y": 50}, 2: {"X": 50, "Y": 50}}
+    # over the window, Y varied and X did not: the weights follow the window, not the month
+    window = [{"X": 60, "Y": 20}, {"X": 60, "Y": 80}, {"X": 60, "Y": 50}, {"X": None, "Y": None}]
+    result = evaluate(dimensions=ONE, indicators=XY, values=values, entropy_values=window)
+    assert result.entropy_weights == {"X": 0.0, "Y": pytest.approx(1.0)}
+    assert result.entropy_rows == 3  # the row without any figure is left out
+    assert result.weights == {"X": pytest.approx(0.3), "Y": pytest.approx(0.7)}
+
+
+def test_thin_figures_stay_in_the_score_but_not_in_entropy():
+    values = {1: {"X": 100, "Y": 90}, 2: {"X": 50, "Y": 10}, 3: {"X": 80, "Y": 10}}
+    plain = evaluate(dimensions=ONE, indicators=XY, values=values)
+    thin = evaluate(dimensions=ONE, indicators=XY, values=values, thin={1: {"Y"}})
+    assert plain.entropy_weights["Y"] > 0
+    # without dealer 1's Y (filled with the mean of the others, 10), Y is constant: no information
+    assert thin.entropy_weights == {"X": pytest.approx(1.0), "Y": 0.0}
+    assert thin.dealers[1].indicator_scores["Y"] == pytest.approx(90.0)  # still scored
+    assert thin.dealers[1].score == pytest.approx(0.7 * 100 + 0.3 * 90)
+
+
+def test_a_dealer_whose_weight_stands_on_too_little_data_keeps_its_score_but_gets_no_rank():
+    indicators = [IndicatorSpec("X", "A", 100, 0, 0.75), IndicatorSpec("Y", "A", 100, 0, 0.25)]
+    values = {1: {"X": 90, "Y": 90}, 2: {"X": 80, "Y": 70}, 3: {"X": 60, "Y": 40}}
+    result = evaluate(dimensions=ONE, indicators=indicators, values=values, thin={1: {"X"}, 2: {"Y"}},
+                      settings=Settings(mode="ahp", rank_min_weight=0.7))  # fmt: skip
+    one, two, three = result.dealers[1], result.dealers[2], result.dealers[3]
+    assert one.score == pytest.approx(90.0) and one.grade == "优"
+    assert (one.rank, one.topsis_rank) == (None, None)
+    assert one.rank_note == {"code": "rank_thin_data", "enough": 1, "of": 2, "share": pytest.approx(0.25),
+                             "required": 0.7}  # fmt: skip
+    assert two.rank_note is None and (two.rank, three.rank) == (1, 2)  # 75 % of the weight is enough
+    assert (two.topsis_rank, three.topsis_rank) == (1, 2)
+    with pytest.raises(EvaluationInputError):
+        evaluate(dimensions=ONE, indicators=indicators, values=values, settings=Settings(rank_min_weight=1.5))
