@@ -169,3 +169,14 @@ class TargetCriteriaForm(forms.Form):
 class LapseNoteForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *LapseReason.choices], required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class KpiMonthForm(forms.Form):
+    """The month of the follow-up page's indicators (YYYY-MM); this month by default."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+
+    def month_start(self):
+        """The first day of the chosen month (this month when none or an invalid one was given)."""
+        chosen = self.cleaned_data.get("month") if self.is_valid() else None
+        return (chosen or timezone.localdate()).replace(day=1)

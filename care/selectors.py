@@ -1,13 +1,10 @@
-"""Reads of customer care: the follow-up work list, archives to complete, D4, D5, lapsed customers and E4.
+"""Reads of customer care: the follow-up work list, archives to complete, lapsed customers and campaigns.
 
-The KPI functions take a set of dealer ids and a period ``[start, end)`` and return one row per dealer, each
-computed by one grouped SQL query (never a loop over dealers or records).  ``n`` is the denominator; a dealer
-with ``n == 0`` has no data (value None), never 0 %.
+The indicators D4, D5 and E4 are care.kpis' rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -27,34 +24,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from care.choices import FAILED_ATTEMPT
+from care.kpis import ARCHIVE_DAYS
 from care.models import CallRecord, LapseNote
-from core.dates import add_months
+from care.services import FOLLOW_UP_KINDS
+from core.dates import months_before
 from customers.models import Customer
 from repairs.models import RepairOrder
-from todo.choices import TaskKind, TaskStatus
+from todo.choices import TaskStatus
 from todo.models import Task
 
-FOLLOW_UP_KINDS = (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND)
-ARCHIVE_DAYS = 2
 DEFAULT_LAPSE_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A ratio indicator: numerator / n (None when n is 0)."""
-
-    dealer_id: int
-    numerator: int
-    n: int
-
-    @property
-    def value(self) -> float | None:
-        return None if self.n == 0 else self.numerator / self.n
-
-
-def _rates(rows, dealer_ids) -> dict[int, Rate]:
-    found = {r["dealer_id"]: Rate(r["dealer_id"], r["numerator"], r["n"]) for r in rows}
-    return {d: found.get(d, Rate(d, 0, 0)) for d in dealer_ids}
 
 
 # --- the follow-up specialist's day -----------------------------------------------------------------------------
@@ -94,59 +73,6 @@ def archives_to_complete(queryset: QuerySet[Customer], *, now: datetime | None =
         .annotate(archive_due=F("created_at") + timedelta(days=ARCHIVE_DAYS))
         .order_by("created_at", "id")
     )
-
-
-# --- KPI inputs -------------------------------------------------------------------------------------------------
-
-
-def follow_up_timeliness(dealer_ids, start: datetime, end: datetime) -> dict[int, Rate]:
-    """D4: follow-ups whose window ends in the period, done (customer reached) inside their window / those due."""
-    rows = (
-        Task.objects.filter(dealer_id__in=dealer_ids, kind__in=FOLLOW_UP_KINDS, due_by__gte=start, due_by__lt=end)
-        .values("dealer_id")
-        .annotate(
-            n=Count("id"),
-            numerator=Count(
-                "id",
-                filter=Q(status=TaskStatus.DONE, done_at__gte=F("due_at"), done_at__lte=F("due_by")),
-            ),
-        )
-    )
-    return _rates(rows, dealer_ids)
-
-
-def archive_timeliness(dealer_ids, start: datetime, end: datetime) -> dict[int, Rate]:
-    """D5: customers created in the period whose archive was complete within 2 days / customers created."""
-    rows = (
-        Customer.objects.filter(dealer_id__in=dealer_ids, created_at__gte=start, created_at__lt=end)
-        .values("dealer_id")
-        .annotate(
-            n=Count("id"),
-            numerator=Count("id", filter=Q(archive_completed_at__lte=F("created_at") + timedelta(days=ARCHIVE_DAYS))),
-        )
-    )
-    return _rates(rows, dealer_ids)
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same local wall time ``months`` calendar months earlier (the day clamped to the month's length)."""
-    local = timezone.localtime(moment)
-    day = add_months(local.date(), -months)
-    return local.replace(year=day.year, month=day.month, day=day.day)
-
-
-def retention(dealer_ids, end: datetime) -> dict[int, Rate]:
-    """E4: of the customers with a visit in [end−24 months, end−12 months), those with a visit in [end−12, end)."""
-    year_ago, two_years_ago = months_before(end, 12), months_before(end, 24)
-    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).exclude(status="cancelled")
-    rows = (
-        Customer.objects.filter(dealer_id__in=dealer_ids)
-        .filter(Exists(visits.filter(arrived_at__gte=two_years_ago, arrived_at__lt=year_ago)))
-        .annotate(came_back=Exists(visits.filter(arrived_at__gte=year_ago, arrived_at__lt=end)))
-        .values("dealer_id")
-        .annotate(n=Count("id"), numerator=Count("id", filter=Q(came_back=True)))
-    )
-    return _rates(rows, dealer_ids)
 
 
 # --- lapsed customers (流失客户) ------------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
 
-from care import selectors, services
+from care import kpis, selectors, services
 from care.choices import CallDirection, CallPurpose, CampaignStatus, LapseReason, MessagePurpose
 from care.forms import (
     CallForm,
     CampaignForm,
     InboundCallForm,
+    KpiMonthForm,
     LapseNoteForm,
     LetterForm,
     ReminderCloseForm,
@@ -31,6 +32,7 @@ from care.forms import (
 from care.messaging import send_message
 from care.models import CallRecord, Campaign, CampaignTarget, Letter, Reminder
 from care.reminders import generate_reminders
+from core.dates import month_bounds
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
@@ -43,11 +45,6 @@ BUCKETS = ("today", "overdue", "upcoming", "done")
 
 def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
-def _month_start(now) -> datetime:
-    local = timezone.localtime(now)
-    return timezone.make_aware(datetime.combine(local.date().replace(day=1), time.min))
 
 
 class DealerFilterMixin:
@@ -88,6 +85,28 @@ def _rows_for(rates: dict, dealers) -> list[dict]:
     return [{"dealer": d, "rate": rates[d.pk]} for d in dealers]
 
 
+CARE_INDICATORS = (
+    (kpis.D4, kpis.follow_up_timeliness),
+    (kpis.D5, kpis.archive_timeliness),
+    (kpis.E4, kpis.retention),
+)
+
+
+def _month_kpis(form: KpiMonthForm, dealers: list[Dealer]) -> dict:
+    """D4, D5 and E4 of the chosen month per dealer, as the measurements compute them (judged now if the month
+    is still running): one grouped query per indicator."""
+    first = form.month_start()
+    start, end = month_bounds(first.year, first.month)
+    ids = [d.pk for d in dealers]
+    figures = [(indicator, measure(ids, start, end)) for indicator, measure in CARE_INDICATORS]
+    return {
+        "kpi_form": form,
+        "kpi_month": first,
+        "kpi_indicators": [indicator for indicator, _figures in figures],
+        "kpi_rows": [{"dealer": d, "figures": [found[d.pk] for _i, found in figures]} for d in dealers],
+    }
+
+
 # --- follow-ups ----------------------------------------------------------------------------------------------
 
 
@@ -114,14 +133,7 @@ class FollowUpListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
         context["counts"] = {b: selectors.follow_up_bucket(tasks, b).count() for b in BUCKETS if b != "done"}
         context["bucket"] = self.bucket()
         context["archives"] = selectors.archives_to_complete(self.scoped(Customer.objects.for_user(user)))[:20]
-        dealers = list(context["dealers"])
-        ids = [d.pk for d in dealers]
-        start = _month_start(now)
-        context["kpis"] = {
-            "d4": _rows_for(selectors.follow_up_timeliness(ids, start, now), dealers),
-            "d5": _rows_for(selectors.archive_timeliness(ids, start, now), dealers),
-            "e4": _rows_for(selectors.retention(ids, now), dealers),
-        }
+        context.update(_month_kpis(KpiMonthForm(self.request.GET), list(context["dealers"])))
         context["now"] = now
         return context
 
@@ -672,7 +684,9 @@ class LapsedListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
         for customer in context["object_list"]:
             customer.lapse_reason_label = LapseReason(customer.lapse_reason).label if customer.lapse_reason else ""
         dealers = list(context["dealers"])
-        context["retention"] = _rows_for(selectors.retention([d.pk for d in dealers], timezone.now()), dealers)
+        start, end = month_bounds(timezone.localdate().year, timezone.localdate().month)
+        context["retention"] = _rows_for(kpis.retention([d.pk for d in dealers], start, end), dealers)
+        context["e4"] = kpis.E4
         context["campaigns"] = Campaign.objects.for_user(self.request.user, write=True).exclude(
             status=CampaignStatus.CLOSED
         )

@@ -1,4 +1,4 @@
-"""Reads of complaints, scoped to the user's dealers; dashboards and KPI inputs are grouped SQL, never loops."""
+"""Reads of complaints, scoped to the user's dealers; dashboards are grouped SQL (the KPIs: complaints.kpis)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from care.sla import business_time_between
+from complaints import kpis
 from complaints.choices import UNRESOLVED, Category, EscalationLevel, Severity, Status
 from complaints.models import Complaint, CrisisAlert
 from complaints.services import calendar_for, overdue_q
+from core.indicators import combined
+from organization.models import Dealer
 
 LIST_RELATED = ("dealer", "customer", "vehicle", "owner", "received_by")
 
@@ -77,33 +80,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start_of(first), start_of(following)
 
 
-def kpi_inputs(complaints: QuerySet[Complaint], *, start: datetime, end: datetime, evaluated_at: datetime) -> dict:
-    """A2, D6 and B5 of the complaints received in [start, end): numerators, the denominator and the rates.
-
-    A2: first contact by the first-contact deadline (2 working hours by default); D6: feedback by the
-    feedback deadline (3 working days); B5: resolved with the customer's agreement by ``evaluated_at``.
-    """
-    row = (
-        complaints.order_by()
-        .filter(received_at__gte=start, received_at__lt=end)
-        .aggregate(
-            received=Count("id"),
-            a2=Count("id", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("first_contact_due_at"))),
-            d6=Count("id", filter=Q(feedback_at__isnull=False, feedback_at__lte=F("feedback_due_at"))),
-            b5=Count(
-                "id",
-                filter=Q(status=Status.RESOLVED, customer_agreed=True, resolved_at__lte=evaluated_at),
-            ),
-        )
-    )
-    n = row["received"]
-    for code in ("a2", "d6", "b5"):
-        row[f"{code}_rate"] = round(100 * row[code] / n, 1) if n else None
-    return row
-
-
 def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = None, now=None) -> dict:
-    """The service manager's day: open, overdue by deadline, escalated, crisis alerts, and the month's A2/D6/B5."""
+    """The service manager's day: open, overdue by deadline, escalated, crisis alerts, and the month's A2/D6/B5
+    (complaints.kpis, as the measurements compute them: resolutions counted up to now)."""
     now = now or timezone.now()
     month = month or timezone.localdate(now)
     complaints = Complaint.objects.for_user(user)
@@ -126,7 +105,9 @@ def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = 
         critical_open=Count("id", filter=unresolved & Q(severity=Severity.CRITICAL)),
     )
     start, end = month_bounds(month)
-    kpis = kpi_inputs(complaints, start=start, end=end, evaluated_at=min(now, end))
+    dealers = Dealer.objects.for_user(user).filter(**({"pk": dealer_id} if dealer_id else {}))
+    figures = kpis.handling(list(dealers.values_list("pk", flat=True)), start, end, as_of=now)
+    kpi_rows = [(i, combined(figures[i.code].values(), i.kind)) for i in (kpis.A2, kpis.D6, kpis.B5)]
     by_category = list(
         complaints.order_by()
         .filter(received_at__gte=start, received_at__lt=end)
@@ -163,7 +144,8 @@ def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = 
     )
     return {
         "counts": counts,
-        "kpis": kpis,
+        "kpis": kpi_rows,
+        "received": kpi_rows[0][1].n,
         "month": start.date() if hasattr(start, "date") else start,
         "by_category": by_category,
         "by_owner": by_owner,

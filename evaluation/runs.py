@@ -119,49 +119,38 @@ def _set(run: EvaluationRun, **fields) -> None:
 
 
 def survey_memberships(dealer_ids, start: datetime, end: datetime, version: SystemVersion) -> dict:
-    """{dealer: {code: (优, 良, 中, 差) shares}} from the month's survey answers (one grouped query per source)."""
-    from surveys.models import SurveyAnswer, SurveyResponse
+    """{dealer: {code: (优, 良, 中, 差) shares}} from the month's survey answers (one grouped query per source).
+
+    The answers and responses are the records of surveys.kpis' rules (C1/C2 answers, E1 responses with a CSI, E2
+    responses with a recommendation), so a membership stands on exactly the rows its indicator's figure does.
+    """
+    from surveys import kpis as surveys
 
     (_g1, excellent), (_g2, good), (_g3, fair), _poor = version.grade_thresholds
     result: dict[int, dict[str, tuple[float, ...]]] = {}
-
-    def bands(field: str) -> dict:
-        return {
-            "a": Count("id", filter=Q(**{f"{field}__gte": excellent})),
-            "b": Count("id", filter=Q(**{f"{field}__gte": good, f"{field}__lt": excellent})),
-            "c": Count("id", filter=Q(**{f"{field}__gte": fair, f"{field}__lt": good})),
-            "d": Count("id", filter=Q(**{f"{field}__lt": fair})),
-        }
-
-    def keep(rows, code: str, dealer_key: str) -> None:
+    bands = {
+        "a": Count("pk", filter=Q(kpi_value__gte=excellent)),
+        "b": Count("pk", filter=Q(kpi_value__gte=good, kpi_value__lt=excellent)),
+        "c": Count("pk", filter=Q(kpi_value__gte=fair, kpi_value__lt=good)),
+        "d": Count("pk", filter=Q(kpi_value__lt=fair)),
+    }
+    nps_bands = {
+        "a": Count("pk", filter=surveys.PROMOTER), "c": Count("pk", filter=surveys.PASSIVE),
+        "d": Count("pk", filter=surveys.DETRACTOR),
+    }  # fmt: skip
+    sources = (
+        ("C1", surveys.attitude_records, "response__dealer_id", bands),
+        ("C2", surveys.competence_records, "response__dealer_id", bands),
+        ("E1", surveys.csi_records, "dealer_id", bands),
+        ("E2", surveys.nps_records, "dealer_id", nps_bands),
+    )
+    for code, records, dealer_key, counts in sources:
+        rows = records(dealer_ids, start, end).order_by().values(dealer_key).annotate(**counts)
         for row in rows:
-            counts = [row.get(k, 0) for k in "abcd"]
-            total = sum(counts)
+            shares = [row.get(k, 0) for k in "abcd"]
+            total = sum(shares)
             if total:
-                shares = tuple(count / total for count in counts)
-                result.setdefault(row[dealer_key], {})[code] = shares
-
-    answers = SurveyAnswer.objects.filter(
-        response__dealer_id__in=dealer_ids, response__submitted_at__gte=start, response__submitted_at__lt=end,
-        score__isnull=False,
-    )  # fmt: skip
-    for code, dimension in (("C1", "attitude"), ("C2", "competence")):
-        rows = answers.filter(dimension=dimension).values("response__dealer_id").annotate(**bands("score"))
-        keep(rows, code, "response__dealer_id")
-    responses = SurveyResponse.objects.filter(dealer_id__in=dealer_ids, submitted_at__gte=start, submitted_at__lt=end)
-    keep(
-        responses.filter(csi_score__isnull=False).values("dealer_id").annotate(**bands("csi_score")), "E1", "dealer_id"
-    )
-    nps = (
-        responses.exclude(nps_category="")
-        .values("dealer_id")
-        .annotate(
-            a=Count("id", filter=Q(nps_category="promoter")),
-            c=Count("id", filter=Q(nps_category="passive")),
-            d=Count("id", filter=Q(nps_category="detractor")),
-        )
-    )
-    keep(nps, "E2", "dealer_id")
+                result.setdefault(row[dealer_key], {})[code] = tuple(count / total for count in shares)
     return result
 
 

@@ -1,4 +1,6 @@
-"""The parts reports page (stock value, dead and slow stock, fill rate, margin per order) and its Excel export."""
+"""The parts reports page (stock value, dead and slow stock, fill rate, margin per order) and its Excel export.
+
+The stock figures are the stock at the end of the chosen period (now while it runs), as F2 measures it."""
 
 from datetime import datetime, time, timedelta
 
@@ -10,7 +12,7 @@ from django.views import View
 from core.exports import xlsx_response
 from core.mixins import DealerScopedObjectMixin
 from organization.models import Dealer
-from parts import reports
+from parts import kpis, reports
 from parts.models import StockItem
 
 
@@ -40,15 +42,18 @@ class PartsReportView(DealerScopedObjectMixin, View):
         dealer_id = int(dealer) if dealer.isdigit() else None
         start, end, first, last = _period(request)
         context = {
-            "value": reports.stock_value(user=request.user, dealer_id=dealer_id),
+            "value": reports.stock_value(user=request.user, start=start, end=end, dealer_id=dealer_id),
             "fill": reports.fill_rate(user=request.user, start=start, end=end, dealer_id=dealer_id),
-            "dead": reports.dead_stock(user=request.user, dealer_id=dealer_id)[:50],
+            "dead": reports.dead_stock(user=request.user, start=start, end=end, dealer_id=dealer_id)[:50],
+            "f1": kpis.F1,
+            "f2": kpis.F2,
             "margins": reports.parts_margin_by_order(user=request.user, start=start, end=end, dealer_id=dealer_id)[:50],
             "dealers": Dealer.objects.for_user(request.user).only("id", "code", "name"),
             "dealer": dealer,
             "first": first,
             "last": last,
-            "dead_days": reports.DEAD_DAYS,
+            "dead_days": kpis.DEAD_DAYS,
+            "querystring": request.GET.urlencode(),
         }
         return render(request, self.template_name, context)
 
@@ -59,7 +64,10 @@ class DeadStockExportView(DealerScopedObjectMixin, View):
 
     def get(self, request):
         dealer = request.GET.get("dealer", "")
-        items = reports.dead_stock(user=request.user, dealer_id=int(dealer) if dealer.isdigit() else None)
+        start, end, _first, _last = _period(request)
+        items = reports.dead_stock(
+            user=request.user, start=start, end=end, dealer_id=int(dealer) if dealer.isdigit() else None
+        )
         header = [
             _("Warehouse"),
             _("Part number"),
@@ -74,10 +82,10 @@ class DeadStockExportView(DealerScopedObjectMixin, View):
                 item.warehouse.code,
                 item.part.number,
                 item.part.name,
-                item.on_hand,
+                item.on_hand_then,
                 item.average_cost,
-                round(item.value, 2),
-                timezone.localtime(item.last_movement_at).replace(tzinfo=None) if item.last_movement_at else "",
+                round(item.kpi_value, 2),
+                timezone.localtime(item.last_movement_then).replace(tzinfo=None),
             ]
             for item in items.iterator(chunk_size=2000)
         )

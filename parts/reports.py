@@ -1,5 +1,5 @@
-"""Parts reports, as grouped SQL: stock value, slow and dead stock (KPI F2), first-pick fill rate (KPI F1),
-turnover and the parts margin per repair order. Every figure carries the count behind it.
+"""Parts reports, as grouped SQL: stock value, slow and dead stock (KPI F2), first-pick fill rate (KPI F1) and the
+parts margin per repair order. Every figure carries the count behind it; F1 and F2 are parts.kpis' rules.
 """
 
 from __future__ import annotations
@@ -21,22 +21,29 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from parts.choices import MovementKind, ReservationStatus
-from parts.models import SpecialOrder, StockItem, StockMovement, StockReservation
+from core.indicators import RATIO, Measure, combined, judged_at
+from organization.models import Dealer
+from parts import kpis
+from parts.choices import MovementKind
+from parts.models import StockItem, StockMovement
 
-DEAD_DAYS = 180
 SLOW_DAYS = 90
 MONEY = DecimalField(max_digits=18, decimal_places=4)
 ZERO = Value(Decimal("0"), output_field=MONEY)
 
 
+def _dealer_ids(user: User, dealer_id: int | None) -> list[int]:
+    """The user's dealers, or the one asked for if the user may see it (else none)."""
+    dealers = Dealer.objects.for_user(user)
+    return list((dealers.filter(pk=dealer_id) if dealer_id else dealers).values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class StockValue:
-    """The value of the stock and the part of it that is dead (no movement in 180 days): KPI F2."""
+    """The stock at a moment: its value, the dead part of it (KPI F2, parts.kpis) and the slow part."""
 
     items: int
     value: Decimal
@@ -44,81 +51,54 @@ class StockValue:
     dead_value: Decimal
     slow_items: int
     slow_value: Decimal
-
-    @property
-    def dead_share(self) -> Decimal | None:
-        return (self.dead_value / self.value * 100).quantize(Decimal("0.01")) if self.value else None
+    dead_share: Measure  # F2 of the dealers together
 
 
-def _stock(user: User, dealer_id: int | None) -> QuerySet[StockItem]:
-    qs = StockItem.objects.for_user(user).filter(on_hand__gt=0)
-    return qs.filter(warehouse__dealer_id=dealer_id) if dealer_id else qs
-
-
-def _value():
-    return ExpressionWrapper(F("on_hand") * F("average_cost"), output_field=MONEY)
-
-
-def stock_value(*, user: User, dealer_id: int | None = None, now: datetime | None = None) -> StockValue:
-    """Stock on hand at average cost, with dead (no movement 180 days) and slow (no issue 90 days) parts of it."""
-    now = now or timezone.now()
-    dead = Q(last_movement_at__lt=now - timedelta(days=DEAD_DAYS)) | Q(last_movement_at__isnull=True)
+def stock_value(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None) -> StockValue:
+    """The stock at the end of the period (now if earlier), rebuilt from the ledger as F2 counts it: value at
+    average cost, dead (F2: no movement in 180 days) and slow (not dead, no issue in the 90 days before)."""
+    moment = judged_at(end)
     recent_issue = StockMovement.objects.filter(
-        item=OuterRef("pk"), kind=MovementKind.ISSUE, at__gte=now - timedelta(days=SLOW_DAYS)
+        item=OuterRef("pk"), kind=MovementKind.ISSUE, at__gte=moment - timedelta(days=SLOW_DAYS), at__lt=moment
     )
-    slow = ~dead & ~Q(Exists(recent_issue))
-    totals = _stock(user, dealer_id).aggregate(
-        items=Count("id"),
-        value=Coalesce(Sum(_value()), ZERO),
-        dead_items=Count("id", filter=dead),
-        dead_value=Coalesce(Sum(_value(), filter=dead), ZERO),
-        slow_items=Count("id", filter=slow),
-        slow_value=Coalesce(Sum(_value(), filter=slow), ZERO),
+    slow = Q(in_numerator=False) & ~Q(Exists(recent_issue))
+    figures = list(
+        kpis.stock_figures(
+            _dealer_ids(user, dealer_id), start, end,
+            dead_items=Count("pk", filter=Q(in_numerator=True)),
+            slow_items=Count("pk", filter=slow), slow_value=Coalesce(Sum("kpi_value", filter=slow), ZERO),
+        ).values()
+    )  # fmt: skip
+    share = combined((f["F2"] for f in figures), RATIO)
+
+    def money(value) -> Decimal:
+        return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+    return StockValue(
+        items=share.n,
+        value=money(share.denominator),
+        dead_items=sum(f["dead_items"] for f in figures),
+        dead_value=money(share.numerator),
+        slow_items=sum(f["slow_items"] for f in figures),
+        slow_value=money(sum(Decimal(str(f["slow_value"])) for f in figures)),
+        dead_share=share,
     )
-    return StockValue(**{k: (v.quantize(Decimal("0.01")) if isinstance(v, Decimal) else v) for k, v in totals.items()})
 
 
-def dead_stock(*, user: User, dealer_id: int | None = None, now: datetime | None = None) -> QuerySet[StockItem]:
-    """The dead stock items, most valuable first (for the clearance list and its Excel export)."""
-    now = now or timezone.now()
-    dead = Q(last_movement_at__lt=now - timedelta(days=DEAD_DAYS)) | Q(last_movement_at__isnull=True)
+def dead_stock(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None) -> QuerySet[StockItem]:
+    """F2's dead items at the end of the period (now if earlier), most valuable first (the clearance list and its
+    Excel export): ``on_hand_then``, ``last_movement_then`` and ``kpi_value`` (their value)."""
     return (
-        _stock(user, dealer_id)
-        .filter(dead)
-        .annotate(value=_value())
+        kpis.stock_records(_dealer_ids(user, dealer_id), start, end)
+        .filter(in_numerator=True)
         .select_related("part", "warehouse")
-        .order_by("-value", "id")
+        .order_by("-kpi_value", "id")
     )
 
 
-@dataclass(frozen=True)
-class FillRate:
-    """KPI F1: repair-order part lines issued from stock on the day they were requested / part lines requested."""
-
-    lines: int
-    filled: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        return (Decimal(self.filled) / self.lines * 100).quantize(Decimal("0.01")) if self.lines else None
-
-
-def fill_rate(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None) -> FillRate:
-    """Requests in [start, end): a line counts once; it is filled when issued the same (local) day, from stock."""
-    reservations = StockReservation.objects.for_user(user).filter(requested_at__gte=start, requested_at__lt=end)
-    special = SpecialOrder.objects.for_user(user).filter(requested_at__gte=start, requested_at__lt=end)
-    if dealer_id:
-        reservations = reservations.filter(item__warehouse__dealer_id=dealer_id)
-        special = special.filter(warehouse__dealer_id=dealer_id)
-    special_lines = SpecialOrder.objects.filter(repair_order_line=OuterRef("repair_order_line"))
-    same_day = (
-        reservations.filter(status=ReservationStatus.ISSUED)
-        .annotate(asked=TruncDate("requested_at"), got=TruncDate("issued_at"), special=Exists(special_lines))
-        .filter(asked=F("got"), special=False)
-    )
-    requested = reservations.exclude(status=ReservationStatus.RELEASED).values("repair_order_line").distinct().count()
-    only_special = special.exclude(repair_order_line__in=reservations.values("repair_order_line")).count()
-    return FillRate(lines=requested + only_special, filled=same_day.values("repair_order_line").distinct().count())
+def fill_rate(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None) -> Measure:
+    """F1 of the period for the user's dealers (or the one asked for) together (parts.kpis.fill_rate)."""
+    return combined(kpis.fill_rate(_dealer_ids(user, dealer_id), start, end).values(), RATIO)
 
 
 def parts_margin_by_order(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None):

@@ -1,4 +1,4 @@
-"""Reads of the staff domain, scoped to the user's dealers; KPI C3/C4 and the scorecard are grouped SQL."""
+"""Reads of the staff domain, scoped to the user's dealers; the scorecard is grouped SQL (KPIs C3/C4: staff.kpis)."""
 
 from __future__ import annotations
 
@@ -23,16 +23,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round, TruncDate
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from accounts.models import User
-from repairs.choices import FaultCategory
-from repairs.models import LabourClock, RepairOrder, RepairOrderLine
+from repairs.models import RepairOrder, RepairOrderLine
 from staff import sources
 from staff.choices import (
     COUNTED_RESULTS,
-    HIGH_VOLTAGE_QUALIFICATIONS,
     SCORECARD_POSITIONS,
     TECHNICIAN_QUALIFICATIONS,
     CertificateStatus,
@@ -229,22 +227,9 @@ class Ratio:
         return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"))
 
 
-def training_compliance(*, dealer_ids, as_of: date) -> dict[int, Ratio]:
-    """KPI C3 per dealer: active staff whose training hours this year reach the share due by ``as_of`` /
-    active staff on ``as_of`` (one grouped query)."""
-    profiles = annotate_training(
-        StaffProfile.objects.filter(dealer_id__in=list(dealer_ids)).filter(active_on_q(as_of)), as_of=as_of
-    )
-    rows = (
-        profiles.order_by()
-        .values("dealer_id")
-        .annotate(staff=Count("id"), compliant=Count("id", filter=Q(training_ok=True)))
-    )
-    return {row["dealer_id"]: Ratio(row["compliant"], row["staff"]) for row in rows}
-
-
 def training_report(*, user: User, year: int, filters: dict | None = None, today: date | None = None) -> dict:
-    """The year's training-hours report: per person and per dealer (C3), evaluated on 31 December or today."""
+    """The year's training-hours report per person, evaluated on 31 December or today (``as_of``; C3 per dealer on
+    that day is staff.kpis.compliance_on)."""
     today = today or timezone.localdate()
     as_of = min(date(year, 12, 31), today)
     filters = filters or {}
@@ -256,61 +241,10 @@ def training_report(*, user: User, year: int, filters: dict | None = None, today
     people = annotate_training(profiles.select_related("user", "dealer"), as_of=as_of).order_by(
         "dealer__code", "training_ok", "employee_number", "id"
     )
-    by_dealer = (
-        training_compliance(dealer_ids=set(profiles.values_list("dealer_id", flat=True)), as_of=as_of)
-        if as_of.year == year
-        else {}
-    )
-    return {"as_of": as_of, "people": people, "by_dealer": by_dealer}
+    return {"as_of": as_of, "people": people}
 
 
-# --- certified technicians (KPI C4) -----------------------------------------------------------------------
-
-
-def _held_on_clock_day(kinds) -> Exists:
-    return Exists(
-        Certificate.objects.filter(profile__user_id=OuterRef("technician_id"), kind__in=kinds).filter(
-            valid_on_q(OuterRef("day"))
-        )
-    )
-
-
-def certification_clocks(*, dealer_ids, start: datetime, end: datetime) -> QuerySet[LabourClock]:
-    """The labour clocks started in [start, end) at these dealers, each marked ``is_uncovered`` when its technician held
-    no valid certificate that day (an EV-system job also needs the high-voltage licence): the rule of KPI C4."""
-    uncovered = Q(tech_ok=False) | Q(line__order__fault_category=FaultCategory.EV_SYSTEM, hv_ok=False)
-    return (
-        LabourClock.objects.filter(
-            line__order__dealer_id__in=list(dealer_ids), started_at__gte=start, started_at__lt=end
-        )
-        .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
-        .annotate(
-            tech_ok=_held_on_clock_day(TECHNICIAN_QUALIFICATIONS), hv_ok=_held_on_clock_day(HIGH_VOLTAGE_QUALIFICATIONS)
-        )
-        .annotate(
-            is_uncovered=Case(When(uncovered, then=Value(True)), default=Value(False), output_field=BooleanField())
-        )
-    )
-
-
-def _period(start: date, end: date) -> tuple[datetime, datetime]:
-    return start_of(start), start_of(end + timedelta(days=1))
-
-
-def technician_certification(*, dealer_ids, start: date, end: date) -> dict[int, Ratio]:
-    """KPI C4 per dealer (one grouped query): technicians whose every clocked job in the period was covered by a
-    valid certificate / technicians who clocked on jobs in the period."""
-    first, after = _period(start, end)
-    rows = (
-        certification_clocks(dealer_ids=dealer_ids, start=first, end=after)
-        .order_by()
-        .values("line__order__dealer_id")
-        .annotate(
-            n=Count("technician_id", distinct=True),
-            failed=Count("technician_id", distinct=True, filter=Q(is_uncovered=True)),
-        )
-    )
-    return {row["line__order__dealer_id"]: Ratio(row["n"] - row["failed"], row["n"]) for row in rows}
+# --- certified technicians (KPI C4: staff.kpis) ---------------------------------------------------------
 
 
 def uncertified_technician_ids(*, dealer_id: int, day: date | None = None) -> set[int]:

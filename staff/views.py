@@ -3,7 +3,7 @@ scorecard with Excel export, assessments."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -21,7 +21,7 @@ from core.history import history_entries
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
-from staff import selectors, services
+from staff import kpis, selectors, services
 from staff.choices import CERTIFICATE_STATUS_COLOURS, RUBRIC, CertificateStatus, Position, TrainingStatus
 from staff.forms import (
     AssessmentForm,
@@ -342,6 +342,7 @@ class TrainingReportView(DealerScopedObjectMixin, View):
             )
         }
         shown = [names[dealer_id]] if dealer_id else dealers
+        c3 = kpis.compliance_on([d.pk for d in shown], report["as_of"])
         context = {
             **report,
             "year": year,
@@ -350,7 +351,8 @@ class TrainingReportView(DealerScopedObjectMixin, View):
             "dealer_id": dealer_id,
             "position": position,
             "positions": Position.choices,
-            "c3": [(names[d], ratio) for d, ratio in sorted(report["by_dealer"].items()) if d in names],
+            "c3_indicator": kpis.C3,
+            "c3": [(names[d], figure) for d, figure in sorted(c3.items()) if d in names and figure.n],
             "requirement_rows": [
                 (
                     dealer,
@@ -448,7 +450,9 @@ class CertificateListView(DealerScopedObjectMixin, ListView):
         dealers = list(_dealers(self.request.user))
         names = {d.pk: d for d in dealers}
         dealer_ids = [self.filters["dealer"]] if self.filters.get("dealer") else list(names)
-        c4 = selectors.technician_certification(dealer_ids=dealer_ids, start=start, end=end)
+        c4 = kpis.certified_technicians(
+            dealer_ids, selectors.start_of(start), selectors.start_of(end + timedelta(days=1))
+        )
         today = timezone.localdate()
         context.update(
             filters=self.filters,
@@ -456,7 +460,8 @@ class CertificateListView(DealerScopedObjectMixin, ListView):
             dealers=dealers,
             start=start,
             end=end,
-            c4=[(names[d], ratio) for d, ratio in sorted(c4.items())],
+            c4_indicator=kpis.C4,
+            c4=[(names[d], figure) for d, figure in sorted(c4.items()) if d in names and figure.n],
             rows=[
                 (c, CertificateStatus(c.status_on(today)).label, CERTIFICATE_STATUS_COLOURS[c.status_on(today)])
                 for c in context["object_list"]

@@ -4,9 +4,8 @@ Periods: a ``date`` is a whole local day (``end`` included); a ``datetime`` is a
 excluded). Responses count in the period they were answered in; the response rate is measured on
 the visits delivered in the period (share of them answered, by link or by phone, whenever).
 
-KPI inputs (kpi-catalog.md): C1 / C2 = mean of the item scores (0–100) tagged ``attitude`` /
-``competence`` answered in the period; E1 = mean CSI (0–100) of the period's responses × 10;
-E2 = % promoters − % detractors among the period's responses with a recommendation answer.
+The indicators C1, C2, E1 and E2 (and every dimension mean) are surveys.kpis' rules; the results here show
+those figures, the same the measurements and the evaluation compute.
 """
 
 from __future__ import annotations
@@ -18,9 +17,11 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.indicators import BALANCE, MEAN, Measure, combined
 from repairs.models import RepairOrder
-from surveys.choices import Dimension, InvitationStatus, NpsCategory
-from surveys.models import Questionnaire, SurveyAnswer, SurveyInvitation, SurveyResponse
+from surveys import kpis
+from surveys.choices import Dimension, InvitationStatus
+from surveys.models import Questionnaire, SurveyInvitation, SurveyResponse
 
 
 def _bounds(start, end) -> tuple[datetime, datetime]:
@@ -58,16 +59,15 @@ def advisor_scores(dealer_ids, start, end) -> dict[int, dict]:
     }
 
 
-def _nps(promoters: int, detractors: int, n: int) -> float | None:
-    return round(100 * (promoters - detractors) / n, 1) if n else None
-
-
 def dealer_results(dealer_ids, start, end) -> dict[int, dict]:
-    """Per dealer for the period: delivered visits, responses, response rate, CSI, NPS and dimension means."""
+    """Per dealer for the period: delivered visits, responses, response rate, CSI, NPS and dimension means.
+
+    CSI (E1), NPS (E2) and the dimension means (C1, C2 …) are surveys.kpis' figures: ``kpis`` (by indicator code)
+    and ``dimension_figures`` hold them as ``Measure`` objects, the other keys show them rounded as the page does.
+    """
     low, high = _bounds(start, end)
-    delivered = RepairOrder.objects.filter(delivered_at__gte=low, delivered_at__lt=high)
-    if dealer_ids is not None:
-        delivered = delivered.filter(dealer_id__in=list(dealer_ids))
+    dealer_ids = list(dealer_ids)
+    delivered = RepairOrder.objects.filter(dealer_id__in=dealer_ids, delivered_at__gte=low, delivered_at__lt=high)
     answered = SurveyResponse.objects.filter(repair_order=OuterRef("pk"))
     invited = SurveyInvitation.objects.filter(repair_order=OuterRef("pk"))
     results: dict[int, dict] = {}
@@ -82,86 +82,69 @@ def dealer_results(dealer_ids, start, end) -> dict[int, dict]:
     ):
         results[row["dealer_id"]] = _empty(row["dealer_id"]) | {
             "delivered": row["delivered"], "answered": row["answered"], "invited": row["invited"],
-            "response_rate": round(100 * row["answered"] / row["delivered"], 1) if row["delivered"] else None,
         }  # fmt: skip
-    responses = _responses(dealer_ids, start, end).order_by()
-    for row in responses.values("dealer_id").annotate(
-        responses=Count("id"),
-        csi=Avg("csi_score"),
-        csi_n=Count("csi_score"),
-        nps_n=Count("nps_score"),
-        promoters=Count("id", filter=Q(nps_category=NpsCategory.PROMOTER)),
-        passives=Count("id", filter=Q(nps_category=NpsCategory.PASSIVE)),
-        detractors=Count("id", filter=Q(nps_category=NpsCategory.DETRACTOR)),
-        low=Count("id", filter=Q(low_score=True)),
+    figures = kpis.response_figures(
+        dealer_ids, low, high, responses=Count("id"), low=Count("id", filter=Q(low_score=True)),
         phone=Count("id", filter=Q(channel="phone")),
-    ):
-        entry = results.setdefault(row["dealer_id"], _empty(row["dealer_id"]))
-        entry.update(
-            responses=row["responses"], csi=_round(row["csi"], 1), csi_n=row["csi_n"],
-            csi_1000=_round(row["csi"] * 10, 0) if row["csi"] is not None else None, nps_n=row["nps_n"],
-            promoters=row["promoters"], passives=row["passives"], detractors=row["detractors"],
-            nps=_nps(row["promoters"], row["detractors"], row["nps_n"]), low=row["low"], phone=row["phone"],
-        )  # fmt: skip
-    answers = SurveyAnswer.objects.filter(response__in=responses.values("pk"), score__isnull=False).exclude(
-        dimension=""
-    )
-    for row in answers.order_by().values("response__dealer_id", "dimension").annotate(mean=Avg("score"), n=Count("id")):
-        entry = results.setdefault(row["response__dealer_id"], _empty(row["response__dealer_id"]))
-        entry["dimensions"][row["dimension"]] = {"mean": _round(row["mean"], 1), "n": row["n"]}
+    )  # fmt: skip
+    dimensions = kpis.dimension_means(dealer_ids, low, high)
+    for dealer_id, row in figures.items():
+        if not row["responses"] and dealer_id not in results:
+            continue
+        entry = results.setdefault(dealer_id, _empty(dealer_id))
+        entry.update({key: row[key] for key in ("responses", "promoters", "passives", "detractors", "low", "phone")})
+        _present(entry, row["E1"], row["E2"], dimensions[dealer_id])
+    for entry in results.values():
+        entry["response_rate"] = _rate(entry["answered"], entry["delivered"])
     return results
 
 
-def _empty(dealer_id: int) -> dict:
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _present(entry: dict, csi: Measure, nps: Measure, dimensions: dict[str, Measure]) -> None:
+    """Fill a results row from the KPI figures: the Measures under ``kpis``, their rounded values beside."""
+    entry["kpis"] = {
+        kpis.E1.code: csi, kpis.E2.code: nps,
+        kpis.C1.code: dimensions.get(Dimension.ATTITUDE) or Measure.no_data(csi.dealer_id, MEAN),
+        kpis.C2.code: dimensions.get(Dimension.COMPETENCE) or Measure.no_data(csi.dealer_id, MEAN),
+    }  # fmt: skip
+    entry.update(
+        csi=_round(csi.value / kpis.CSI_SCALE if csi.n else None, 1), csi_n=csi.n,
+        csi_1000=round(csi.value) if csi.n else None, nps=_round(nps.value, 1), nps_n=nps.n,
+        dimensions={d: {"mean": _round(m.value, 1), "n": m.n} for d, m in dimensions.items() if m.n},
+        dimension_figures={d: m for d, m in dimensions.items() if m.n},
+    )  # fmt: skip
+
+
+def _empty(dealer_id: int | None) -> dict:
     return {
         "dealer_id": dealer_id, "delivered": 0, "answered": 0, "invited": 0, "response_rate": None, "responses": 0,
         "csi": None, "csi_n": 0, "csi_1000": None, "nps": None, "nps_n": 0, "promoters": 0, "passives": 0,
-        "detractors": 0, "low": 0, "phone": 0, "dimensions": {},
+        "detractors": 0, "low": 0, "phone": 0, "dimensions": {}, "dimension_figures": {}, "kpis": {},
     }  # fmt: skip
 
 
-def kpi_inputs(dealer_ids, start, end) -> dict[int, dict[str, dict]]:
-    """C1, C2, E1, E2 per dealer for the period: {"C1": {"value": 0–100 | None, "n": answers}, …}.
-
-    E1 is on the 1000-point scale (mean CSI × 10), E2 in NPS points (−100 … 100).
-    """
-    out = {}
-    for dealer_id, r in dealer_results(dealer_ids, start, end).items():
-        attitude = r["dimensions"].get(Dimension.ATTITUDE, {})
-        competence = r["dimensions"].get(Dimension.COMPETENCE, {})
-        out[dealer_id] = {
-            "C1": {"value": attitude.get("mean"), "n": attitude.get("n", 0)},
-            "C2": {"value": competence.get("mean"), "n": competence.get("n", 0)},
-            "E1": {"value": r["csi_1000"], "n": r["csi_n"]},
-            "E2": {"value": r["nps"], "n": r["nps_n"]},
-        }
-    return out
-
-
 def totals(results: dict[int, dict]) -> dict:
-    """The figures of several dealers together (the weighted means of the per-dealer rows)."""
+    """The figures of several dealers together, from the same counts as the per-dealer rows (Σ numerators over
+    Σ denominators, core.indicators.combined), never an average of their rounded figures."""
     rows = list(results.values())
-    total = _empty(0)
-    for key in ("delivered", "answered", "invited", "responses", "csi_n", "nps_n", "promoters", "passives",
-                "detractors", "low", "phone"):  # fmt: skip
+    total = _empty(None)
+    for key in ("delivered", "answered", "invited", "responses", "promoters", "passives", "detractors", "low",
+                "phone"):  # fmt: skip
         total[key] = sum(r[key] for r in rows)
-    total["response_rate"] = round(100 * total["answered"] / total["delivered"], 1) if total["delivered"] else None
-    csi_weight = sum(r["csi_n"] for r in rows if r["csi"] is not None)
-    if csi_weight:
-        total["csi"] = round(sum(r["csi"] * r["csi_n"] for r in rows if r["csi"] is not None) / csi_weight, 1)
-        total["csi_1000"] = round(total["csi"] * 10)
-    total["nps"] = _nps(total["promoters"], total["detractors"], total["nps_n"])
-    dims: dict[str, list] = {}
+    total["response_rate"] = _rate(total["answered"], total["delivered"])
+    by_dimension: dict[str, list[Measure]] = {}
     for r in rows:
-        for d, v in r["dimensions"].items():
-            dims.setdefault(d, []).append(v)
-    total["dimensions"] = {
-        d: {
-            "mean": round(sum(v["mean"] * v["n"] for v in vs) / sum(v["n"] for v in vs), 1),
-            "n": sum(v["n"] for v in vs),
-        }
-        for d, vs in dims.items()
-    }
+        for dimension, figure in r["dimension_figures"].items():
+            by_dimension.setdefault(dimension, []).append(figure)
+    _present(
+        total,
+        combined((r["kpis"][kpis.E1.code] for r in rows if r["kpis"]), MEAN),
+        combined((r["kpis"][kpis.E2.code] for r in rows if r["kpis"]), BALANCE),
+        {dimension: combined(figures, MEAN) for dimension, figures in by_dimension.items()},
+    )
     return total
 
 

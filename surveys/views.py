@@ -22,7 +22,7 @@ from core.mixins import DealerScopedObjectMixin
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
 from repairs.models import RepairOrder
-from surveys import selectors, services
+from surveys import kpis, selectors, services
 from surveys.choices import Dimension, InvitationStatus, ResponseChannel
 from surveys.forms import (
     DealerSurveySettingsForm,
@@ -151,15 +151,16 @@ class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
             ({"advisor": users.get(pk), **v} for pk, v in advisors.items()),
             key=lambda r: (-(r["score"] or -1), str(r["advisor"])),
         )
+        indicators = {Dimension.ATTITUDE: kpis.C1, Dimension.COMPETENCE: kpis.C2}
         dimension_rows = [
-            (label, total["dimensions"].get(value))
+            (label, total["dimensions"].get(value), indicators.get(value))
             for value, label in Dimension.choices
             if value in total["dimensions"]
         ]
         low_list = selectors.response_list(user=request.user, filters={**filters, "low": True})[:50]
         context = {
             **self.filter_context(), "rows": rows, "total": total, "advisor_rows": advisor_rows,
-            "dimension_rows": dimension_rows, "low_list": low_list,
+            "dimension_rows": dimension_rows, "low_list": low_list, "e1": kpis.E1, "e2": kpis.E2,
         }  # fmt: skip
         return render(request, self.template_name, context)
 

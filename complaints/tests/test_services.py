@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from complaints import kpis as complaint_kpis
 from complaints import services
 from complaints.choices import Category, Channel, ContactChannel, CrisisLevel, CrisisReason, Severity, Status
 from complaints.models import Complaint, ComplaintPolicy, CrisisAlert
-from complaints.selectors import complaint_counts_by_staff, kpi_inputs
+from complaints.selectors import complaint_counts_by_staff
 from complaints.tests.factories import open_complaint, sh
 from core.services import ConflictError
 from core.tests.factories import UserFactory, VehicleFactory
@@ -187,8 +188,11 @@ def test_resolve_records_b5_and_counts_as_feedback(dealer_a, advisor_a, manager_
     assert complaint.feedback_at == sh(2025, 6, 17, 9, 0) and complaint.resolved_by == manager_a
     with pytest.raises(ValidationError):
         resolve(complaint, manager_a)
-    kpis = kpi_inputs(Complaint.objects.all(), start=sh(2025, 6, 1), end=sh(2025, 7, 1), evaluated_at=sh(2025, 7, 1))
-    assert (kpis["received"], kpis["a2"], kpis["d6"], kpis["b5"], kpis["b5_rate"]) == (1, 1, 1, 1, 100.0)
+    kpis = complaint_kpis.handling([dealer_a.pk], sh(2025, 6, 1), sh(2025, 7, 1), as_of=sh(2025, 7, 1))
+    assert [(kpis[code][dealer_a.pk].numerator, kpis[code][dealer_a.pk].n) for code in ("A2", "D6", "B5")] == [
+        (1, 1), (1, 1), (1, 1)
+    ]  # fmt: skip
+    assert kpis["B5"][dealer_a.pk].value == 100.0
 
 
 def test_stale_version_is_a_conflict(dealer_a, advisor_a, manager_a):
@@ -222,8 +226,8 @@ def test_reopen_keeps_a2_d6_clears_resolution_and_restarts_its_clock(dealer_a, a
     )  # fmt: skip
     assert complaint.resolution_due_at > complaint.sla_started_at > sh(2025, 6, 17, 9, 0)
     assert complaint.contact_task.status == TaskStatus.OPEN
-    kpis = kpi_inputs(Complaint.objects.all(), start=sh(2025, 6, 1), end=sh(2025, 7, 1), evaluated_at=sh(2099, 1, 1))
-    assert kpis["b5"] == 0
+    kpis = complaint_kpis.handling([dealer_a.pk], sh(2025, 6, 1), sh(2025, 7, 1), as_of=sh(2099, 1, 1))
+    assert kpis["B5"][dealer_a.pk].numerator == 0
 
 
 def test_severity_change_recomputes_the_resolution_deadline(dealer_a, advisor_a, manager_a):

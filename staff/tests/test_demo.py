@@ -1,14 +1,15 @@
 """The staff demo step: deterministic, not in the future, and the weaker dealers do worse on C3 and C4."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from organization.models import Dealer
-from staff import selectors
+from staff import kpis
 from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord
+from staff.selectors import start_of
 from todo.choices import TaskKind
 from todo.models import Task
 
@@ -33,10 +34,10 @@ def test_demo_staff():
     assert Assessment.objects.filter(kind="peer").exists() and Assessment.objects.filter(kind="supervisor").exists()
     assert Task.objects.filter(kind=TaskKind.CERTIFICATE_EXPIRY).exists()
     ids = [d.pk for d in dealers]
-    c3 = selectors.training_compliance(dealer_ids=ids, as_of=UNTIL)
-    c4 = selectors.technician_certification(dealer_ids=ids, start=date(2026, 10, 1), end=UNTIL)
+    c3 = kpis.compliance_on(ids, UNTIL)
+    c4 = kpis.certified_technicians(ids, start_of(date(2026, 10, 1)), start_of(UNTIL + timedelta(days=1)))
     # The demo dealers come in quality tiers (repairs.demo.PROFILES): good, middling, weak.
     good, weak = dealers[0].pk, dealers[2].pk
-    assert c3[good].rate > c3[weak].rate
-    assert c4[good].rate > c4[weak].rate
+    assert c3[good].value > c3[weak].value
+    assert c4[good].value > c4[weak].value
     assert c4[good].denominator > 0

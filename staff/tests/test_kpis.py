@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.indicators import Measure
 from repairs.choices import FaultCategory
-from staff import selectors, sources
+from staff import kpis, selectors, sources
 from staff.choices import CertificateKind, Position, TrainingResult
 from staff.models import StaffProfile, TrainingRequirement
 from staff.rules import required_hours_to_date
@@ -51,10 +52,9 @@ def test_training_compliance_c3_exact(dealer_a, dealer_b):
     # Dealer B's own requirement does not apply at A.
     TrainingRequirement.objects.create(dealer=dealer_b, position=Position.TECHNICIAN, yearly_hours=1)
 
-    result = selectors.training_compliance(dealer_ids=[dealer_a.pk, dealer_b.pk], as_of=JUNE_30)
+    result = kpis.compliance_on([dealer_a.pk, dealer_b.pk], JUNE_30)
 
-    assert result == {dealer_a.pk: Ratio(3, 5)}
-    assert result[dealer_a.pk].rate == Decimal("60.0")
+    assert result == {dealer_a.pk: Measure(dealer_a.pk, 60.0, 3, 5, 5), dealer_b.pk: Measure.no_data(dealer_b.pk)}
     rows = {
         p.pk: (p.training_hours, p.required_hours, p.training_ok)
         for p in selectors.annotate_training(StaffProfile.objects.all(), as_of=JUNE_30)
@@ -66,7 +66,7 @@ def test_training_compliance_c3_exact(dealer_a, dealer_b):
 
 
 def test_c3_with_no_staff_is_no_data(dealer_a):
-    assert selectors.training_compliance(dealer_ids=[dealer_a.pk], as_of=JUNE_30) == {}
+    assert kpis.compliance_on([dealer_a.pk], JUNE_30) == {dealer_a.pk: Measure(dealer_a.pk, None, 0, 0, 0)}
     assert Ratio(0, 0).rate is None
 
 
@@ -108,19 +108,20 @@ def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
     certificate(other.staff_profiles.get())
     job(order(dealer_b, other, arrived=at(date(2026, 5, 1))), other, clocked=at(date(2026, 5, 3)))
 
-    result = selectors.technician_certification(dealer_ids=[dealer_a.pk, dealer_b.pk], start=may[0], end=may[1])
-    assert result == {dealer_a.pk: Ratio(2, 5), dealer_b.pk: Ratio(1, 1)}
-    assert result[dealer_a.pk].rate == Decimal("40.0")
-    clocks = selectors.certification_clocks(
-        dealer_ids=[dealer_a.pk], start=selectors.start_of(may[0]), end=selectors.start_of(may[1] + timedelta(days=1))
-    )
+    first, after = selectors.start_of(may[0]), selectors.start_of(may[1] + timedelta(days=1))
+    result = kpis.certified_technicians([dealer_a.pk, dealer_b.pk], first, after)
+    assert result == {
+        dealer_a.pk: Measure(dealer_a.pk, 40.0, 2, 5, 5),
+        dealer_b.pk: Measure(dealer_b.pk, 100.0, 1, 1, 1),
+    }
+    clocks = kpis.certification_clocks([dealer_a.pk], first, after)
     rows = {}
     for clock in clocks:
         count, uncovered = rows.get(clock.technician_id, (0, 0))
         rows[clock.technician_id] = (count + 1, uncovered + clock.is_uncovered)
     assert rows == {certified.pk: (2, 0), lapsed.pk: (2, 1), no_hv.pk: (1, 1), with_hv.pk: (1, 0), too_late.pk: (1, 1)}
-    assert selectors.technician_certification(dealer_ids=[dealer_a.pk], start=date(2026, 7, 1),
-                                              end=date(2026, 7, 31)) == {}  # fmt: skip
+    july = selectors.start_of(date(2026, 7, 1)), selectors.start_of(date(2026, 8, 1))
+    assert kpis.certified_technicians([dealer_a.pk], *july) == {dealer_a.pk: Measure.no_data(dealer_a.pk)}
 
 
 def test_uncertified_technicians_for_the_dispatch_warning(dealer_a, tech_a):

@@ -34,10 +34,10 @@ def test_demo_surveys_differ_between_good_and_weak_dealers():
     good, weak = results[dealers[0].pk], results[dealers[2].pk]
     assert good["response_rate"] > weak["response_rate"]
     assert good["nps"] > weak["nps"] + 10
-    kpis = selectors.kpi_inputs([d.pk for d in dealers], start, end)
-    assert kpis[dealers[0].pk]["C1"]["value"] > kpis[dealers[2].pk]["C1"]["value"]
-    assert kpis[dealers[0].pk]["E1"]["value"] > kpis[dealers[1].pk]["E1"]["value"] + 30
-    assert kpis[dealers[0].pk]["C2"]["value"] > kpis[dealers[2].pk]["C2"]["value"]
+    kpis = {dealer_id: row["kpis"] for dealer_id, row in results.items()}
+    assert kpis[dealers[0].pk]["C1"].value > kpis[dealers[2].pk]["C1"].value
+    assert kpis[dealers[0].pk]["E1"].value > kpis[dealers[1].pk]["E1"].value + 30
+    assert kpis[dealers[0].pk]["C2"].value > kpis[dealers[2].pk]["C2"].value
     # The third dealer uses the SERVQUAL questionnaire; both channels and low-score tasks are there.
     assert set(SurveyResponse.objects.values_list("questionnaire__code", flat=True)) == {"CSI", "SERVQUAL"}
     assert set(SurveyResponse.objects.values_list("channel", flat=True)) == {"link", "phone"}

@@ -56,15 +56,15 @@ def test_dealer_results(period_data, dealer_a, dealer_b):
     assert total["nps"] == 25.0  # 2 promoters, 1 detractor of 4
 
 
-def test_kpi_inputs(period_data, dealer_a):
+def test_the_results_carry_the_kpi_figures(period_data, dealer_a):
     today = timezone.localdate()
-    kpis = selectors.kpi_inputs([dealer_a.pk], today, today)[dealer_a.pk]
-    assert kpis["C1"] == {"value": 77.8, "n": 9}
-    assert kpis["C2"] == {"value": 68.8, "n": 12}
-    assert kpis["E1"]["n"] == 3 and kpis["E1"]["value"] == round(
+    kpis = selectors.dealer_results([dealer_a.pk], today, today)[dealer_a.pk]["kpis"]
+    assert (round(kpis["C1"].value, 1), kpis["C1"].n) == (77.8, 9)
+    assert (round(kpis["C2"].value, 1), kpis["C2"].n) == (68.8, 12)
+    assert kpis["E1"].n == 3 and kpis["E1"].value == pytest.approx(
         sum(float(r.csi_score) for r in period_data["a"]) / 3 * 10
     )
-    assert kpis["E2"] == {"value": pytest.approx(33.3), "n": 3}
+    assert (kpis["E2"].value, kpis["E2"].numerator, kpis["E2"].n) == (pytest.approx(100 / 3), 1, 3)
 
 
 def test_advisor_scores(period_data, dealer_a, dealer_b, advisor_a, advisor_b):

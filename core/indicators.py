@@ -1,0 +1,272 @@
+"""The measuring kit of the indicators (kpi-catalog.md), shared by every domain that owns an indicator rule.
+
+An indicator's rule lives once, in its domain's ``kpis`` module (complaints own A2/D6/B5/E3, surveys C1/C2/E1/E2,
+parts F1/F2, staff C3/C4, care D4/D5/E4, appointments A4, repairs the rest); ``evaluation.measures`` only registers
+them, and every page, export and API that shows an indicator calls the same functions. Each rule is two functions
+of ``(dealer_ids, start, end, as_of=None)`` over the period ``[start, end)`` (aware datetimes):
+
+* the records: a queryset of the rows behind the figure (the drill-down), each annotated with ``in_numerator``
+  (does it count in the numerator; None for means and medians) and ``kpi_value`` (its own figure, where it has one);
+* the measure: ``{dealer_id: Measure}`` from one (or a fixed small number of) grouped SQL queries over those
+  records, whatever the number of dealers — never a Python loop over dealers or rows (``ratios``, ``means`` and
+  ``medians`` below do the grouping).
+
+``as_of`` is the evaluation moment (default now): an indicator judged at a moment (stock, staff, retention) is
+judged at the period end or at ``as_of`` if that is earlier. ``n`` is what a figure stands on (its denominator);
+a dealer with ``n == 0`` has no data: ``value`` is None, never 0 or 100. Rates are in percent (95.0 = 95 %).
+
+This module imports no domain app: it is the bottom of the import order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Units (as the indicator system stores them) and kinds of figure.
+PERCENT, MINUTES, HOURS, SCORE, CSI_POINTS, NPS = "%", "min", "h", "score", "points (0–1000)", "NPS"
+RATIO, MEAN, MEDIAN, BALANCE, SINGLE = "ratio", "mean", "median", "balance", "single"
+
+# What a record annotates when it has no flag or no own figure.
+NO_FLAG = Value(None, output_field=BooleanField())
+NO_VALUE = Value(None, output_field=FloatField())
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator as every page names it: its code, its name (the default system's, translated), unit, kind."""
+
+    code: str
+    label: str
+    unit: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The figure
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator of one dealer (``dealer_id`` None: several dealers together) for one period.
+
+    ratio: ``numerator`` of ``denominator`` records, ``value`` in percent; mean: ``numerator`` is the sum and
+    ``denominator`` the count; median: no numerator; balance (NPS): promoters − detractors of ``denominator``.
+    ``n`` is the number of records the figure stands on; ``value`` is None when ``n`` is 0 (no data).
+    """
+
+    dealer_id: int | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    n: int
+
+    @classmethod
+    def no_data(cls, dealer_id: int | None, kind: str = RATIO) -> Measure:
+        zero = None if kind in (MEDIAN, SINGLE) else 0
+        return cls(dealer_id, None, zero, 0, 0)
+
+
+def ratio(dealer_id: int | None, numerator: int, denominator: int) -> Measure:
+    """numerator / denominator in percent (None when the denominator is 0)."""
+    value = 100.0 * numerator / denominator if denominator else None
+    return Measure(dealer_id, value, numerator, denominator, denominator)
+
+
+def mean(dealer_id: int | None, total, count: int, scale: float = 1.0) -> Measure:
+    """total / count × scale (None when count is 0); ``numerator`` is the scaled total."""
+    if not count:
+        return Measure(dealer_id, None, 0, 0, 0)
+    total = float(total) * scale
+    return Measure(dealer_id, total / count, total, count, count)
+
+
+def balance(dealer_id: int | None, net: int, count: int) -> Measure:
+    """A balance such as NPS: ``net`` (promoters − detractors) / count × 100 (None when count is 0)."""
+    if not count:
+        return Measure(dealer_id, None, 0, 0, 0)
+    return Measure(dealer_id, 100.0 * net / count, net, count, count)
+
+
+def combined(measures: Iterable[Measure], kind: str) -> Measure:
+    """Several dealers' figures together, from the same counts (Σ numerators over Σ denominators, n = Σ n), never
+    an average of their values; a median cannot be combined from medians and is refused."""
+    if kind not in (RATIO, MEAN, BALANCE):
+        raise ValueError(f"a {kind} figure cannot be combined from per-dealer figures")
+    rows = [m for m in measures if m.n]
+    numerator, denominator = sum(m.numerator or 0 for m in rows), sum(m.denominator or 0 for m in rows)
+    n = sum(m.n for m in rows)
+    if not denominator:
+        return Measure(None, None, numerator, denominator, n)
+    value = numerator / denominator * (1 if kind == MEAN else 100.0)
+    return Measure(None, value, numerator, denominator, n)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Moments of a period
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def judged_at(end: datetime, as_of: datetime | None = None) -> datetime:
+    """The moment a period is judged at: its end, or ``as_of`` (default now) if that is earlier."""
+    return min(end, as_of or timezone.now())
+
+
+def last_day(end: datetime, as_of: datetime | None = None) -> date:
+    """The last local day of ``[start, end)``, or the day of ``as_of`` (default now) if that is earlier."""
+    moment = min(end - timedelta(microseconds=1), as_of or timezone.now())
+    return timezone.localtime(moment, SHANGHAI).date()
+
+
+def ids(dealer_ids: Iterable[int]) -> list[int]:
+    """The dealer ids, once each, in order."""
+    return sorted(set(dealer_ids))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Portable SQL pieces: durations, local days, flags and a grouped median
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class Minutes(Func):
+    """Minutes from ``start`` to ``end`` (two datetime columns) as a float, exact to the microsecond."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's own SQLite function behind DateTimeField subtraction: microseconds as an integer.
+        return self.as_sql(compiler, connection, template="(django_timestamp_diff(%(expressions)s) / 60000000.0)")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 60.0)",
+            arg_joiner=" - ",
+        )
+
+
+class LocalDate(Func):
+    """The calendar day of a datetime column in the time zone named by another column (the dealer's ``time_zone``):
+    ``LocalDate("issued_at", "order__dealer__time_zone")``. Unlike ``TruncDate(tzinfo=…)``, one zone per row."""
+
+    output_field = DateField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's SQLite function behind TruncDate, with the zone name taken from the row; stored values are UTC.
+        return self.as_sql(compiler, connection, template="django_datetime_cast_date(%(expressions)s, 'UTC')")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)::date", arg_joiner=" AT TIME ZONE ")
+
+
+def flag(condition: Q) -> Case:
+    """True when the condition holds, else False (never NULL, also when a compared column is NULL)."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5) WITHIN GROUP (ORDER BY …)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def grouped_median(queryset: QuerySet, dealer_path: str, value: str, *, portable: bool = False) -> dict:
+    """{dealer id: (median of ``value``, n)} over ``queryset`` in one query, rows with a NULL value left out.
+
+    PostgreSQL uses percentile_cont; elsewhere (SQLite ≥ 3.25, or ``portable``) the rows are numbered per dealer
+    by a window function and the middle one (odd n) or the mean of the middle two (even n) is averaged. Both
+    give the same result (percentile_cont interpolates halfway for an even n).
+    """
+    base = queryset.filter(**{f"{value}__isnull": False}).order_by()
+    if connection.vendor == "postgresql" and not portable:
+        rows = base.values(dealer_key=F(dealer_path)).annotate(median=PercentileCont(value), n=Count("pk"))
+        return {row["dealer_key"]: (row["median"], row["n"]) for row in rows}
+    ranked = base.annotate(
+        dealer_key=F(dealer_path),
+        m_value=F(value),
+        m_rank=Window(RowNumber(), partition_by=[F(dealer_path)], order_by=[F(value).asc(), F("pk").asc()]),
+        m_count=Window(Count("pk"), partition_by=[F(dealer_path)]),
+    ).values("dealer_key", "m_value", "m_rank", "m_count")
+    inner, params = ranked.query.sql_with_params()
+    q = connection.ops.quote_name
+    dealer, val, rank, count = q("dealer_key"), q("m_value"), q("m_rank"), q("m_count")
+    sql = (
+        f"SELECT {dealer}, AVG({val}), MAX({count}) FROM ({inner}) ranked "  # noqa: S608 (no user input)
+        f"WHERE {rank} >= ({count} + 1) / 2 AND {rank} <= ({count} + 2) / 2 GROUP BY {dealer}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {dealer_id: (float(median), n) for dealer_id, median, n in cursor.fetchall()}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Grouped figures over a rule's records (one query each)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def ratios(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int]) -> dict[int, Measure]:
+    """Rows and rows with ``in_numerator`` per dealer."""
+    rows = (
+        records.order_by()
+        .values(dealer_key=F(dealer_path))
+        .annotate(n=Count("pk"), hits=Count("pk", filter=Q(in_numerator=True)))
+    )
+    found = {row["dealer_key"]: ratio(row["dealer_key"], row["hits"], row["n"]) for row in rows}
+    return {d: found.get(d) or Measure.no_data(d) for d in ids(dealer_ids)}
+
+
+def means(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int], scale: float = 1.0) -> dict[int, Measure]:
+    """Sum and count of ``kpi_value`` per dealer (rows without a value left out), the mean × ``scale``."""
+    rows = (
+        records.filter(kpi_value__isnull=False)
+        .order_by()
+        .values(dealer_key=F(dealer_path))
+        .annotate(total=Sum("kpi_value"), n=Count("pk"))
+    )
+    found = {row["dealer_key"]: mean(row["dealer_key"], row["total"], row["n"], scale) for row in rows}
+    return {d: found.get(d) or Measure.no_data(d, MEAN) for d in ids(dealer_ids)}
+
+
+def medians(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int]) -> dict[int, Measure]:
+    """The median of ``kpi_value`` per dealer (rows without a value left out)."""
+    found = grouped_median(records, dealer_path, "kpi_value")
+    return {
+        d: Measure(d, found[d][0], None, found[d][1], found[d][1]) if d in found else Measure.no_data(d, MEDIAN)
+        for d in ids(dealer_ids)
+    }

@@ -1,0 +1,267 @@
+"""The service desk's indicator rules: A1, A3, B2, B3, B4, D1, D2, D3 (B1 is repairs.comebacks').
+
+Each rule is a records function ``(dealer_ids, start, end, as_of=None) -> QuerySet`` (the rows behind the figure,
+annotated with ``in_numerator`` and ``kpi_value``) and a measure ``-> {dealer_id: Measure}`` in grouped SQL over
+exactly those records (core.indicators). ``evaluation.measures`` registers them; nothing else restates them.
+
+Choices made where the catalogue leaves room (the drill-down shows exactly these rows):
+
+* A1 — repair orders that arrived in the period (cancelled ones too: the customer was received).
+* A3 — additional items raised in the period that the customer decided on.
+* B2 — delivered in the period; an order without a promised time is not on time.
+* B3 — maintenance orders delivered in the period: mean hours from check-in to ready (the catalogue's target is
+  for maintenance; other job types have other cycle times and would not be comparable between dealers).
+* B4 — settlements in the period: settled total within ±10 % of ``RepairOrder.approved_total`` plus the
+  ``approved_amount`` of the approved additional items (both stored when the customer approved; exactly ±10 %
+  counts). Compared in whole fen so that the boundary is exact on SQLite too.
+* D1 — orders that arrived in the period and were checked in: complete = walk-around, fuel level, odometer and the
+  signed belongings list (what repairs.state.checkin_gaps asks of one order, as SQL).
+* D2 — additional items whose labour was finished (done) in the period; counted when the customer's approval was
+  recorded before the first clock-on of the item's work.
+* D3 — orders whose first QC inspection was in the period; passed at that first inspection.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round
+from django.utils.translation import gettext_lazy as _
+
+from core.indicators import (
+    HOURS,
+    MEAN,
+    MEDIAN,
+    MINUTES,
+    NO_FLAG,
+    NO_VALUE,
+    PERCENT,
+    RATIO,
+    Indicator,
+    Measure,
+    Minutes,
+    flag,
+    ids,
+    means,
+    medians,
+    ratios,
+)
+from repairs.choices import AdditionStatus, FuelLevel, LineKind, WorkStatus
+from repairs.models import AdditionalItem, QcInspection, RepairOrder, RepairOrderLine, Settlement
+
+A1 = Indicator("A1", _("Reception wait"), MINUTES, MEDIAN)
+A3 = Indicator("A3", _("Additional-work decision time"), MINUTES, MEDIAN)
+B2 = Indicator("B2", _("On-time delivery"), PERCENT, RATIO)
+B3 = Indicator("B3", _("Repair cycle time (maintenance)"), HOURS, MEAN)
+B4 = Indicator("B4", _("Estimate accuracy"), PERCENT, RATIO)
+D1 = Indicator("D1", _("Complete check-in"), PERCENT, RATIO)
+D2 = Indicator("D2", _("Approved additional work"), PERCENT, RATIO)
+D3 = Indicator("D3", _("QC first-pass"), PERCENT, RATIO)
+
+CYCLE_JOB_TYPE = "maintenance"
+ESTIMATE_TOLERANCE_PCT = 10
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def delivered(dealer_ids, start, end) -> QuerySet[RepairOrder]:
+    """Repair orders delivered in ``[start, end)`` (the "delivered ROs" of the catalogue: B1, B2, B3, E3)."""
+    return RepairOrder.objects.filter(dealer_id__in=ids(dealer_ids), delivered_at__gte=start, delivered_at__lt=end)
+
+
+def arrived(dealer_ids, start, end) -> QuerySet[RepairOrder]:
+    """Repair orders whose customer arrived in ``[start, end)``."""
+    return RepairOrder.objects.filter(dealer_id__in=ids(dealer_ids), arrived_at__gte=start, arrived_at__lt=end)
+
+
+# --- A1 reception wait ------------------------------------------------------------------------------------------
+
+
+def reception_wait_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """A1: the orders that arrived in the period, each with its minutes from arrival to the order being opened."""
+    return arrived(dealer_ids, start, end).annotate(kpi_value=Minutes("opened_at", "arrived_at"), in_numerator=NO_FLAG)
+
+
+def reception_wait(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """A1: median minutes from arrival to the order being opened."""
+    return medians(reception_wait_records(dealer_ids, start, end, as_of), "dealer_id", dealer_ids)
+
+
+# --- A3 additional-work decision time ---------------------------------------------------------------------------
+
+
+def decision_time_records(dealer_ids, start, end, as_of=None) -> QuerySet[AdditionalItem]:
+    """A3: the additional items raised in the period that the customer decided on, with the minutes it took."""
+    return AdditionalItem.objects.filter(
+        order__dealer_id__in=ids(dealer_ids), raised_at__gte=start, raised_at__lt=end, decision_at__isnull=False
+    ).annotate(kpi_value=Minutes("decision_at", "raised_at"), in_numerator=NO_FLAG)
+
+
+def decision_time(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """A3: median minutes from an additional item being raised to the customer's decision."""
+    return medians(decision_time_records(dealer_ids, start, end, as_of), "order__dealer_id", dealer_ids)
+
+
+# --- B2 on-time delivery ----------------------------------------------------------------------------------------
+
+
+def on_time_delivery_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """B2: the orders delivered in the period; on time = by the promised time (no promise: not on time)."""
+    return delivered(dealer_ids, start, end).annotate(
+        in_numerator=flag(Q(promised_at__isnull=False, delivered_at__lte=F("promised_at"))),
+        kpi_value=Minutes("delivered_at", "promised_at"),
+    )
+
+
+def on_time_delivery(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """B2: delivered by the promised time / delivered."""
+    return ratios(on_time_delivery_records(dealer_ids, start, end, as_of), "dealer_id", dealer_ids)
+
+
+# --- B3 repair cycle time ---------------------------------------------------------------------------------------
+
+
+def cycle_time_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """B3: the maintenance orders delivered in the period, with their hours from check-in to ready."""
+    return (
+        delivered(dealer_ids, start, end)
+        .filter(job_type=CYCLE_JOB_TYPE, checked_in_at__isnull=False, ready_at__isnull=False)
+        .annotate(
+            kpi_value=ExpressionWrapper(Minutes("ready_at", "checked_in_at") / 60.0, output_field=FloatField()),
+            in_numerator=NO_FLAG,
+        )
+    )
+
+
+def cycle_time(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """B3: mean hours from check-in to ready of the maintenance orders delivered."""
+    return means(cycle_time_records(dealer_ids, start, end, as_of), "dealer_id", dealer_ids)
+
+
+# --- B4 estimate accuracy ---------------------------------------------------------------------------------------
+
+
+def estimate_accuracy_records(dealer_ids, start, end, as_of=None) -> QuerySet[Settlement]:
+    """B4: the settlements of the period, each with ``approved_estimate`` and its deviation from it in percent."""
+    additions = (
+        AdditionalItem.objects.filter(order_id=OuterRef("order_id"), status=AdditionStatus.APPROVED)
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("approved_amount"))
+        .values("total")
+    )
+    approved = F("order__approved_total") + Coalesce(Subquery(additions, output_field=MONEY), Value(Decimal("0")))
+    # Whole fen as integers: SQLite keeps decimals as floats, and the ±10 % boundary must be exact.
+    fen = IntegerField()
+    settled_fen = Cast(Round(F("grand_total") * 100), fen)
+    approved_fen = Cast(Round(F("approved_estimate") * 100), fen)
+    low, high = 100 - ESTIMATE_TOLERANCE_PCT, 100 + ESTIMATE_TOLERANCE_PCT
+    return (
+        Settlement.objects.filter(order__dealer_id__in=ids(dealer_ids), settled_at__gte=start, settled_at__lt=end)
+        .annotate(approved_estimate=ExpressionWrapper(approved, output_field=MONEY))
+        .annotate(settled_fen=settled_fen, approved_fen=approved_fen)
+        .annotate(
+            in_numerator=flag(
+                Q(approved_estimate__isnull=False)
+                & Q(settled_fen__gte=F("approved_fen") * low / 100.0)
+                & Q(settled_fen__lte=F("approved_fen") * high / 100.0)
+            ),
+            kpi_value=Case(
+                When(
+                    approved_fen__gt=0,
+                    then=ExpressionWrapper(
+                        (F("settled_fen") - F("approved_fen")) * 100.0 / F("approved_fen"), output_field=FloatField()
+                    ),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
+    )
+
+
+def estimate_accuracy(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """B4: settled within ±10 % of the approved estimate (approved additions included) / settled."""
+    return ratios(estimate_accuracy_records(dealer_ids, start, end, as_of), "order__dealer_id", dealer_ids)
+
+
+# --- D1 complete check-in ---------------------------------------------------------------------------------------
+
+
+def checkin_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """D1: the orders that arrived in the period and were checked in; complete = every check-in item recorded."""
+    complete = Q(
+        walkaround_done=True,
+        fuel_level__in=FuelLevel.values,
+        odometer_km__isnull=False,
+        belongings_signed_at__isnull=False,
+    )
+    return (
+        arrived(dealer_ids, start, end)
+        .filter(checked_in_at__isnull=False)
+        .annotate(in_numerator=flag(complete), kpi_value=NO_VALUE)
+    )
+
+
+def complete_checkin(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """D1: complete check-ins / orders checked in."""
+    return ratios(checkin_records(dealer_ids, start, end, as_of), "dealer_id", dealer_ids)
+
+
+# --- D2 approved additional work --------------------------------------------------------------------------------
+
+
+def approved_work_records(dealer_ids, start, end, as_of=None) -> QuerySet[AdditionalItem]:
+    """D2: the additional items whose labour was finished in the period, with ``work_started_at`` (the first
+    clock-on) and the minutes from the approval to it."""
+    labour = RepairOrderLine.objects.filter(addition_id=OuterRef("pk"), kind=LineKind.LABOUR).order_by()
+    first_start = labour.filter(started_at__isnull=False).values("addition_id").annotate(at=Min("started_at"))
+    finished = labour.filter(work_status=WorkStatus.DONE).values("addition_id").annotate(at=Max("finished_at"))
+    approved_first = Q(status=AdditionStatus.APPROVED, decision_at__isnull=False) & (
+        Q(work_started_at__isnull=True) | Q(decision_at__lte=F("work_started_at"))
+    )
+    return (
+        AdditionalItem.objects.filter(order__dealer_id__in=ids(dealer_ids))
+        .annotate(
+            work_started_at=Subquery(first_start.values("at")[:1]),
+            work_finished_at=Subquery(finished.values("at")[:1]),
+        )
+        .filter(work_finished_at__gte=start, work_finished_at__lt=end)
+        .annotate(in_numerator=flag(approved_first), kpi_value=Minutes("work_started_at", "decision_at"))
+    )
+
+
+def approved_work(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """D2: additional items done only after the customer's recorded approval / additional items done."""
+    return ratios(approved_work_records(dealer_ids, start, end, as_of), "order__dealer_id", dealer_ids)
+
+
+# --- D3 QC first-pass -------------------------------------------------------------------------------------------
+
+
+def qc_first_pass_records(dealer_ids, start, end, as_of=None) -> QuerySet[QcInspection]:
+    """D3: the first QC inspections of the period (one per order)."""
+    return QcInspection.objects.filter(
+        order__dealer_id__in=ids(dealer_ids), sequence=1, inspected_at__gte=start, inspected_at__lt=end
+    ).annotate(in_numerator=F("passed"), kpi_value=NO_VALUE)
+
+
+def qc_first_pass(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
+    """D3: orders passing QC at the first inspection / orders inspected."""
+    return ratios(qc_first_pass_records(dealer_ids, start, end, as_of), "order__dealer_id", dealer_ids)
