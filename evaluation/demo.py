@@ -164,8 +164,16 @@ def create_evaluations(ctx: DemoContext) -> None:
             Task.objects.filter(pk=action.task_id).update(due_at=datetime.combine(due, time(10), tzinfo=SHANGHAI))
             QualityAlert.objects.filter(pk=alert.pk).update(acknowledged_at=planned_at)
             planned += 1
-    # The daily job at the end of the demo: alerts nobody acted on go to the service manager, then the region.
-    escalated = alerts.alerts_escalate(now=ctx.latest)
+    # The daily job (07:00) from the first run on: alerts nobody acted on go to the service manager, then the region.
+    escalated = alerts.AlertEscalation()
+    first_alert = QualityAlert.objects.filter(run__oem=oem).order_by("raised_at").values_list("raised_at", flat=True)
+    if first_alert:
+        day = first_alert[0].astimezone(SHANGHAI).date()
+        while (at := datetime.combine(day, time(7), tzinfo=SHANGHAI)) <= ctx.latest:
+            done = alerts.alerts_escalate(now=at)
+            escalated.to_manager += done.to_manager
+            escalated.to_region += done.to_region
+            day += timedelta(days=1)
     alert_count = QualityAlert.objects.filter(run__oem=oem).count()
     checked = ImprovementAction.objects.filter(dealer__region__oem=oem, checked_at__isnull=False).count()
     ctx.say(f"  {len(months)} evaluation runs, {alert_count} quality alerts ({len(escalated.to_manager)} escalated "
