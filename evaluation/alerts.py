@@ -405,7 +405,8 @@ def alerts_escalate(*, now: datetime | None = None) -> AlertEscalation:
     result = AlertEscalation()
     waiting = QualityAlert.objects.filter(status=AlertStatus.OPEN, open_since__isnull=False,
                                           escalation_level__lt=EscalationLevel.REGION)  # fmt: skip
-    for days in sorted(set(waiting.values_list("run__system_version__alert_escalation_days", flat=True))):
+    settings_used = waiting.order_by().values_list("run__system_version__alert_escalation_days", flat=True)
+    for days in sorted(set(settings_used.distinct())):
         step = timedelta(days=days)
         due = Q(status=AlertStatus.OPEN, run__system_version__alert_escalation_days=days) & (
             Q(escalation_level=EscalationLevel.NONE, open_since__lte=now - step)
