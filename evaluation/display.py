@@ -84,3 +84,20 @@ def shipped_system_text(text: str) -> str:
         ),
     }
     return shipped.get(text, text)
+
+
+def indicator_names(oem_ids) -> dict[str, str]:
+    """{code: name in the reader's language} of the indicator system these dealers' OEMs are evaluated with.
+
+    The measurement pages name indicators as the indicator system does: the OEM's own system when every dealer
+    shown belongs to one OEM, else the default system.
+    """
+    from evaluation import selectors
+    from evaluation.models import Indicator
+
+    oems = set(oem_ids)
+    version = selectors.current_version(oems.pop() if len(oems) == 1 else None)
+    if version is None:
+        return {}
+    rows = Indicator.objects.filter(dimension__system_version=version).values_list("code", "name_zh", "name_en")
+    return {code: in_language(zh, en) for code, zh, en in rows}

@@ -167,13 +167,15 @@ class MeasurementsView(MeasurementPermissionMixin, View):
     def get(self, request):
         form = MonthForm(request.GET)  # every field is optional: an empty query is the default month
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "specs": MEASURES.values()}, status=400)
+            context = {"form": form, "specs": MEASURES.values(), "names": display.indicator_names(())}
+            return render(request, self.template_name, context, status=400)
         month, start, end = form.period()
         dealers = Dealer.objects.for_user(request.user).order_by("code").only("id", "code", "name")
         if form.cleaned_data.get("dealer"):
             dealers = dealers.filter(pk=form.cleaned_data["dealer"])
+        names = display.indicator_names(dealers.order_by().values_list("region__oem_id", flat=True).distinct())
         if request.GET.get("format") == "xlsx":
-            return self.export(list(dealers), month, start, end)
+            return self.export(list(dealers), month, start, end, names)
         page = Paginator(dealers, DEALERS_PER_PAGE).get_page(request.GET.get("page"))
         figures = measure_all([d.id for d in page], start, end)
         last = (end - timedelta(days=1)).date()
@@ -195,22 +197,23 @@ class MeasurementsView(MeasurementPermissionMixin, View):
             self.template_name,
             {
                 "form": form, "month": month, "first": start.date(), "last": last, "specs": MEASURES.values(),
-                "rows": rows, "page_obj": page, "is_paginated": page.has_other_pages(),
+                "names": names, "rows": rows, "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(), "dealers": Dealer.objects.for_user(request.user).order_by("code"),
             },
         )  # fmt: skip
 
-    def export(self, dealers, month, start, end):
+    def export(self, dealers, month, start, end, names):
         figures = measure_all([d.id for d in dealers], start, end)
         header = [
             gettext("Dealer code"), gettext("Dealer"), gettext("Indicator"), gettext("Name"), gettext("Unit"),
             pgettext("measured value", "Value"), gettext("Numerator"), gettext("Denominator"), "n",
         ]  # fmt: skip
+        names = {code: names.get(code) or str(spec.label) for code, spec in MEASURES.items()}
         units = {code: display.unit_label(spec.unit) for code, spec in MEASURES.items()}
         rows = (
-            [dealer.code, dealer.name, code, str(spec.label), units[code], m.value, m.numerator, m.denominator, m.n]
+            [dealer.code, dealer.name, code, names[code], units[code], m.value, m.numerator, m.denominator, m.n]
             for dealer in dealers
-            for code, spec in MEASURES.items()
+            for code in MEASURES
             for m in [figures[code][dealer.id]]
         )
         return xlsx_response(
@@ -231,8 +234,11 @@ class DrilldownView(MeasurementPermissionMixin, View):
         if not form.is_valid():
             if "dealer" in form.errors and request.GET.get("dealer", "").isdigit():
                 raise Http404
-            return render(request, self.template_name, {"form": form, "spec": spec}, status=400)
-        dealer = get_object_or_404(Dealer.objects.for_user(request.user), pk=form.cleaned_data["dealer"])
+            context = {"form": form, "spec": spec, "names": display.indicator_names(())}
+            return render(request, self.template_name, context, status=400)
+        dealer = get_object_or_404(
+            Dealer.objects.for_user(request.user).select_related("region"), pk=form.cleaned_data["dealer"]
+        )
         start, end = form.bounds()
         figure = spec.measure([dealer.id], start, end)[dealer.id]
         records = spec.records(dealer.id, start, end)
@@ -247,6 +253,7 @@ class DrilldownView(MeasurementPermissionMixin, View):
             self.template_name,
             {
                 "form": form, "spec": spec, "dealer": dealer, "figure": figure, "value": format_value(spec, figure),
+                "names": display.indicator_names([dealer.region.oem_id]),
                 "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
                 "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(),

@@ -51,3 +51,9 @@ def name_of(names: dict, code: str) -> str:
 def element_names(system_version) -> dict[str, dict[str, str]]:
     """{"dimensions": {code: name}, "indicators": {code: name}} in the reader's language (two queries)."""
     return display.element_names(system_version)
+
+
+@register.filter
+def spec_name(spec, names: dict) -> str:
+    """The name of a measured indicator as the indicator system names it (the measurement's label if it has none)."""
+    return (names or {}).get(spec.code) or str(spec.label)

@@ -64,6 +64,7 @@ def test_the_version_page_in_chinese_shows_the_chinese_names_and_definitions_onl
         assert english not in table
     with translation.override("zh-hans"):
         assert f"<td>{display.unit_label('min')}</td>" in a1
+    assert "目标库存" not in table  # the indicator's target, not the parts' reorder target
 
 
 def test_the_version_page_in_english_shows_english_only(client, manager_a, default_version):
@@ -139,11 +140,29 @@ def test_the_measurements_page_heads_each_indicator_with_its_unit(client, march,
     with translation.override(language):
         minutes, score = display.unit_label("min"), display.unit_label("score")
     header = section(html, "measurements")
-    assert f'title="{name}" data-code="A1">A1<br><span class="muted">{minutes}</span>' in header
-    assert f'data-code="C1">C1<br><span class="muted">{score}</span>' in header
+    unit = '<span class="muted" style="white-space: nowrap">'
+    assert f'title="{name}" data-code="A1">A1<br>{unit}{minutes}</span>' in header
+    assert f'data-code="C1">C1<br>{unit}{score}</span>' in header
     assert name in section(html, "measure-legend") and other not in html
     if language == "en":
         assert (minutes, score) == ("min", "points (0–100)")
+
+
+def test_the_measurements_name_the_indicators_as_the_dealers_system_does(client, march, manager_a, superuser):
+    """D1 is 接车规范率 in the indicator system; an OEM that renamed A1 sees its own name."""
+    from evaluation import services
+
+    client.force_login(manager_a)
+    html = client.get(reverse("measures:measurements"), {"month": "2025-03"}).content.decode()
+    assert "<td>D1</td><td>接车规范率</td>" in section(html, "measure-legend") and "完成接车" not in html
+    system = services.indicator_system_adopt(oem=march.region.oem, by=superuser)
+    draft = system.versions.get()
+    Indicator.objects.filter(dimension__system_version=draft, code="A1").update(name_zh="到店接待时长")
+    services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
+    html = client.get(reverse("measures:measurements"), {"month": "2025-03"}).content.decode()
+    assert "<td>A1</td><td>到店接待时长</td>" in section(html, "measure-legend") and "接待等待时长" not in html
+    drilldown = client.get(reverse("measures:drilldown", args=["A1"]), {"dealer": march.pk, **MARCH_DAYS})
+    assert "<h1>A1 到店接待时长</h1>" in drilldown.content.decode()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -180,7 +199,8 @@ def test_the_drill_down_excel_has_the_columns_of_the_page(client, march, manager
     assert all(f"<th>{label}</th>" in page.content.decode() for label in expected)
     assert len(rows) == 5 and {row[-1] for row in rows[1:]} == {counts}
     if language == "en":
-        assert expected == ["RO number", "Vehicle", "Fault category", "Delivered at", "No comeback within 30 days"]
+        assert expected[:4] == ["RO number", "Vehicle", "Fault category", "Delivered at"]
+        assert expected[-1] == "No comeback within 30 days" and "Value" not in expected
 
 
 def test_the_drill_down_shows_the_figure_and_its_value_column_in_the_readers_language(client, march, manager_a):
