@@ -55,8 +55,8 @@ class AhpMethod(models.TextChoices):
     """How weights are derived from a pairwise comparison matrix (see evaluation.maths.ahp)."""
 
     EIGENVECTOR = "eigenvector", _("Principal eigenvector")
-    ARITHMETIC = "arithmetic", _("Arithmetic mean (和积法)")
-    GEOMETRIC = "geometric", _("Geometric mean (方根法)")
+    ARITHMETIC = "arithmetic", _("Arithmetic mean")
+    GEOMETRIC = "geometric", _("Geometric mean")
 
 
 class WeightingMode(models.TextChoices):

@@ -285,3 +285,19 @@ def test_the_api_gives_names_definitions_and_units_in_the_request_language(api_a
         "Reception wait", ENGLISH_FORMULA["A1"], "min", "min")  # fmt: skip
     assert (a1_zh["name"], a1_zh["formula"], a1_zh["formula_en"]) == ("接待等待时长", FORMULAS_ZH["A1"],
                                                                        ENGLISH_FORMULA["A1"])  # fmt: skip
+
+
+def test_no_english_label_of_the_evaluation_choices_has_chinese_in_it():
+    """Labels of every evaluation enumeration (units, grades, methods, statuses…) are English in the English UI."""
+    import inspect
+
+    from django.db import models
+
+    from evaluation import choices
+
+    enumerations = [c for _name, c in inspect.getmembers(choices, inspect.isclass) if issubclass(c, models.Choices)]
+    assert {"IndicatorUnit", "Grade", "AhpMethod", "DimensionSource"} <= {c.__name__ for c in enumerations}
+    with translation.override("en"):
+        chinese = {f"{c.__name__}.{value}": str(label) for c in enumerations for value, label in c.choices
+                   if CJK.search(str(label))}  # fmt: skip
+    assert chinese == {}
