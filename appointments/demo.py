@@ -1,13 +1,18 @@
-"""Demo appointments: about half the demo vehicles booked 1–3 times over the demo months and the coming week.
+"""Demo visit plan and appointments: when each vehicle comes, and the visits booked ahead.
 
-Rows are written directly (bulk) rather than through the services: this is history, and the
-repair orders of past visits come from a later demo step. Most customers arrive within
-±15 minutes of their slot, some late, ~6 % do not come, ~5 % cancel with a reason.
+Every vehicle comes for maintenance about twice a year and for repairs now and then, from its
+first visit (when its customer's archive was made) until the customer lapses (weaker dealers lose
+more customers a year: E4). Almost half the visits after the first are booked; most customers arrive within
+±15 minutes of their slot, some late, ~6 % do not come, ~5 % cancel with a reason. Everything the
+staff record is inside the dealer's opening hours. Rows are written directly (bulk) rather than
+through the services: this is history, and the repair orders of the visits come from repairs.demo,
+which takes ``ctx.visit_plan``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import math
+from datetime import date, datetime, time, timedelta
 
 from simple_history.utils import bulk_create_with_history
 
@@ -21,7 +26,7 @@ from appointments.choices import (
 )
 from appointments.models import Appointment
 from appointments.services import REMINDER_TIME
-from core.demo import SHANGHAI, DemoContext
+from core.demo import SHANGHAI, DemoContext, PlannedVisit
 from repairs.choices import JobType
 from todo.choices import TaskKind
 from todo.models import Task
@@ -42,7 +47,72 @@ REQUESTS = {
     JobType.RECALL: ["厂家召回活动：检查更换燃油泵"],
     JobType.INSPECTION: ["年检前安全检测"],
 }
-JOB_WEIGHTS = [55, 25, 7, 7, 3, 3]
+BOOKED_SHARE = 0.45  # share of the visits (after the first) booked ahead
+# The coming week's visits known today are booked ones; the reminder calls for due maintenance book many of them.
+BOOKED_SHARE_AHEAD = 0.6
+# Share of a dealer's customers who stop coming within a year (good, middling, weak dealer): E4 retention.
+YEARLY_LAPSE = [0.1, 0.22, 0.36]
+# A vehicle's visits: maintenance about every 6½ months, other work at random (a year's rate per vehicle).
+MAINTENANCE_DAYS = (198, 36)  # mean, spread
+YEARLY_RATES = {JobType.REPAIR: 0.8, JobType.WARRANTY: 0.25, JobType.ACCIDENT: 0.18}
+MERGE_DAYS = 12  # two needs this close together are one visit (the customer brings the car once)
+FIRST_JOBS = ([JobType.MAINTENANCE, JobType.REPAIR, JobType.WARRANTY, JobType.ACCIDENT], [55, 30, 8, 7])
+
+
+def _visit_plan(ctx: DemoContext, dealer, vehicle, first_visit: datetime, lapse: float) -> list[PlannedVisit]:
+    """When ``vehicle`` comes to the dealer from the demo's start to a week after its end, until it lapses.
+
+    A new customer's first visit is the day the archive was made; later needs arrive as maintenance every
+    half year or so and repairs at random, and needs close together are one visit. A customer of the older
+    archive who lapsed before the demo period does not come at all.
+    """
+    rng = ctx.rng
+    start = first_visit.astimezone(SHANGHAI).date()
+    horizon = ctx.until + timedelta(days=7)
+    stays_days = rng.expovariate(1.0) * 365 / max(1e-6, -math.log(1 - lapse))
+    stops = start + timedelta(days=stays_days)
+    needs: list[tuple[date, str]] = []
+    is_new = start >= ctx.since
+    if is_new:
+        needs.append((start, rng.choices(*FIRST_JOBS)[0]))
+        last_maintenance = start if needs[0][1] == JobType.MAINTENANCE else start - timedelta(days=rng.randint(30, 150))
+    else:
+        last_maintenance = ctx.since - timedelta(days=rng.randint(0, MAINTENANCE_DAYS[0]))
+    day = last_maintenance
+    while True:
+        day += timedelta(days=max(120, round(rng.gauss(*MAINTENANCE_DAYS))))
+        if day > horizon:
+            break
+        needs.append((day, JobType.MAINTENANCE))
+    span = (horizon - start).days
+    for job, rate in YEARLY_RATES.items():
+        for _ in range(_poisson(ctx, rate * span / 365)):
+            when = start + timedelta(days=rng.randint(1, max(1, span)))
+            if job == JobType.WARRANTY and (vehicle.warranty_expiry is None or when > vehicle.warranty_expiry):
+                continue
+            needs.append((when, job))
+    visits: list[PlannedVisit] = []
+    for when, job in sorted(needs, key=lambda need: need[0]):
+        if when < ctx.since or when > horizon or (when > stops and not (is_new and not visits)):
+            continue
+        if visits and (when - visits[-1].day).days < MERGE_DAYS:
+            continue  # done at the visit before
+        visit = PlannedVisit(day=ctx.working_day(dealer, when), vehicle=vehicle, job_type=job)
+        if is_new and not visits:
+            visit.arrived_at, visit.first = first_visit - timedelta(minutes=rng.randint(3, 15)), True
+        visits.append(visit)
+    return visits
+
+
+def _poisson(ctx: DemoContext, mean: float) -> int:
+    """A Poisson draw (Knuth): how many times something with this mean happens."""
+    limit, count, product = math.exp(-mean), 0, ctx.rng.random()
+    while product > limit:
+        count += 1
+        product *= ctx.rng.random()
+    return count
+
+
 CANCEL_REASONS = ["客户临时出差", "车辆已在其他店维修", "客户改期，另行预约", "天气原因", "客户工作冲突", "车辆已出售"]
 
 
@@ -69,11 +139,10 @@ def _arrival_offset(ctx: DemoContext) -> timedelta:
     return timedelta(minutes=round(minutes))
 
 
-def _appointment(ctx, dealer, vehicle, day, slot_times, staff) -> tuple[Appointment, datetime]:
+def _appointment(ctx, dealer, vehicle, day, job_type, slot_times, staff) -> tuple[Appointment, datetime]:
     """One appointment of ``vehicle`` on ``day`` and when it was booked; its outcome follows from ctx.latest."""
     advisor, care = staff
     channel = ctx.rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
-    job_type = ctx.rng.choices(list(REQUESTS), weights=JOB_WEIGHTS)[0]
     slot_start = datetime.combine(day, ctx.rng.choice(slot_times), tzinfo=SHANGHAI)
     appointment = Appointment(
         dealer=dealer,
@@ -99,6 +168,7 @@ def _appointment(ctx, dealer, vehicle, day, slot_times, staff) -> tuple[Appointm
         return appointment, booked_at
     lead = timedelta(hours=ctx.rng.choice([2, 5, 20, 26, 30, 48, 72, 120, 240]))
     booked_at = min(max(slot_start - lead, vehicle.created_at), slot_start - timedelta(hours=1), ctx.latest)
+    booked_at = ctx.back_in_hours(dealer, booked_at, not_before=vehicle.created_at)  # booked by the staff
     appointment.created_by = ctx.rng.choice([advisor, care])
     appointment.reschedule_count = 1 if ctx.rng.random() < 0.08 else 0
     confirm_at = min(
@@ -106,30 +176,36 @@ def _appointment(ctx, dealer, vehicle, day, slot_times, staff) -> tuple[Appointm
         + timedelta(minutes=ctx.rng.randint(0, 360)),
         slot_start - timedelta(minutes=30),
     )
+    confirm_at = ctx.back_in_hours(dealer, confirm_at, not_before=booked_at)
     draw = ctx.rng.random()
     if not past:
         # Coming appointments: confirmed on the day-before call if that has happened, else now and then at once.
         if confirm_at > ctx.latest:
             confirm_at = min(booked_at + timedelta(minutes=ctx.rng.randint(5, 240)), ctx.latest)
+            confirm_at = ctx.back_in_hours(dealer, confirm_at, not_before=booked_at)
         if draw < 0.5:
             appointment.status = AppointmentStatus.CONFIRMED
             appointment.confirmed_at, appointment.confirmed_by = confirm_at, appointment.created_by
         return appointment, booked_at
     if draw < 0.065:
         appointment.status = AppointmentStatus.NO_SHOW
-        appointment.no_show_at = min(slot_start + timedelta(minutes=ctx.rng.randint(30, 120)), ctx.latest)
+        no_show_at = slot_start + timedelta(minutes=ctx.rng.randint(30, 120))
+        appointment.no_show_at = min(no_show_at, ctx.closing(dealer, slot_start), ctx.latest)
         appointment.no_show_by = advisor
         if ctx.rng.random() < 0.4:
             appointment.confirmed_at, appointment.confirmed_by = confirm_at, appointment.created_by
     elif draw < 0.115:
         appointment.status = AppointmentStatus.CANCELLED
         window = max(60, int((slot_start - booked_at).total_seconds() // 60) - 30)
-        appointment.cancelled_at = booked_at + timedelta(minutes=ctx.rng.randint(10, window))
+        cancelled_at = booked_at + timedelta(minutes=ctx.rng.randint(10, window))
+        appointment.cancelled_at = ctx.back_in_hours(dealer, cancelled_at, not_before=booked_at)
         appointment.cancelled_by = ctx.rng.choice([advisor, care])
         appointment.cancel_reason = ctx.rng.choice(CANCEL_REASONS)
     else:
         appointment.status = AppointmentStatus.ARRIVED
-        appointment.arrived_at = slot_start + _arrival_offset(ctx)
+        # Some come before opening and wait; the latest still come half an hour before closing.
+        latest_arrival = ctx.closing(dealer, slot_start) - timedelta(minutes=30)
+        appointment.arrived_at = min(slot_start + _arrival_offset(ctx), latest_arrival)
         appointment.arrival_recorded_by = advisor
         if ctx.rng.random() < 0.7:
             appointment.confirmed_at, appointment.confirmed_by = confirm_at, appointment.created_by
@@ -152,21 +228,36 @@ def _reminder(appointment: Appointment, booked_at: datetime) -> Task:
 
 
 def create_appointments(ctx: DemoContext) -> None:
-    """About half the vehicles of each demo dealer get 1–3 appointments; pending ones carry their reminder task."""
+    """Plan every vehicle's visits; book almost half of them ahead (pending ones carry their reminder task)."""
     total = 0
-    until = ctx.until + timedelta(days=7)
     for index, dealer in enumerate(ctx.dealers, start=1):
+        lapse = YEARLY_LAPSE[(index - 1) % len(YEARLY_LAPSE)]
         staff = (ctx.users.get(f"advisor{index}"), ctx.users.get(f"care{index}"))
         slot_times = _slot_times(dealer)
+        plan = sorted(
+            (
+                visit
+                for v in ctx.vehicles.get(dealer.pk, [])
+                for visit in _visit_plan(ctx, dealer, v, v.created_at, lapse)
+            ),
+            key=lambda visit: (visit.day, visit.vehicle.pk),
+        )
         rows: list[tuple[Appointment, datetime]] = []
-        for vehicle in ctx.vehicles.get(dealer.pk, []):
-            if ctx.rng.random() >= 0.5:
+        visits: list[PlannedVisit] = []
+        for visit in plan:
+            share = BOOKED_SHARE_AHEAD if visit.day > ctx.until else BOOKED_SHARE
+            if visit.first or ctx.rng.random() >= share:  # a new customer walks in the first time
+                if visit.day <= ctx.until:
+                    visits.append(visit)
                 continue
-            first = max(ctx.since, vehicle.created_at.astimezone(SHANGHAI).date())
-            days = sorted({ctx.random_day(first, until) for _ in range(ctx.rng.choice([1, 1, 2, 2, 3]))})
-            for day in days:
-                if day.isoweekday() in dealer.working_weekdays:
-                    rows.append(_appointment(ctx, dealer, vehicle, day, slot_times, staff))
+            appointment, booked_at = _appointment(
+                ctx, dealer, visit.vehicle, visit.day, visit.job_type, slot_times, staff
+            )
+            rows.append((appointment, booked_at))
+            if appointment.status == AppointmentStatus.ARRIVED:
+                visit.appointment, visit.arrived_at = appointment, appointment.arrived_at
+                visits.append(visit)
+        ctx.visit_plan[dealer.pk] = visits
         # Walk-ins have always arrived, so every pending appointment was booked ahead and has its reminder.
         pending = [(a, booked_at) for a, booked_at in rows if a.status in PENDING]
         reminders = bulk_create_with_history(

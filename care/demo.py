@@ -8,7 +8,7 @@ and the call satisfaction differ between them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -56,21 +56,34 @@ def _specialist(dealer) -> User | None:
     )
 
 
-def _calls_for(ctx: DemoContext, profile: CareProfile, task: Task, specialist: User) -> list[CallRecord]:
-    """Attempts on a task from a day in its window, one a day, until reached or three failures."""
+MAX_CALLS_PER_WEEK = 3  # a specialist does not ring one customer more often (two visits' follow-ups share it)
+
+
+def _calls_for(ctx: DemoContext, profile: CareProfile, task: Task, specialist: User, called: dict) -> list[CallRecord]:
+    """Attempts on a task from a day in its window, one a working day during opening hours, until reached or
+    three failures; never a second call to the customer the same day, nor more than three in a week
+    (``called``: (customer, ISO year, week) -> calls, and (customer, day) -> 1)."""
     calls: list[CallRecord] = []
     if ctx.rng.random() < profile.skipped:
         return calls
-    day = task.due_at + timedelta(days=ctx.rng.randint(*profile.start_delay_days))
+    day = timezone.localdate(task.due_at) + timedelta(days=ctx.rng.randint(*profile.start_delay_days))
     while len([c for c in calls if c.outcome != CallOutcome.REACHED]) < MAX_FAILED_ATTEMPTS:
-        if timezone.localdate(day) > ctx.until:
+        day = ctx.working_day(task.dealer, day)
+        week = (task.customer_id, *day.isocalendar()[:2])
+        if called.get(week, 0) >= MAX_CALLS_PER_WEEK or (task.customer_id, day) in called:
+            day += timedelta(days=1)
+            continue
+        if day > ctx.until:
             break
-        moment = ctx.random_moment(timezone.localdate(day), 9, 18)
+        called[week] = called.get(week, 0) + 1
+        called[(task.customer_id, day)] = 1
+        moment = ctx.open_moment(task.dealer, day, earliest=time(9))
         reached = ctx.rng.random() < profile.reach
         outcome = CallOutcome.REACHED if reached else ctx.rng.choice([CallOutcome.NOT_REACHED] * 5 + ["wrong_number"])
         call = CallRecord(
-            dealer=task.dealer, customer=task.customer, vehicle=task.vehicle, repair_order=task.repair_order,
-            task=task, purpose="follow_up", called_at=moment, called_by=specialist, outcome=outcome,
+            dealer=task.dealer, customer_id=task.customer_id, vehicle_id=task.vehicle_id,
+            repair_order=task.repair_order, task=task, purpose="follow_up", called_at=moment, called_by=specialist,
+            outcome=outcome,
         )  # fmt: skip
         if reached:
             score = ctx.rng.choices(range(1, 6), weights=profile.satisfaction)[0]
@@ -94,6 +107,7 @@ def create_follow_ups(ctx: DemoContext) -> None:
         if specialist is None:
             continue
         orders = RepairOrder.objects.filter(dealer=dealer, delivered_at__isnull=False).order_by("delivered_at", "id")
+        called: dict = {}
         for kind in (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND):
             tasks, calls = [], []
             if kind == TaskKind.FOLLOWUP_FIRST:
@@ -108,7 +122,7 @@ def create_follow_ups(ctx: DemoContext) -> None:
                     due_by=due_by, role=Role.FOLLOWUP_SPECIALIST, customer_id=order.customer_id,
                     vehicle_id=order.vehicle_id, repair_order=order,
                 )  # fmt: skip
-                task_calls = _calls_for(ctx, profile, task, specialist) if due_at <= ctx.latest else []
+                task_calls = _calls_for(ctx, profile, task, specialist, called) if due_at <= ctx.latest else []
                 if task_calls and task_calls[-1].outcome == CallOutcome.REACHED:
                     task.status, task.done_at, task.done_by = TaskStatus.DONE, task_calls[-1].called_at, specialist
                     task.outcome = task_calls[-1].summary

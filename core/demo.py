@@ -37,6 +37,19 @@ DEMO_STEPS: list[str] = [
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins, never used in production
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+HISTORY_BEFORE_DAYS = 3 * 365  # the oldest customers of the archive came first up to three years before the demo
+
+
+@dataclass
+class PlannedVisit:
+    """A vehicle's visit as the demo plans it: the day, the job, and the appointment it was booked with (if any)."""
+
+    day: date
+    vehicle: object
+    job_type: str
+    appointment: object = None  # an Appointment whose outcome is known (arrived: its arrival is the visit's)
+    arrived_at: datetime | None = None  # known beforehand: an arrived appointment, a new customer's first visit
+    first: bool = False  # the customer's first visit (their archive was made then)
 
 
 @dataclass
@@ -56,6 +69,10 @@ class DemoContext:
     customers: dict = field(default_factory=dict)  # dealer_id -> [Customer]
     vehicles: dict = field(default_factory=dict)  # dealer_id -> [Vehicle]
     logins: list = field(default_factory=list)  # (username, description) printed at the end
+    # dealer_id -> [PlannedVisit]: when each vehicle comes (customers.demo), booked or not (appointments.demo),
+    # turned into repair orders (repairs.demo).
+    visit_plan: dict = field(default_factory=dict)
+    calendars: dict = field(default_factory=dict)  # dealer_id -> BusinessCalendar (opening hours, holidays)
 
     @property
     def since(self) -> date:
@@ -71,6 +88,86 @@ class DemoContext:
         """An aware datetime on ``day`` during business hours (Asia/Shanghai), never after ``latest``."""
         minutes = self.rng.randint(start_hour * 60, end_hour * 60 - 1)
         return min(datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=SHANGHAI), self.latest)
+
+    def calendar(self, dealer):
+        """The dealer's business calendar (opening hours, working days, national holidays), built once."""
+        if dealer.pk not in self.calendars:
+            from organization.calendar import business_calendar
+
+            first = self.since - timedelta(days=HISTORY_BEFORE_DAYS + 62)
+            self.calendars[dealer.pk] = business_calendar(dealer, first, self.until + timedelta(days=400))
+        return self.calendars[dealer.pk]
+
+    def working_day(self, dealer, day: date) -> date:
+        """``day`` if the dealer is open then, else its next working day."""
+        calendar = self.calendar(dealer)
+        while not calendar.is_working_date(day):
+            day += timedelta(days=1)
+        return day
+
+    def random_working_day(self, dealer, start: date | None = None, end: date | None = None) -> date:
+        """A random day between ``start`` and ``end`` (default: the demo period) on which the dealer is open."""
+        calendar = self.calendar(dealer)
+        for _attempt in range(50):
+            day = self.random_day(start, end)
+            if calendar.is_working_date(day):
+                return day
+        return self.working_day(dealer, start or self.since)
+
+    def open_moment(self, dealer, day: date, earliest: time | None = None, latest: time | None = None) -> datetime:
+        """A random minute on the dealer's working day ``day`` (or the next) inside its opening hours, optionally
+        narrowed to [earliest, latest); never after ``self.latest``."""
+        calendar = self.calendar(dealer)
+        day = self.working_day(dealer, day)
+        opens, closes = calendar.opening_interval(day)
+        if earliest is not None:
+            opens = max(opens, datetime.combine(day, earliest, tzinfo=calendar.zone))
+        if latest is not None:
+            closes = min(closes, datetime.combine(day, latest, tzinfo=calendar.zone))
+        span = max(1, int((closes - opens).total_seconds() // 60))
+        return min((opens + timedelta(minutes=self.rng.randrange(span))).astimezone(calendar.zone), self.latest)
+
+    def later(self, dealer, moment: datetime, minutes: float) -> datetime:
+        """``minutes`` of the dealer's working time after ``moment`` (the workshop's clock stops at night)."""
+        from care.sla import add_business_time
+
+        return add_business_time(self.calendar(dealer), moment, timedelta(minutes=minutes))
+
+    def working_minutes(self, dealer, start: datetime, end: datetime) -> float:
+        """The dealer's working time between two moments, in minutes."""
+        from care.sla import business_time_between
+
+        return business_time_between(self.calendar(dealer), start, end).total_seconds() / 60
+
+    def back_in_hours(self, dealer, moment: datetime, not_before: datetime | None = None) -> datetime:
+        """``moment`` if the dealer is open then, else a minute in the last opening hour before it (an advisor
+        records what came in after hours before leaving), never before ``not_before``."""
+        if self.is_open(dealer, moment):
+            return moment
+        calendar = self.calendar(dealer)
+        day = moment.astimezone(calendar.zone).date()
+        for _back in range(30):
+            interval = calendar.opening_interval(day)
+            if interval is not None and interval[0] <= moment:
+                opens, closes = interval
+                found = max(opens, min(moment, closes) - timedelta(minutes=self.rng.randint(1, 60)))
+                if not_before is not None and found < not_before:
+                    found = not_before
+                return found.astimezone(calendar.zone)
+            day -= timedelta(days=1)
+        return moment
+
+    def is_open(self, dealer, moment: datetime) -> bool:
+        """Whether the dealer is open at ``moment``."""
+        calendar = self.calendar(dealer)
+        interval = calendar.opening_interval(moment.astimezone(calendar.zone).date())
+        return interval is not None and interval[0] <= moment <= interval[1]
+
+    def closing(self, dealer, moment: datetime) -> datetime | None:
+        """When the dealer closes on the local day of ``moment`` (None on a closed day)."""
+        calendar = self.calendar(dealer)
+        interval = calendar.opening_interval(moment.astimezone(calendar.zone).date())
+        return interval[1].astimezone(calendar.zone) if interval else None
 
     @property
     def latest(self) -> datetime:

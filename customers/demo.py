@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from simple_history.utils import bulk_create_with_history
 
-from core.demo import DemoContext
+from core.demo import HISTORY_BEFORE_DAYS, DemoContext
+from customers.archive import archive_status
 from customers.choices import Consent, ContactChannel, CustomerKind, CustomerSource, FuelType
 from customers.models import Customer, Vehicle, VehicleOwnership
-from customers.services import customer_refresh_archive_status
 from customers.validators import VIN_ALPHABET, vin_check_digit
 from organization.demo import plate_prefix
 
@@ -190,8 +190,13 @@ ARCHIVE_PROFILES = [
 ]
 
 
+NEW_PER_MONTH = 12  # new customers per dealer and month (their archive is made at the first visit)
+ARCHIVE_BEFORE = 60  # customers per dealer whose first visit was before the demo period
+
+
 def create_customers(ctx: DemoContext) -> None:
-    """About 12 new customers per dealer and month, with 1–2 vehicles each; most archives complete."""
+    """About 12 new customers per dealer and month and an older archive, with 1–2 vehicles each; most archives
+    complete."""
     seen_mobiles: set[str] = set()
     seen_vins: set[str] = set()
     for index, dealer in enumerate(ctx.dealers):
@@ -200,7 +205,17 @@ def create_customers(ctx: DemoContext) -> None:
         prefix = plate_prefix(dealer)
         brands = [BRAND_CODES[b.code] for b in dealer.brands.all()] or ["大众"]
         seen_plates: set[str] = set()
-        moments = sorted(ctx.random_moment(ctx.random_day()) for _ in range(ctx.months * 12))
+        older = ctx.since - timedelta(days=HISTORY_BEFORE_DAYS)
+        moments = sorted(
+            [
+                ctx.open_moment(dealer, ctx.random_working_day(dealer), latest=time(17))
+                for _ in range(ctx.months * NEW_PER_MONTH)
+            ]
+            + [
+                ctx.open_moment(dealer, ctx.random_working_day(dealer, older, ctx.since - timedelta(days=1)))
+                for _ in range(ARCHIVE_BEFORE)
+            ]
+        )
         completes = [ctx.rng.random() < complete_share for _ in moments]
         customers = [
             _customer(ctx, dealer, when, complete, seen_mobiles)
@@ -227,12 +242,16 @@ def create_customers(ctx: DemoContext) -> None:
         for vehicle in vehicles:
             vehicle.created_at = vehicle.owner.created_at
         Vehicle.objects.bulk_update(vehicles, ["created_at"], batch_size=500)
+        # The archive rule of customers.archive (as customer_refresh_archive_status applies it), in one update.
+        by_owner: dict[int, list[Vehicle]] = {}
+        for vehicle in vehicles:
+            by_owner.setdefault(vehicle.owner_id, []).append(vehicle)
         for customer in customers:
-            customer_refresh_archive_status(customer=customer)
+            customer.archive_complete = archive_status(customer, by_owner.get(customer.pk, [])).complete
             if customer.archive_complete:
                 delay = timedelta(hours=ctx.rng.choice(delays))
-                completed_at = min(customer.created_at + delay, ctx.latest)
-                Customer.objects.filter(pk=customer.pk).update(archive_completed_at=completed_at)
+                customer.archive_completed_at = min(customer.created_at + delay, ctx.latest)
+        Customer.objects.bulk_update(customers, ["archive_complete", "archive_completed_at"], batch_size=500)
         ctx.customers[dealer.pk] = customers
         ctx.vehicles[dealer.pk] = vehicles
     total_c = sum(len(v) for v in ctx.customers.values())

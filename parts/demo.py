@@ -6,12 +6,12 @@ its last movement is stamped, and some items have not moved for more than 180 da
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from simple_history.utils import bulk_create_with_history
 
-from core.demo import DemoContext
+from core.demo import SHANGHAI, DemoContext
 from parts.choices import MovementKind, PartCategory, Unit
 from parts.models import (
     Part,
@@ -264,11 +264,18 @@ def create_parts_usage(ctx: DemoContext) -> None:
     catalogue = {(p.brand, p.name): p for p in Part.objects.filter(is_active=True).order_by("number_key")}
     items = {(i.warehouse.dealer_id, i.part_id): i for i in StockItem.objects.select_related("warehouse")}
     warehouses = {w.dealer_id: w for w in Warehouse.objects.filter(code="WH01")}
-    lines = (
+    lines = list(
         RepairOrderLine.objects.filter(kind="part", part__isnull=True, order__approved_at__isnull=False)
         .select_related("order__vehicle")
         .order_by("order__approved_at", "id")
     )
+    dealers = {dealer.pk: dealer for dealer in ctx.dealers}
+    # A part that is not on the shelf arrives on a later day, so it can only be missing for an order still in the
+    # workshop then (the work waits for it): the misses go to those lines, as often as the profile says overall.
+    waits = {pk: [0, 0] for pk in dealers}
+    for line in lines:
+        waits[line.order.dealer_id][0] += 1
+        waits[line.order.dealer_id][1] += _can_wait(ctx, dealers[line.order.dealer_id], line.order)
     linked, reservations, issues, specials = [], [], [], []
     for line in lines:
         order = line.order
@@ -283,13 +290,19 @@ def create_parts_usage(ctx: DemoContext) -> None:
         line.part = part
         linked.append(line)
         profile = profiles.get(order.dealer_id, STOCKROOM_PROFILES[0])
+        dealer = dealers[order.dealer_id]
         requested = order.approved_at
         issued = max(order.repair_started_at or requested, requested)
         special_received = None
-        if rng.random() < profile["miss"]:  # not on the shelf when asked for
-            if rng.random() < profile["special"]:
-                special_received = requested + timedelta(days=rng.randint(2, 5), hours=rng.randint(0, 6))
-                issued = special_received
+        total, can_wait = waits[order.dealer_id]
+        miss = min(0.95, profile["miss"] * total / max(1, can_wait))
+        if _can_wait(ctx, dealer, order) and rng.random() < miss:  # not on the shelf when asked for
+            asked_on = requested.astimezone(ctx.calendar(dealer).zone).date()
+            needed_by = order.qc_requested_at or STILL_WAITING
+            arrival_day = ctx.working_day(dealer, asked_on + timedelta(days=rng.randint(2, 5)))
+            arrives = ctx.open_moment(dealer, arrival_day, latest=time(12)) if arrival_day <= ctx.until else None
+            if rng.random() < profile["special"] and (arrives or STILL_WAITING) < needed_by:
+                special_received = issued = arrives or STILL_WAITING
                 special = SpecialOrder(
                     repair_order_line=line,
                     warehouse=warehouse,
@@ -305,8 +318,11 @@ def create_parts_usage(ctx: DemoContext) -> None:
                 if special_received > ctx.latest:  # still on order today
                     special.status, special.received_at = SpecialOrder.Status.ORDERED, None
                     continue
-            else:
-                issued = issued + timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 3))
+            else:  # from the next morning's replenishment
+                next_day = ctx.working_day(dealer, asked_on + timedelta(days=1))
+                if next_day > ctx.until:
+                    continue  # not issued yet
+                issued = min(ctx.open_moment(dealer, next_day, latest=time(11)), needed_by)
         issued = min(issued, ctx.latest)
         if order.status in ("approved", "dispatched") and issued >= ctx.latest:
             continue
@@ -327,6 +343,17 @@ def create_parts_usage(ctx: DemoContext) -> None:
     bulk_create_with_history(reservations, StockReservation, default_user=ctx.admin, batch_size=1000)
     _rebuild_ledgers(ctx, items, issues)
     ctx.say(f"  {len(issues)} part lines issued from stock, {len(specials)} special orders")
+
+
+STILL_WAITING = datetime(9999, 1, 1, tzinfo=SHANGHAI)
+
+
+def _can_wait(ctx: DemoContext, dealer, order) -> bool:
+    """Whether the order was still waiting for its work on a day after the parts were asked for."""
+    if order.qc_requested_at is None:
+        return True
+    zone = ctx.calendar(dealer).zone
+    return order.qc_requested_at.astimezone(zone).date() > order.approved_at.astimezone(zone).date()
 
 
 def _rebuild_ledgers(ctx: DemoContext, items: dict, issues: list) -> None:

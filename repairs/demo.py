@@ -2,15 +2,21 @@
 
 Each dealer gets a quality profile, so the evaluation later finds real differences:
 reception wait, late deliveries, QC failures, declined additions, comebacks and
-incomplete check-ins vary between dealers. Rows are built in bulk with their own
-timestamps (going through the services would stamp "now" on everything).
+incomplete check-ins vary between dealers. The visits are those of ``ctx.visit_plan``
+(appointments.demo); every step is counted in the dealer's working time, so the workshop's clock
+stops at closing and carries on the next working day: promised, QC, ready and delivery times are
+inside opening hours, and a late delivery is after the promised time, not in the night. A vehicle
+has one open order at a time. Rows are built in bulk with their own timestamps (going through the
+services would stamp "now" on everything).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -180,13 +186,20 @@ class _Builder:
         counters[month] = counters.get(month, 0) + 1
         return f"{prefix}{month}-{counters[month]:0{width}d}"
 
+    def later(self, moment: datetime, minutes: float) -> datetime:
+        """``minutes`` of working time after ``moment``: the workshop's clock stops when the dealer closes."""
+        return self.ctx.later(self.dealer, moment, minutes)
+
     def visit(self, vehicle, arrived: datetime, job_type: str, fault: str, comeback_of=None) -> RepairOrder | None:
         ctx, p, rng, now = self.ctx, self.profile, self.ctx.rng, self.ctx.latest
         if arrived >= now:
             return None
         advisor, foreman, qc = self.staff["advisor"], self.staff["foreman"], self.staff["qc"]
         tech = rng.choice(self.staff["techs"])
-        t = arrived + timedelta(minutes=max(1.0, _lognormal(ctx, p.wait_minutes)))
+        # Reception starts at opening for those who came early, and before closing for the last ones.
+        closing = ctx.closing(self.dealer, arrived) or arrived
+        wait = min(max(1.0, _lognormal(ctx, p.wait_minutes)), max(1.0, (closing - arrived).total_seconds() / 60 - 20))
+        t = self.later(arrived, wait)
         if t >= now:
             return None  # still waiting at reception
         order = RepairOrder(
@@ -213,12 +226,12 @@ class _Builder:
         order.belongings = rng.choice(["雨伞、行车记录仪", "儿童座椅", "无", "充电线"])
         order.documents_received = ["driving_licence"] + (["service_book"] if job_type == JobType.MAINTENANCE else [])
         hours = {JobType.MAINTENANCE: 1.2, JobType.ACCIDENT: 26, JobType.WARRANTY: 3}.get(job_type, 3.0)
-        work = timedelta(hours=max(0.5, _lognormal(ctx, hours, 0.4)))
+        work = max(0.5, _lognormal(ctx, hours, 0.4)) * 60  # minutes of working time
         events = []
 
         def step(action, source, target, minutes, by, note=""):
             nonlocal t
-            t = t + timedelta(minutes=minutes)
+            t = self.later(t, minutes)
             events.append(RepairOrderEvent(action=action, from_status=source, to_status=target, at=t, by=by, note=note))
             order.status = target
             return t
@@ -229,7 +242,7 @@ class _Builder:
         if not gaps or rng.random() < 0.4:
             order.belongings_signed_by, order.belongings_signed_at = vehicle.owner.name, t
         order.checkin_exception = "客户赶时间" if gaps else ""
-        order.promised_at = t + work + timedelta(minutes=rng.choice([30, 60, 90]))
+        order.promised_at = self._promise(self.later(t, work + rng.choice([30, 60, 90])))
         order.diagnosis, order.diagnosed_by = ("保养到期" if fault == FaultCategory.NONE else "检查确认故障"), tech
         order.estimated_at = step("give_estimate", S.CHECKED_IN, S.ESTIMATED, rng.uniform(8, 35), advisor)
         lines = self._lines(order, job_type, fault, tech)
@@ -253,11 +266,11 @@ class _Builder:
         start = t
         addition = None
         if job_type != JobType.ACCIDENT and rng.random() < 0.15:
-            addition, extra = self._addition(order, t + work / 2, tech, lines)
+            addition, extra = self._addition(order, self.later(t, work / 2), tech, lines)
             lines.extend(extra)
-        t = start + work
+        t = self.later(start, work)
         if addition is not None and addition.decision_at and addition.decision_at > t:
-            t = addition.decision_at + timedelta(minutes=30)
+            t = self.later(addition.decision_at, 30)
         if t >= now:
             return self._stop(order, events, lines, addition=addition)
         clocks = self._clocks(lines, start, t, addition=addition, early=rng.random() < p.early_work)
@@ -291,17 +304,14 @@ class _Builder:
             if not failed:
                 order.ready_at = inspect_at
                 break
-            t = t + timedelta(minutes=rng.uniform(30, 90))
+            t = self.later(t, rng.uniform(30, 90))
+        # Late is after the promised time, in working hours: the car is handed over later that day or the next.
         late = rng.random() < p.late
-        pickup = (
-            order.promised_at + timedelta(minutes=rng.uniform(20, 240))
-            if late
-            else max(t + timedelta(minutes=rng.uniform(10, 60)), t)
-        )
+        pickup = self.later(order.promised_at, rng.uniform(20, 240)) if late else self.later(t, rng.uniform(10, 60))
         if late and pickup < t:
-            pickup = t + timedelta(minutes=30)
+            pickup = self.later(t, 30)
         if not late and pickup > order.promised_at:
-            order.promised_at = pickup + timedelta(minutes=rng.uniform(5, 30))
+            order.promised_at = self._promise(self.later(pickup, rng.uniform(5, 30)))
         if pickup >= now:
             return self._stop(order, events, lines, addition=addition, clocks=clocks, inspections=inspections)
         t = pickup
@@ -310,6 +320,13 @@ class _Builder:
         return self._stop(
             order, events, lines, addition=addition, clocks=clocks, inspections=inspections, settlement=settlement
         )
+
+    def _promise(self, moment: datetime) -> datetime:
+        """A promised time as an advisor gives it: on the quarter hour, and not after closing."""
+        local = moment.astimezone(self.ctx.calendar(self.dealer).zone)
+        rounded = local + timedelta(minutes=-local.minute % 15, seconds=-local.second, microseconds=-local.microsecond)
+        closing = self.ctx.closing(self.dealer, local)
+        return min(rounded, closing) if closing else local
 
     def _lines(self, order, job_type, fault, tech) -> list[RepairOrderLine]:
         rng = self.ctx.rng
@@ -354,7 +371,7 @@ class _Builder:
     def _addition(self, order, raised_at, tech, lines):
         rng, p = self.ctx.rng, self.profile
         description, reason, hours, part = rng.choice(ADDITIONS)
-        decided = raised_at + timedelta(minutes=max(3.0, _lognormal(self.ctx, p.decision_minutes)))
+        decided = self.later(raised_at, max(3.0, _lognormal(self.ctx, p.decision_minutes)))
         approved = rng.random() >= p.declined
         addition = AdditionalItem(
             description=description,
@@ -362,7 +379,7 @@ class _Builder:
             raised_by=tech,
             raised_at=raised_at,
             status=AdditionStatus.APPROVED if approved else AdditionStatus.DECLINED,
-            contacted_at=raised_at + timedelta(minutes=rng.uniform(2, 10)),
+            contacted_at=self.later(raised_at, rng.uniform(2, 10)),
             contacted_by=order.advisor,
             decision_at=decided,
             decision_method=rng.choice(DecisionMethod.values),
@@ -398,22 +415,38 @@ class _Builder:
         return addition, extra
 
     def _clocks(self, lines, start, end, *, addition=None, early=False):
-        """Jobs one after the other; an approved addition's job waits for the customer's yes (unless ``early``)."""
+        """Jobs one after the other in working time, a clock per job and day (technicians clock off at closing);
+        an approved addition's job waits for the customer's yes (unless ``early``)."""
         jobs = [line for line in lines if line.kind == LineKind.LABOUR and _billable(line)]
-        span = (end - start) / max(1, len(jobs))
+        span = self.ctx.working_minutes(self.dealer, start, end) / max(1, len(jobs))
         clocks = []
         for n, line in enumerate(jobs):
-            begin, finish = start + span * n, start + span * (n + 1)
+            begin = self.later(start, span * n)
+            finish = self.later(begin, span)
             decided = addition.decision_at if addition is not None else None
             if getattr(line, "addition_ref", None) is not None and decided and not early and begin <= decided:
-                begin = min(decided + timedelta(minutes=5), end - timedelta(minutes=10))
-                finish = max(finish, begin + timedelta(minutes=10))
+                begin = min(self.later(decided, 5), end)
+                finish = max(finish, self.later(begin, 10))
             line.work_status, line.started_at, line.finished_at = WorkStatus.DONE, begin, min(finish, end)
-            clocks.append(
-                LabourClock(technician=line.technician, started_at=line.started_at, ended_at=line.finished_at)
-            )
-            clocks[-1].line_ref = line
+            for clock_on, clock_off in self._working_pieces(line.started_at, line.finished_at):
+                clocks.append(LabourClock(technician=line.technician, started_at=clock_on, ended_at=clock_off))
+                clocks[-1].line_ref = line
         return clocks
+
+    def _working_pieces(self, begin: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """[begin, end] cut at the dealer's closing times: one piece per working day it spans."""
+        calendar = self.ctx.calendar(self.dealer)
+        pieces, day, last = [], begin.astimezone(calendar.zone).date(), end.astimezone(calendar.zone).date()
+        while day <= last:
+            interval = calendar.opening_interval(day)
+            if interval is not None:
+                piece = (max(begin, interval[0]), min(end, interval[1]))
+                if piece[0] < piece[1] or (begin == end and interval[0] <= begin <= interval[1]):
+                    pieces.append(piece)
+                if interval[1] >= end:
+                    break
+            day += timedelta(days=1)
+        return pieces or [(begin, end)]
 
     def _settlement(self, order, lines, addition):
         totals = order_totals([line for line in lines if _billable(line)], tax_rate=order.tax_rate)
@@ -447,7 +480,7 @@ class _Builder:
             if getattr(order, stamp) and getattr(order, stamp) > now:
                 setattr(order, stamp, None)
         if cancel:
-            order.cancelled_at = events[-1].at + timedelta(minutes=5) if events else order.opened_at
+            order.cancelled_at = self.later(events[-1].at, 5) if events else order.opened_at
             order.cancel_reason = "客户嫌贵，暂不维修"
             events.append(
                 RepairOrderEvent(
@@ -522,8 +555,27 @@ class _Builder:
         Settlement.objects.bulk_create(settlements, batch_size=1000)
 
 
+COMEBACK_LINKED = 0.85  # share of the same-fault revisits the service desk links to the first visit
+STILL_THERE = datetime(9999, 1, 1, tzinfo=SHANGHAI)  # a vehicle whose order is still open at the end
+
+
+def _arrival(ctx: DemoContext, dealer, day) -> datetime:
+    """When a walk-in customer drops the car off: mostly in the morning, never in the last hour."""
+    closing = ctx.closing(dealer, datetime.combine(day, time(12), tzinfo=ctx.calendar(dealer).zone))
+    last = (closing - timedelta(hours=1)).time() if closing else time(17)
+    if ctx.rng.random() < 0.6:
+        return ctx.open_moment(dealer, day, latest=min(time(11, 30), last))
+    return ctx.open_moment(dealer, day, earliest=time(11, 30), latest=last)
+
+
 def create_repair_orders(ctx: DemoContext) -> None:
-    """Visits for every demo dealer: arrived appointments and walk-ins, a few comebacks, today's work in progress."""
+    """The planned visits of every demo dealer as repair orders, in time order: booked and walk-in visits,
+    same-fault revisits after weak repairs (comebacks), today's work in progress.
+
+    A vehicle is at the dealer from its arrival until it is handed over (or the order is cancelled): a walk-in
+    or revisit while it is still there comes a few days after it left, and a booked visit then is cancelled.
+    """
+    from appointments.choices import AppointmentStatus
     from appointments.models import Appointment
 
     total = 0
@@ -547,40 +599,83 @@ def create_repair_orders(ctx: DemoContext) -> None:
             "techs": _technicians(ctx, index, dealer),
         }
         builder = _Builder(ctx, dealer, profile, staff, operations)
-        arrivals = list(
-            Appointment.objects.filter(dealer=dealer, arrived_at__isnull=False, repair_order__isnull=True)
-            .select_related("vehicle__owner")
-            .order_by("arrived_at")
-        )
-        linked = []
-        for appointment in arrivals:
-            order = builder.visit(
-                appointment.vehicle, appointment.arrived_at, appointment.job_type, _fault(ctx, appointment.job_type)
+        # (arrival, sequence, vehicle, job type, fault, appointment, comeback of); a heap, as revisits join later.
+        queue, sequence = [], itertools.count()
+        for visit in ctx.visit_plan.get(dealer.pk, []):
+            arrived = visit.arrived_at or _arrival(ctx, dealer, visit.day)
+            fault = _fault(ctx, visit.job_type)
+            heapq.heappush(
+                queue, (arrived, next(sequence), visit.vehicle, visit.job_type, fault, visit.appointment, None)
             )
-            if order is not None:
+        away_until: dict[int, datetime] = {}  # vehicle -> when it left the dealer (STILL_THERE: not yet)
+        linked, cancelled = [], []
+        while queue:
+            arrived, _n, vehicle, job_type, fault, appointment, comeback_of = heapq.heappop(queue)
+            busy = away_until.get(vehicle.pk)
+            if busy is not None and busy > arrived:
+                if appointment is not None:
+                    cancelled.append(appointment)
+                elif busy != STILL_THERE:
+                    again = ctx.working_day(
+                        dealer, busy.astimezone(SHANGHAI).date() + timedelta(days=ctx.rng.randint(2, 6))
+                    )
+                    if comeback_of is not None and again > comeback_of.delivered_at.astimezone(
+                        SHANGHAI
+                    ).date() + timedelta(days=28):
+                        comeback_of = None  # too long after for the desk to link it
+                    if again <= ctx.until:
+                        heapq.heappush(
+                            queue,
+                            (_arrival(ctx, dealer, again), next(sequence), vehicle, job_type, fault, None, comeback_of),
+                        )
+                continue
+            order = builder.visit(vehicle, arrived, job_type, fault, comeback_of=comeback_of)
+            if order is None:
+                continue
+            away_until[vehicle.pk] = order.delivered_at or order.cancelled_at or STILL_THERE
+            if appointment is not None:
                 linked.append((appointment, order))
-        # Walk-ins: three times as many, on business days.
-        vehicles = ctx.vehicles.get(dealer.pk, [])
-        for _ in range(3 * len(arrivals)):
-            vehicle = ctx.rng.choice(vehicles)
-            day = ctx.random_day(max(ctx.since, vehicle.created_at.astimezone(SHANGHAI).date()), ctx.until)
-            job = ctx.rng.choices(
-                [JobType.MAINTENANCE, JobType.REPAIR, JobType.WARRANTY, JobType.ACCIDENT], [50, 35, 8, 7]
-            )[0]
-            builder.visit(vehicle, ctx.random_moment(day, 8, 17), job, _fault(ctx, job))
-        # Comebacks: the same fault again within 30 days of delivery.
-        for order in list(builder.orders):
+            # A repair that did not hold: the same fault again within a few weeks (not a revisit of a revisit).
             if (
-                order.delivered_at
+                comeback_of is None
+                and order.delivered_at
                 and order.fault_category != FaultCategory.NONE
                 and ctx.rng.random() < profile.comeback
             ):
-                back = order.delivered_at + timedelta(days=ctx.rng.uniform(2, 25), hours=ctx.rng.uniform(0, 3))
-                builder.visit(order.vehicle, back, JobType.REPAIR, order.fault_category, comeback_of=order)
+                back = ctx.working_day(
+                    dealer, order.delivered_at.astimezone(SHANGHAI).date() + timedelta(days=ctx.rng.randint(2, 25))
+                )
+                if back <= ctx.until:
+                    link = order if ctx.rng.random() < COMEBACK_LINKED else None
+                    heapq.heappush(
+                        queue,
+                        (
+                            _arrival(ctx, dealer, back),
+                            next(sequence),
+                            vehicle,
+                            JobType.REPAIR,
+                            order.fault_category,
+                            None,
+                            link,
+                        ),
+                    )
         builder.save()
         for appointment, order in linked:
             appointment.repair_order = order
         Appointment.objects.bulk_update([a for a, _ in linked], ["repair_order"], batch_size=500)
+        for appointment in cancelled:  # the car was still in the workshop: the desk cancelled the booking
+            appointment.status, appointment.arrived_at, appointment.arrival_recorded_by = (
+                AppointmentStatus.CANCELLED,
+                None,
+                None,
+            )
+            appointment.cancelled_at = ctx.back_in_hours(
+                dealer, appointment.slot_start - timedelta(hours=20), not_before=appointment.created_at
+            )
+            appointment.cancelled_by, appointment.cancel_reason = staff["advisor"], "车辆仍在店内维修，客户取消本次预约"
+        Appointment.objects.bulk_update(
+            cancelled, ["status", "arrived_at", "arrival_recorded_by", "cancelled_at", "cancelled_by", "cancel_reason"]
+        )
         total += len(builder.orders)
     ctx.say(f"  {total} repair orders")
 

@@ -2,14 +2,17 @@
 
 Dealers take the quality profile of repairs.demo in the same order (good, middling, weak): a good
 dealer's customers answer more often and score higher, so C1, C2, E1 and E2 differ between dealers.
-Rows are built in bulk with their own timestamps; the scores come from surveys.scoring like live ones.
+Every demo dealer asks with the shipped CSI after-sales questionnaire, so their scores compare like
+with like (SERVQUAL stays available for a dealer to choose). Customers answer the link between 08:00
+and 22:00; the follow-up specialist takes phone answers during opening hours. Rows are built in bulk
+with their own timestamps; the scores come from surveys.scoring like live ones.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from simple_history.utils import bulk_create_with_history
 
@@ -24,7 +27,6 @@ from surveys.choices import InvitationStatus, ResponseChannel
 from surveys.models import (
     DEFAULT_VALIDITY_DAYS,
     DealerSurveySettings,
-    Questionnaire,
     SurveyAnswer,
     SurveyInvitation,
     SurveyResponse,
@@ -70,6 +72,20 @@ def _token(ctx: DemoContext) -> str:
     return base64.urlsafe_b64encode(ctx.rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
 
 
+ANSWER_HOURS = (8, 22)  # when people answer a survey link on their phone (local time)
+
+
+def _link_answer_time(ctx: DemoContext, dealer, moment: datetime) -> datetime:
+    """``moment`` if it falls between 08:00 and 22:00 local time, else a time in those hours the next day."""
+    zone = ctx.calendar(dealer).zone
+    local = moment.astimezone(zone)
+    if ANSWER_HOURS[0] <= local.hour < ANSWER_HOURS[1]:
+        return local
+    day = local.date() + timedelta(days=1) if local.hour >= ANSWER_HOURS[1] else local.date()
+    minutes = ctx.rng.randint(ANSWER_HOURS[0] * 60, ANSWER_HOURS[1] * 60 - 1)
+    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+
+
 def _answers(ctx: DemoContext, profile: SurveyProfile, questions, order) -> dict:
     rng = ctx.rng
     base = rng.gauss(profile.mood, 0.55)
@@ -96,7 +112,6 @@ def _answers(ctx: DemoContext, profile: SurveyProfile, questions, order) -> dict
 def create_surveys(ctx: DemoContext) -> None:
     """Invitations after the delivered demo visits; answers by link or phone; call-back tasks after low scores."""
     csi = default_questionnaire()
-    servqual = Questionnaire.objects.filter(dealer__isnull=True, code="SERVQUAL").order_by("-version").first()
     if csi is None:
         ctx.say("  no shipped questionnaire: surveys skipped")
         return
@@ -104,10 +119,8 @@ def create_surveys(ctx: DemoContext) -> None:
     example_link = ""
     for index, dealer in enumerate(ctx.dealers, start=1):
         profile = PROFILES[(index - 1) % len(PROFILES)]
-        questionnaire = servqual if index % 3 == 0 and servqual is not None else csi
-        DealerSurveySettings.objects.create(
-            dealer=dealer, questionnaire=questionnaire if questionnaire != csi else None
-        )
+        questionnaire = csi
+        DealerSurveySettings.objects.create(dealer=dealer, questionnaire=None)  # the shipped default
         questions = list(questionnaire.questions.order_by("position", "id"))
         specs = [q.spec() for q in questions]
         by_code = {q.code: q for q in questions}
@@ -143,9 +156,14 @@ def create_surveys(ctx: DemoContext) -> None:
                     example_link = link
                 continue
             by_phone = caller is not None and ctx.rng.random() < profile.phone_share
-            delay = ctx.rng.uniform(3, 7) if by_phone else ctx.rng.uniform(0.1, 6)
-            submitted = sent + timedelta(days=delay)
-            if submitted > ctx.latest:
+            if by_phone:  # the specialist's survey call, a working day 3–7 days after delivery
+                day = sent.astimezone(ctx.calendar(dealer).zone).date() + timedelta(days=ctx.rng.randint(3, 7))
+                if ctx.working_day(dealer, day) > ctx.until:
+                    continue
+                submitted = ctx.open_moment(dealer, day, earliest=time(9))
+            else:
+                submitted = _link_answer_time(ctx, dealer, sent + timedelta(days=ctx.rng.uniform(0.1, 6)))
+            if submitted > ctx.latest or submitted > invitation.expires_at:
                 continue
             checked, errors = scoring.check_answers(specs, _answers(ctx, profile, questions, order))
             if errors:  # the generator always fits the questions; a change of template must not pass silently

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import DealerMembership, RegionMembership, User
+from customers.demo import ARCHIVE_BEFORE, NEW_PER_MONTH
 from customers.models import Customer, Vehicle, VehicleOwnership
 from organization.models import Dealer
 
@@ -32,7 +33,9 @@ def archive_fingerprint() -> list[tuple]:
 def test_demo_data_is_valid_realistic_and_complete():
     output = load(*ARGS)
     assert list(Dealer.objects.order_by("code").values_list("code", flat=True)) == ["GZ01", "SZ01"]
-    assert Customer.objects.count() == 2 * 2 * 12
+    # Twelve new customers a month per dealer, and the archive of those who first came before the demo period.
+    assert Customer.objects.count() == 2 * (2 * NEW_PER_MONTH + ARCHIVE_BEFORE)
+    assert NEW_PER_MONTH == 12
     assert Vehicle.objects.count() >= Customer.objects.count()
     assert VehicleOwnership.objects.filter(ended_on__isnull=True).count() == Vehicle.objects.count()
     for record in [*Customer.objects.all(), *Vehicle.objects.all()]:

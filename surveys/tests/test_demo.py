@@ -38,8 +38,8 @@ def test_demo_surveys_differ_between_good_and_weak_dealers():
     assert kpis[dealers[0].pk]["C1"].value > kpis[dealers[2].pk]["C1"].value
     assert kpis[dealers[0].pk]["E1"].value > kpis[dealers[1].pk]["E1"].value + 30
     assert kpis[dealers[0].pk]["C2"].value > kpis[dealers[2].pk]["C2"].value
-    # The third dealer uses the SERVQUAL questionnaire; both channels and low-score tasks are there.
-    assert set(SurveyResponse.objects.values_list("questionnaire__code", flat=True)) == {"CSI", "SERVQUAL"}
+    # Every demo dealer asks with the CSI questionnaire; both channels and low-score tasks are there.
+    assert set(SurveyResponse.objects.values_list("questionnaire__code", flat=True)) == {"CSI"}
     assert set(SurveyResponse.objects.values_list("channel", flat=True)) == {"link", "phone"}
     low = SurveyResponse.objects.filter(low_score=True)
     assert low.exists() and low.filter(follow_up_task__isnull=True).count() == 0

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dealers", type=int, default=3, help="number of demo dealers (1–12, default 3)")
-        parser.add_argument("--months", type=int, default=12, help="months of history (1–36, default 12)")
+        parser.add_argument("--months", type=int, default=24, help="months of history (1–36, default 24)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument(
             "--force", action="store_true", help="load even with DEBUG off (it creates the admin/demo12345 login!)"
