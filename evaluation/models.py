@@ -208,6 +208,7 @@ class SystemVersion(models.Model):
                     "figure with data counts."),
     )  # fmt: skip
     rank_min_weight = models.DecimalField(
+        # xgettext:no-python-format
         _("data a rank needs (% of the weight)"), max_digits=5, decimal_places=2, default=Decimal("60"),
         validators=PERCENT,
         help_text=_("A dealer is ranked only when its indicators with enough records carry at least this share of "
