@@ -118,6 +118,12 @@ REPAIR_OPS = {
     FaultCategory.EV_SYSTEM: "V01",
     FaultCategory.BODY: "A01",
 }
+# The system each catalogue operation repairs (B1 finds a revisit with a line of it as a comeback of that system).
+OPERATION_FAULTS = {code: fault for fault, code in REPAIR_OPS.items()} | {
+    "B02": FaultCategory.BRAKES,
+    "E01": FaultCategory.ENGINE,
+    "S01": FaultCategory.SUSPENSION,
+}
 COMPLAINTS = {
     FaultCategory.BRAKES: "刹车时有尖锐异响",
     FaultCategory.ENGINE: "发动机故障灯亮，怠速抖动",
@@ -586,7 +592,14 @@ def create_repair_orders(ctx: DemoContext) -> None:
             for code, op in zip(
                 [o[0] for o in OPERATIONS],
                 LabourOperation.objects.bulk_create(
-                    LabourOperation(dealer=dealer, code=code, name=name, job_type=job, standard_hours=Decimal(hours))
+                    LabourOperation(
+                        dealer=dealer,
+                        code=code,
+                        name=name,
+                        job_type=job,
+                        standard_hours=Decimal(hours),
+                        fault_category=OPERATION_FAULTS.get(code, ""),
+                    )
                     for code, name, job, hours in OPERATIONS
                 ),
                 strict=True,
