@@ -292,12 +292,16 @@ def create_parts_usage(ctx: DemoContext) -> None:
         profile = profiles.get(order.dealer_id, STOCKROOM_PROFILES[0])
         dealer = dealers[order.dealer_id]
         requested = order.approved_at
+        zone = ctx.calendar(dealer).zone
         issued = max(order.repair_started_at or requested, requested)
+        if issued.astimezone(zone).date() != requested.astimezone(zone).date():
+            # On the shelf: picked at once and kept for the job, before the counter closes.
+            issued = min(ctx.later(dealer, requested, rng.uniform(5, 30)), ctx.closing(dealer, requested) or requested)
         special_received = None
         total, can_wait = waits[order.dealer_id]
         miss = min(0.95, profile["miss"] * total / max(1, can_wait))
         if _can_wait(ctx, dealer, order) and rng.random() < miss:  # not on the shelf when asked for
-            asked_on = requested.astimezone(ctx.calendar(dealer).zone).date()
+            asked_on = requested.astimezone(zone).date()
             needed_by = order.qc_requested_at or STILL_WAITING
             arrival_day = ctx.working_day(dealer, asked_on + timedelta(days=rng.randint(2, 5)))
             arrives = ctx.open_moment(dealer, arrival_day, latest=time(12)) if arrival_day <= ctx.until else None
