@@ -54,18 +54,52 @@ def _check_in_guard(order, note: str) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class CheckinItem:
+    """One thing the reception rules require at check-in: what it is called, the order's field that records it and
+    the values that count (None: any value); a ``stamped`` field is a moment (recorded by ``as_of`` once stamped)."""
+
+    label: str
+    field: str
+    values: tuple | None = None
+    stamped: bool = False
+
+    def recorded(self, order) -> bool:
+        """Recorded on this order (as it is now)."""
+        value = getattr(order, self.field)
+        return value is not None and (self.values is None or value in self.values)
+
+    def recorded_q(self, as_of=None) -> Q:
+        """The same test as SQL over repair orders; a stamp counts only if made by ``as_of`` (when given)."""
+        condition = Q(**{f"{self.field}__isnull": False})
+        if self.values is not None:
+            condition &= Q(**{f"{self.field}__in": self.values})
+        if self.stamped and as_of is not None:
+            condition &= Q(**{f"{self.field}__lte": as_of})
+        return condition
+
+
+# The complete check-in, declared once: the check-in guard and the order page ask ``checkin_gaps`` of one order,
+# KPI D1 asks ``checkin_complete_q`` of many (repairs.kpis).
+CHECKIN_ITEMS = (
+    CheckinItem(_("walk-around"), "walkaround_done", (True,)),
+    CheckinItem(_("fuel level"), "fuel_level", tuple(FuelLevel.values)),
+    CheckinItem(_("odometer"), "odometer_km"),
+    CheckinItem(_("belongings list signed"), "belongings_signed_at", stamped=True),
+)
+
+
 def checkin_gaps(order) -> list[str]:
     """What the reception rules require at check-in and is missing (KPI D1 counts complete check-ins)."""
-    gaps = []
-    if not order.walkaround_done:
-        gaps.append(_("walk-around"))
-    if order.fuel_level is None or order.fuel_level not in FuelLevel.values:
-        gaps.append(_("fuel level"))
-    if order.odometer_km is None:
-        gaps.append(_("odometer"))
-    if not order.belongings_signed_at:
-        gaps.append(_("belongings list signed"))
-    return gaps
+    return [item.label for item in CHECKIN_ITEMS if not item.recorded(order)]
+
+
+def checkin_complete_q(as_of=None) -> Q:
+    """Repair orders whose check-in has every item of ``CHECKIN_ITEMS`` (stamps made by ``as_of``, when given)."""
+    complete = Q()
+    for item in CHECKIN_ITEMS:
+        complete &= item.recorded_q(as_of)
+    return complete
 
 
 def _estimate_guard(order, note: str) -> list[str]:
