@@ -4,19 +4,36 @@ Each rule is a records function ``(dealer_ids, start, end, as_of=None) -> QueryS
 ``in_numerator`` and ``kpi_value``) and a grouped measure ``-> {dealer_id: Measure}`` over exactly those records
 (core.indicators). The follow-up page, the measurements and the evaluation runs call these.
 
-* D4 — the follow-ups (first and second) due in the period: their on-time window ends in the period and has ended
-  by ``as_of`` (default now; a follow-up whose window is still running is not judged yet, neither as done nor as
-  missed); on time = done (customer reached) inside the window (care.services sets the window).
-* D5 — customers created in the period; on time = their archive was complete within 2 days.
+All are judged at ``as_of`` (default now; core.indicators): what is not settled then is pending, neither a hit
+nor a miss, and left out of n.
+
+* D4 — the follow-ups (first and second) due in the period: their on-time window ends in the period (care.services
+  sets the window). A hit once done (customer reached) inside the window, by ``as_of``; a miss once the window has
+  ended before ``as_of`` without that, or at once when the task was closed otherwise by ``as_of`` (done before the
+  window opened, unreachable); pending while the window runs and the task is open.
+* D5 — customers created in the period (by ``as_of``): a hit once their archive is complete, by ``as_of`` and
+  within 2 days of the creation (``archive_completed_at``, the first time it was complete, is kept); a miss once the
+  2 days have passed before ``as_of`` without that; pending before.
 * E4 — at t = the period end (or ``as_of`` if earlier): of the customers with a visit in [t−24 months, t−12
-  months), those with a visit in [t−12 months, t); a cancelled order is no visit.
+  months), those with a visit in [t−12 months, t); an order cancelled by ``as_of`` is no visit.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from care.services import FOLLOW_UP_KINDS
@@ -28,13 +45,15 @@ from core.indicators import (
     Indicator,
     Measure,
     Minutes,
-    flag,
+    by_deadline,
+    evaluated_at,
     ids,
     judged_at,
     ratios,
+    stamped_in,
 )
 from customers.models import Customer
-from repairs.choices import RepairOrderStatus
+from repairs.kpis import not_cancelled_by
 from repairs.models import RepairOrder
 from todo.choices import TaskStatus
 from todo.models import Task
@@ -48,16 +67,19 @@ RETENTION_MONTHS = 12
 
 
 def follow_up_records(dealer_ids, start, end, as_of=None) -> QuerySet[Task]:
-    """D4: the follow-up tasks whose window ends in the period and has ended by ``as_of`` (default now)."""
-    return Task.objects.filter(
-        dealer_id__in=ids(dealer_ids),
-        kind__in=FOLLOW_UP_KINDS,
-        due_by__gte=start,
-        due_by__lt=judged_at(end, as_of),
-    ).annotate(
-        in_numerator=flag(Q(status=TaskStatus.DONE, done_at__gte=F("due_at"), done_at__lte=F("due_by"))),
-        kpi_value=NO_VALUE,
+    """D4: the follow-up tasks whose window ends in the period, each a hit, a miss or pending (None) at ``as_of``
+    (default now)."""
+    as_of = evaluated_at(as_of)
+    on_time = by_deadline(
+        "done_at",
+        "due_by",
+        as_of,
+        also=Q(status=TaskStatus.DONE, done_at__gte=F("due_at")),
+        closed=Q(done_at__lte=as_of),  # finished by as_of outside the window (too early, unreachable): a miss
     )
+    return Task.objects.filter(
+        dealer_id__in=ids(dealer_ids), kind__in=FOLLOW_UP_KINDS, due_by__gte=start, due_by__lt=end
+    ).annotate(in_numerator=on_time, kpi_value=NO_VALUE)
 
 
 def follow_up_timeliness(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
@@ -66,12 +88,14 @@ def follow_up_timeliness(dealer_ids, start, end, as_of=None) -> dict[int, Measur
 
 
 def archive_records(dealer_ids, start, end, as_of=None) -> QuerySet[Customer]:
-    """D5: the customers created in the period, each with the days it took to complete the archive."""
-    return Customer.objects.filter(dealer_id__in=ids(dealer_ids), created_at__gte=start, created_at__lt=end).annotate(
-        in_numerator=flag(Q(archive_completed_at__lte=F("created_at") + timedelta(days=ARCHIVE_DAYS))),
-        kpi_value=ExpressionWrapper(
-            Minutes("archive_completed_at", "created_at") / (60.0 * 24), output_field=FloatField()
-        ),
+    """D5: the customers created in the period, each a hit, a miss or pending (None) at ``as_of`` (default now),
+    with the days it took to complete the archive (by ``as_of``)."""
+    as_of = evaluated_at(as_of)
+    due = ExpressionWrapper(F("created_at") + timedelta(days=ARCHIVE_DAYS), output_field=DateTimeField())
+    days = ExpressionWrapper(Minutes("archive_completed_at", "created_at") / (60.0 * 24), output_field=FloatField())
+    return Customer.objects.filter(stamped_in("created_at", start, end, as_of), dealer_id__in=ids(dealer_ids)).annotate(
+        in_numerator=by_deadline("archive_completed_at", due, as_of),
+        kpi_value=Case(When(archive_completed_at__lte=as_of, then=days), default=None, output_field=FloatField()),
     )
 
 
@@ -84,7 +108,7 @@ def retention_records(dealer_ids, start, end, as_of=None) -> QuerySet[Customer]:
     """E4: the customers with a visit in the earlier year before t, ``in_numerator`` = came back in the last year."""
     t = judged_at(end, as_of)
     year_ago, two_years_ago = months_before(t, RETENTION_MONTHS), months_before(t, 2 * RETENTION_MONTHS)
-    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).exclude(status=RepairOrderStatus.CANCELLED)
+    visits = RepairOrder.objects.filter(customer=OuterRef("pk")).filter(not_cancelled_by(evaluated_at(as_of)))
     return (
         Customer.objects.filter(dealer_id__in=ids(dealer_ids))
         .filter(Exists(visits.filter(arrived_at__gte=two_years_ago, arrived_at__lt=year_ago)))

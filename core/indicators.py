@@ -11,9 +11,20 @@ of ``(dealer_ids, start, end, as_of=None)`` over the period ``[start, end)`` (aw
   records, whatever the number of dealers — never a Python loop over dealers or rows (``ratios``, ``means`` and
   ``medians`` below do the grouping).
 
-``as_of`` is the evaluation moment (default now): an indicator judged at a moment (stock, staff, retention) is
-judged at the period end or at ``as_of`` if that is earlier. ``n`` is what a figure stands on (its denominator);
-a dealer with ``n == 0`` has no data: ``value`` is None, never 0 or 100. Rates are in percent (95.0 = 95 %).
+``as_of`` is the evaluation moment (default now; a run uses the period end plus its grace period): a figure is
+what the records said at that moment, so re-running a period on any later day with the same ``as_of`` gives the
+same figure. Every rule therefore
+
+* counts only events stamped by ``as_of`` (``stamped_in``: in ``[start, end)`` and at or before ``as_of``; a
+  contact, decision, issue or audit stamped after ``as_of`` is not done by then);
+* judges an indicator of a moment (stock, staff, retention) at the period end, or at ``as_of`` if that is earlier;
+* leaves *pending* what is not settled at ``as_of``: an item whose deadline (or window) has not passed by
+  ``as_of`` and that is not done yet is neither a hit nor a miss. Its ``in_numerator`` is None (``judged``,
+  ``by_deadline``); ``ratios`` leaves it out of the denominator and the drill-down lists it as pending. An item
+  done in time counts as a hit at once, one that can no longer be a hit as a miss at once.
+
+``n`` is what a figure stands on (its denominator); a dealer with ``n == 0`` has no data: ``value`` is None, never
+0 or 100. Rates are in percent (95.0 = 95 %).
 
 This module imports no domain app: it is the bottom of the import order.
 """
@@ -35,6 +46,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
@@ -43,6 +55,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -135,9 +148,20 @@ def combined(measures: Iterable[Measure], kind: str) -> Measure:
 # --------------------------------------------------------------------------------------------------------------------
 
 
+def evaluated_at(as_of: datetime | None = None) -> datetime:
+    """The evaluation moment: ``as_of``, or now."""
+    return as_of or timezone.now()
+
+
 def judged_at(end: datetime, as_of: datetime | None = None) -> datetime:
     """The moment a period is judged at: its end, or ``as_of`` (default now) if that is earlier."""
-    return min(end, as_of or timezone.now())
+    return min(end, evaluated_at(as_of))
+
+
+def stamped_in(field: str, start: datetime, end: datetime, as_of: datetime | None = None) -> Q:
+    """``field`` (a moment) in the period ``[start, end)`` and at or before ``as_of`` (default now): the events of a
+    period known at the evaluation moment."""
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end, f"{field}__lte": evaluated_at(as_of)})
 
 
 def last_day(end: datetime, as_of: datetime | None = None) -> date:
@@ -193,9 +217,55 @@ class LocalDate(Func):
         return self.as_sql(compiler, connection, template="(%(expressions)s)::date", arg_joiner=" AT TIME ZONE ")
 
 
+class DaysBetween(Func):
+    """Whole calendar days from one date to another (two date expressions, e.g. ``LocalDate``s): later − earlier."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, earlier, later, **extra):
+        super().__init__(earlier, later, **extra)
+
+    def _compiled(self, compiler):
+        return [compiler.compile(expression) for expression in self.get_source_expressions()]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (earlier, earlier_params), (later, later_params) = self._compiled(compiler)
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)", (*later_params, *earlier_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (earlier, earlier_params), (later, later_params) = self._compiled(compiler)
+        return f"(({later}) - ({earlier}))", (*later_params, *earlier_params)
+
+
 def flag(condition: Q) -> Case:
     """True when the condition holds, else False (never NULL, also when a compared column is NULL)."""
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+PENDING = None  # the in_numerator of a record not settled at as_of (neither a hit nor a miss yet)
+
+
+def judged(*, hit: Q, missed: Q) -> Case:
+    """The ``in_numerator`` of a record whose outcome settles over time, at ``as_of``: True once ``hit`` holds,
+    else False once ``missed`` holds, else None (pending: left out of the denominator by ``ratios``)."""
+    return Case(
+        When(hit, then=Value(True)),
+        When(missed, then=Value(False)),
+        default=Value(PENDING),
+        output_field=BooleanField(),
+    )
+
+
+def by_deadline(done_at: str, due, as_of: datetime, *, also: Q | None = None, closed: Q | None = None) -> Case:
+    """``judged`` for "done by a deadline", at ``as_of``: a hit when ``done_at`` is stamped by ``as_of`` and at or
+    before the deadline ``due`` (a field name or an expression; exactly on it counts) and ``also`` holds (further
+    conditions of a hit); a miss once the deadline has passed before ``as_of`` without that, or at once when
+    ``closed`` holds (the item ended otherwise by ``as_of`` and can no longer be a hit); pending until then."""
+    due = F(due) if isinstance(due, str) else due
+    hit = Q(**{f"{done_at}__isnull": False, f"{done_at}__lte": as_of}) & Q(LessThanOrEqual(F(done_at), due))
+    missed = Q(LessThan(due, Value(as_of)))
+    return judged(hit=hit & also if also is not None else hit, missed=missed | closed if closed is not None else missed)
 
 
 class PercentileCont(Aggregate):
@@ -241,25 +311,31 @@ def grouped_median(queryset: QuerySet, dealer_path: str, value: str, *, portable
 
 
 def ratios(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int]) -> dict[int, Measure]:
-    """Rows and rows with ``in_numerator`` per dealer."""
+    """Rows with ``in_numerator`` True (the numerator) of the rows judged (not pending: the denominator) per dealer."""
     rows = (
         records.order_by()
         .values(dealer_key=F(dealer_path))
-        .annotate(n=Count("pk"), hits=Count("pk", filter=Q(in_numerator=True)))
+        .annotate(n=Count("pk", filter=Q(in_numerator__isnull=False)), hits=Count("pk", filter=Q(in_numerator=True)))
     )
     found = {row["dealer_key"]: ratio(row["dealer_key"], row["hits"], row["n"]) for row in rows}
     return {d: found.get(d) or Measure.no_data(d) for d in ids(dealer_ids)}
 
 
-def means(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int], scale: float = 1.0) -> dict[int, Measure]:
-    """Sum and count of ``kpi_value`` per dealer (rows without a value left out), the mean × ``scale``."""
+def means_by(records: QuerySet, key_path: str, scale: float = 1.0) -> dict:
+    """{key: Measure}: sum and count of ``kpi_value`` per value of ``key_path`` (a dealer, an advisor…; rows
+    without a value left out), the mean × ``scale``; keys without rows are absent. One grouped query."""
     rows = (
         records.filter(kpi_value__isnull=False)
         .order_by()
-        .values(dealer_key=F(dealer_path))
+        .values(group_key=F(key_path))
         .annotate(total=Sum("kpi_value"), n=Count("pk"))
     )
-    found = {row["dealer_key"]: mean(row["dealer_key"], row["total"], row["n"], scale) for row in rows}
+    return {row["group_key"]: mean(row["group_key"], row["total"], row["n"], scale) for row in rows}
+
+
+def means(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int], scale: float = 1.0) -> dict[int, Measure]:
+    """Sum and count of ``kpi_value`` per dealer (rows without a value left out), the mean × ``scale``."""
+    found = means_by(records, dealer_path, scale)
     return {d: found.get(d) or Measure.no_data(d, MEAN) for d in ids(dealer_ids)}
 
 

@@ -14,8 +14,10 @@ Who:
 * confirm: ``evaluation.confirm_audit`` by the other side — the dealer (write access) confirms an official audit,
   an official auditor of the dealer confirms a self-audit.
 
-Indicator G for a period (``audit_scores``): the latest submitted or confirmed audit dated in the period, an
-official one if there is any, else a self-audit.
+Indicator G for a period (``audit_scores``): the latest audit dated in the period and submitted by ``as_of`` (the
+evaluation moment, default now; ``submitted_at``, stamped by ``audit_submit``; a submitted audit never goes back to
+draft and its score is fixed then, a confirmation later changes neither), an official one if there is any, else a
+self-audit. An audit submitted after ``as_of`` does not count, even when dated in the period.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -399,17 +401,23 @@ def _day_range(start, end) -> tuple[date, date]:
     return first, last
 
 
-def audit_scores(dealer_ids, start, end) -> dict[int, dict]:
+def submitted_by(as_of: datetime) -> QuerySet[Audit]:
+    """The audits submitted (or since confirmed) by ``as_of``."""
+    return Audit.objects.filter(status__in=SUBMITTED, submitted_at__isnull=False, submitted_at__lte=as_of)
+
+
+def audit_scores(dealer_ids, start, end, as_of: datetime | None = None) -> dict[int, dict]:
     """Indicator G per dealer: ``{dealer_id: {"score": float | None, "audit_id": int | None}}``.
 
-    The latest (by audit date, then id) submitted or confirmed audit dated in the period; official audits win over
-    self-audits. Every requested dealer is in the result (None/None when it has no audit in the period).
+    The latest (by audit date, then id) audit dated in the period and submitted by ``as_of`` (default now); official
+    audits win over self-audits. Every requested dealer is in the result (None/None when it has no audit then).
     """
     ids = list(dealer_ids)
     first, last = _day_range(start, end)
     result: dict[int, dict] = {dealer_id: {"score": None, "audit_id": None} for dealer_id in ids}
     rows = (
-        Audit.objects.filter(dealer_id__in=ids, status__in=SUBMITTED, audit_date__gte=first, audit_date__lte=last)
+        submitted_by(as_of or timezone.now())
+        .filter(dealer_id__in=ids, audit_date__gte=first, audit_date__lte=last)
         .order_by("dealer_id", "-audit_date", "-id")
         .values_list("dealer_id", "id", "kind", "score")
     )

@@ -54,6 +54,12 @@ class MeasurementQuerySerializer(serializers.Serializer):
 class FigureSerializer(serializers.Serializer):
     code = serializers.CharField()
     unit = serializers.CharField()
+    lag_months = serializers.IntegerField(
+        help_text=_(
+            "The figure judges the records of the period this many months earlier (B1: 1, once every "
+            "comeback window is over)."
+        )
+    )
     value = serializers.FloatField(allow_null=True, help_text=_("Null when n is 0: no data."))
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
@@ -111,7 +117,8 @@ class MeasurementListView(GenericAPIView):
                 "dealer": dealer.id, "dealer_code": dealer.code, "dealer_name": dealer.name,
                 "period_from": first, "period_to": last,
                 "indicators": [
-                    {"code": code, "unit": MEASURES[code].unit, **_figure(per_dealer[dealer.id])}
+                    {"code": code, "unit": MEASURES[code].unit, "lag_months": MEASURES[code].lag_months,
+                     **_figure(per_dealer[dealer.id])}
                     for code, per_dealer in figures.items()
                 ],
             }

@@ -112,10 +112,22 @@ def record_link(spec: MeasureSpec, record) -> str | None:
 
 
 def _flag(in_numerator) -> str:
-    """Whether a record counts in the numerator, worded as the page's badge."""
+    """Whether a record counts in the numerator, worded as the page's badge (None: pending, not settled yet)."""
     if in_numerator is None:
-        return "—"
+        return pgettext("indicator record", "pending")
     return gettext("counts") if in_numerator else gettext("does not count")
+
+
+def lag_sentence(spec: MeasureSpec, start: datetime, end: datetime) -> str:
+    """For an indicator judged late (``lag_months``): what it means and which records the period's figure judges."""
+    if not spec.lag_months:
+        return ""
+    first, following = spec.judged_period(start, end)
+    last = timezone.localtime(following, SHANGHAI) - timedelta(days=1)
+    records = gettext("This figure judges the records of %(first)s – %(last)s.") % {
+        "first": f"{timezone.localtime(first, SHANGHAI):%Y-%m-%d}", "last": f"{last:%Y-%m-%d}",
+    }  # fmt: skip
+    return f"{spec.lag_note} {records}"
 
 
 def _cell(value, kind: str):
@@ -199,6 +211,7 @@ class MeasurementsView(MeasurementPermissionMixin, View):
                 "form": form, "month": month, "first": start.date(), "last": last, "specs": MEASURES.values(),
                 "names": names, "rows": rows, "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(), "dealers": Dealer.objects.for_user(request.user).order_by("code"),
+                "lags": {code: lag_sentence(spec, start, end) for code, spec in MEASURES.items() if spec.lag_months},
             },
         )  # fmt: skip
 
@@ -253,7 +266,7 @@ class DrilldownView(MeasurementPermissionMixin, View):
             self.template_name,
             {
                 "form": form, "spec": spec, "dealer": dealer, "figure": figure, "value": format_value(spec, figure),
-                "names": display.indicator_names([dealer.region.oem_id]),
+                "names": display.indicator_names([dealer.region.oem_id]), "lag": lag_sentence(spec, start, end),
                 "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
                 "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(),

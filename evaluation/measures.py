@@ -4,20 +4,29 @@ Each indicator's rule lives once, in its domain (core.indicators explains the sh
 B4, D1, D2, D3), repairs.comebacks (B1), appointments.kpis (A4), complaints.kpis (A2, D6, B5, E3), surveys.kpis
 (C1, C2, E1, E2), staff.kpis (C3, C4), care.kpis (D4, D5, E4) and parts.kpis (F1, F2); the domain pages and exports
 call the same functions. This module only registers them: each is a ``MeasureSpec`` in ``MEASURES`` (keyed by the
-code of kpi-catalog.md) with
+code of kpi-catalog.md) with the domain's ``rule`` and ``rule_records``, and
 
 * ``measure(dealer_ids, start, end, as_of=None) -> {dealer_id: Measure}``: one (or a fixed small number of)
   grouped SQL queries whatever the number of dealers — never a Python loop over dealers or rows;
 * ``records(dealer_id, start, end, as_of=None) -> QuerySet``: the rows behind the figure (the drill-down), each
-  annotated with ``in_numerator`` and ``kpi_value``, and how the drill-down lists them (columns, permission, link).
+  annotated with ``in_numerator`` (True, False, or None: pending at ``as_of``) and ``kpi_value``, and how the
+  drill-down lists them (columns, permission, link).
+
+Every page, export, the API and the runs call these two (``measure_all`` for many indicators), so a figure is the
+same wherever it appears for the same period and ``as_of``.
+
+**Lag.** An indicator with ``lag_months`` judges the records of the period that many months earlier: B1 (1 month),
+whose 30-day comeback windows are only all closed a month after the deliveries — the B1 of October is the orders
+delivered in September, complete by the end of October (repairs.comebacks says why). ``MeasureSpec.judged_period``
+is the one place the lag is applied; the pages show it (``lag_note``).
 
 The period is ``[start, end)`` with aware datetimes (``month_bounds`` gives Asia/Shanghai calendar months).
 ``n`` is what the figure stands on (its denominator); a dealer with ``n == 0`` has no data: ``value`` is None,
 never 0 or 100. Rates are in percent (95.0 = 95 %), as the indicator system stores targets. The evaluation's own
 indicator is measured here:
 
-* G — the score of the audit evaluation.audits.audit_scores picks (submitted audits dated in the period,
-  official before self-audits); n is 1 with an audit, 0 without.
+* G — the score of the audit evaluation.audits.audit_scores picks (audits dated in the period and submitted by
+  ``as_of``, official before self-audits); n is 1 with an audit, 0 without.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments import kpis as appointments
 from care import kpis as care
 from complaints import kpis as complaints
-from core.dates import month_bounds
+from core.dates import add_months, month_bounds
 from core.indicators import (
     BALANCE,
     CSI_POINTS,
@@ -51,15 +60,16 @@ from core.indicators import (
     Measure,
     Minutes,
     PercentileCont,
+    evaluated_at,
     grouped_median,
     ids,
     last_day,
     mean,
     ratio,
-    ratios,
 )
 from core.indicators import flag as _flag
 from parts import kpis as parts
+from repairs import comebacks
 from repairs import kpis as repairs
 from staff import kpis as staff
 from surveys import kpis as surveys
@@ -72,18 +82,6 @@ __all__ = [
 ]  # fmt: skip
 
 # --------------------------------------------------------------------------------------------------------------------
-# B1 — first-time fix (repairs.comebacks)
-# --------------------------------------------------------------------------------------------------------------------
-
-
-def _b1(dealer_ids, start, end, as_of=None) -> QuerySet:
-    """B1 is repairs.comebacks' rule (linked or same-fault revisits within 30 local days, minus "not a comeback")."""
-    from repairs.comebacks import first_time_fix_records
-
-    return first_time_fix_records(dealer_ids, start, end, as_of)
-
-
-# --------------------------------------------------------------------------------------------------------------------
 # G — the service-system audit (evaluation.audits, kept by the audit pages)
 # --------------------------------------------------------------------------------------------------------------------
 
@@ -92,7 +90,7 @@ def g_measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """G: the score of the audit evaluation.audits.audit_scores picks for the period (n = 1 audit, or no data)."""
     from evaluation.audits import audit_scores
 
-    found = audit_scores(ids(dealer_ids), start, end)
+    found = audit_scores(ids(dealer_ids), start, end, as_of)
     return {
         d: Measure(d, found[d]["score"], None, 1, 1) if found[d]["score"] is not None else Measure.no_data(d, SINGLE)
         for d in ids(dealer_ids)
@@ -100,16 +98,14 @@ def g_measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 
 def g_records(dealer_id, start, end, as_of=None) -> QuerySet:
-    """The submitted audits dated in the period; ``in_numerator`` marks the one whose score is G."""
-    from evaluation.audits import SUBMITTED, audit_scores
-    from evaluation.models import Audit
+    """The audits dated in the period and submitted by ``as_of``; ``in_numerator`` marks the one whose score is G."""
+    from evaluation.audits import audit_scores, submitted_by
 
-    chosen = audit_scores([dealer_id], start, end)[dealer_id]["audit_id"]
+    chosen = audit_scores([dealer_id], start, end, as_of)[dealer_id]["audit_id"]
     first = timezone.localtime(start, SHANGHAI).date()
     return (
-        Audit.objects.filter(
-            dealer_id=dealer_id, status__in=SUBMITTED, audit_date__gte=first, audit_date__lte=last_day(end, end)
-        )
+        submitted_by(evaluated_at(as_of))
+        .filter(dealer_id=dealer_id, audit_date__gte=first, audit_date__lte=last_day(end, end))
         .annotate(in_numerator=_flag(Q(pk=chosen or 0)), kpi_value=F("score"))
         .select_related("auditor")
         .order_by("-audit_date", "-id")
@@ -132,19 +128,46 @@ class Column:
 
 @dataclass(frozen=True)
 class MeasureSpec:
-    """How one indicator is measured, and how its records are listed."""
+    """How one indicator is measured, and how its records are listed.
+
+    ``rule`` and ``rule_records`` are the domain's functions over the records of a period; ``measure`` and
+    ``records`` are what every page, the API and the runs call: the same, over ``judged_period`` (the lag).
+    """
 
     code: str
     label: str
     unit: str
     kind: str
-    measure: Callable[..., dict[int, Measure]]
-    records: Callable[..., QuerySet]
+    rule: Callable[..., dict[int, Measure]]
+    rule_records: Callable[..., QuerySet]
     permission: str  # the model permission needed to see the records (the drill-down)
     columns: tuple[Column, ...] = field(default_factory=tuple)
     numerator_label: str = ""
     value_label: str = ""
     link: str | None = None  # dotted path to an object with get_absolute_url, or None
+    lag_months: int = 0  # the figure of a period judges the records of the period this many months earlier
+    lag_note: str = ""  # what the lag means, for the pages
+
+    def judged_period(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """The period whose records the figure of ``[start, end)`` judges: the same, or ``lag_months`` earlier
+        (the same local wall times, the day clamped to the month's length)."""
+        if not self.lag_months:
+            return start, end
+        return _months_earlier(start, self.lag_months), _months_earlier(end, self.lag_months)
+
+    def measure(self, dealer_ids, start: datetime, end: datetime, as_of: datetime | None = None):
+        """{dealer_id: Measure} of the period ``[start, end)`` as of ``as_of`` (default now)."""
+        return self.rule(dealer_ids, *self.judged_period(start, end), as_of)
+
+    def records(self, dealer_id: int, start: datetime, end: datetime, as_of: datetime | None = None) -> QuerySet:
+        """The records behind the figure of ``[start, end)`` as of ``as_of`` (default now)."""
+        return self.rule_records(dealer_id, *self.judged_period(start, end), as_of)
+
+
+def _months_earlier(moment: datetime, months: int) -> datetime:
+    local = timezone.localtime(moment, SHANGHAI)
+    day = add_months(local.date(), -months)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _records_of(base: Callable, *related: str, ordering: tuple[str, ...] = ("pk",)) -> Callable:
@@ -154,13 +177,6 @@ def _records_of(base: Callable, *related: str, ordering: tuple[str, ...] = ("pk"
 
     records.__doc__ = base.__doc__
     return records
-
-
-def _ratio_measure(base: Callable, dealer_path: str) -> Callable:
-    def measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
-        return ratios(base(dealer_ids, start, end, as_of), dealer_path, dealer_ids)
-
-    return measure
 
 
 def _spec(indicator: Indicator, measure: Callable, records: Callable, permission: str, *args, **kwargs) -> MeasureSpec:
@@ -221,15 +237,19 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
          Column(_("RO opened at"), "repair_order.opened_at", "datetime")),
         numerator_label=_("Received within 15 min"), value_label=_("Minutes after the slot"), link="self",
     ),
-    MeasureSpec(
-        "B1", _("First-time fix rate"), PERCENT, RATIO, _ratio_measure(_b1, "dealer_id"),
-        _records_of(_b1, "vehicle", ordering=("delivered_at", "pk")), RO,
+    _spec(
+        comebacks.B1, comebacks.first_time_fix,
+        _records_of(comebacks.first_time_fix_records, "vehicle", ordering=("delivered_at", "pk")), RO,
         (*RO_COLUMNS, Column(_("Fault category"), "get_fault_category_display"),
-         Column(_("Delivered at"), "delivered_at", "datetime"), Column(_("Comeback RO"), "comeback_number"),
+         Column(_("Delivered at"), "delivered_at", "datetime"),
+         Column(_("Comeback window closed"), "window_closed", "flag"), Column(_("Comeback RO"), "comeback_number"),
          Column(_("Days after delivery"), "comeback_days", "number"),
          Column(_("Linked by the desk (else detected)"), "comeback_linked", "flag"),
          Column(_("Not a comeback (RO: reason)"), "not_a_comeback")),
-        numerator_label=_("No comeback within 30 days"), link="self",
+        numerator_label=_("No comeback within 30 days"), link="self", lag_months=1,
+        lag_note=_("B1 is judged one month late, once every 30-day comeback window is over: the figure of a period "
+                   "is the repair orders delivered in the period one month earlier. An order whose window is still "
+                   "open is pending (left out of n)."),
     ),
     _spec(
         repairs.B2, repairs.on_time_delivery,
@@ -383,7 +403,8 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
 def measure_all(
     dealer_ids: Iterable[int], start: datetime, end: datetime, *, as_of: datetime | None = None, codes=None
 ) -> dict[str, dict[int, Measure]]:
-    """Every indicator (or those of ``codes``) for these dealers and ``[start, end)``: {code: {dealer id: Measure}}.
+    """Every indicator (or those of ``codes``) for these dealers and ``[start, end)`` as of ``as_of`` (default now):
+    {code: {dealer id: Measure}}, each over its ``judged_period`` (B1: the deliveries of a month earlier).
 
     A fixed number of queries whatever the number of dealers (about one per indicator).
     """

@@ -40,10 +40,13 @@ from core.indicators import (
     Indicator,
     LocalDate,
     Measure,
+    evaluated_at,
     flag,
     ids,
+    judged,
     judged_at,
     ratios,
+    stamped_in,
 )
 from parts.choices import ReservationStatus
 from parts.models import SpecialOrder, StockItem, StockMovement, StockReservation
@@ -56,29 +59,52 @@ F2 = Indicator("F2", _("Dead stock share"), PERCENT, RATIO)
 DEAD_DAYS = 180
 STOCK_VALUE = DecimalField(max_digits=18, decimal_places=4)
 QUANTITY = DecimalField(max_digits=12, decimal_places=3)
+COST = DecimalField(max_digits=14, decimal_places=4)
 
 
 # --- F1 first-pick fill rate ------------------------------------------------------------------------------------
 
 
+def _released_by(as_of) -> Q:
+    """Reservations (the rows) released by ``as_of``: dated by their history, see the module docstring."""
+    return Q(status=ReservationStatus.RELEASED) & (Q(released_at__isnull=True) | Q(released_at__lte=as_of))
+
+
 def fill_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrderLine]:
-    """F1: the part lines requested in the period; ``in_numerator`` = issued from stock the (local) day asked."""
-    in_period = {"requested_at__gte": start, "requested_at__lt": end}
-    reservations = StockReservation.objects.filter(repair_order_line=OuterRef("pk"))
-    specials = SpecialOrder.objects.filter(repair_order_line=OuterRef("pk"))
+    """F1: the part lines requested in the period; ``in_numerator`` = issued from stock the (local) day asked
+    (True), not (False), or pending (None: asked on the local day of ``as_of``, not issued yet)."""
+    as_of = evaluated_at(as_of)
+    in_period = stamped_in("requested_at", start, end, as_of)
+    released_at = (
+        StockReservation.history.filter(id=OuterRef("pk"), status=ReservationStatus.RELEASED)
+        .order_by("history_date", "history_id")
+        .values("history_date")[:1]
+    )
     zone = OuterRef("order__dealer__time_zone")
+    reservations = (
+        StockReservation.objects.filter(in_period, repair_order_line=OuterRef("pk"))
+        .annotate(released_at=Subquery(released_at))
+        .exclude(_released_by(as_of))
+        .annotate(asked=LocalDate(F("requested_at"), zone))
+    )
+    specials = SpecialOrder.objects.filter(repair_order_line=OuterRef("pk"), requested_at__lte=as_of)
     same_day = (
-        reservations.filter(status=ReservationStatus.ISSUED, issued_at__isnull=False, **in_period)
-        .annotate(asked=LocalDate(F("requested_at"), zone), got=LocalDate(F("issued_at"), zone))
+        reservations.filter(status=ReservationStatus.ISSUED, issued_at__isnull=False, issued_at__lte=as_of)
+        .annotate(got=LocalDate(F("issued_at"), zone))
         .filter(asked=F("got"))
     )
-    requested = Q(Exists(reservations.filter(**in_period).exclude(status=ReservationStatus.RELEASED))) | Q(
-        Exists(specials.filter(**in_period))
-    )
+    asked_today = reservations.filter(asked=LocalDate(Value(as_of), zone))
+    requested = Q(Exists(reservations)) | Q(Exists(specials.filter(in_period)))
     return (
         RepairOrderLine.objects.filter(order__dealer_id__in=ids(dealer_ids), kind=LineKind.PART)
         .filter(requested)
-        .annotate(in_numerator=flag(Q(Exists(same_day)) & ~Q(Exists(specials))), kpi_value=NO_VALUE)
+        .annotate(
+            in_numerator=judged(
+                hit=Q(Exists(same_day)) & ~Q(Exists(specials)),
+                missed=Q(Exists(specials)) | ~Q(Exists(asked_today)),
+            ),
+            kpi_value=NO_VALUE,
+        )
     )
 
 
@@ -92,9 +118,19 @@ def fill_rate(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 def stock_records(dealer_ids, start, end, as_of=None) -> QuerySet[StockItem]:
     """F2: the stock items on hand at the period end (or ``as_of``), each with ``on_hand_then``,
-    ``last_movement_then``, ``kpi_value`` = their value then and ``in_numerator`` = dead."""
+    ``last_movement_then``, ``cost_then`` (the moving-average cost then), ``kpi_value`` = their value then and
+    ``in_numerator`` = dead."""
     moment = judged_at(end, as_of)
     last = StockMovement.objects.filter(item=OuterRef("pk"), at__lt=moment).order_by("-at", "-id")
+    history = StockItem.history.filter(id=OuterRef("pk"))
+    cost_then = Coalesce(
+        Subquery(
+            history.filter(history_date__lt=moment).order_by("-history_date", "-history_id").values("average_cost")[:1]
+        ),
+        Subquery(history.order_by("history_date", "history_id").values("average_cost")[:1]),
+        F("average_cost"),
+        output_field=COST,
+    )
     return (
         StockItem.objects.filter(warehouse__dealer_id__in=ids(dealer_ids))
         .annotate(
@@ -102,7 +138,8 @@ def stock_records(dealer_ids, start, end, as_of=None) -> QuerySet[StockItem]:
             last_movement_then=Subquery(last.values("at")[:1]),
         )
         .filter(on_hand_then__gt=0)
-        .annotate(kpi_value=ExpressionWrapper(F("on_hand_then") * F("average_cost"), output_field=STOCK_VALUE))
+        .annotate(cost_then=cost_then)
+        .annotate(kpi_value=ExpressionWrapper(F("on_hand_then") * F("cost_then"), output_field=STOCK_VALUE))
         .annotate(in_numerator=flag(Q(last_movement_then__lt=moment - timedelta(days=DEAD_DAYS))))
     )
 

@@ -14,7 +14,21 @@ fault category of their own, the labour catalogue says which system an operation
 "not a comeback" (``ComebackDismissal``, standing at ``as_of``). Lines of a declined additional item are no work
 done and do not count.
 
-B1 = delivered orders of the period with a fault category other than "no fault" and no comeback / those orders.
+B1 = orders delivered in the period with a fault category other than "no fault" and no comeback / those orders,
+judged at ``as_of`` (what was known then; a revisit cancelled by ``as_of`` is no comeback, one cancelled later was
+one then). B1 is only known once the comeback window is over, so an order is
+
+* a miss as soon as a comeback has arrived (by ``as_of``),
+* a hit once its window has closed without one: ``as_of`` is on a local day more than ``COMEBACK_DAYS`` after the
+  delivery day (delivered 1 October: closed from 1 November 00:00 local),
+* pending before that — neither, left out of the denominator and listed as pending in the drill-down. Counting
+  an order whose window is still open as a first-time fix would bias B1 upwards: the comebacks of late-month
+  deliveries mostly arrive after a run's moment (the month's end plus the grace period).
+
+Maturity: so that every published B1 is complete, the evaluation judges B1 one month late — the B1 of October is
+the orders delivered in September, whose windows have all closed by the end of October. The lag is declared once,
+in the registry (``evaluation.measures``: ``MeasureSpec.lag_months``), and applied there for the measurements page,
+the drill-down, the API and the runs alike; the rule here is the rule of the deliveries of ``[start, end)``.
 """
 
 from __future__ import annotations
@@ -23,28 +37,30 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import NotSupportedError
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat, NullIf
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.indicators import (
+    NO_VALUE,
+    PERCENT,
+    RATIO,
+    DaysBetween,
+    Indicator,
+    LocalDate,
+    Measure,
+    evaluated_at,
+    flag,
+    ids,
+    judged,
+    ratios,
+    stamped_in,
+)
 from repairs.choices import AdditionStatus, FaultCategory, RepairOrderStatus
+from repairs.kpis import not_cancelled_by
 from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine
+
+B1 = Indicator("B1", _("First-time fix rate"), PERCENT, RATIO)
 
 COMEBACK_DAYS = 30
 # A prefilter on exact times that holds for every revisit inside the local-day window (31 local days, plus an
@@ -52,41 +68,9 @@ COMEBACK_DAYS = 30
 _WINDOW_SUPERSET = timedelta(days=COMEBACK_DAYS + 2)
 
 
-class LocalDaysBetween(Func):
-    """Calendar days from the local day of ``start`` to the local day of ``end`` (datetimes), in the IANA time zone
-    given by ``tz`` (a column such as ``dealer__time_zone`` or a value): one zone per row."""
-
-    output_field = IntegerField()
-    arity = 3
-
-    def __init__(self, start, end, tz, **extra):
-        super().__init__(start, end, tz, **extra)
-
-    def _compiled(self, compiler):
-        return [compiler.compile(expression) for expression in self.get_source_expressions()]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django's SQLite function behind TruncDate (a Python callback, so the zone may come from the row).
-        (start, start_params), (end, end_params), (tz, tz_params) = self._compiled(compiler)
-        stored = connection.timezone_name
-        sql = (
-            f"CAST(julianday(django_datetime_cast_date({end}, {tz}, %s))"
-            f" - julianday(django_datetime_cast_date({start}, {tz}, %s)) AS INTEGER)"
-        )
-        return sql, (*end_params, *tz_params, stored, *start_params, *tz_params, stored)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        (start, start_params), (end, end_params), (tz, tz_params) = self._compiled(compiler)
-        sql = f"((({end}) AT TIME ZONE ({tz}))::date - (({start}) AT TIME ZONE ({tz}))::date)"
-        return sql, (*end_params, *tz_params, *start_params, *tz_params)
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError("LocalDaysBetween is written for SQLite and PostgreSQL.")
-
-
-def _flag(condition) -> Case:
-    """True when the condition holds, else False (never NULL)."""
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+def _local_days(earlier, later, zone):
+    """Calendar days from the local day of ``earlier`` to the local day of ``later`` (datetimes) in ``zone``."""
+    return DaysBetween(LocalDate(earlier, zone), LocalDate(later, zone))
 
 
 def _zone(expression):
@@ -108,7 +92,7 @@ class _Original:
                 value = getattr(value, part)
             return Value(value)
         ref = name
-        for _ in range(depth):
+        for _level in range(depth):
             ref = OuterRef(ref)
         return ref
 
@@ -154,16 +138,16 @@ def _revisits(original: _Original, as_of: datetime) -> QuerySet[RepairOrder]:
             arrived_at__lt=original.window_end(),
             arrived_at__lte=as_of,
         )
-        .exclude(status=RepairOrderStatus.CANCELLED)
+        .filter(not_cancelled_by(as_of))
         .exclude(pk=original.col("pk"))
         .annotate(
-            days_after_delivery=LocalDaysBetween(
+            days_after_delivery=_local_days(
                 original.col("delivered_at"), F("arrived_at"), _zone(original.col("dealer__time_zone"))
             )
         )
         .filter(days_after_delivery__lte=COMEBACK_DAYS)
-        .annotate(linked=_flag(linked), same_fault=_flag(same_fault), dismissed=Exists(dismissed))
-        .annotate(counts=_flag(linked | (same_fault & ~Q(Exists(dismissed)))))
+        .annotate(linked=flag(linked), same_fault=flag(same_fault), dismissed=Exists(dismissed))
+        .annotate(counts=flag(linked | (same_fault & ~Q(Exists(dismissed)))))
     )
 
 
@@ -176,7 +160,7 @@ def revisits_of(*, order: RepairOrder, as_of: datetime | None = None) -> QuerySe
     ``dismissal_reason`` of a standing "not a comeback". Empty for an order not delivered."""
     if order.delivered_at is None:
         return RepairOrder.objects.none()
-    as_of = as_of or timezone.now()
+    as_of = evaluated_at(as_of)
     dismissal = _standing(
         ComebackDismissal.objects.filter(original_id=order.pk, revisit_id=OuterRef("pk")), as_of
     ).order_by("-dismissed_at", "-pk")
@@ -197,7 +181,7 @@ def comeback_candidates(*, order: RepairOrder, as_of: datetime | None = None) ->
     ago), ``same_fault``, ``linked``, ``dismissed``, ``counts`` and the ``dismissal_reason``."""
     if order.status == RepairOrderStatus.CANCELLED:
         return RepairOrder.objects.none()
-    as_of = as_of or timezone.now()
+    as_of = evaluated_at(as_of)
     pair = _revisits(_Original(), as_of).filter(pk=order.pk).order_by()
     dismissal = _standing(
         ComebackDismissal.objects.filter(original_id=OuterRef("pk"), revisit_id=order.pk), as_of
@@ -225,14 +209,25 @@ def comeback_candidates(*, order: RepairOrder, as_of: datetime | None = None) ->
 # --- KPI B1 -------------------------------------------------------------------------------------------------------
 
 
+# The delivered order's comeback window has closed by as_of (its annotation ``days_since_delivery``, local days).
+WINDOW_CLOSED = Q(days_since_delivery__gt=COMEBACK_DAYS)
+
+
+def comeback_exists(as_of: datetime | None = None) -> Exists:
+    """For a queryset of delivered orders: a revisit that counts as a comeback has arrived by ``as_of`` (default
+    now). The same revisits B1 counts (the staff scorecard counts comebacks per advisor and technician with it)."""
+    return Exists(_revisits(_Original(), evaluated_at(as_of)).filter(counts=True))
+
+
 def first_time_fix_records(
     dealer_ids: Iterable[int], start: datetime, end: datetime, as_of: datetime | None = None
 ) -> QuerySet[RepairOrder]:
-    """B1: the repair orders delivered in ``[start, end)`` with a fault category other than "no fault", each with
-    ``in_numerator`` (no comeback), ``kpi_value`` (None) and, for the drill-down, the first comeback's
-    ``comeback_number``, ``comeback_days`` (after the delivery) and ``comeback_linked`` (by the desk, or else
-    detected), and ``not_a_comeback`` ("RO: reason" of the latest standing dismissal)."""
-    as_of = as_of or timezone.now()
+    """B1: the repair orders delivered in ``[start, end)`` (and by ``as_of``) with a fault category other than
+    "no fault", each with ``in_numerator`` (True: no comeback and the window closed; False: came back; None:
+    pending, the window still open at ``as_of``), ``kpi_value`` (None), ``window_closed`` and, for the drill-down,
+    the first comeback's ``comeback_number``, ``comeback_days`` (after the delivery) and ``comeback_linked`` (by the
+    desk, or else detected), and ``not_a_comeback`` ("RO: reason" of the latest standing dismissal)."""
+    as_of = evaluated_at(as_of)
     comebacks = _revisits(_Original(), as_of).filter(counts=True).order_by("arrived_at", "pk")
     dismissals = (
         _standing(ComebackDismissal.objects.filter(original_id=OuterRef("pk")), as_of)
@@ -240,14 +235,26 @@ def first_time_fix_records(
         .annotate(note=Concat("revisit__number", Value(": "), "reason", output_field=TextField()))
     )
     return (
-        RepairOrder.objects.filter(dealer_id__in=sorted(set(dealer_ids)), delivered_at__gte=start, delivered_at__lt=end)
+        RepairOrder.objects.filter(stamped_in("delivered_at", start, end, as_of), dealer_id__in=ids(dealer_ids))
         .exclude(fault_category=FaultCategory.NONE)
         .annotate(
+            days_since_delivery=_local_days(F("delivered_at"), Value(as_of), _zone(F("dealer__time_zone"))),
             came_back=Exists(comebacks),
             comeback_number=Subquery(comebacks.values("number")[:1]),
             comeback_days=Subquery(comebacks.values("days_after_delivery")[:1]),
             comeback_linked=Subquery(comebacks.values("linked")[:1], output_field=BooleanField()),
             not_a_comeback=Subquery(dismissals.values("note")[:1]),
         )
-        .annotate(in_numerator=_flag(Q(came_back=False)), kpi_value=Value(None, output_field=FloatField()))
+        .annotate(window_closed=flag(WINDOW_CLOSED))
+        .annotate(
+            in_numerator=judged(hit=Q(came_back=False) & WINDOW_CLOSED, missed=Q(came_back=True)),
+            kpi_value=NO_VALUE,
+        )
     )
+
+
+def first_time_fix(
+    dealer_ids: Iterable[int], start: datetime, end: datetime, as_of: datetime | None = None
+) -> dict[int, Measure]:
+    """B1: orders judged without a comeback / orders judged (pending ones left out), per dealer, one query."""
+    return ratios(first_time_fix_records(dealer_ids, start, end, as_of), "dealer_id", dealer_ids)

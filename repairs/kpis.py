@@ -4,18 +4,24 @@ Each rule is a records function ``(dealer_ids, start, end, as_of=None) -> QueryS
 annotated with ``in_numerator`` and ``kpi_value``) and a measure ``-> {dealer_id: Measure}`` in grouped SQL over
 exactly those records (core.indicators). ``evaluation.measures`` registers them; nothing else restates them.
 
+Every rule is judged at ``as_of`` (default now): the events of the period count up to ``as_of`` when that is
+earlier than the period end, and a stamp made after ``as_of`` (a decision, a signature, a finished job) is not
+there yet.
+
 Choices made where the catalogue leaves room (the drill-down shows exactly these rows):
 
 * A1 — repair orders that arrived in the period (cancelled ones too: the customer was received).
-* A3 — additional items raised in the period that the customer decided on.
+* A3 — additional items raised in the period that the customer decided on by ``as_of``.
 * B2 — delivered in the period; an order without a promised time is not on time.
 * B3 — maintenance orders delivered in the period: mean hours from check-in to ready (the catalogue's target is
   for maintenance; other job types have other cycle times and would not be comparable between dealers).
 * B4 — settlements in the period: settled total within ±10 % of ``RepairOrder.approved_total`` plus the
   ``approved_amount`` of the approved additional items (both stored when the customer approved; exactly ±10 %
   counts). Compared in whole fen so that the boundary is exact on SQLite too.
-* D1 — orders that arrived in the period and were checked in: complete = walk-around, fuel level, odometer and the
-  signed belongings list (what repairs.state.checkin_gaps asks of one order, as SQL).
+* D1 — orders that arrived in the period and were checked in by ``as_of``: complete = every item of
+  ``repairs.state.CHECKIN_ITEMS`` (walk-around, fuel level, odometer, the belongings list signed by ``as_of``),
+  the declaration the check-in guard uses too. Walk-around, fuel and odometer carry no time of their own; they can
+  be changed only until the estimate is given.
 * D2 — additional items whose labour was finished (done) in the period; counted when the customer's approval was
   recorded before the first clock-on of the item's work.
 * D3 — orders whose first QC inspection was in the period; passed at that first inspection.
@@ -57,14 +63,17 @@ from core.indicators import (
     Indicator,
     Measure,
     Minutes,
+    evaluated_at,
     flag,
     ids,
     means,
     medians,
     ratios,
+    stamped_in,
 )
-from repairs.choices import AdditionStatus, FuelLevel, LineKind, WorkStatus
+from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
 from repairs.models import AdditionalItem, QcInspection, RepairOrder, RepairOrderLine, Settlement
+from repairs.state import checkin_complete_q
 
 A1 = Indicator("A1", _("Reception wait"), MINUTES, MEDIAN)
 A3 = Indicator("A3", _("Additional-work decision time"), MINUTES, MEDIAN)
@@ -80,14 +89,21 @@ ESTIMATE_TOLERANCE_PCT = 10
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def delivered(dealer_ids, start, end) -> QuerySet[RepairOrder]:
-    """Repair orders delivered in ``[start, end)`` (the "delivered ROs" of the catalogue: B1, B2, B3, E3)."""
-    return RepairOrder.objects.filter(dealer_id__in=ids(dealer_ids), delivered_at__gte=start, delivered_at__lt=end)
+def delivered(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """Repair orders delivered in ``[start, end)`` and by ``as_of`` (the "delivered ROs" of the catalogue: B2, B3,
+    E3; B1 is repairs.comebacks')."""
+    return RepairOrder.objects.filter(stamped_in("delivered_at", start, end, as_of), dealer_id__in=ids(dealer_ids))
 
 
-def arrived(dealer_ids, start, end) -> QuerySet[RepairOrder]:
-    """Repair orders whose customer arrived in ``[start, end)``."""
-    return RepairOrder.objects.filter(dealer_id__in=ids(dealer_ids), arrived_at__gte=start, arrived_at__lt=end)
+def arrived(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
+    """Repair orders whose customer arrived in ``[start, end)`` and by ``as_of``."""
+    return RepairOrder.objects.filter(stamped_in("arrived_at", start, end, as_of), dealer_id__in=ids(dealer_ids))
+
+
+def not_cancelled_by(as_of) -> Q:
+    """Repair orders not cancelled by ``as_of``: one cancelled later was still a visit then (a cancelled order
+    without its cancellation time counts as cancelled). B1's revisits and E4's visits."""
+    return ~Q(status=RepairOrderStatus.CANCELLED) | Q(cancelled_at__gt=as_of)
 
 
 # --- A1 reception wait ------------------------------------------------------------------------------------------
@@ -95,7 +111,9 @@ def arrived(dealer_ids, start, end) -> QuerySet[RepairOrder]:
 
 def reception_wait_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
     """A1: the orders that arrived in the period, each with its minutes from arrival to the order being opened."""
-    return arrived(dealer_ids, start, end).annotate(kpi_value=Minutes("opened_at", "arrived_at"), in_numerator=NO_FLAG)
+    return arrived(dealer_ids, start, end, as_of).annotate(
+        kpi_value=Minutes("opened_at", "arrived_at"), in_numerator=NO_FLAG
+    )
 
 
 def reception_wait(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
@@ -107,9 +125,13 @@ def reception_wait(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 
 def decision_time_records(dealer_ids, start, end, as_of=None) -> QuerySet[AdditionalItem]:
-    """A3: the additional items raised in the period that the customer decided on, with the minutes it took."""
+    """A3: the additional items raised in the period that the customer decided on by ``as_of``, with the minutes
+    it took (an item decided later has no decision time yet)."""
     return AdditionalItem.objects.filter(
-        order__dealer_id__in=ids(dealer_ids), raised_at__gte=start, raised_at__lt=end, decision_at__isnull=False
+        stamped_in("raised_at", start, end, as_of),
+        order__dealer_id__in=ids(dealer_ids),
+        decision_at__isnull=False,
+        decision_at__lte=evaluated_at(as_of),
     ).annotate(kpi_value=Minutes("decision_at", "raised_at"), in_numerator=NO_FLAG)
 
 
@@ -123,7 +145,7 @@ def decision_time(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 def on_time_delivery_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
     """B2: the orders delivered in the period; on time = by the promised time (no promise: not on time)."""
-    return delivered(dealer_ids, start, end).annotate(
+    return delivered(dealer_ids, start, end, as_of).annotate(
         in_numerator=flag(Q(promised_at__isnull=False, delivered_at__lte=F("promised_at"))),
         kpi_value=Minutes("delivered_at", "promised_at"),
     )
@@ -140,7 +162,7 @@ def on_time_delivery(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 def cycle_time_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
     """B3: the maintenance orders delivered in the period, with their hours from check-in to ready."""
     return (
-        delivered(dealer_ids, start, end)
+        delivered(dealer_ids, start, end, as_of)
         .filter(job_type=CYCLE_JOB_TYPE, checked_in_at__isnull=False, ready_at__isnull=False)
         .annotate(
             kpi_value=ExpressionWrapper(Minutes("ready_at", "checked_in_at") / 60.0, output_field=FloatField()),
@@ -173,7 +195,7 @@ def estimate_accuracy_records(dealer_ids, start, end, as_of=None) -> QuerySet[Se
     approved_fen = Cast(Round(F("approved_estimate") * 100), fen)
     low, high = 100 - ESTIMATE_TOLERANCE_PCT, 100 + ESTIMATE_TOLERANCE_PCT
     return (
-        Settlement.objects.filter(order__dealer_id__in=ids(dealer_ids), settled_at__gte=start, settled_at__lt=end)
+        Settlement.objects.filter(stamped_in("settled_at", start, end, as_of), order__dealer_id__in=ids(dealer_ids))
         .annotate(approved_estimate=ExpressionWrapper(approved, output_field=MONEY))
         .annotate(settled_fen=settled_fen, approved_fen=approved_fen)
         .annotate(
@@ -205,17 +227,13 @@ def estimate_accuracy(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 
 def checkin_records(dealer_ids, start, end, as_of=None) -> QuerySet[RepairOrder]:
-    """D1: the orders that arrived in the period and were checked in; complete = every check-in item recorded."""
-    complete = Q(
-        walkaround_done=True,
-        fuel_level__in=FuelLevel.values,
-        odometer_km__isnull=False,
-        belongings_signed_at__isnull=False,
-    )
+    """D1: the orders that arrived in the period and were checked in by ``as_of``; complete = every check-in item
+    recorded (repairs.state.CHECKIN_ITEMS; the belongings list signed by ``as_of``)."""
+    as_of = evaluated_at(as_of)
     return (
-        arrived(dealer_ids, start, end)
-        .filter(checked_in_at__isnull=False)
-        .annotate(in_numerator=flag(complete), kpi_value=NO_VALUE)
+        arrived(dealer_ids, start, end, as_of)
+        .filter(checked_in_at__isnull=False, checked_in_at__lte=as_of)
+        .annotate(in_numerator=flag(checkin_complete_q(as_of)), kpi_value=NO_VALUE)
     )
 
 
@@ -228,12 +246,17 @@ def complete_checkin(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 
 def approved_work_records(dealer_ids, start, end, as_of=None) -> QuerySet[AdditionalItem]:
-    """D2: the additional items whose labour was finished in the period, with ``work_started_at`` (the first
-    clock-on) and the minutes from the approval to it."""
+    """D2: the additional items whose labour was finished in the period (and by ``as_of``), with
+    ``work_started_at`` (the first clock-on) and the minutes from the approval to it."""
+    as_of = evaluated_at(as_of)
     labour = RepairOrderLine.objects.filter(addition_id=OuterRef("pk"), kind=LineKind.LABOUR).order_by()
     first_start = labour.filter(started_at__isnull=False).values("addition_id").annotate(at=Min("started_at"))
-    finished = labour.filter(work_status=WorkStatus.DONE).values("addition_id").annotate(at=Max("finished_at"))
-    approved_first = Q(status=AdditionStatus.APPROVED, decision_at__isnull=False) & (
+    finished = (
+        labour.filter(work_status=WorkStatus.DONE, finished_at__lte=as_of)
+        .values("addition_id")
+        .annotate(at=Max("finished_at"))
+    )
+    approved_first = Q(status=AdditionStatus.APPROVED, decision_at__isnull=False, decision_at__lte=as_of) & (
         Q(work_started_at__isnull=True) | Q(decision_at__lte=F("work_started_at"))
     )
     return (
@@ -242,7 +265,7 @@ def approved_work_records(dealer_ids, start, end, as_of=None) -> QuerySet[Additi
             work_started_at=Subquery(first_start.values("at")[:1]),
             work_finished_at=Subquery(finished.values("at")[:1]),
         )
-        .filter(work_finished_at__gte=start, work_finished_at__lt=end)
+        .filter(stamped_in("work_finished_at", start, end, as_of))
         .annotate(in_numerator=flag(approved_first), kpi_value=Minutes("work_started_at", "decision_at"))
     )
 
@@ -258,7 +281,7 @@ def approved_work(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 def qc_first_pass_records(dealer_ids, start, end, as_of=None) -> QuerySet[QcInspection]:
     """D3: the first QC inspections of the period (one per order)."""
     return QcInspection.objects.filter(
-        order__dealer_id__in=ids(dealer_ids), sequence=1, inspected_at__gte=start, inspected_at__lt=end
+        stamped_in("inspected_at", start, end, as_of), order__dealer_id__in=ids(dealer_ids), sequence=1
     ).annotate(in_numerator=F("passed"), kpi_value=NO_VALUE)
 
 

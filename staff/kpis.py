@@ -2,8 +2,15 @@
 
 * C3 — on the last day of the period (or the day of ``as_of`` if earlier): active staff whose passed or attended
   training hours this year reach the share of the yearly requirement due by that day (staff.rules) / active staff.
-* C4 — technicians who clocked on jobs in the period; certified = every clock covered by a valid technician
-  certificate that day (and the high-voltage licence on an EV-system job) / technicians who clocked.
+* C4 — technicians who clocked on jobs in the period (up to ``as_of`` if earlier); certified = every clock covered
+  by a valid technician certificate that day (and the high-voltage licence on an EV-system job) / technicians who
+  clocked.
+
+Both stand on the dates the records carry (hire and leave dates, training dates, certificate issue and expiry
+dates), judged on the period's last day or the day of ``as_of``: a training or certificate entered after ``as_of``
+with an earlier date does count in a later re-run. Their keyed-in time (``created_at``) is not used: back-filled
+records (the demo data) carry the moment they were loaded, not when they became known; the run's grace period is
+what absorbs late entries.
 
 Each rule is a records function ``(dealer_ids, start, end, as_of=None)`` and a grouped measure
 ``-> {dealer_id: Measure}`` over exactly those records (core.indicators). The staff reports, the measurements and
@@ -18,7 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from core.indicators import PERCENT, RATIO, Indicator, Measure, flag, ids, last_day, ratio, ratios
+from core.indicators import PERCENT, RATIO, Indicator, Measure, flag, ids, last_day, ratio, ratios, stamped_in
 from repairs.choices import FaultCategory
 from repairs.models import LabourClock
 from staff.choices import HIGH_VOLTAGE_QUALIFICATIONS, TECHNICIAN_QUALIFICATIONS
@@ -66,12 +73,12 @@ def _held_on_clock_day(kinds) -> Exists:
 
 
 def certification_clocks(dealer_ids, start, end, as_of=None) -> QuerySet[LabourClock]:
-    """C4: the labour clocks started in the period, each marked ``is_uncovered`` when its technician held no valid
-    certificate that day (an EV-system job also needs the high-voltage licence)."""
+    """C4: the labour clocks started in the period (and by ``as_of``), each marked ``is_uncovered`` when its
+    technician held no valid certificate that day (an EV-system job also needs the high-voltage licence)."""
     uncovered = Q(tech_ok=False) | Q(line__order__fault_category=FaultCategory.EV_SYSTEM, hv_ok=False)
     return (
         LabourClock.objects.filter(
-            line__order__dealer_id__in=ids(dealer_ids), started_at__gte=start, started_at__lt=end
+            stamped_in("started_at", start, end, as_of), line__order__dealer_id__in=ids(dealer_ids)
         )
         .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
         .annotate(
@@ -85,7 +92,7 @@ def technician_records(dealer_ids, start, end, as_of=None) -> QuerySet:
     """C4's records: one row per dealer and technician who clocked in the period (username, name, clocks,
     uncovered clocks), ``in_numerator`` = certified on every job, ``kpi_value`` = the uncovered clocks."""
     return (
-        certification_clocks(dealer_ids, start, end)
+        certification_clocks(dealer_ids, start, end, as_of)
         .order_by()
         .values("line__order__dealer_id", "technician_id", "technician__username", "technician__display_name")
         .annotate(clocks=Count("pk"), uncovered=Count("pk", filter=Q(is_uncovered=True)))
@@ -97,7 +104,7 @@ def technician_records(dealer_ids, start, end, as_of=None) -> QuerySet:
 def certified_technicians(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """C4: technicians certified on every clocked job / technicians who clocked (one grouped query)."""
     rows = (
-        certification_clocks(dealer_ids, start, end)
+        certification_clocks(dealer_ids, start, end, as_of)
         .order_by()
         .values(dealer_key=F("line__order__dealer_id"))
         .annotate(

@@ -1,6 +1,8 @@
 """The satisfaction surveys' indicator rules: C1 attitude, C2 competence, E1 CSI and E2 NPS.
 
-Responses count in the period they were answered in (``submitted_at`` in ``[start, end)``):
+Responses count in the period they were answered in (``submitted_at`` in ``[start, end)``, and by ``as_of``,
+default now: a response answered after ``as_of`` is not there yet; a phone survey keyed in later with an earlier
+answer time does count in a later re-run — the run's grace period is there for that):
 
 * C1 / C2 — mean of the answered item scores (0–100) tagged ``attitude`` / ``competence``; more generally a
   dimension's mean is the mean of the answered items tagged with it (``dimension_answers``);
@@ -31,6 +33,8 @@ from core.indicators import (
     flag,
     ids,
     mean,
+    means_by,
+    stamped_in,
 )
 from surveys.choices import Dimension, NpsCategory
 from surveys.models import SurveyAnswer, SurveyResponse
@@ -43,21 +47,20 @@ E2 = Indicator("E2", _("NPS"), NPS, BALANCE)
 CSI_SCALE = 10.0  # CSI 0–100 → the 1000-point scale of E1
 
 
-def answered(dealer_ids, start, end) -> QuerySet[SurveyResponse]:
-    """The survey responses answered in ``[start, end)``."""
-    return SurveyResponse.objects.filter(dealer_id__in=ids(dealer_ids), submitted_at__gte=start, submitted_at__lt=end)
+def answered(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyResponse]:
+    """The survey responses answered in ``[start, end)`` and by ``as_of``."""
+    return SurveyResponse.objects.filter(stamped_in("submitted_at", start, end, as_of), dealer_id__in=ids(dealer_ids))
 
 
 # --- C1, C2 and the other dimensions ----------------------------------------------------------------------------
 
 
-def dimension_answers(dealer_ids, start, end, dimension: str | None = None) -> QuerySet[SurveyAnswer]:
+def dimension_answers(dealer_ids, start, end, dimension: str | None = None, as_of=None) -> QuerySet[SurveyAnswer]:
     """The scored answers of the period's responses tagged with ``dimension`` (None: with any dimension), each
     with ``kpi_value`` = its score (0–100)."""
     answers = SurveyAnswer.objects.filter(
+        stamped_in("response__submitted_at", start, end, as_of),
         response__dealer_id__in=ids(dealer_ids),
-        response__submitted_at__gte=start,
-        response__submitted_at__lt=end,
         score__isnull=False,
     )
     answers = answers.filter(dimension=dimension) if dimension else answers.exclude(dimension="")
@@ -66,28 +69,28 @@ def dimension_answers(dealer_ids, start, end, dimension: str | None = None) -> Q
 
 def attitude_records(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyAnswer]:
     """C1: the scored answers tagged attitude."""
-    return dimension_answers(dealer_ids, start, end, Dimension.ATTITUDE)
+    return dimension_answers(dealer_ids, start, end, Dimension.ATTITUDE, as_of)
 
 
 def attitude(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """C1: mean of the answered items tagged attitude (0–100)."""
-    return _one_dimension(dealer_ids, start, end, Dimension.ATTITUDE)
+    return _one_dimension(dealer_ids, start, end, Dimension.ATTITUDE, as_of)
 
 
 def competence_records(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyAnswer]:
     """C2: the scored answers tagged competence."""
-    return dimension_answers(dealer_ids, start, end, Dimension.COMPETENCE)
+    return dimension_answers(dealer_ids, start, end, Dimension.COMPETENCE, as_of)
 
 
 def competence(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """C2: mean of the answered items tagged competence (0–100)."""
-    return _one_dimension(dealer_ids, start, end, Dimension.COMPETENCE)
+    return _one_dimension(dealer_ids, start, end, Dimension.COMPETENCE, as_of)
 
 
-def dimension_means(dealer_ids, start, end, dimension: str | None = None) -> dict[int, dict[str, Measure]]:
+def dimension_means(dealer_ids, start, end, dimension: str | None = None, as_of=None) -> dict[int, dict[str, Measure]]:
     """{dealer_id: {dimension: Measure}}: each dimension's mean (or only ``dimension``'s) in one grouped query."""
     rows = (
-        dimension_answers(dealer_ids, start, end, dimension)
+        dimension_answers(dealer_ids, start, end, dimension, as_of)
         .order_by()
         .values("response__dealer_id", "dimension")
         .annotate(total=Sum("kpi_value"), n=Count("pk"))
@@ -99,8 +102,8 @@ def dimension_means(dealer_ids, start, end, dimension: str | None = None) -> dic
     return found
 
 
-def _one_dimension(dealer_ids, start, end, dimension: str) -> dict[int, Measure]:
-    found = dimension_means(dealer_ids, start, end, dimension)
+def _one_dimension(dealer_ids, start, end, dimension: str, as_of=None) -> dict[int, Measure]:
+    found = dimension_means(dealer_ids, start, end, dimension, as_of)
     return {d: found[d].get(dimension) or Measure.no_data(d, MEAN) for d in found}
 
 
@@ -115,7 +118,9 @@ DETRACTOR = Q(nps_category=NpsCategory.DETRACTOR)
 
 def csi_records(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyResponse]:
     """E1: the period's responses with a CSI, each with ``kpi_value`` = its CSI (0–100)."""
-    return answered(dealer_ids, start, end).filter(HAS_CSI).annotate(kpi_value=F("csi_score"), in_numerator=NO_FLAG)
+    return (
+        answered(dealer_ids, start, end, as_of).filter(HAS_CSI).annotate(kpi_value=F("csi_score"), in_numerator=NO_FLAG)
+    )
 
 
 def nps_records(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyResponse]:
@@ -125,13 +130,13 @@ def nps_records(dealer_ids, start, end, as_of=None) -> QuerySet[SurveyResponse]:
         When(PROMOTER, then=Value(1)), When(DETRACTOR, then=Value(-1)), default=Value(0), output_field=IntegerField()
     )
     return (
-        answered(dealer_ids, start, end)
+        answered(dealer_ids, start, end, as_of)
         .filter(HAS_RECOMMENDATION)
         .annotate(kpi_value=contribution, in_numerator=flag(PROMOTER))
     )
 
 
-def response_figures(dealer_ids, start, end, **aggregates) -> dict[int, dict]:
+def response_figures(dealer_ids, start, end, as_of=None, **aggregates) -> dict[int, dict]:
     """E1 and E2 per dealer in one grouped query over the period's responses (the rows of ``csi_records`` and
     ``nps_records``): {dealer_id: {"E1": Measure, "E2": Measure, "promoters": …, "passives": …, "detractors": …}}.
 
@@ -139,7 +144,7 @@ def response_figures(dealer_ids, start, end, **aggregates) -> dict[int, dict]:
     added to each dealer's dict (0 for a dealer without responses).
     """
     rows = (
-        answered(dealer_ids, start, end)
+        answered(dealer_ids, start, end, as_of)
         .order_by()
         .values("dealer_id")
         .annotate(
@@ -167,9 +172,15 @@ def response_figures(dealer_ids, start, end, **aggregates) -> dict[int, dict]:
 
 def csi(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """E1: mean CSI of the period's responses on the 1000-point scale."""
-    return {d: figures["E1"] for d, figures in response_figures(dealer_ids, start, end).items()}
+    return {d: figures["E1"] for d, figures in response_figures(dealer_ids, start, end, as_of).items()}
 
 
 def nps(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """E2: % promoters − % detractors of the responses with a recommendation answer."""
-    return {d: figures["E2"] for d, figures in response_figures(dealer_ids, start, end).items()}
+    return {d: figures["E2"] for d, figures in response_figures(dealer_ids, start, end, as_of).items()}
+
+
+def csi_per(key_path: str, dealer_ids, start, end, as_of=None) -> dict:
+    """{key: Measure}: the mean CSI (0–100, E1's responses, before E1's ×10) per value of ``key_path`` — e.g.
+    ``repair_order__advisor_id`` for the staff scorecard — in one grouped query; n = the responses with a CSI."""
+    return means_by(csi_records(dealer_ids, start, end, as_of), key_path)

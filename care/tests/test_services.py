@@ -175,8 +175,11 @@ def test_d5_counts_archives_complete_within_two_days(dealer_a):
             created_at=now, archive_complete=True, archive_completed_at=completed
         )
     type(never).objects.filter(pk=never.pk).update(created_at=now, archive_complete=False, archive_completed_at=None)
-    rate = kpis.archive_timeliness([dealer_a.pk], now - timedelta(hours=1), now + timedelta(hours=1))[dealer_a.pk]
+    period = (now - timedelta(hours=1), now + timedelta(hours=1))
+    rate = kpis.archive_timeliness([dealer_a.pk], *period, as_of=now + timedelta(days=3))[dealer_a.pk]
     assert (rate.numerator, rate.n) == (1, 3)
+    # Now the completions are still to come and the two days not over: all three are pending, not misses.
+    assert kpis.archive_timeliness([dealer_a.pk], *period)[dealer_a.pk].n == 0
 
 
 def test_e4_retention_follows_the_rolling_24_and_12_months(dealer_a, advisor_a):

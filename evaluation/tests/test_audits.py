@@ -1,6 +1,6 @@
 """Audits (体系审核): the score, the workflow and who may do what, evidence checks, and indicator G per period."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -132,9 +132,11 @@ def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, reg
     assert Audit.objects.count() == 1
 
 
-def _audit(dealer, template, by, kind, day, score, status=AuditStatus.SUBMITTED):
+def _audit(dealer, template, by, kind, day, score, status=AuditStatus.SUBMITTED, submitted_at=None):
     audit = audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=day, by=by)
-    Audit.objects.filter(pk=audit.pk).update(status=status, score=score)
+    if status != AuditStatus.DRAFT:
+        submitted_at = submitted_at or datetime.combine(day, time(17), tzinfo=ZoneInfo("Asia/Shanghai"))
+    Audit.objects.filter(pk=audit.pk).update(status=status, score=score, submitted_at=submitted_at)
     return audit
 
 
@@ -156,3 +158,16 @@ def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, m
     half_open = audits.audit_scores([dealer_a.pk], datetime(2026, 10, 1, tzinfo=sh), datetime(2026, 10, 10, tzinfo=sh))
     assert half_open[dealer_a.pk] == {"score": 70.0, "audit_id": own_early.pk}  # 10 Oct is outside [1 Oct, 10 Oct)
     assert audits.audit_scores([dealer_b.pk], nov_2, nov_2)[dealer_b.pk]["score"] is None
+    # As of 15 October the official audit of 10 October (submitted 17:00 that day) is the latest submitted.
+    mid_october = datetime(2026, 10, 15, tzinfo=sh)
+    assert audits.audit_scores([dealer_a.pk], oct_1, date(2026, 10, 31), mid_october)[dealer_a.pk] == {
+        "score": 81.5, "audit_id": official.pk,
+    }  # fmt: skip
+    # An audit dated in the period but submitted after as_of is not there yet.
+    late = _audit(dealer_b, template, manager_b, AuditKind.SELF, date(2026, 10, 25), D("60"),
+                  submitted_at=datetime(2026, 11, 9, 9, tzinfo=sh))  # fmt: skip
+    run_moment = datetime(2026, 11, 8, tzinfo=sh)
+    assert audits.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31), run_moment)[dealer_b.pk]["audit_id"] == (
+        b_self.pk
+    )
+    assert audits.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31))[dealer_b.pk]["audit_id"] == late.pk

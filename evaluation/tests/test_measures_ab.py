@@ -11,7 +11,7 @@ from appointments.choices import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
 from complaints.choices import Status
 from core.tests.factories import DealerFactory
-from evaluation.measures import MEASURES, Measure, grouped_median
+from evaluation.measures import MEASURES, Measure, grouped_median, month_bounds
 from evaluation.tests.measure_factories import (
     END,
     MAINTENANCE,
@@ -151,7 +151,8 @@ def test_a4_received_within_15_minutes_of_the_slot(dealer_a, dealer_b, advisor_a
 
 
 def test_b1_comeback_within_30_local_days_linked_or_same_fault(dealer_a, dealer_b, advisor_a):
-    """The registered B1 is repairs.comebacks' rule (its own tests cover lines, dismissals, time zones, as_of)."""
+    """The registered B1 is repairs.comebacks' rule (its own tests cover lines, dismissals, time zones, as_of),
+    judged one month late: the B1 of April is the repairs delivered in March."""
     brakes = {"fault_category": FaultCategory.BRAKES, "job_type": JobType.REPAIR}
 
     def repair(delivered):
@@ -172,17 +173,39 @@ def test_b1_comeback_within_30_local_days_linked_or_same_fault(dealer_a, dealer_
     other_fault = repair(sh(2025, 3, 8, 10))
     back(other_fault, sh(2025, 3, 9, 9), fault_category=FaultCategory.ENGINE)
     ro(dealer_a, advisor_a, arrived=sh(2025, 3, 6, 9), delivered_at=sh(2025, 3, 6, 12), job_type=MAINTENANCE)
-    repair(sh(2025, 2, 28, 10))  # delivered in February
+    repair(sh(2025, 2, 28, 10))  # delivered in February: the B1 of March
+    april = month_bounds(2025, 4)
 
-    result = measure("B1", dealer_a, dealer_b)
+    result = MEASURES["B1"].measure([dealer_a.id, dealer_b.id], *april)
 
+    assert MEASURES["B1"].judged_period(*april) == (START, END)
     assert result[dealer_a.id] == Measure(dealer_a.id, 100.0 * 4 / 6, 4, 6, 6)
     assert result[dealer_b.id] == Measure(dealer_b.id, None, 0, 0, 0)
-    assert flags("B1", dealer_a) == [False, True, True, True, False, True]
-    records = list(MEASURES["B1"].records(dealer_a.id, START, END))
+    records = list(MEASURES["B1"].records(dealer_a.id, *april))
+    assert [r.in_numerator for r in records] == [False, True, True, True, False, True]
     assert [(r.comeback_days, r.comeback_linked) for r in records] == [
         (30, True), (None, None), (None, None), (None, None), (4, False), (None, None),
     ]  # fmt: skip
+    assert measure("B1", dealer_a)[dealer_a.id] == Measure(dealer_a.id, 100.0, 1, 1, 1)  # March: February's repair
+
+
+def test_b1_of_a_month_is_complete_when_the_run_judges_it(dealer_a, advisor_a):
+    """B1 of April as of the run's moment (30 April + 7 days) sees every comeback of the March deliveries, also of
+    the last one; B1 of the March deliveries judged in March itself would leave the late ones pending."""
+    brakes = {"fault_category": FaultCategory.BRAKES, "job_type": JobType.REPAIR}
+    late = ro(dealer_a, advisor_a, arrived=sh(2025, 3, 31, 9), delivered_at=sh(2025, 3, 31, 17), **brakes)
+    ro(dealer_a, advisor_a, arrived=sh(2025, 4, 20, 9), car=late.vehicle, **brakes)  # day 20: a comeback
+    early = ro(dealer_a, advisor_a, arrived=sh(2025, 3, 1, 9), delivered_at=sh(2025, 3, 1, 17), **brakes)
+    april_end_run = sh(2025, 5, 8)
+
+    assert MEASURES["B1"].measure([dealer_a.id], *month_bounds(2025, 4), april_end_run)[dealer_a.id] == Measure(
+        dealer_a.id, 50.0, 1, 2, 2
+    )
+    march_end = sh(2025, 4, 8)  # the deliveries of March judged at March's run moment: the late one is pending
+    rows = {r.pk: r for r in MEASURES["B1"].records(dealer_a.id, *month_bounds(2025, 4), march_end)}
+    assert (rows[early.pk].in_numerator, rows[early.pk].window_closed) == (True, True)
+    assert (rows[late.pk].in_numerator, rows[late.pk].window_closed) == (None, False)
+    assert MEASURES["B1"].measure([dealer_a.id], *month_bounds(2025, 4), march_end)[dealer_a.id].n == 1
 
 
 # --- B2 on-time delivery ------------------------------------------------------------------------------------------
@@ -272,3 +295,73 @@ def test_b5_resolved_with_agreement_by_the_evaluation_date(dealer_a, dealer_b, a
     assert measure("B5", dealer_a, dealer_b, as_of=sh(2025, 4, 10, 10))[dealer_a.id].numerator == 2  # exact time
     assert measure("B5", dealer_a, dealer_b)[dealer_a.id] == Measure(dealer_a.id, 50.0, 2, 4, 4)  # as of now
     assert measure("B5", dealer_a, dealer_b)[dealer_b.id] == Measure(dealer_b.id, None, 0, 0, 0)
+
+
+# --- as_of: what was known at the evaluation moment; pending is not a miss -----------------------------------------
+
+
+def test_a2_a_contact_after_as_of_is_not_done_by_then_and_a_running_deadline_is_pending(dealer_a, advisor_a):
+    due = {"first_contact_due_at": sh(2025, 3, 31, 12)}
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 10), **due, first_contact_at=sh(2025, 3, 31, 11))
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 10, 5), **due, first_contact_at=sh(2025, 3, 31, 11, 30))
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 10, 10), **due)  # never contacted
+
+    # 11:15: the first was contacted early (a hit at once), the other two are not due yet (pending, not misses).
+    assert flags("A2", dealer_a, as_of=sh(2025, 3, 31, 11, 15)) == [True, None, None]
+    assert measure("A2", dealer_a, as_of=sh(2025, 3, 31, 11, 15))[dealer_a.id] == Measure(dealer_a.id, 100.0, 1, 1, 1)
+    # On the deadline itself it has not passed yet; a microsecond later the third is missed.
+    assert flags("A2", dealer_a, as_of=sh(2025, 3, 31, 12)) == [True, True, None]
+    late = sh(2025, 3, 31, 12) + timedelta(microseconds=1)
+    assert flags("A2", dealer_a, as_of=late) == [True, True, False]
+    assert measure("A2", dealer_a, as_of=late)[dealer_a.id] == Measure(dealer_a.id, 200 / 3, 2, 3, 3)
+    # The minutes to first contact are those known then.
+    rows = MEASURES["A2"].records(dealer_a.id, START, END, sh(2025, 3, 31, 11, 15))
+    assert [row.kpi_value for row in rows] == [60.0, None, None]
+
+
+def test_a2_the_run_counts_a_contact_after_its_moment_as_a_miss_whatever_day_it_runs(dealer_a, advisor_a):
+    """A first contact logged after the run's moment (31 March + 7 days) with its own late time is not in March's
+    figure: re-running on a later day gives the same figure."""
+    late_contact = complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 10),
+                             first_contact_due_at=sh(2025, 3, 31, 12))  # fmt: skip
+    run_moment = sh(2025, 4, 8)
+    before = measure("A2", dealer_a, as_of=run_moment)[dealer_a.id]
+    from complaints.models import Complaint
+
+    Complaint.objects.filter(pk=late_contact.pk).update(first_contact_at=sh(2025, 4, 9, 9))
+    assert measure("A2", dealer_a, as_of=run_moment)[dealer_a.id] == before == Measure(dealer_a.id, 0.0, 0, 1, 1)
+
+
+def test_a3_a_decision_after_as_of_is_not_there_yet(dealer_a, advisor_a):
+    order = ro(dealer_a, advisor_a, arrived=sh(2025, 3, 30, 9), status=RepairOrderStatus.IN_REPAIR)
+    raised = sh(2025, 3, 31, 10)
+    addition(order, advisor_a, raised=raised, decided=raised + timedelta(minutes=20))
+    addition(order, advisor_a, raised=raised, decided=sh(2025, 4, 9, 10))  # decided after the run's moment
+
+    assert measure("A3", dealer_a, as_of=sh(2025, 4, 8))[dealer_a.id] == Measure(dealer_a.id, 20.0, None, 1, 1)
+    assert measure("A3", dealer_a, as_of=raised + timedelta(minutes=20))[dealer_a.id].n == 1  # exactly then: decided
+    assert measure("A3", dealer_a, as_of=raised + timedelta(minutes=19))[dealer_a.id].n == 0
+    assert measure("A3", dealer_a)[dealer_a.id].n == 2
+
+
+def test_a4_an_appointment_counts_once_kept_and_an_early_arrival_at_once(dealer_a, advisor_a):
+    _kept(dealer_a, advisor_a, sh(2025, 3, 31, 10), sh(2025, 3, 31, 10, 5))
+    _kept(dealer_a, advisor_a, sh(2025, 3, 31, 15), sh(2025, 3, 31, 9, 50))  # came early for the afternoon slot
+
+    assert flags("A4", dealer_a, as_of=sh(2025, 3, 31, 10)) == [True]  # the early one, the other not yet kept
+    assert flags("A4", dealer_a, as_of=sh(2025, 3, 31, 10, 5)) == [True, True]
+
+
+def test_events_of_the_period_after_as_of_are_not_there_yet(dealer_a, advisor_a):
+    """A run made inside the month (provisional, or a page of the running month): deliveries, complaints and
+    settlements stamped after as_of are left out, those stamped exactly at as_of count."""
+    as_of = sh(2025, 3, 20, 12)
+    for delivered in (sh(2025, 3, 10, 15), as_of, as_of + timedelta(seconds=1)):
+        ro(dealer_a, advisor_a, arrived=delivered - timedelta(hours=5), delivered_at=delivered,
+           promised_at=delivered + timedelta(hours=1))  # fmt: skip
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 21, 10))
+
+    assert measure("B2", dealer_a, as_of=as_of)[dealer_a.id] == Measure(dealer_a.id, 100.0, 2, 2, 2)
+    assert measure("E3", dealer_a, as_of=as_of)[dealer_a.id] == Measure(dealer_a.id, 0.0, 0, 2, 2)
+    assert measure("B2", dealer_a)[dealer_a.id].n == 3
+    assert measure("E3", dealer_a)[dealer_a.id] == Measure(dealer_a.id, 100 / 3, 1, 3, 3)

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from core.tests.factories import CustomerFactory
+from accounts.choices import Role
+from core.tests.factories import CustomerFactory, UserFactory
 from customers.models import Customer
 from evaluation.measures import MEASURES, Measure
 from evaluation.tests.measure_factories import (
@@ -21,6 +23,7 @@ from evaluation.tests.measure_factories import (
     sh,
     vehicle,
 )
+from parts import services as parts_services
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
 from repairs.choices import FaultCategory, LineKind, RepairOrderStatus
 from repairs.models import QcInspection, RepairOrderLine
@@ -381,3 +384,173 @@ def test_f2_dead_stock_value_at_the_period_end(dealer_a, dealer_b, advisor_a, st
     # Measured at an earlier moment (as_of inside the period) the stock is what it was then.
     mid_february = MEASURES["F2"].measure([dealer_a.id], START, END, sh(2025, 2, 15))[dealer_a.id]
     assert (mid_february.numerator, mid_february.denominator) == (0, 325)  # MOVING had 5 (125.00); none dead yet
+
+
+# --- as_of: what was known at the evaluation moment; pending is not a miss -----------------------------------------
+
+
+def test_c1_e1_e2_a_response_after_as_of_is_not_there_yet(dealer_a, surveyed):
+    _first, second, _third = surveyed
+    as_of = second.submitted_at  # exactly then: counts
+
+    assert measure("E1", dealer_a, as_of=as_of)[dealer_a.id].n == 2
+    assert measure("E2", dealer_a, as_of=as_of)[dealer_a.id].n == 2
+    assert [row.kpi_value for row in MEASURES["C1"].records(dealer_a.id, START, END, as_of)] == [100] * 3 + [50] * 3
+    assert measure("E1", dealer_a, as_of=as_of - timedelta(microseconds=1))[dealer_a.id].n == 1
+    assert measure("E1", dealer_a)[dealer_a.id].n == 3
+
+
+def test_c4_a_clock_after_as_of_is_not_there_yet(dealer_a, advisor_a):
+    uncertified = staff.person(dealer_a).user
+    order = staff.order(dealer_a, advisor_a, arrived=staff.at(date(2025, 3, 20), 8))
+    staff.job(order, uncertified, clocked=staff.at(date(2025, 3, 20)))
+
+    assert measure("C4", dealer_a, as_of=staff.at(date(2025, 3, 19)))[dealer_a.id].n == 0
+    assert measure("C4", dealer_a)[dealer_a.id] == Measure(dealer_a.id, 0.0, 0, 1, 1)
+
+
+def test_d1_a_check_in_or_signature_after_as_of_is_not_there_yet(dealer_a, advisor_a):
+    as_of = sh(2025, 3, 31, 12)
+    fields = {**COMPLETE_CHECKIN, "arrived": sh(2025, 3, 31, 9), "checked_in_at": sh(2025, 3, 31, 9, 10)}
+    ro(dealer_a, advisor_a, **fields, belongings_signed_at=sh(2025, 3, 31, 9, 5))  # complete
+    ro(dealer_a, advisor_a, **fields, belongings_signed_at=sh(2025, 3, 31, 13))  # signed after as_of
+    ro(dealer_a, advisor_a, **{**fields, "checked_in_at": sh(2025, 3, 31, 12, 30)},
+       belongings_signed_at=sh(2025, 3, 31, 9, 5))  # checked in after as_of: not in n  # fmt: skip
+
+    assert flags("D1", dealer_a, as_of=as_of) == [True, False]
+    assert flags("D1", dealer_a) == [True, True, True]
+
+
+def test_d2_work_finished_after_as_of_is_not_done_yet(dealer_a, advisor_a):
+    order = ro(dealer_a, advisor_a, arrived=sh(2025, 3, 20, 8), status=RepairOrderStatus.IN_REPAIR)
+    item = addition(order, advisor_a, raised=sh(2025, 3, 20, 9), decided=sh(2025, 3, 20, 9, 30))
+    addition_job(item, started=sh(2025, 3, 20, 10), finished=sh(2025, 3, 20, 11))
+    addition_job(item, started=sh(2025, 3, 20, 11), finished=sh(2025, 4, 2, 11))  # its last job: in April
+
+    assert measure("D2", dealer_a, as_of=sh(2025, 3, 25))[dealer_a.id] == Measure(dealer_a.id, 100.0, 1, 1, 1)
+    assert measure("D2", dealer_a, as_of=sh(2025, 4, 8))[dealer_a.id].n == 0  # finished in April
+
+
+def test_d4_a_follow_up_is_judged_once_done_or_its_window_over(dealer_a):
+    def follow_up(due_by, done_at=None, status=TaskStatus.DONE):
+        return Task.objects.create(
+            dealer=dealer_a, kind=TaskKind.FOLLOWUP_FIRST, title="首次回访", role="followup_specialist",
+            due_at=due_by - timedelta(days=4), due_by=due_by, status=status if done_at else TaskStatus.OPEN,
+            done_at=done_at,
+        )  # fmt: skip
+
+    due_by = sh(2025, 3, 28, 23, 59, 59)
+    follow_up(due_by, sh(2025, 3, 25, 10))  # done inside the window: a hit at once
+    follow_up(due_by, sh(2025, 3, 23, 10))  # done before the window opened: a miss at once
+    follow_up(due_by, sh(2025, 3, 25, 10), status=TaskStatus.CANCELLED)  # closed otherwise: a miss at once
+    follow_up(due_by)  # open: pending while the window runs
+    follow_up(due_by, sh(2025, 3, 27, 10))  # done after as_of: not done then
+
+    assert flags("D4", dealer_a, as_of=sh(2025, 3, 26)) == [True, False, False, None, None]
+    assert flags("D4", dealer_a, as_of=due_by) == [True, False, False, None, True]  # the last moment: not over
+    assert flags("D4", dealer_a, as_of=due_by + timedelta(seconds=1)) == [True, False, False, False, True]
+    assert measure("D4", dealer_a, as_of=sh(2025, 3, 26))[dealer_a.id] == Measure(dealer_a.id, 100 / 3, 1, 3, 3)
+
+
+def test_d5_an_archive_is_judged_once_complete_or_its_two_days_over(dealer_a):
+    def new_customer(created, completed):
+        customer = CustomerFactory(dealer=dealer_a)
+        Customer.objects.filter(pk=customer.pk).update(created_at=created, archive_completed_at=completed)
+
+    created = sh(2025, 3, 31, 10)
+    new_customer(created, sh(2025, 4, 1, 9))  # complete the next morning: a hit at once
+    new_customer(created + timedelta(minutes=1), sh(2025, 4, 3, 10))  # completed late
+    new_customer(created + timedelta(minutes=2), None)  # never
+
+    assert flags("D5", dealer_a, as_of=sh(2025, 4, 1, 10)) == [True, None, None]
+    assert measure("D5", dealer_a, as_of=sh(2025, 4, 1, 10))[dealer_a.id] == Measure(dealer_a.id, 100.0, 1, 1, 1)
+    deadline = sh(2025, 4, 2, 10, 1)  # the second's: two days after its creation
+    assert flags("D5", dealer_a, as_of=deadline) == [True, None, None]  # on the deadline: not passed yet
+    assert flags("D5", dealer_a, as_of=deadline + timedelta(microseconds=1)) == [True, False, None]
+    assert flags("D5", dealer_a, as_of=sh(2025, 4, 8)) == [True, False, False]
+    days = [row.kpi_value for row in MEASURES["D5"].records(dealer_a.id, START, END, sh(2025, 4, 2, 12))]
+    assert days == [pytest.approx(23 / 24), None, None]  # the late completion is not known yet
+
+
+def test_d6_feedback_after_as_of_is_not_given_by_then_and_a_running_deadline_is_pending(dealer_a, advisor_a):
+    due = {"feedback_due_at": sh(2025, 4, 3, 18)}
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 10), **due, feedback_at=sh(2025, 4, 1, 10))
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 11), **due, feedback_at=sh(2025, 4, 3, 17))
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 31, 12), **due)
+
+    assert flags("D6", dealer_a, as_of=sh(2025, 4, 2)) == [True, None, None]
+    assert flags("D6", dealer_a, as_of=sh(2025, 4, 3, 18)) == [True, True, None]
+    assert flags("D6", dealer_a, as_of=sh(2025, 4, 8)) == [True, True, False]
+    assert measure("D6", dealer_a, as_of=sh(2025, 4, 2))[dealer_a.id] == Measure(dealer_a.id, 100.0, 1, 1, 1)
+
+
+def test_e4_a_visit_cancelled_after_as_of_was_a_visit_then(dealer_a, advisor_a):
+    car = vehicle(dealer_a)
+    ro(dealer_a, advisor_a, arrived=sh(2023, 6, 1, 9), car=car, status=RepairOrderStatus.CLOSED)
+    ro(dealer_a, advisor_a, arrived=sh(2025, 3, 20, 9), car=car, status=RepairOrderStatus.CANCELLED,
+       cancelled_at=sh(2025, 4, 10, 9))  # cancelled after the run's moment  # fmt: skip
+
+    assert flags("E4", dealer_a, as_of=sh(2025, 4, 8)) == [True]
+    assert flags("E4", dealer_a) == [False]
+
+
+def _part_line(order, part):
+    return RepairOrderLine.objects.create(order=order, kind=LineKind.PART, part=part, description="前刹车片",
+                                          quantity=Decimal("1"), unit_price=Decimal("420"))  # fmt: skip
+
+
+@pytest.fixture
+def clerk(dealer_a):
+    return UserFactory(roles=[Role.PARTS_CLERK], dealers=[dealer_a])
+
+
+def test_f1_a_release_special_order_or_issue_after_as_of_does_not_change_it(
+    dealer_a, advisor_a, stock_room, clerk, monkeypatch
+):
+    """A reservation has no release time of its own: its history dates the release (parts.kpis)."""
+    warehouse, part = stock_room
+    item = StockItem.objects.create(warehouse=warehouse, part=part, on_hand=Decimal("10"), reserved=Decimal("2"))
+    order = ro(dealer_a, advisor_a, arrived=sh(2025, 3, 10, 8), status=RepairOrderStatus.IN_REPAIR)
+
+    def reserve(line, requested, **fields):
+        return StockReservation.objects.create(item=item, repair_order_line=line, quantity=Decimal("1"),
+                                               requested_at=requested, by=advisor_a, **fields)  # fmt: skip
+
+    withdrawn_late = reserve(_part_line(order, part), sh(2025, 3, 10, 9))  # released on 9 April
+    monkeypatch.setattr(timezone, "now", lambda: sh(2025, 4, 9, 9))
+    parts_services.stock_release(reservation=withdrawn_late, by=clerk)
+    monkeypatch.undo()
+    withdrawn = reserve(_part_line(order, part), sh(2025, 3, 11, 9))  # released on 12 March
+    monkeypatch.setattr(timezone, "now", lambda: sh(2025, 3, 12, 9))
+    parts_services.stock_release(reservation=withdrawn, by=clerk)
+    monkeypatch.undo()
+    special_later = _part_line(order, part)  # issued the day asked, special-ordered again after the run
+    reserve(special_later, sh(2025, 3, 12, 9), status="issued", issued_at=sh(2025, 3, 12, 10))
+    SpecialOrder.objects.create(repair_order_line=special_later, warehouse=warehouse, part=part,
+                                quantity=Decimal("1"), requested_at=sh(2025, 4, 9, 9), by=advisor_a)  # fmt: skip
+    issued_late = _part_line(order, part)  # asked on the 31st, issued the same (local) day after as_of
+    reserve(issued_late, sh(2025, 3, 31, 9), status="issued", issued_at=sh(2025, 3, 31, 20))
+    run_moment = sh(2025, 4, 8)
+
+    assert flags("F1", dealer_a, as_of=run_moment) == [False, True, True]  # the release of 9 April not yet
+    assert measure("F1", dealer_a, as_of=run_moment)[dealer_a.id] == Measure(dealer_a.id, 200 / 3, 2, 3, 3)
+    assert flags("F1", dealer_a) == [False, True]  # now: one released since, one special-ordered since
+    # On 31 March at noon the line asked that morning may still be issued that day: pending, not a miss.
+    assert flags("F1", dealer_a, as_of=sh(2025, 3, 31, 12)) == [False, True, None]
+    assert flags("F1", dealer_a, as_of=sh(2025, 3, 31, 20)) == [False, True, True]
+
+
+def test_f2_is_valued_at_the_cost_of_the_moment_not_todays(dealer_a, stock_room, clerk, monkeypatch):
+    warehouse, part = stock_room
+    monkeypatch.setattr(timezone, "now", lambda: sh(2025, 1, 10, 9))
+    item = parts_services.stock_item_get_or_create(warehouse=warehouse, part=part)
+    parts_services.stock_receive(item=item, quantity=Decimal("10"), unit_cost=Decimal("10"), by=clerk)
+    monkeypatch.setattr(timezone, "now", lambda: sh(2025, 4, 5, 9))  # after March: the average becomes 20
+    parts_services.stock_receive(item=item, quantity=Decimal("10"), unit_cost=Decimal("30"), by=clerk)
+    monkeypatch.undo()
+
+    march = measure("F2", dealer_a, as_of=sh(2025, 4, 8))[dealer_a.id]
+
+    assert StockItem.objects.get(pk=item.pk).average_cost == Decimal("20")
+    assert (march.numerator, march.denominator, march.n) == (0, 100, 1)  # 10 on hand at 10.00, as on 1 April
+    assert MEASURES["F2"].records(dealer_a.id, START, END).get().cost_then == Decimal("10")

@@ -213,8 +213,11 @@ def test_the_api_gives_every_figure_of_the_users_dealers(api_en, scene, manager_
     assert row["dealer"] == dealer_a.pk and row["period_from"] == "2025-03-01"
     figures = {f["code"]: f for f in row["indicators"]}
     assert set(figures) == set(MEASURES)
-    assert figures["B2"] == {"code": "B2", "unit": "%", "value": 75.0, "numerator": 3.0, "denominator": 4.0, "n": 4}
-    assert figures["B3"] == {"code": "B3", "unit": "h", "value": None, "numerator": 0.0, "denominator": 0.0, "n": 0}
+    assert figures["B2"] == {"code": "B2", "unit": "%", "lag_months": 0, "value": 75.0, "numerator": 3.0,
+                             "denominator": 4.0, "n": 4}  # fmt: skip
+    assert figures["B3"] == {"code": "B3", "unit": "h", "lag_months": 0, "value": None, "numerator": 0.0,
+                             "denominator": 0.0, "n": 0}  # fmt: skip
+    assert figures["B1"]["lag_months"] == 1
 
 
 def test_the_api_filters_by_dealer_and_code_and_hides_other_dealers(api_en, scene, manager_a, region_manager):

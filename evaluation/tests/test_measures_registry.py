@@ -69,26 +69,41 @@ def test_measure_all_is_one_query_per_indicator_whatever_the_dealers(five_dealer
 
 
 @pytest.mark.parametrize("code", [code for code, spec in MEASURES.items() if spec.kind == RATIO])
-def test_the_drill_down_rows_are_the_figure(code, five_dealers):
-    """For every rate, the records listed are the n rows and the flagged ones the numerator (F2: by value)."""
+@pytest.mark.parametrize("as_of", [None, sh(2025, 3, 4, 11)], ids=["now", "mid-month"])
+def test_the_drill_down_rows_are_the_figure(code, as_of, five_dealers):
+    """For every rate, the records judged are the n rows and the flagged ones the numerator (F2: by value); a
+    pending record (None: not settled at as_of) is listed and in neither."""
     dealer = five_dealers[0]
-    figure = MEASURES[code].measure([dealer.id], START, END)[dealer.id]
-    rows = list(MEASURES[code].records(dealer.id, START, END))
+    figure = MEASURES[code].measure([dealer.id], START, END, as_of)[dealer.id]
+    rows = list(MEASURES[code].records(dealer.id, START, END, as_of))
     flags = [row["in_numerator"] if isinstance(row, dict) else row.in_numerator for row in rows]
+    judged = [flag for flag in flags if flag is not None]
     if code == "E3":  # the complaints are listed; n is the delivered orders
         assert len(rows) == figure.numerator
     else:
-        assert len(rows) == figure.n
+        assert len(judged) == figure.n
     if code not in ("E3", "F2"):
-        assert sum(flags) == figure.numerator
+        assert sum(judged) == figure.numerator
+
+
+def test_a_pending_record_is_listed_but_in_neither_count(dealer_a, advisor_a):
+    """The complaint of 4 March 10:00 (first contact due 12:00, not contacted): pending at 11:00, missed at 13:00."""
+    complaint(dealer_a, advisor_a, received=sh(2025, 3, 4, 10), first_contact_due_at=sh(2025, 3, 4, 12))
+
+    for as_of, flag, n in ((sh(2025, 3, 4, 11), None, 0), (sh(2025, 3, 4, 13), False, 1)):
+        [row] = MEASURES["A2"].records(dealer_a.id, START, END, as_of)
+        assert row.in_numerator is flag
+        assert MEASURES["A2"].measure([dealer_a.id], START, END, as_of)[dealer_a.id].n == n
 
 
 def test_g_is_the_audit_score_official_audits_first(dealer_a, dealer_b, advisor_a):
     template = AuditTemplate.objects.get(code=AUDIT_TEMPLATE_CODE)
 
     def audit(day, kind, score, status="submitted"):
+        submitted = sh(day.year, day.month, day.day, 17) if status == "submitted" else None
         return Audit.objects.create(dealer=dealer_a, template=template, kind=kind, auditor=advisor_a, audit_date=day,
-                                    status=status, score=None if score is None else Decimal(score))  # fmt: skip
+                                    status=status, score=None if score is None else Decimal(score),
+                                    submitted_at=submitted)  # fmt: skip
 
     official = audit(date(2025, 3, 10), "official", "90.00")
     audit(date(2025, 3, 20), "self", "80.00")  # later, but a self-audit
@@ -104,6 +119,28 @@ def test_g_is_the_audit_score_official_audits_first(dealer_a, dealer_b, advisor_
     records = list(MEASURES["G"].records(dealer_a.id, START, END))
     assert [(r.pk, r.in_numerator) for r in records if r.in_numerator] == [(official.pk, True)]
     assert len(records) == 2
+
+
+def test_an_audit_submitted_after_as_of_does_not_count(dealer_a, advisor_a):
+    """The month's audits as of the run's moment (8 April): one dated in March but submitted on 9 April is not there
+    yet, even though a later run would see it; the earlier one counts."""
+    template = AuditTemplate.objects.get(code=AUDIT_TEMPLATE_CODE)
+
+    def audit(day, submitted, score):
+        return Audit.objects.create(dealer=dealer_a, template=template, kind="official", auditor=advisor_a,
+                                    audit_date=day, status="confirmed", score=Decimal(score),
+                                    submitted_at=submitted)  # fmt: skip
+
+    early = audit(date(2025, 3, 5), sh(2025, 3, 6, 9), "70.00")
+    late = audit(date(2025, 3, 28), sh(2025, 4, 9, 9), "95.00")
+    run_moment = sh(2025, 4, 8)
+
+    assert MEASURES["G"].measure([dealer_a.id], START, END, run_moment)[dealer_a.id] == Measure(
+        dealer_a.id, 70.0, None, 1, 1
+    )
+    assert [r.pk for r in MEASURES["G"].records(dealer_a.id, START, END, run_moment)] == [early.pk]
+    assert MEASURES["G"].measure([dealer_a.id], START, END, sh(2025, 4, 9, 9))[dealer_a.id].value == 95.0
+    assert [r.pk for r in MEASURES["G"].records(dealer_a.id, START, END) if r.in_numerator] == [late.pk]
 
 
 def test_an_indicator_of_a_period_without_records_is_no_data_never_zero(dealer_a):

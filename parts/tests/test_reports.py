@@ -72,7 +72,8 @@ def test_fill_rate_counts_same_day_issues_from_stock(warehouse, clerk, vehicle_a
     services.stock_issue(reservation=first, by=clerk)  # same day: filled
     second = services.stock_reserve(item=item, line=lines[1], quantity=D("1"), by=clerk)
     services.stock_issue(reservation=second, by=clerk)
-    StockReservation.objects.filter(pk=second.pk).update(issued_at=second.requested_at + timedelta(days=1))  # next day
+    asked = timezone.now() - timedelta(days=2)  # issued the next day (both in the past: known now)
+    StockReservation.objects.filter(pk=second.pk).update(requested_at=asked, issued_at=asked + timedelta(days=1))
     SpecialOrder.objects.create(
         repair_order_line=lines[2],
         warehouse=warehouse,
@@ -82,7 +83,7 @@ def test_fill_rate_counts_same_day_issues_from_stock(warehouse, clerk, vehicle_a
         by=clerk,
     )
     now = timezone.now()
-    fill = reports.fill_rate(user=clerk, start=now - timedelta(days=1), end=now + timedelta(days=2))
+    fill = reports.fill_rate(user=clerk, start=now - timedelta(days=3), end=now + timedelta(days=2))
     assert (fill.n, fill.numerator, round(fill.value, 2)) == (3, 1, 33.33)
 
 

@@ -23,7 +23,13 @@ from accounts.choices import Role
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory
 from repairs import services
 from repairs.choices import AdditionStatus, FaultCategory, JobType, LineKind, RepairOrderStatus
-from repairs.comebacks import comeback_candidates, first_time_fix_records, revisits_of
+from repairs.comebacks import (
+    comeback_candidates,
+    comeback_exists,
+    first_time_fix,
+    first_time_fix_records,
+    revisits_of,
+)
 from repairs.models import AdditionalItem, ComebackDismissal, RepairOrder, RepairOrderLine
 from repairs.tests.factories import LabourOperationFactory
 
@@ -157,9 +163,63 @@ def test_a_revisit_counts_from_its_arrival_up_to_as_of(dealer_a, advisor_a):
     original = repair(dealer_a, advisor_a, sh(2026, 10, 30, 10))
     revisit = back(original, sh(2026, 11, 20, 9))
 
-    assert b1(dealer_a, as_of=sh(2026, 11, 1, 0))[original.number].in_numerator is True  # run at month end
+    # At the month's end the window is open and no comeback has come yet: pending, not a first-time fix.
+    assert b1(dealer_a, as_of=sh(2026, 11, 1, 0))[original.number].in_numerator is None
     assert b1(dealer_a, as_of=sh(2026, 11, 20, 9))[original.number].comeback_number == revisit.number
+    assert b1(dealer_a, as_of=sh(2026, 11, 20, 9))[original.number].in_numerator is False  # a miss at once
     assert b1(dealer_a, as_of=AS_OF)[original.number].in_numerator is False
+
+
+def test_an_order_is_a_first_time_fix_once_its_window_has_closed(dealer_a, advisor_a):
+    """Delivered on 1 October (any hour): day 30 is 31 October, so the window is closed from 1 November 00:00."""
+    original = repair(dealer_a, advisor_a, sh(2026, 10, 1, 23, 30))
+
+    open_row = b1(dealer_a, as_of=sh(2026, 10, 31, 23, 59, 59))[original.number]
+    closed_row = b1(dealer_a, as_of=sh(2026, 11, 1, 0, 0))[original.number]
+
+    assert (open_row.in_numerator, open_row.window_closed) == (None, False)
+    assert (closed_row.in_numerator, closed_row.window_closed) == (True, True)
+    measure = first_time_fix([dealer_a.id], START, END, sh(2026, 10, 31, 23, 59, 59))[dealer_a.id]
+    assert (measure.value, measure.n) == (None, 0)  # only pending orders: no data yet, never 100 %
+    assert first_time_fix([dealer_a.id], START, END, sh(2026, 11, 1))[dealer_a.id].value == 100.0
+
+
+def test_the_window_closes_on_the_dealers_local_day(advisor_a):
+    new_york = DealerFactory(time_zone="America/New_York")
+    advisor = UserFactory(roles=[Role.SERVICE_ADVISOR], dealers=[new_york])
+    ny = ZoneInfo("America/New_York")
+    original = repair(new_york, advisor, datetime(2026, 10, 1, 21, tzinfo=ny))  # 2 October 09:00 in Shanghai
+
+    assert b1(new_york, as_of=datetime(2026, 10, 31, 23, 59, tzinfo=ny))[original.number].in_numerator is None
+    assert b1(new_york, as_of=datetime(2026, 11, 1, 0, 0, tzinfo=ny))[original.number].in_numerator is True
+
+
+def test_a_revisit_cancelled_after_as_of_was_a_comeback_then(dealer_a, advisor_a):
+    original = repair(dealer_a, advisor_a, sh(2026, 10, 2, 10))
+    revisit = back(original, sh(2026, 10, 10, 9))
+    RepairOrder.objects.filter(pk=revisit.pk).update(
+        status=RepairOrderStatus.CANCELLED, cancelled_at=sh(2026, 11, 12, 9)
+    )
+
+    assert b1(dealer_a, as_of=sh(2026, 11, 8))[original.number].in_numerator is False  # the run of October
+    assert b1(dealer_a)[original.number].in_numerator is True  # cancelled since: no comeback
+
+
+def test_the_scorecard_counts_the_comebacks_b1_counts(dealer_a, advisor_a):
+    """comeback_exists is B1's rule: a detected same-fault revisit counts although the desk never linked it."""
+    detected = repair(dealer_a, advisor_a, sh(2026, 10, 2, 10))
+    back(detected, sh(2026, 10, 12, 9))
+    other = repair(dealer_a, advisor_a, sh(2026, 10, 3, 10))
+    back(other, sh(2026, 10, 12, 9), fault=ENGINE)
+
+    came_back = dict(
+        RepairOrder.objects.filter(pk__in=[detected.pk, other.pk])
+        .annotate(came_back=comeback_exists(AS_OF))
+        .values_list("pk", "came_back")
+    )
+
+    assert came_back == {detected.pk: True, other.pk: False}
+    assert {o.number: o.in_numerator for o in b1(dealer_a).values()} == {detected.number: False, other.number: True}
 
 
 def test_days_are_counted_in_the_dealer_time_zone(advisor_a):
@@ -191,7 +251,8 @@ def test_a_dismissed_revisit_no_longer_counts_until_the_dismissal_is_undone(deal
     services.comeback_dismissal_revoke(dismissal=dismissal, by=advisor_a)
 
     assert b1(dealer_a)[original.number].in_numerator is False
-    assert b1(dealer_a, as_of=sh(2026, 10, 21, 12))[original.number].in_numerator is True  # while it stood
+    # While it stood (and the window was still open) the order was pending: no comeback, window not closed.
+    assert b1(dealer_a, as_of=sh(2026, 10, 21, 12))[original.number].in_numerator is None
     stored = ComebackDismissal.objects.get()
     assert (stored.revoked_by, stored.revoked_at) == (advisor_a, sh(2026, 10, 22, 9))
     assert [h.history_type for h in stored.history.order_by("history_id")] == ["+", "~"]
