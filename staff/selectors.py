@@ -27,6 +27,9 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from accounts.models import User
+from core.indicators import flag
+from repairs.choices import FaultCategory
+from repairs.comebacks import comeback_exists
 from repairs.models import RepairOrder, RepairOrderLine
 from staff import sources
 from staff.choices import (
@@ -295,8 +298,10 @@ def assessment_summary(*, profile: StaffProfile) -> list[dict]:
 # --- scorecard --------------------------------------------------------------------------------------------
 
 
-def _has_comeback(order_ref: str) -> Exists:
-    return Exists(RepairOrder.objects.filter(comeback_of_id=OuterRef(order_ref)))
+def _came_back() -> Q:
+    """The delivered order (the row) had a comeback by now: KPI B1's rule (repairs.comebacks), on B1's orders
+    (a fault category other than "no fault"), so a person's comebacks are the B1 misses of their orders."""
+    return ~Q(fault_category=FaultCategory.NONE) & Q(comeback_exists())
 
 
 def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> list[dict]:
@@ -304,7 +309,8 @@ def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> li
     ROs handled as advisor and as technician, on-time delivery, comebacks, complaints and survey score.
 
     On time = delivered at or before the promised time, over the delivered ROs that had a promise.
-    Comebacks = of those ROs, the ones a later RO was linked to as a comeback (KPI B1's rule).
+    Comebacks = of those ROs, the ones with a comeback so far: the revisits KPI B1 counts (repairs.comebacks: linked
+    by the desk, or about the same fault within 30 local days, not marked "not a comeback").
     Each figure is one grouped query over all the people at once.
     """
     profiles = list(
@@ -320,7 +326,7 @@ def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> li
     advised = {
         (row["dealer_id"], row["advisor_id"]): row
         for row in RepairOrder.objects.filter(dealer_id__in=dealer_ids, **window)
-        .annotate(came_back=_has_comeback("pk"))
+        .annotate(came_back=flag(_came_back()))
         .order_by()
         .values("dealer_id", "advisor_id")
         .annotate(
@@ -336,7 +342,7 @@ def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> li
         for row in RepairOrderLine.objects.filter(
             order__dealer_id__in=dealer_ids, technician_id__isnull=False, **order_window
         )
-        .annotate(came_back=_has_comeback("order_id"))
+        .annotate(came_back=Exists(RepairOrder.objects.filter(_came_back(), pk=OuterRef("order_id"))))
         .order_by()
         .values("order__dealer_id", "technician_id")
         .annotate(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -46,17 +46,11 @@ def _round(value, digits=1):
 
 
 def advisor_scores(dealer_ids, start, end) -> dict[int, dict]:
-    """Per service advisor (the repair order's ``advisor``): responses in the period and their mean CSI (0–100)."""
-    rows = (
-        _responses(dealer_ids, start, end)
-        .order_by()
-        .values("repair_order__advisor_id")
-        .annotate(responses=Count("id"), score=Avg("csi_score"))
-    )
-    return {
-        row["repair_order__advisor_id"]: {"responses": row["responses"], "score": _round(row["score"], 2)}
-        for row in rows
-    }
+    """Per service advisor (the repair order's ``advisor``): the mean CSI (0–100) of the period's responses and
+    the responses it stands on (E1's rule, surveys.kpis.csi_per: responses with a CSI)."""
+    low, high = _bounds(start, end)
+    figures = kpis.csi_per("repair_order__advisor_id", list(dealer_ids), low, high)
+    return {advisor: {"responses": m.n, "score": _round(m.value, 2)} for advisor, m in figures.items()}
 
 
 def dealer_results(dealer_ids, start, end) -> dict[int, dict]:

@@ -68,9 +68,10 @@ def trained(profile, hours, day, result=TrainingResult.PASSED, code=None) -> Tra
 
 
 def order(dealer, advisor, *, arrived: datetime, delivered: datetime | None = None, promised=None, comeback_of=None,
-          fault=FaultCategory.BRAKES) -> RepairOrder:  # fmt: skip
-    """A repair order written directly (only reads are tested with it)."""
-    vehicle = VehicleFactory(owner=CustomerFactory(dealer=dealer))
+          fault=FaultCategory.BRAKES, vehicle=None) -> RepairOrder:  # fmt: skip
+    """A repair order written directly (only reads are tested with it); a comeback is of the original's vehicle."""
+    if vehicle is None:
+        vehicle = comeback_of.vehicle if comeback_of else VehicleFactory(owner=CustomerFactory(dealer=dealer))
     return RepairOrder.objects.create(
         dealer=dealer, number=f"T-{RepairOrder.objects.count() + 1:05d}", vehicle=vehicle, customer=vehicle.owner,
         advisor=advisor, customer_complaint="异响", arrived_at=arrived, promised_at=promised, delivered_at=delivered,

@@ -163,6 +163,8 @@ def test_scorecard_exact(dealer_a, fake_sources):
     order(dealer_a, a, arrived=at(date(2026, 5, 6), 9), delivered=at(date(2026, 5, 6), 15))  # no promise
     order(dealer_a, a, arrived=at(date(2026, 4, 6), 9), delivered=at(date(2026, 4, 30), 15))  # April
     order(dealer_a, a, arrived=at(date(2026, 6, 2), 9), comeback_of=on_time)  # the comeback, in June
+    # Not linked by the desk, but the same fault 3 days after delivery: B1 counts it, so the scorecard does too.
+    order(dealer_a, a, arrived=at(date(2026, 5, 8), 9), comeback_of=None, vehicle=late.vehicle)
     job(on_time, tech.user)
     job(on_time, tech.user)
     job(late, tech.user)
@@ -176,10 +178,10 @@ def test_scorecard_exact(dealer_a, fake_sources):
     assert set(by_person) == {adviser.pk, tech.pk}
     row = by_person[adviser.pk]
     assert row["advisor"] == {"dealer_id": dealer_a.pk, "advisor_id": a.pk, "ros": 3, "promised": 2, "on_time": 1,
-                              "comebacks": 1, "on_time_rate": Decimal("50.0")}  # fmt: skip
+                              "comebacks": 2, "on_time_rate": Decimal("50.0")}  # fmt: skip
     assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (2, 3, 88.5)
     row = by_person[tech.pk]
-    assert (row["technician"]["ros"], row["technician"]["on_time"], row["technician"]["comebacks"]) == (2, 1, 1)
+    assert (row["technician"]["ros"], row["technician"]["on_time"], row["technician"]["comebacks"]) == (2, 1, 2)
     assert row["advisor"]["ros"] == 0 and row["advisor"]["on_time_rate"] is None
     assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (0, 0, None)
     start, end = fake_sources.calls[0][2:]
