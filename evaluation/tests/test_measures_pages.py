@@ -262,3 +262,24 @@ def test_the_api_queries_do_not_grow_with_the_dealers(api_en, dealer_a):
         assert len(response.json()["results"]) == len(dealers)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= len(MEASURES) + 10
+
+
+def test_b1_pages_say_which_deliveries_they_judge_and_list_pending_orders(client, dealer_a, manager_a, monkeypatch):
+    """B1 of April is the repairs delivered in March (lag); seen on 20 April, the repair of 31 March is pending."""
+    from django.utils import timezone
+
+    by = advisor(dealer_a)
+    for day in (1, 31):
+        ro(dealer_a, by, arrived=sh(2025, 3, day, 9), delivered_at=sh(2025, 3, day, 15), fault_category="brakes")
+    monkeypatch.setattr(timezone, "now", lambda: sh(2025, 4, 20, 12))
+    client.force_login(manager_a)
+
+    page = client.get(drilldown("B1"), {"dealer": dealer_a.pk, "from": "2025-04-01", "to": "2025-04-30"})
+    listing = client.get(LIST, {"month": "2025-04"}).content.decode()
+
+    html = page.content.decode()
+    lag = html.split('id="lag"')[1].split("</p>")[0]
+    assert "2025-03-01" in lag and "2025-03-31" in lag
+    assert [row["in_numerator"] for row in page.context["rows"]] == [True, None]
+    assert html.count('data-counts="pending"') == 1 and page.context["figure"].n == 1
+    assert 'data-lag="B1"' in listing and "2025-03-31" in listing.split('data-lag="B1"')[1].split("</p>")[0]
