@@ -76,6 +76,7 @@ def probe_worker_running() -> bool:
     return workers.worker_running()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a batch (PostgreSQL: a real one)
 def test_db_worker_is_the_librarys_worker_with_a_heartbeat():
     assert get_commands()["db_worker"] == "core"
     with override_settings(TASKS=DB_TASKS):

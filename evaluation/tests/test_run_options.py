@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +22,12 @@ from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion, en
 from evaluation.tests.measure_factories import COMPLETE_CHECKIN, MAINTENANCE, advisor, complaint, ro, sh
 
 pytestmark = pytest.mark.django_db
+
+
+def english(client):
+    """The client with the language switch set to English (pages follow the switch, not Accept-Language)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def execute(oem, year: int, month: int, now: datetime) -> EvaluationRun:
@@ -188,7 +195,7 @@ def test_below_the_minimum_number_of_dealers_the_run_uses_ahp_and_says_so(three,
     assert (run.options["entropy_used"], run.options["entropy_min_dealers"]) == (False, 5)
     client.force_login(superuser)
     with translation.override("en"):
-        page = client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = english(client).get(run.get_absolute_url()).content.decode()
     assert "Entropy weights need at least 5 dealers with data; this scope has 3" in page
 
 
@@ -216,8 +223,12 @@ def test_figures_on_too_few_records_are_flagged_and_a_dealer_without_enough_data
 
     client.force_login(superuser)
     with translation.override("en"):
-        page = client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        rows = client.get(f"/api/v1/evaluation-results/?run={run.pk}", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+        page = english(client).get(run.get_absolute_url()).content.decode()
+        rows = (
+            english(client)
+            .get(f"/api/v1/evaluation-results/?run={run.pk}", HTTP_ACCEPT_LANGUAGE="en")
+            .json()["results"]
+        )
     assert "No rank: only 0 of" in page and "(0 % of the weight; a rank needs 5 %)" in page
     unranked = next(r for r in rows if r["dealer_code"] == "C001")
     assert unranked["rank"] is None and unranked["rank_reason"].startswith("No rank: only 0 of")
@@ -327,9 +338,9 @@ def test_survey_figures_from_another_questionnaire_family_are_marked_not_compara
 
     client.force_login(superuser)
     with translation.override("en"):
-        page = client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        api = client.get(f"/api/v1/evaluation-runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
-        detail = client.get(f"/evaluation/results/{found['B001'].pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = english(client).get(run.get_absolute_url()).content.decode()
+        api = english(client).get(f"/api/v1/evaluation-runs/{run.pk}/").json()
+        detail = english(client).get(f"/evaluation/results/{found['B001'].pk}/").content.decode()
     assert 'id="not-like-for-like"' in page and "B001 (SERVQUAL)" in page
     said = next(n for n in api["notes"] if n["code"] == "survey_family_mismatch")
     assert said["reference"] == "CSI" and "B001 (SERVQUAL)" in said["text"] and "E1 " in said["text"]
@@ -338,8 +349,8 @@ def test_survey_figures_from_another_questionnaire_family_are_marked_not_compara
     # A dealer's own manager sees the run, but not the other dealers' names: they are counted instead.
     client.force_login(manager_a)
     with translation.override("en"):
-        own = client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        own_api = client.get(f"/api/v1/evaluation-runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        own = english(client).get(run.get_absolute_url()).content.decode()
+        own_api = english(client).get(f"/api/v1/evaluation-runs/{run.pk}/").json()
     assert "B001" not in own and "but 1 other dealer used another one" in own
     hidden = next(n for n in own_api["notes"] if n["code"] == "survey_family_mismatch")
     assert (hidden["dealers"], hidden["others"]) == ([], 1) and "B001" not in hidden["text"]
