@@ -8,13 +8,14 @@ The follow-up rules are the dealership's after-sales management rules (售后服
 * every call — ours or the customer's — is recorded (跟踪服务电话记录), every letter registered (信函登记表).
 
 A follow-up task carries its on-time window: ``due_at`` (the first day it may be done, 00:00 local) and
-``due_by`` (the last moment it is on time, 23:59:59 local of the last day).  D4 counts the tasks whose window
+``due_by`` (the last moment it is on time: the end of the last local day, a microsecond before the next midnight,
+so a call at 23:59:59.5 is on time).  D4 counts the tasks whose window
 ends in the period and that were done inside their window.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,8 +37,10 @@ from care.choices import (
     TargetStatus,
 )
 from care.models import CallRecord, Campaign, CampaignTarget, LapseNote, Letter, Reminder
+from core.dates import days_bounds, local_date
+from core.numbering import next_number
+from core.permissions import require
 from core.services import lock_version
-from core.tenancy import require_write_scope
 from customers.models import Customer, Vehicle
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
@@ -50,19 +53,13 @@ FOLLOW_UP_KINDS = (TaskKind.FOLLOWUP_FIRST, TaskKind.FOLLOWUP_SECOND)
 COMPLAINT_FIELDS = {"category": "complaint_category", "severity": "complaint_severity", "description": "complaint_text"}
 
 
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def day_end(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
-
-
 def follow_up_window(kind: str, after: datetime) -> tuple[datetime, datetime]:
     """The on-time window of a follow-up: counted in local calendar days after ``after``."""
     first, last = FIRST_FOLLOW_UP_DAYS if kind == TaskKind.FOLLOWUP_FIRST else SECOND_FOLLOW_UP_DAYS
-    day = timezone.localdate(after)
-    return day_start(day + timedelta(days=first)), day_end(day + timedelta(days=last))
+    day = local_date(after)
+    start, end = days_bounds(day + timedelta(days=first), day + timedelta(days=last))
+    # due_by is a deadline compared "at or before" (core.indicators.by_deadline): the last moment before ``end``.
+    return start, end - timedelta(microseconds=1)
 
 
 def schedule_first_follow_up(*, order, by) -> Task:
@@ -154,7 +151,7 @@ def call_record(
         purpose = CallPurpose.WIN_BACK if target.campaign.kind == "win_back" else CallPurpose.CAMPAIGN
     if dealer is None or customer is None:
         raise ValidationError({"customer": _("Choose the customer the call was with.")})
-    require_write_scope(by, dealer.pk)
+    require(by, dealer=dealer)
     _check_links(dealer, customer=customer, vehicle=vehicle, repair_order=repair_order)
     if vehicle is not None and vehicle.owner_id != customer.pk and task is None:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
@@ -253,7 +250,7 @@ def letter_register(
     repair_order=None, campaign: Campaign | None = None,
 ) -> Letter:  # fmt: skip
     """Register a letter sent to a customer, numbered per dealer and year (e.g. GZ01-L2026-0007)."""
-    require_write_scope(by, dealer.pk)
+    require(by, dealer=dealer)
     _check_links(dealer, customer=customer, repair_order=repair_order, campaign=campaign)
     if kind not in LetterKind.values:
         raise ValidationError({"kind": _("Choose the kind of letter.")})
@@ -261,14 +258,9 @@ def letter_register(
         raise ValidationError({"medium": _("Choose how the letter was sent.")})
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": _("A letter is registered once it is sent.")})
-    from organization.models import Dealer
-
-    Dealer.objects.select_for_update().get(pk=dealer.pk)  # numbers are handed out one at a time per dealer
-    prefix = f"{dealer.code}-L{sent_on.year}-"
-    last = Letter.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True)
-    sequence = int(last[0].rsplit("-", 1)[1]) + 1 if last else 1
     letter = Letter(
-        dealer=dealer, number=f"{prefix}{sequence:04d}", customer=customer, kind=kind, medium=medium,
+        dealer=dealer, number=next_number(Letter, dealer=dealer, when=sent_on, prefix="{dealer}-L{when:%Y}-"),
+        customer=customer, kind=kind, medium=medium,
         subject=subject.strip(), body=body.strip(), sent_on=sent_on, sent_by=by, repair_order=repair_order,
         campaign=campaign,
     )  # fmt: skip
@@ -284,7 +276,7 @@ def letter_register(
 @transaction.atomic
 def reminder_close(*, reminder: Reminder, by, status: str, outcome: str = "", appointment=None, version: int):
     """Mark a reminder booked (with the appointment) or dismissed (with a reason)."""
-    require_write_scope(by, reminder.dealer_id)
+    require(by, dealer=reminder.dealer_id)
     lock_version(reminder, expected_version=version)
     reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
     if status not in (ReminderStatus.BOOKED, ReminderStatus.DISMISSED):
@@ -309,7 +301,7 @@ def reminder_close(*, reminder: Reminder, by, status: str, outcome: str = "", ap
 @transaction.atomic
 def campaign_set_status(*, campaign: Campaign, status: str, by, version: int) -> Campaign:
     """Launch (draft → running) or close (running → closed) a campaign."""
-    require_write_scope(by, campaign.dealer_id)
+    require(by, dealer=campaign.dealer_id)
     lock_version(campaign, expected_version=version)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     allowed = {CampaignStatus.DRAFT: CampaignStatus.ACTIVE, CampaignStatus.ACTIVE: CampaignStatus.CLOSED}
@@ -327,7 +319,7 @@ def campaign_set_status(*, campaign: Campaign, status: str, by, version: int) ->
 @transaction.atomic
 def campaign_add_targets(*, campaign: Campaign, customers, by) -> int:
     """Add customers (with their most recent vehicle) to a draft or running campaign; returns how many were new."""
-    require_write_scope(by, campaign.dealer_id)
+    require(by, dealer=campaign.dealer_id)
     if campaign.status == CampaignStatus.CLOSED:
         raise ValidationError(_("A closed campaign's list cannot change."))
     customer_ids = {c.pk for c in customers}
@@ -354,7 +346,7 @@ def campaign_invite(*, campaign: Campaign, by, channel: str, body: str) -> int:
     """Invite every target not contacted and not invited yet (consent is respected); returns how many."""
     from care.messaging import send_message
 
-    require_write_scope(by, campaign.dealer_id)
+    require(by, dealer=campaign.dealer_id)
     campaign = Campaign.objects.select_for_update().select_related("dealer").get(pk=campaign.pk)
     if campaign.status != CampaignStatus.ACTIVE:
         raise ValidationError(_("Invitations go out once the campaign is running."))
@@ -376,7 +368,7 @@ def campaign_invite(*, campaign: Campaign, by, channel: str, body: str) -> int:
 @transaction.atomic
 def lapse_note_record(*, customer, reason: str, note: str = "", by, call: CallRecord | None = None) -> LapseNote:
     """Record why a lapsed customer stopped coming."""
-    require_write_scope(by, customer.dealer_id)
+    require(by, dealer=customer.dealer_id)
     if reason not in LapseReason.values:
         raise ValidationError({"reason": _("Choose the reason.")})
     if call is not None and call.customer_id != customer.pk:

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity, Status
+from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity
+from complaints.services import LETTER_UPLOAD
 from core.forms import VersionedFormMixin
 from repairs.choices import FaultCategory
 
@@ -17,53 +18,6 @@ FAULTS = [("", "—"), *[(v, label) for v, label in FaultCategory.choices if v !
 
 def staff_choices(users) -> list[tuple[str, str]]:
     return [("", "—"), *[(str(u.pk), str(u)) for u in users]]
-
-
-class ComplaintFilterForm(forms.Form):
-    """The filters of the complaint list and its export (query string)."""
-
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(
-        label=_("status"),
-        required=False,
-        choices=[("", _("Any status")), ("unresolved", _("Not resolved")), *Status.choices],
-    )
-    category = forms.ChoiceField(
-        label=_("category"), required=False, choices=[("", _("Any category")), *Category.choices]
-    )
-    severity = forms.ChoiceField(
-        label=_("severity"), required=False, choices=[("", _("Any severity")), *Severity.choices]
-    )
-    overdue = forms.ChoiceField(
-        label=_("overdue"),
-        required=False,
-        choices=[
-            ("", _("Overdue or not")),
-            ("any", _("Any deadline overdue")),
-            ("first_contact", _("First contact overdue")),
-            ("feedback", _("Feedback overdue")),
-            ("resolution", _("Resolution overdue")),
-        ],
-    )
-    escalated = forms.ChoiceField(
-        label=_("escalated"),
-        required=False,
-        choices=[
-            ("", _("Escalated or not")),
-            ("any", _("Escalated")),
-            ("1", _("To the service manager")),
-            ("2", _("To the region")),
-        ],
-    )
-    owner = forms.IntegerField(label=_("owner"), required=False, min_value=1)
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
-    received_from = forms.DateField(label=_("received from"), required=False, widget=DATE)
-    received_to = forms.DateField(label=_("received to"), required=False, widget=DATE)
-
-    def filters(self) -> dict:
-        """The valid filters (an invalid one is ignored)."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
 
 
 class ComplaintIntakeForm(forms.Form):
@@ -110,10 +64,10 @@ class ContactForm(VersionedFormMixin):
         required=False,
         help_text=_("The customer was told how the complaint is being handled or what the result is."),
     )
-    # Type and size are checked by complaints.services.complaint_log_contact (the same check for the API).
     letter = forms.FileField(
         label=_("letter / reply (答复函)"),
         required=False,
+        validators=[LETTER_UPLOAD],
         help_text=_("A PDF or a photo of the letter (JPEG, PNG or WebP), at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
     )

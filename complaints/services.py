@@ -1,6 +1,6 @@
 """Writes of complaints (投诉): intake, contacts, changes, reassignment, resolution, reopening, escalation, alerts.
 
-The SLA clock counts working time in the dealer's opening hours (organization.calendar, care.sla):
+The SLA clock counts working time in the dealer's opening hours (organization.calendar, core.business_hours):
 
 * first contact (KPI A2): ``first_contact_hours`` working hours after the complaint was received;
 * feedback (KPI D6): ``feedback_days`` working days after it was received;
@@ -20,17 +20,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import DealerMembership, User
-from care.sla import BusinessCalendar, deadline
 from complaints.choices import (
     UNRESOLVED,
     AgreementMethod,
@@ -42,11 +41,14 @@ from complaints.choices import (
     EscalationLevel,
     EventAction,
     Severity,
-    Status,
 )
-from complaints.models import Complaint, ComplaintContact, ComplaintEvent, ComplaintPolicy, CrisisAlert
+from complaints.models import Complaint, ComplaintContact, ComplaintPolicy, CrisisAlert
+from complaints.state import COMPLAINT_STATES, LOG_CONTACT, RESOLVE, complaint_event
+from core.business_hours import BusinessCalendar, deadline
+from core.numbering import next_number
+from core.permissions import require
 from core.services import lock_version
-from core.tenancy import require_write_scope
+from core.uploads import IMAGE_KINDS, UploadRule
 from customers.models import Customer, Vehicle
 from organization.calendar import business_calendar
 from organization.models import Dealer
@@ -57,8 +59,6 @@ from todo.models import Task
 
 ADD = "complaints.add_complaint"
 CHANGE = "complaints.change_complaint"
-RESOLVE = "complaints.resolve_complaint"
-LOG_CONTACT = "complaints.add_complaintcontact"
 ACKNOWLEDGE = "complaints.acknowledge_crisisalert"
 
 UPDATE_FIELDS = ("category", "severity", "description", "fault_category", "contact_name", "contact_phone", "staff")
@@ -69,9 +69,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 # Roles that may own a complaint and receive its tasks, in the order a task's role is chosen.
 OWNER_ROLES = (Role.SERVICE_MANAGER, Role.FOLLOWUP_SPECIALIST, Role.SERVICE_ADVISOR)
 # Reply letters (答复函): a scan or photo of the letter, or the PDF; checked from the content, never the name.
-LETTER_MAX_BYTES = 10 * 1024 * 1024
-LETTER_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-LETTER_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+LETTER_UPLOAD = UploadRule(
+    kinds=("pdf", *IMAGE_KINDS),
+    max_bytes=10 * 1024 * 1024,
+    too_large=gettext_lazy("A letter may be at most %(mb)s MB."),
+    wrong_kind=gettext_lazy("Use a PDF or a photo of the letter (JPEG, PNG or WebP)."),
+)
 
 
 # --- SLA ---------------------------------------------------------------------------------------------------
@@ -132,11 +135,6 @@ def _set_deadlines(complaint: Complaint, *, policy: ComplaintPolicy | None = Non
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def _require(user: User, permission: str, message: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(message)
-
-
 def _is_member(user: User | None, dealer: Dealer) -> bool:
     return user is not None and user.is_active and DealerMembership.objects.filter(user=user, dealer=dealer).exists()
 
@@ -165,32 +163,6 @@ def cluster_key(*, category: str, fault_category: str = "", vehicle: Vehicle | N
     return f"{category}|*"
 
 
-def _next_number(dealer: Dealer, when: datetime) -> str:
-    """Dealer-month sequence, e.g. CP-GZ01-202611-0007; the dealer row is locked while counting."""
-    Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
-    prefix = f"CP-{dealer.code}-{timezone.localtime(when):%Y%m}-"
-    last = (
-        Complaint.objects.filter(dealer=dealer, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
-
-
-def _event(complaint: Complaint, action: str, *, by: User | None, at: datetime, from_status: str = "", note=""):
-    return ComplaintEvent.objects.create(
-        complaint=complaint,
-        action=action,
-        from_status=from_status,
-        to_status=complaint.status,
-        escalation_level=complaint.escalation_level,
-        at=at,
-        by=by,
-        note=str(note)[:500],
-    )
-
-
 def _save(complaint: Complaint, *, by: User | None, reason: str) -> Complaint:
     complaint.version += 1
     complaint._history_user = by
@@ -202,7 +174,7 @@ def _save(complaint: Complaint, *, by: User | None, reason: str) -> Complaint:
 
 def _locked(complaint: Complaint, *, by: User, version: int | None) -> Complaint:
     """Check scope, lock the row at ``version`` (any version when None) and return the complaint as stored now."""
-    require_write_scope(by, complaint.dealer_id)
+    require(by, dealer=complaint.dealer_id)
     if version is None:
         Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
     else:
@@ -290,8 +262,7 @@ def complaint_open(
     Whoever takes it (``by``, 受理人) is recorded; the owner (default: ``by``) gets the first-contact task.
     A follow-up call that raises a complaint calls this with ``channel=Channel.FOLLOW_UP_CALL``.
     """
-    require_write_scope(by, dealer.pk)
-    _require(by, ADD, _("Your role may not register complaints."))
+    require(by, ADD, dealer=dealer, message=_("Your role may not register complaints."))
     now = timezone.now()
     errors: dict[str, str] = {}
     description = (description or "").strip()
@@ -340,7 +311,7 @@ def complaint_open(
         contact_phone = contact_phone.strip() or customer.mobile
     complaint = Complaint(
         dealer=dealer,
-        number=_next_number(dealer, received_at),
+        number=next_number(Complaint, dealer=dealer, when=received_at, prefix="CP-{dealer}-{when:%Y%m}-"),
         channel=channel,
         category=category,
         severity=severity,
@@ -364,43 +335,12 @@ def complaint_open(
     complaint.save()
     complaint.contact_task = _contact_task(complaint, due_at=complaint.first_contact_due_at, by=by)
     complaint.save(update_fields=["contact_task"])
-    _event(complaint, EventAction.OPEN, by=by, at=received_at, note=Channel(channel).label)
+    complaint_event(complaint, EventAction.OPEN, by=by, at=received_at, note=Channel(channel).label)
     check_crisis(complaint=complaint, now=now)
     return complaint
 
 
 # --- contacts ----------------------------------------------------------------------------------------------
-
-
-def letter_extension(upload) -> str:
-    """The letter's real type (read from its content, not its name): a PDF or a JPEG/PNG/WebP scan or photo."""
-    if upload.size > LETTER_MAX_BYTES:
-        raise ValidationError(
-            {"letter": _("A letter may be at most %(mb)s MB.") % {"mb": LETTER_MAX_BYTES // 1024 // 1024}}
-        )
-    refused = ValidationError({"letter": _("Use a PDF or a photo of the letter (JPEG, PNG or WebP).")})
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "pdf"
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise refused from exc
-    finally:
-        upload.seek(0)
-    if kind not in LETTER_IMAGE_FORMATS:
-        raise refused
-    return LETTER_IMAGE_FORMATS[kind]
-
-
-def letter_content_type(name: str) -> str | None:
-    """The content type of a stored letter from its (server-chosen) extension; None for anything else."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return LETTER_CONTENT_TYPES.get(extension)
 
 
 @transaction.atomic
@@ -416,7 +356,7 @@ def complaint_log_contact(
     version: int | None = None,
 ) -> ComplaintContact:
     """Log a contact with the complainant; the first one stops the A2 clock, a feedback one the D6 clock."""
-    _require(by, LOG_CONTACT, _("Your role may not log complaint contacts."))
+    require(by, LOG_CONTACT, message=_("Your role may not log complaint contacts."))
     complaint = _locked(complaint, by=by, version=version)
     now = timezone.now()
     errors = {}
@@ -435,7 +375,7 @@ def complaint_log_contact(
     extension = None
     if letter:
         try:
-            extension = letter_extension(letter)
+            extension = LETTER_UPLOAD.check(letter, field="letter")
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
@@ -446,14 +386,13 @@ def complaint_log_contact(
     if letter:
         # Never keep the uploaded name: a random one with the extension of the checked type.
         contact.letter = File(letter, name=f"{uuid.uuid4().hex}.{extension}")
-    old_status = complaint.status
     first = complaint.first_contact_at is None or contacted_at < complaint.first_contact_at
     if first:
         complaint.contacts.filter(is_first_contact=True).update(is_first_contact=False)
         complaint.first_contact_at = contacted_at
         contact.is_first_contact = True
-        if complaint.status == Status.OPEN:
-            complaint.status = Status.IN_PROGRESS
+    move = "take_up" if first and COMPLAINT_STATES.can(complaint, "take_up") else "contact"
+    COMPLAINT_STATES.apply(complaint, move, by=by, at=contacted_at, note=f"{ContactChannel(channel).label}: {summary}")
     if is_feedback and (complaint.feedback_at is None or contacted_at < complaint.feedback_at):
         complaint.feedback_at = contacted_at
     contact._history_user = by
@@ -462,14 +401,6 @@ def complaint_log_contact(
     _save(complaint, by=by, reason="contact")
     if first:
         _close_task(complaint.contact_task_id, by=by, outcome=summary[:200])
-    _event(
-        complaint,
-        EventAction.CONTACT,
-        by=by,
-        at=contacted_at,
-        from_status=old_status,
-        note=f"{ContactChannel(channel).label}: {summary}",
-    )
     return contact
 
 
@@ -482,7 +413,7 @@ def complaint_update(*, complaint: Complaint, by: User, version: int | None, **f
     unknown = set(fields).difference(UPDATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown complaint fields: {sorted(unknown)}")
-    _require(by, CHANGE, _("Your role may not change complaints."))
+    require(by, CHANGE, message=_("Your role may not change complaints."))
     complaint = _locked(complaint, by=by, version=version)
     errors = {}
     if "category" in fields and fields["category"] not in Category.values:
@@ -514,7 +445,7 @@ def complaint_update(*, complaint: Complaint, by: User, version: int | None, **f
             "new": complaint.get_severity_display(),
             "due": f"{timezone.localtime(complaint.resolution_due_at):%Y-%m-%d %H:%M}",
         }
-    _event(complaint, EventAction.UPDATE, by=by, at=timezone.now(), from_status=complaint.status, note=note)
+    complaint_event(complaint, EventAction.UPDATE, by=by, at=timezone.now(), from_status=complaint.status, note=note)
     if changed_severity or complaint.cluster_key != before[1]:
         check_crisis(complaint=complaint, now=timezone.now())
     return complaint
@@ -525,10 +456,9 @@ def complaint_reassign(
     *, complaint: Complaint, by: User, version: int | None, owner: User, note: str = ""
 ) -> Complaint:
     """Give the complaint (and its open contact task) to another owner of the dealer."""
-    _require(by, RESOLVE, _("Only a service manager reassigns complaints."))
+    require(by, RESOLVE, message=_("Only a service manager reassigns complaints."))
     complaint = _locked(complaint, by=by, version=version)
-    if complaint.status == Status.RESOLVED:
-        raise ValidationError(_("A resolved complaint is not reassigned; reopen it first."))
+    COMPLAINT_STATES.check(complaint, "reassign")
     _check_owner(owner, complaint.dealer)
     if owner.pk == complaint.owner_id:
         raise ValidationError({"owner": _("This person already owns the complaint.")})
@@ -540,7 +470,7 @@ def complaint_reassign(
             assignee=owner, role=task_role_for(owner)
         )
     text = f"{previous} → {owner}" + (f": {note.strip()}" if note and note.strip() else "")
-    _event(complaint, EventAction.REASSIGN, by=by, at=timezone.now(), from_status=complaint.status, note=text)
+    COMPLAINT_STATES.apply(complaint, "reassign", by=by, note=text)
     return complaint
 
 
@@ -561,10 +491,9 @@ def complaint_resolve(
     resolved_at: datetime | None = None,
 ) -> Complaint:
     """Close the complaint with its root cause, corrective action and the customer's answer (B5 needs "agreed")."""
-    _require(by, RESOLVE, _("Only a service manager resolves complaints."))
+    require(by, RESOLVE, message=_("Only a service manager resolves complaints."))
     complaint = _locked(complaint, by=by, version=version)
-    if complaint.status not in UNRESOLVED:
-        raise ValidationError(_("This complaint is already resolved."))
+    COMPLAINT_STATES.check(complaint, "resolve")
     now = timezone.now()
     errors = {}
     root_cause, corrective_action = (root_cause or "").strip(), (corrective_action or "").strip()
@@ -590,30 +519,26 @@ def complaint_resolve(
             errors["resolved_at"] = _("The resolution cannot be before the first contact.")
     if errors:
         raise ValidationError(errors)
-    old_status = complaint.status
-    complaint.status = Status.RESOLVED
+    note = _("customer agrees") if customer_agreed else _("customer does not agree")
+    COMPLAINT_STATES.apply(complaint, "resolve", by=by, at=resolved_at, note=f"{note}. {root_cause}")
     complaint.root_cause, complaint.corrective_action = root_cause, corrective_action
     complaint.customer_agreed = bool(customer_agreed)
     complaint.agreement_method = agreement_method if customer_agreed else ""
     complaint.agreement_note = agreement_note
-    complaint.resolved_at, complaint.resolved_by = resolved_at, by
     if complaint.feedback_at is None:  # telling the customer the result is feedback too (D6)
         complaint.feedback_at = resolved_at
     _save(complaint, by=by, reason="resolve")
     _close_task(complaint.contact_task_id, by=by, outcome=_("Complaint resolved."))
     _close_task(complaint.escalation_task_id, by=by, outcome=_("Complaint resolved."))
-    note = _("customer agrees") if customer_agreed else _("customer does not agree")
-    _event(complaint, EventAction.RESOLVE, by=by, at=resolved_at, from_status=old_status, note=f"{note}. {root_cause}")
     return complaint
 
 
 @transaction.atomic
 def complaint_reopen(*, complaint: Complaint, by: User, version: int | None, reason: str) -> Complaint:
     """Reopen a resolved complaint: the resolution is cleared and its clock restarts now (A2/D6 stay as they were)."""
-    _require(by, RESOLVE, _("Only a service manager reopens complaints."))
+    require(by, RESOLVE, message=_("Only a service manager reopens complaints."))
     complaint = _locked(complaint, by=by, version=version)
-    if complaint.status != Status.RESOLVED:
-        raise ValidationError(_("Only a resolved complaint can be reopened."))
+    COMPLAINT_STATES.check(complaint, "reopen")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the complaint is reopened.")})
@@ -622,7 +547,7 @@ def complaint_reopen(*, complaint: Complaint, by: User, version: int | None, rea
         "when": f"{timezone.localtime(complaint.resolved_at):%Y-%m-%d %H:%M}",
         "cause": complaint.root_cause,
     }
-    complaint.status = Status.IN_PROGRESS
+    COMPLAINT_STATES.apply(complaint, "reopen", by=by, at=now, note=f"{reason} ({previous})")
     complaint.reopen_count += 1
     complaint.sla_started_at = now
     complaint.resolved_at = complaint.resolved_by = complaint.customer_agreed = None
@@ -637,7 +562,6 @@ def complaint_reopen(*, complaint: Complaint, by: User, version: int | None, rea
     contact_due = deadline(calendar_for(complaint.dealer, now), now, hours=float(policy.first_contact_hours))
     complaint.contact_task = _contact_task(complaint, due_at=contact_due, by=by)
     complaint.save(update_fields=["contact_task"])
-    _event(complaint, EventAction.REOPEN, by=by, at=now, from_status=Status.RESOLVED, note=f"{reason} ({previous})")
     return complaint
 
 
@@ -719,7 +643,9 @@ def escalate_overdue(*, now: datetime | None = None) -> EscalationResult:
             )
             complaint.escalation_task = task
             _save(complaint, by=None, reason="escalate")
-            _event(complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons)
+            complaint_event(
+                complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons
+            )
             result.to_manager.append(complaint.number)
     for pk in Complaint.objects.filter(region_due_q(now)).values_list("pk", flat=True):
         with transaction.atomic():
@@ -735,7 +661,9 @@ def escalate_overdue(*, now: datetime | None = None) -> EscalationResult:
             complaint.escalation_level = EscalationLevel.REGION
             complaint.region_escalated_at = now
             _save(complaint, by=None, reason="escalate")
-            _event(complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons)
+            complaint_event(
+                complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons
+            )
             result.to_region.append(complaint.number)
     return result
 
@@ -825,8 +753,8 @@ def check_crisis(*, complaint: Complaint, now: datetime | None = None) -> list[C
 @transaction.atomic
 def crisis_alert_acknowledge(*, alert: CrisisAlert, by: User, note: str = "") -> CrisisAlert:
     """The manager has seen the alert and says what is being done (the response plan)."""
-    _require(by, ACKNOWLEDGE, _("Only a service manager acknowledges crisis alerts."))
-    require_write_scope(by, alert.dealer_id)
+    require(by, ACKNOWLEDGE, message=_("Only a service manager acknowledges crisis alerts."))
+    require(by, dealer=alert.dealer_id)  # after the permission: its message wins when both fail
     alert = CrisisAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.acknowledged_at is not None:
         raise ValidationError(_("This alert is already acknowledged."))

@@ -14,10 +14,10 @@ from django.views.generic import ListView, View
 
 from accounts.models import User
 from complaints import selectors, services
-from complaints.choices import UNRESOLVED, Category, Severity, Status
+from complaints.choices import Category, Severity, Status
+from complaints.filtersets import ComplaintFilterSet
 from complaints.forms import (
     AcknowledgeForm,
-    ComplaintFilterForm,
     ComplaintIntakeForm,
     ComplaintUpdateForm,
     ContactForm,
@@ -26,11 +26,13 @@ from complaints.forms import (
     ResolveForm,
 )
 from complaints.models import Complaint, ComplaintContact, CrisisAlert
+from complaints.state import COMPLAINT_STATES
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListMixin, FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
-from core.tenancy import dealer_ids_for
+from core.permissions import allowed
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs.models import RepairOrder
@@ -44,43 +46,32 @@ def dealer_users(dealer_ids, *, owners_only: bool = False):
     return users.distinct().order_by("username")
 
 
-class ComplaintFiltersMixin:
-    """Reads the complaint filters from the query string; a dealer the user cannot read is a 404."""
+class ComplaintFiltersMixin(FilteredListMixin):
+    """The complaints of the list and its export: ComplaintFilterSet over the user's dealers' complaints."""
 
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._filters = ComplaintFilterForm(self.request.GET).filters()
-            dealer = self._filters.get("dealer")
-            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
-                raise Http404
-        return self._filters
+    filterset_class = ComplaintFilterSet
+
+    def get_base_queryset(self):
+        return selectors.complaint_list(user=self.request.user)
 
     def filter_context(self) -> dict:
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        dealers = Dealer.objects.for_user(self.request.user).only("id", "code", "name")
+        context = super().filter_context()
         return {
-            "filters": self.get_filters(),
-            "dealers": dealers,
+            **context,
             "statuses": [("unresolved", _("Not resolved")), *Status.choices],
             "categories": Category.choices,
             "severities": Severity.choices,
-            "owners": dealer_users(dealers.values_list("id", flat=True), owners_only=True)[:200],
-            "querystring": query.urlencode(),
+            "owners": dealer_users(context["dealers"].values_list("id", flat=True), owners_only=True)[:200],
         }
 
 
-class ComplaintListView(DealerScopedObjectMixin, ComplaintFiltersMixin, ListView):
+class ComplaintListView(ComplaintFiltersMixin, FilteredListView):
     model = Complaint
     permission_required = "complaints.view_complaint"
-    paginate_by = 25
     template_name = "complaints/complaint_list.html"
 
-    def get_queryset(self):
-        return selectors.complaint_list(user=self.request.user, filters=self.get_filters())
-
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), **self.filter_context()}
+        context = super().get_context_data(**kwargs)
         context["can_create"] = self.request.user.has_perm(services.ADD)
         context["now"] = timezone.now()
         return context
@@ -94,7 +85,7 @@ class ComplaintExportView(DealerScopedObjectMixin, ComplaintFiltersMixin, View):
     max_rows = 100_000
 
     def get(self, request):
-        complaints = selectors.complaint_list(user=request.user, filters=self.get_filters()).select_related(
+        complaints = self.filtered_queryset().select_related(
             "repair_order", "staff", "resolved_by"
         )
         header = [
@@ -192,17 +183,11 @@ class ComplaintCreateView(DealerScopedObjectMixin, View):
         return links
 
 
-def _can_write(user, complaint) -> bool:
-    writable = dealer_ids_for(user, write=True)
-    return writable is None or complaint.dealer_id in writable
-
-
 def detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     """Everything the complaint page shows; ``bound_forms`` replace the blank forms to show errors."""
     user = request.user
-    can_write = _can_write(user, complaint)
+    can_write = allowed(user, dealer=complaint.dealer_id)
     version = {"version": complaint.version}
-    unresolved = complaint.status in UNRESOLVED
     context = {
         "object": complaint,
         "sla": selectors.sla_lines(complaint),
@@ -211,15 +196,16 @@ def detail_context(request, complaint: Complaint, **bound_forms) -> dict:
         "alerts": complaint.crisis_alerts.order_by("-raised_at"),
         "history": history_entries(complaint),
     }
-    if can_write and user.has_perm(services.LOG_CONTACT):
+    if can_write and COMPLAINT_STATES.can(complaint, "contact", user):
         context["contact_form"] = bound_forms.get("contact_form") or ContactForm(initial=version)
-    if can_write and unresolved and user.has_perm(services.RESOLVE):
+    if can_write and COMPLAINT_STATES.can(complaint, "resolve", user):
         context["resolve_form"] = bound_forms.get("resolve_form") or ResolveForm(
             initial={**version, "root_cause": complaint.root_cause, "corrective_action": complaint.corrective_action}
         )
+    if can_write and COMPLAINT_STATES.can(complaint, "reassign", user):
         owners = dealer_users([complaint.dealer_id], owners_only=True).exclude(pk=complaint.owner_id)
         context["reassign_form"] = bound_forms.get("reassign_form") or ReassignForm(initial=version, owners=owners)
-    if can_write and not unresolved and user.has_perm(services.RESOLVE):
+    if can_write and COMPLAINT_STATES.can(complaint, "reopen", user):
         context["reopen_form"] = bound_forms.get("reopen_form") or ReopenForm(initial=version)
     if can_write and user.has_perm(services.CHANGE):
         context["update_form"] = bound_forms.get("update_form") or ComplaintUpdateForm(
@@ -279,7 +265,7 @@ class ComplaintLetterView(DealerScopedObjectMixin, View):
 
     def get(self, request, pk: int):
         contact = get_object_or_404(self.get_queryset().exclude(letter=""), pk=pk)
-        content_type = services.letter_content_type(contact.letter.name)
+        content_type = services.LETTER_UPLOAD.content_type(contact.letter.name)
         try:
             handle = contact.letter.open("rb")
         except FileNotFoundError as exc:
@@ -405,9 +391,7 @@ class CrisisAlertDetailView(DealerScopedObjectMixin, View):
     template_name = "complaints/alert_detail.html"
 
     def context(self, alert, form=None) -> dict:
-        can_ack = (
-            alert.is_open and self.request.user.has_perm(services.ACKNOWLEDGE) and _can_write(self.request.user, alert)
-        )
+        can_ack = alert.is_open and allowed(self.request.user, services.ACKNOWLEDGE, dealer=alert.dealer_id)
         return {
             "alert": alert,
             "complaints": alert.complaints.select_related("owner", "vehicle", "customer").order_by("received_at"),

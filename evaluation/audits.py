@@ -25,16 +25,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.dates import last_local_day, localtime
+from core.indicators import Rate
+from core.permissions import allowed
 from core.services import lock_version
-from core.tenancy import dealer_ids_for
+from core.uploads import IMAGE_KINDS, UploadRule
 from evaluation.choices import AdjustmentKind, AuditKind, AuditStatus
 from evaluation.models import (
     Audit,
@@ -45,12 +48,15 @@ from evaluation.models import (
     AuditTemplate,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADD = "evaluation.add_audit"
 CONDUCT = "evaluation.conduct_audit"
 CONFIRM = "evaluation.confirm_audit"
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+EVIDENCE_UPLOAD = UploadRule(
+    kinds=(*IMAGE_KINDS, "pdf"),
+    max_bytes=10 * 1024 * 1024,
+    too_large=gettext_lazy("An evidence file may be at most %(mb)s MB."),
+    wrong_kind=gettext_lazy("Use a photo (JPEG, PNG or WebP) or a PDF."),
+)
 SUBMITTED = (AuditStatus.SUBMITTED, AuditStatus.CONFIRMED)
 
 
@@ -93,7 +99,7 @@ def audit_score(items, *, deductions: int = 0, bonus: bool = False) -> AuditScor
             earned += Decimal(score)
     if possible == 0:
         return AuditScore(earned, possible, None, deductions, bonus, None, unscored)
-    base = earned / possible * 100
+    base = Rate(earned, possible).percent_decimal(places=None)
     final = min(Decimal("100"), max(Decimal("0"), base - deductions + (1 if bonus else 0)))
     return AuditScore(earned, possible, _two(base), deductions, bonus, _two(final), unscored)
 
@@ -112,22 +118,12 @@ def score_of(audit: Audit) -> AuditScore:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _writes_dealer(user, dealer_id: int) -> bool:
-    ids = dealer_ids_for(user, write=True)
-    return ids is None or dealer_id in ids
-
-
-def _reads_dealer(user, dealer_id: int) -> bool:
-    ids = dealer_ids_for(user)
-    return ids is None or dealer_id in ids
-
-
 def allowed_kinds(user, dealer_id: int) -> list[str]:
     """The kinds of audit the user may start for this dealer."""
     kinds = []
-    if user.has_perm(ADD) and _writes_dealer(user, dealer_id):
+    if allowed(user, ADD, dealer=dealer_id):
         kinds.append(AuditKind.SELF)
-    if user.has_perm(CONDUCT) and _reads_dealer(user, dealer_id):
+    if allowed(user, CONDUCT, dealer=dealer_id, write=False):
         kinds.append(AuditKind.OFFICIAL)
     return kinds
 
@@ -137,11 +133,9 @@ def can_edit(user, audit: Audit) -> bool:
     if audit.status != AuditStatus.DRAFT:
         return False
     if audit.kind == AuditKind.SELF:
-        return user.has_perm(ADD) and _writes_dealer(user, audit.dealer_id)
-    return (
-        user.has_perm(CONDUCT)
-        and (user.is_superuser or audit.auditor_id == user.pk)
-        and _reads_dealer(user, audit.dealer_id)
+        return allowed(user, ADD, dealer=audit.dealer_id)
+    return (user.is_superuser or audit.auditor_id == user.pk) and allowed(
+        user, CONDUCT, dealer=audit.dealer_id, write=False
     )
 
 
@@ -150,8 +144,8 @@ def can_confirm(user, audit: Audit) -> bool:
     if audit.status != AuditStatus.SUBMITTED or not user.has_perm(CONFIRM) or audit.auditor_id == user.pk:
         return False
     if audit.kind == AuditKind.OFFICIAL:
-        return _writes_dealer(user, audit.dealer_id)
-    return user.has_perm(CONDUCT) and _reads_dealer(user, audit.dealer_id)
+        return allowed(user, dealer=audit.dealer_id)
+    return allowed(user, CONDUCT, dealer=audit.dealer_id, write=False)
 
 
 def _require_edit(user, audit: Audit) -> None:
@@ -272,38 +266,13 @@ def audit_remove_adjustment(*, adjustment: AuditAdjustment, by) -> None:
     adjustment.delete()
 
 
-def _evidence_extension(upload) -> str:
-    """The file's real type (read from its content, not its name): a JPEG/PNG/WebP photo or a PDF."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("An evidence file may be at most %(mb)s MB.") % {"mb": EVIDENCE_MAX_BYTES // 1024 // 1024}}
-        )
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "pdf"
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError({"file": _("Use a photo (JPEG, PNG or WebP) or a PDF.")}) from exc
-    finally:
-        upload.seek(0)
-    if kind not in IMAGE_FORMATS:
-        raise ValidationError({"file": _("Use a photo (JPEG, PNG or WebP) or a PDF.")})
-    return IMAGE_FORMATS[kind]
-
-
 @transaction.atomic
 def audit_add_evidence(*, audit: Audit, item_score: AuditItemScore, file, by, caption: str = "") -> AuditEvidence:
     """Attach an evidence file (photo or PDF, ≤ 10 MB, type checked from the content) to an item of a draft."""
     audit = _locked_draft(by, audit)
     if item_score.audit_id != audit.pk:
         raise ValidationError({"item": _("This item is not on this audit.")})
-    evidence = AuditEvidence(audit=audit, item_score=item_score, extension=_evidence_extension(file),
+    evidence = AuditEvidence(audit=audit, item_score=item_score, extension=EVIDENCE_UPLOAD.check(file, field="file"),
                              original_name=(getattr(file, "name", "") or "")[:200], size=file.size,
                              caption=caption.strip(), uploaded_by=by)  # fmt: skip
     evidence.file = file
@@ -385,19 +354,13 @@ def audit_confirm(*, audit: Audit, by, version: int | None) -> Audit:
 
 
 def _day_range(start, end) -> tuple[date, date]:
-    """Dates are inclusive (start..end); datetimes are half-open [start, end) over Asia/Shanghai days."""
+    """Dates are inclusive (start..end); datetimes are half-open [start, end) over local days (core.dates)."""
     if isinstance(start, datetime):
-        local = timezone.localtime(start, SHANGHAI)
+        local = localtime(start)
         first = local.date() if local.time() == time.min else local.date() + timedelta(days=1)
     else:
         first = start
-    if isinstance(end, datetime):
-        last = timezone.localtime(end, SHANGHAI).date()
-        local_end = timezone.localtime(end, SHANGHAI)
-        if local_end.time() == time.min:
-            last -= timedelta(days=1)
-    else:
-        last = end
+    last = last_local_day(end) if isinstance(end, datetime) else end
     return first, last
 
 

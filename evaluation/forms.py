@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import VersionedFormMixin
 from evaluation import services
-from evaluation.audits import ItemScoreInput
+from evaluation.audits import EVIDENCE_UPLOAD, ItemScoreInput
 from evaluation.choices import SAATY_SCALE, AdjustmentKind, AuditKind, AuditStatus
 from evaluation.models import AuditTemplate, Indicator, PairwiseMatrix, SystemVersion
 
@@ -140,7 +140,11 @@ class AdjustmentForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     item = forms.TypedChoiceField(label=_("item"), coerce=int, choices=())
-    file = forms.FileField(label=_("file"), help_text=_("A photo (JPEG, PNG, WebP) or a PDF, at most 10 MB."))
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("A photo (JPEG, PNG, WebP) or a PDF, at most 10 MB."),
+        validators=[EVIDENCE_UPLOAD],
+    )
     caption = forms.CharField(label=_("caption"), max_length=200, required=False)
 
     def __init__(self, *args, item_scores, **kwargs):

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from complaints.choices import ESCALATION_COLOURS, EscalationLevel
 from core.tenancy import DealerScopedQuerySet, dealer_ids_for
+from core.uploads import CONTENT_TYPES
 from evaluation import display
 from evaluation.choices import (
     ActionStatus,
@@ -609,7 +610,7 @@ class AuditEvidence(models.Model):
 
     @property
     def content_type(self) -> str:
-        return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}[self.extension]
+        return CONTENT_TYPES[self.extension]
 
 
 class AuditAdjustment(models.Model):

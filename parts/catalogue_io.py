@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import translation
@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.tenancy import dealer_ids_for
+from core.permissions import require
+from core.uploads import UploadRule
 from organization.models import Dealer
 from parts.choices import PartCategory, Unit
 from parts.models import Part, PartPrice, normalize_part_number
@@ -28,6 +29,12 @@ from parts.models import Part, PartPrice, normalize_part_number
 MAX_ROWS = 20_000
 MONEY_STEP = Decimal("0.01")
 MONEY_MAX = Decimal("9999999999.99")
+CATALOGUE_UPLOAD = UploadRule(
+    kinds=("xlsx", "csv"),
+    max_bytes=10 * 1024 * 1024,
+    too_large=gettext_lazy("The file is larger than 10 MB."),
+    wrong_kind=gettext_lazy("Upload an Excel workbook (.xlsx) or a CSV file."),
+)
 
 # (field, Chinese header, English header); the export writes the Chinese ones, the import accepts either.
 COLUMNS: list[tuple[str, str, str]] = [
@@ -192,17 +199,6 @@ def _parse(line: int, cells: list[str], columns: dict[int, str], categories, uni
     return _Row(line=line, values=values, key=(values.get("brand", ""), key)), problems
 
 
-def _check_permission(by: User, dealer: Dealer | None, with_prices: bool) -> None:
-    if not (by.has_perm("parts.add_part") and by.has_perm("parts.change_part")):
-        raise PermissionDenied(_("Your role may not change the parts catalogue."))
-    if with_prices:
-        if not (by.has_perm("parts.add_partprice") and by.has_perm("parts.change_partprice")):
-            raise PermissionDenied(_("Your role may not change part prices."))
-        ids = dealer_ids_for(by, write=True)
-        if ids is not None and dealer.pk not in ids:
-            raise PermissionDenied(_("You cannot change the data of this dealer."))
-
-
 def catalogue_import(*, file, dealer: Dealer | None, by: User) -> ImportReport:
     """Create or update parts (and the dealer's prices) from a .xlsx/.csv file; all rows or none."""
     report = ImportReport()
@@ -235,7 +231,12 @@ def catalogue_import(*, file, dealer: Dealer | None, by: User) -> ImportReport:
     if with_prices and dealer is None:
         report.errors.append(RowError(1, _("Choose the dealer whose prices the file holds.")))
         return report
-    _check_permission(by, dealer, with_prices)
+    require(by, ("parts.add_part", "parts.change_part"), message=_("Your role may not change the parts catalogue."))
+    if with_prices:
+        require(
+            by, ("parts.add_partprice", "parts.change_partprice"), message=_("Your role may not change part prices.")
+        )
+        require(by, dealer=dealer)  # after the permissions: their message wins when both fail
 
     existing = _existing_parts({r.key[1] for r in rows} | {r.values["superseded_key"] for r in rows})
     prices = (

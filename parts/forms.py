@@ -7,10 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parts.catalogue_io import CATALOGUE_UPLOAD
 from parts.choices import MovementKind, PartCategory
 from parts.models import Warehouse
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class CatalogueFilterForm(forms.Form):
@@ -23,7 +22,7 @@ class CatalogueFilterForm(forms.Form):
 
 
 class CatalogueImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    file = forms.FileField(label=_("File (.xlsx or .csv)"), validators=[CATALOGUE_UPLOAD])
     dealer = forms.ModelChoiceField(
         label=_("Prices of dealer"),
         queryset=None,
@@ -36,14 +35,6 @@ class CatalogueImportForm(forms.Form):
         self.fields["dealer"].queryset = dealers
         if dealers.count() == 1:
             self.fields["dealer"].initial = dealers.first().pk
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
-            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
-        return upload
 
 
 class StockReceiveForm(forms.Form):

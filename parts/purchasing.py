@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -34,8 +34,11 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
+from core.indicators import Rate
+from core.numbering import next_number
+from core.permissions import require
 from core.services import lock_version
-from core.tenancy import require_write_scope
+from core.state import StateMachine, Transition
 from organization.models import Dealer
 from parts.choices import MovementKind, PurchaseOrderStatus, StockTakeStatus
 from parts.models import (
@@ -64,58 +67,36 @@ DEFAULT_LEAD_DAYS = 7
 # --- status tables ------------------------------------------------------------------------------------------
 
 
-class TransitionError(ValidationError):
-    """A status change of a purchase order or stock-take that is not allowed from its current status."""
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One move of a document: the statuses it may start from, where it goes, and the permission it needs."""
-
-    action: str
-    label: str
-    sources: tuple[str, ...]
-    target: str
-    permission: str
-
-
 P, T = PurchaseOrderStatus, StockTakeStatus
-PO_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("send", gettext_lazy("Send to supplier"), (P.DRAFT,), P.SENT, CHANGE_PO),
+DOCUMENT_REFUSED = gettext_lazy("“%(action)s” is not possible while the document is “%(status)s”.")
+PO_STATES = StateMachine(
+    [
+        Transition("send", gettext_lazy("Send to supplier"), {P.DRAFT}, P.SENT, CHANGE_PO, stamp="sent_at"),
         # receive ends in partly_received or received, depending on what is still outstanding
-        Transition("receive", gettext_lazy("Receive goods"), (P.SENT, P.PARTLY_RECEIVED), P.RECEIVED, CHANGE_PO),
-        Transition("cancel", gettext_lazy("Cancel"), (P.DRAFT, P.SENT, P.PARTLY_RECEIVED), P.CANCELLED, CHANGE_PO),
-    ]
-}
-STOCKTAKE_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("count", gettext_lazy("Record counts"), (T.OPEN, T.COUNTED), T.COUNTED, CHANGE_STOCKTAKE),
-        Transition("approve", gettext_lazy("Approve and post differences"), (T.COUNTED,), T.APPROVED, CHANGE_STOCKTAKE),
-    ]
-}
-
-
-def check_transition(table: dict[str, Transition], status: str, action: str, labels) -> Transition:
-    """The transition of ``action`` from ``status``, or TransitionError saying why not."""
-    transition = table[action]
-    if status not in transition.sources:
-        raise TransitionError(
-            {
-                "action": _("“%(action)s” is not possible while the document is “%(status)s”.")
-                % {"action": transition.label, "status": labels(status).label}
-            }
-        )
-    return transition
-
-
-def can(document, action: str, user) -> bool:
-    """May ``user`` try ``action`` on a purchase order or stock-take now (status and permission)?"""
-    table = PO_TRANSITIONS if isinstance(document, PurchaseOrder) else STOCKTAKE_TRANSITIONS
-    transition = table.get(action)
-    return transition is not None and document.status in transition.sources and user.has_perm(transition.permission)
+        Transition("receive", gettext_lazy("Receive goods"), {P.SENT, P.PARTLY_RECEIVED}, P.RECEIVED, CHANGE_PO),
+        Transition("cancel", gettext_lazy("Cancel"), {P.DRAFT, P.SENT, P.PARTLY_RECEIVED}, P.CANCELLED, CHANGE_PO),
+    ],
+    statuses=PurchaseOrderStatus,
+    refused=DOCUMENT_REFUSED,
+)
+STOCKTAKE_STATES = StateMachine(
+    [
+        # count ends in counted once every line has a count; until then the sheet stays open
+        Transition("count", gettext_lazy("Record counts"), {T.OPEN, T.COUNTED}, T.COUNTED, CHANGE_STOCKTAKE),
+        Transition(
+            "approve",
+            gettext_lazy("Approve and post differences"),
+            {T.COUNTED},
+            T.APPROVED,
+            CHANGE_STOCKTAKE,
+            stamp="approved_at",
+            stamp_by="approved_by",
+        ),
+    ],
+    statuses=StockTakeStatus,
+    refused=DOCUMENT_REFUSED,
+    dealer_of=lambda stocktake: stocktake.warehouse.dealer_id,
+)
 
 
 def _qty(value: Decimal) -> str:
@@ -123,34 +104,17 @@ def _qty(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _check_scope(user: User, dealer_id: int, permission: str) -> None:
-    require_write_scope(user, dealer_id)
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Your role may not do this."))
+ROLE_MAY_NOT = gettext_lazy("Your role may not do this.")
 
 
 # --- purchase orders ----------------------------------------------------------------------------------------
 
 
-def _next_po_number(dealer: Dealer) -> str:
-    """Dealer-month sequence, e.g. PO-GZ01-202611-0007; the dealer row is locked while counting."""
-    Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
-    prefix = f"PO-{dealer.code}-{timezone.localtime():%Y%m}-"
-    last = (
-        PurchaseOrder.objects.filter(dealer=dealer, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
-
-
 def _locked_po(po: PurchaseOrder, *, by: User, action: str, version: int | None) -> PurchaseOrder:
     po = PurchaseOrder.objects.select_for_update().select_related("dealer", "warehouse").get(pk=po.pk)
-    transition = PO_TRANSITIONS[action]
-    _check_scope(by, po.dealer_id, transition.permission)
+    require(by, PO_STATES[action].permission, dealer=po.dealer_id, message=ROLE_MAY_NOT)
     lock_version(po, expected_version=version)
-    check_transition(PO_TRANSITIONS, po.status, action, PurchaseOrderStatus)
+    PO_STATES.check(po, action)
     return po
 
 
@@ -167,15 +131,17 @@ def purchase_order_create(
     *, warehouse: Warehouse, supplier: Supplier, by: User, expected_at: date | None = None, note: str = ""
 ) -> PurchaseOrder:
     """Draft a purchase order from a supplier into a warehouse of the same dealer."""
-    _check_scope(by, warehouse.dealer_id, ADD_PO)
+    require(by, ADD_PO, dealer=warehouse.dealer_id, message=ROLE_MAY_NOT)
     if supplier.dealer_id != warehouse.dealer_id:
         raise ValidationError({"supplier": _("The supplier and the warehouse belong to different dealers.")})
     dealer = Dealer.objects.get(pk=warehouse.dealer_id)
     if expected_at is None:
         expected_at = timezone.localdate() + timedelta(days=supplier.lead_time_days)
+    now = timezone.now()
     po = PurchaseOrder(
-        dealer=dealer, warehouse=warehouse, supplier=supplier, number=_next_po_number(dealer), note=note.strip(),
-        created_at=timezone.now(), created_by=by, expected_at=expected_at,
+        dealer=dealer, warehouse=warehouse, supplier=supplier, note=note.strip(), created_at=now,
+        number=next_number(PurchaseOrder, dealer=dealer, when=now, prefix="PO-{dealer}-{when:%Y%m}-"),
+        created_by=by, expected_at=expected_at,
     )  # fmt: skip
     po._history_user = by
     po.save()
@@ -189,7 +155,7 @@ def purchase_order_add_line(
     """Add a part to a draft purchase order (one line per part); an old number orders the end of its chain."""
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
     part = part.current()
-    _check_scope(by, po.dealer_id, CHANGE_PO)
+    require(by, CHANGE_PO, dealer=po.dealer_id, message=ROLE_MAY_NOT)
     if po.status != PurchaseOrderStatus.DRAFT:
         raise ValidationError(_("Lines can only be added to a draft purchase order."))
     quantity, unit_cost = Decimal(quantity), Decimal(unit_cost)
@@ -222,7 +188,7 @@ def purchase_order_send(*, po: PurchaseOrder, by: User, version: int | None) -> 
         raise ValidationError(_("Add at least one line before sending the order."))
     for line in lines:
         _change_on_order(po=po, part=line.part, delta=line.quantity, by=by)
-    po.status, po.sent_at = PurchaseOrderStatus.SENT, timezone.now()
+    PO_STATES.apply(po, "send", by=by)
     return _save_po(po, by=by, reason=_("sent"), fields=["status", "sent_at"])
 
 
@@ -286,7 +252,7 @@ def purchase_order_receive(*, po: PurchaseOrder, lines: list[dict], by: User, ve
         )
     GoodsReceiptLine.objects.bulk_create(receipt_lines)
     done = all(line.outstanding == 0 for line in po_lines.values())
-    po.status = PurchaseOrderStatus.RECEIVED if done else PurchaseOrderStatus.PARTLY_RECEIVED
+    PO_STATES.apply(po, "receive", by=by, target=None if done else PurchaseOrderStatus.PARTLY_RECEIVED)
     _save_po(po, by=by, reason=_("goods received"), fields=["status"])
     return receipt
 
@@ -299,7 +265,7 @@ def purchase_order_cancel(*, po: PurchaseOrder, by: User, version: int | None) -
         for line in po.lines.select_related("part"):
             if line.outstanding > 0:
                 _change_on_order(po=po, part=line.part, delta=-line.outstanding, by=by)
-    po.status = PurchaseOrderStatus.CANCELLED
+    PO_STATES.apply(po, "cancel", by=by)
     return _save_po(po, by=by, reason=_("cancelled"), fields=["status"])
 
 
@@ -309,9 +275,7 @@ def inspection_pass_rate(receipt_lines: QuerySet[GoodsReceiptLine]) -> Decimal |
         total=Coalesce(Sum(Value(1)), 0),
         passed=Coalesce(Sum(Value(1), filter=Q(quantity_damaged=0, short=0)), 0),
     )
-    if not totals["total"]:
-        return None
-    return (Decimal(totals["passed"]) / Decimal(totals["total"])).quantize(Decimal("0.0001"))
+    return Rate(totals["passed"], totals["total"]).fraction_decimal("0.0001")
 
 
 # --- reorder suggestions ------------------------------------------------------------------------------------
@@ -402,16 +366,15 @@ def purchase_order_from_suggestions(
 
 def _locked_stocktake(stocktake: StockTake, *, by: User, action: str) -> StockTake:
     stocktake = StockTake.objects.select_for_update().select_related("warehouse").get(pk=stocktake.pk)
-    transition = STOCKTAKE_TRANSITIONS[action]
-    _check_scope(by, stocktake.warehouse.dealer_id, transition.permission)
-    check_transition(STOCKTAKE_TRANSITIONS, stocktake.status, action, StockTakeStatus)
+    require(by, STOCKTAKE_STATES[action].permission, dealer=stocktake.warehouse.dealer_id, message=ROLE_MAY_NOT)
+    STOCKTAKE_STATES.check(stocktake, action)
     return stocktake
 
 
 @transaction.atomic
 def stocktake_open(*, warehouse: Warehouse, by: User) -> StockTake:
     """Start a stock-take: a count sheet of every item of the warehouse, expected = on hand now."""
-    _check_scope(by, warehouse.dealer_id, ADD_STOCKTAKE)
+    require(by, ADD_STOCKTAKE, dealer=warehouse.dealer_id, message=ROLE_MAY_NOT)
     Warehouse.objects.select_for_update().filter(pk=warehouse.pk).first()
     if StockTake.objects.filter(warehouse=warehouse).exclude(status=StockTakeStatus.APPROVED).exists():
         raise ValidationError(_("A stock-take of this warehouse is already under way: finish it first."))
@@ -463,8 +426,8 @@ def stocktake_record_counts(*, stocktake: StockTake, counts: dict[int, Decimal],
     bulk_update_with_history(
         changed, StockTakeLine, ["counted", "book_quantity", "counted_at", "difference"], default_user=by
     )
-    if all(line.counted is not None for line in lines.values()):
-        stocktake.status = StockTakeStatus.COUNTED
+    every_line = all(line.counted is not None for line in lines.values())
+    STOCKTAKE_STATES.apply(stocktake, "count", by=by, target=None if every_line else stocktake.status)
     stocktake._history_user = by
     stocktake.save(update_fields=["status"])
     return stocktake
@@ -477,7 +440,7 @@ def stocktake_approve(*, stocktake: StockTake, by: User) -> StockTake:
     reason = f"盘点 {stocktake.pk}"
     for line in stocktake.lines.select_related("item").exclude(difference=0).order_by("pk"):
         stock_adjust(item=line.item, quantity=line.difference, by=by, reason=reason, kind=MovementKind.STOCKTAKE)
-    stocktake.status, stocktake.approved_at, stocktake.approved_by = StockTakeStatus.APPROVED, timezone.now(), by
+    STOCKTAKE_STATES.apply(stocktake, "approve", by=by)
     stocktake._history_user = by
     stocktake.save(update_fields=["status", "approved_at", "approved_by"])
     return stocktake

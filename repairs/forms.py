@@ -20,7 +20,7 @@ from repairs.choices import (
     PaymentMethod,
 )
 from repairs.models import LabourOperation, RepairOrder
-from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS
+from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, PHOTO_UPLOAD
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -267,6 +267,8 @@ class ComebackRestoreForm(forms.Form):
 
 class PhotoForm(forms.Form):
     image = forms.FileField(
-        label=_("photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+        label=_("photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        validators=[PHOTO_UPLOAD],
     )
     caption = forms.CharField(label=_("caption"), max_length=100, required=False)

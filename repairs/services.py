@@ -7,22 +7,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from care.services import schedule_first_follow_up
 from core.dates import add_months
+from core.numbering import next_number
+from core.permissions import allowed, require
 from core.services import lock_version, save_versioned
-from core.tenancy import dealer_ids_for, require_write_scope
+from core.state import TransitionError
+from core.uploads import IMAGE_KINDS, UploadRule
 from customers.models import Vehicle
-from organization.models import Dealer
-from parts.models import Part, PartPrice
-from parts.services import repair_order_request_parts
+from repairs import hooks
 from repairs.choices import (
     DISCOUNT_LIMITS,
     NEXT_SERVICE_INTERVAL,
@@ -46,16 +46,18 @@ from repairs.models import (
     LabourOperation,
     QcInspection,
     RepairOrder,
-    RepairOrderEvent,
     RepairOrderLine,
     RepairOrderPhoto,
     Settlement,
 )
 from repairs.money import PayerTotal, order_totals
-from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, checkin_gaps, workshop_lines
-from surveys.services import survey_invite_after_delivery
+from repairs.state import ADVISE, DISPATCH, INSPECT, REPAIR_STATES, WORK, checkin_gaps, workshop_lines
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
+EDITABLE_CHECKIN = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
+# Jobs are clocked while the car is in the workshop; photos are added until the order is closed or cancelled.
+CLOCK_STATUSES = {RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR}
+NO_PHOTO_STATUSES = {RepairOrderStatus.CLOSED, RepairOrderStatus.CANCELLED}
 CHECKIN_FIELDS = (
     "odometer_km", "odometer_override_reason", "fuel_level", "walkaround_done", "damage_notes", "belongings",
     "belongings_signed_by", "documents_received", "key_tag", "promised_at",
@@ -65,35 +67,9 @@ ESTIMATE_FIELDS = (
     "discount_pct",
 )  # fmt: skip
 APPROVAL_FIELDS = ("approval_method", "approved_by_customer")
-# A transition note is also kept in cancel_reason / checkin_exception: no longer than those.
-NOTE_MAX_LENGTH = RepairOrder._meta.get_field("cancel_reason").max_length
 
 
-class TransitionError(ValidationError):
-    """A status change that is not allowed now, with the reasons."""
-
-
-def _check_write_scope(*, user: User, dealer: Dealer) -> None:
-    require_write_scope(user, dealer.pk)
-
-
-def _check_service_desk(user: User) -> None:
-    if not user.has_perm(ADVISE):
-        raise PermissionDenied(_("Only the service desk changes the check-in and the estimate."))
-
-
-def _next_number(dealer: Dealer, when: datetime) -> str:
-    """Dealer-month sequence, e.g. GZ01-202611-0042; the dealer row is locked while counting."""
-    Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
-    prefix = f"{dealer.code}-{timezone.localtime(when):%Y%m}-"
-    last = (
-        RepairOrder.objects.filter(dealer=dealer, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+SERVICE_DESK_ONLY = gettext_lazy("Only the service desk changes the check-in and the estimate.")
 
 
 @transaction.atomic
@@ -101,9 +77,7 @@ def repair_order_open(
     *, vehicle: Vehicle, by: User, customer_complaint: str, job_type: str, arrived_at: datetime | None = None
 ) -> RepairOrder:
     """Open a repair order for a vehicle at reception (接待): the customer's words and arrival time."""
-    _check_write_scope(user=by, dealer=vehicle.dealer)
-    if not by.has_perm("repairs.advise_repairorder"):
-        raise PermissionDenied(_("Only the service desk opens repair orders."))
+    require(by, ADVISE, dealer=vehicle.dealer, message=_("Only the service desk opens repair orders."))
     now = timezone.now()
     arrived_at = arrived_at or now
     if arrived_at > now:
@@ -122,7 +96,7 @@ def repair_order_open(
         job_type=job_type,
         customer_complaint=customer_complaint,
         arrived_at=arrived_at,
-        number=_next_number(vehicle.dealer, now),
+        number=next_number(RepairOrder, dealer=vehicle.dealer, when=now, prefix="{dealer}-{when:%Y%m}-"),
         labour_rate=vehicle.dealer.labour_rate,
         tax_rate=vehicle.dealer.vat_rate,
     )
@@ -152,12 +126,11 @@ def repair_order_update_checkin(
     *, order: RepairOrder, by: User, version: int | None, belongings_signature=None, **fields: Any
 ) -> RepairOrder:
     """Record the check-in (walk-around, fuel, odometer, belongings and signature, documents, key, promised time)."""
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     unknown = set(fields).difference(CHECKIN_FIELDS)
     if unknown:
         raise TypeError(f"unknown check-in fields: {sorted(unknown)}")
-    if order.status not in (RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN):
+    if order.status not in EDITABLE_CHECKIN:
         raise ValidationError(_("The check-in can no longer be changed once the estimate is given."))
     signed_before = order.belongings_signed_by
     for name, value in fields.items():
@@ -176,7 +149,7 @@ def repair_order_update_checkin(
     _validate_odometer(order)
     if order.status == RepairOrderStatus.CHECKED_IN:
         # An edit after check-in must not undo what the check-in required (promised time: KPI B2, D1).
-        problems = TRANSITIONS["check_in"].guard(order, order.checkin_exception)
+        problems = REPAIR_STATES.problems(order, "check_in", order.checkin_exception)
         if problems:
             raise ValidationError([str(p) for p in problems])
     order._history_user = by
@@ -208,8 +181,7 @@ def _discount_limit(user: User) -> Decimal:
 @transaction.atomic
 def repair_order_update_estimate(*, order: RepairOrder, by: User, version: int | None, **fields: Any) -> RepairOrder:
     """Change the diagnosis and the terms of the estimate while it is still being prepared."""
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     unknown = set(fields).difference(ESTIMATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown estimate fields: {sorted(unknown)}")
@@ -246,7 +218,7 @@ def _new_line(
     payer: str = Payer.CUSTOMER,
     part_source: str = PartSource.OEM,
     addition: AdditionalItem | None = None,
-    part: Part | None = None,
+    part=None,  # a parts.Part (the catalogue sits above repairs: no import)
 ) -> RepairOrderLine:
     """Build, validate and save one line; labour from the catalogue takes its code, name and standard hours.
 
@@ -256,7 +228,7 @@ def _new_line(
         part = part.current()
         kind, code, description = LineKind.PART, code or part.number, description or part.name
         if unit_price is None:
-            price = PartPrice.objects.filter(dealer_id=order.dealer_id, part=part).first()
+            price = part.prices.filter(dealer_id=order.dealer_id).first()  # the dealer's PartPrice
             unit_price = price.retail_price if price else None
     if operation is not None:
         if operation.dealer_id != order.dealer_id or not operation.is_active:
@@ -293,8 +265,7 @@ def _new_line(
 @transaction.atomic
 def repair_order_add_line(*, order: RepairOrder, by: User, **fields: Any) -> RepairOrderLine:
     """Add a labour, part or sundry line to the estimate (labour priced from the catalogue and the rate)."""
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     order = RepairOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in EDITABLE_ESTIMATE:
         raise ValidationError(_("Lines can only be added before the estimate is given; later work is an addition."))
@@ -304,8 +275,7 @@ def repair_order_add_line(*, order: RepairOrder, by: User, **fields: Any) -> Rep
 @transaction.atomic
 def repair_order_remove_line(*, line: RepairOrderLine, by: User) -> None:
     """Remove a line from an estimate that is still being prepared (kept in the line history)."""
-    _check_write_scope(user=by, dealer=line.order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=line.order.dealer, message=SERVICE_DESK_ONLY)
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
     if order.status not in EDITABLE_ESTIMATE:
         raise ValidationError(_("Lines can only be removed before the estimate is given."))
@@ -321,8 +291,7 @@ def repair_order_record_approval(
     unknown = set(fields).difference(APPROVAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown approval fields: {sorted(unknown)}")
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     if order.status != RepairOrderStatus.ESTIMATED:
         raise TransitionError({"action": _("Only a given estimate can be approved.")})
     for name, value in fields.items():
@@ -337,7 +306,7 @@ def repair_order_record_approval(
     save_versioned(order, expected_version=version)
     order = repair_order_transition(order=order, action="approve", by=by, version=order.version)
     # Approved: the parts counter reserves the catalogue parts, or special-orders what is not in stock.
-    repair_order_request_parts(order=order, by=by)
+    hooks.run("approved", order=order, by=by, lines=order.lines.filter(kind=LineKind.PART, part__isnull=False))
     return order
 
 
@@ -358,34 +327,13 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
     Raises TransitionError (nothing changed) when the action is unknown, not allowed from the
     current status, not permitted to the user, or a guard finds something missing.
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionError({"action": _("Unknown action “%(action)s”.") % {"action": action}})
-    _check_write_scope(user=by, dealer=order.dealer)
+    REPAIR_STATES.transition(action)
+    require(by, dealer=order.dealer)
     lock_version(order, expected_version=version)
     order = RepairOrder.objects.get(pk=order.pk)
-    if order.status not in transition.sources:
-        raise TransitionError(
-            {
-                "action": _("“%(action)s” is not possible while the order is “%(status)s”.")
-                % {"action": transition.label, "status": order.get_status_display()}
-            }
-        )
-    if not by.has_perm(transition.permission):
-        raise PermissionDenied(_("Your role may not do “%(action)s”.") % {"action": transition.label})
+    REPAIR_STATES.check(order, action, user=by, note=note)
     note = (note or "").strip()
-    if transition.note_required and not note:
-        raise TransitionError({"note": _("%(what)s is required.") % {"what": transition.note_label}})
-    if len(note) > NOTE_MAX_LENGTH:
-        raise TransitionError({"note": _("Keep the note within %(max)s characters.") % {"max": NOTE_MAX_LENGTH}})
-    problems = transition.guard(order, note) if transition.guard else []
-    if problems:
-        raise TransitionError({"action": [str(p) for p in problems]})
-    now = timezone.now()
-    from_status = order.status
-    order.status = transition.target
-    if transition.stamp:
-        setattr(order, transition.stamp, now)
+    REPAIR_STATES.apply(order, action, by=by, note=note)
     if action == "cancel":
         order.cancel_reason = note
     if action == "check_in":
@@ -395,18 +343,10 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
     order._history_user = by
     order._change_reason = f"{action}: {note}" if note else action
     order.save()
-    RepairOrderEvent.objects.create(
-        order=order, action=action, from_status=from_status, to_status=order.status, at=now, by=by, note=note
-    )
     return order
 
 
 # --- workshop: dispatch and labour clock (派工/维修) -------------------------------------------------------
-
-
-def _require(user: User, permission: str, message: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(message)
 
 
 WORKSHOP_STATUSES = {RepairOrderStatus.APPROVED, RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR}
@@ -417,16 +357,14 @@ def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) ->
     """Dispatch a labour line to a technician of the order's dealer (the foreman's job)."""
     order = RepairOrder.objects.select_for_update().get(pk=line.order_id)
     line = RepairOrderLine.objects.select_for_update(of=("self",)).select_related("addition").get(pk=line.pk)
-    _check_write_scope(user=by, dealer=order.dealer)
-    _require(by, DISPATCH, _("Only the foreman dispatches jobs."))
+    require(by, DISPATCH, dealer=order.dealer, message=_("Only the foreman dispatches jobs."))
     if order.status not in WORKSHOP_STATUSES:
         raise ValidationError(_("Jobs are dispatched once the customer has approved the estimate."))
     if line.kind != LineKind.LABOUR:
         raise ValidationError(_("Only labour lines are dispatched."))
     if line.addition_id and line.addition.status == AdditionStatus.DECLINED:
         raise ValidationError(_("The customer declined this additional item."))
-    tech_dealers = dealer_ids_for(technician, write=True)
-    if not technician.has_perm(WORK) or (tech_dealers is not None and order.dealer_id not in tech_dealers):
+    if not allowed(technician, WORK, dealer=order.dealer_id):
         raise ValidationError({"technician": _("Choose a technician of this dealer.")})
     if line.work_status == WorkStatus.DONE:
         raise ValidationError(_("This job is already done."))
@@ -440,9 +378,8 @@ def repair_order_assign(*, line: RepairOrderLine, technician: User, by: User) ->
 
 
 def _work_allowed(line: RepairOrderLine, order: RepairOrder, by: User) -> None:
-    _check_write_scope(user=by, dealer=order.dealer)
-    _require(by, WORK, _("Only technicians clock on jobs."))
-    if order.status not in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR):
+    require(by, WORK, dealer=order.dealer, message=_("Only technicians clock on jobs."))
+    if order.status not in CLOCK_STATUSES:
         raise ValidationError(
             _("The order is not in the workshop (it is “%(status)s”).") % {"status": order.get_status_display()}
         )
@@ -505,9 +442,12 @@ def addition_raise(
 ) -> AdditionalItem:
     """A technician (or advisor) raises work found after approval, with its labour and parts priced."""
     order = RepairOrder.objects.select_for_update().get(pk=order.pk)
-    _check_write_scope(user=by, dealer=order.dealer)
-    if not (by.has_perm(WORK) or by.has_perm(ADVISE)):
-        raise PermissionDenied(_("Only the workshop or the service desk raises additional items."))
+    require(
+        by,
+        any_of=(WORK, ADVISE),
+        dealer=order.dealer,
+        message=_("Only the workshop or the service desk raises additional items."),
+    )
     if order.status not in WORKSHOP_STATUSES:
         raise ValidationError(_("Additional items are raised while the car is in the workshop."))
     if not lines:
@@ -529,8 +469,7 @@ def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
     addition = (
         AdditionalItem.objects.select_for_update(of=("self",)).select_related("order__dealer").get(pk=addition.pk)
     )
-    _check_write_scope(user=by, dealer=addition.order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=addition.order.dealer, message=SERVICE_DESK_ONLY)
     if addition.status != AdditionStatus.RAISED:
         raise ValidationError(_("The customer was already contacted about this item."))
     addition.status, addition.contacted_at, addition.contacted_by = AdditionStatus.CONTACTED, timezone.now(), by
@@ -554,8 +493,7 @@ def addition_decide(
 ) -> AdditionalItem:
     """Record the customer's decision (who, how, when); an approval may move the promised time."""
     addition = AdditionalItem.objects.select_related("order__dealer").get(pk=addition.pk)
-    _check_write_scope(user=by, dealer=addition.order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=addition.order.dealer, message=SERVICE_DESK_ONLY)
     lock_version(addition, expected_version=version)
     order = RepairOrder.objects.select_for_update().get(pk=addition.order_id)
     if addition.decided:
@@ -585,9 +523,7 @@ def addition_decide(
     addition._history_user = by
     addition.save()
     if approved:
-        repair_order_request_parts(
-            order=order, by=by, lines=addition.lines.filter(kind=LineKind.PART, part__isnull=False)
-        )
+        hooks.run("approved", order=order, by=by, lines=addition.lines.filter(kind=LineKind.PART, part__isnull=False))
     if new_promised_at is not None:
         order.promised_at = new_promised_at
         order.version += 1
@@ -612,7 +548,7 @@ def repair_order_qc_record(
     """Record one final inspection with its checklist: all OK passes, anything else sends it back to repair."""
     lock_version(order, expected_version=version)
     order = RepairOrder.objects.get(pk=order.pk)
-    _check_write_scope(user=by, dealer=order.dealer)
+    require(by, dealer=order.dealer)
     if order.status != RepairOrderStatus.QC:
         raise TransitionError({"action": _("The order is not waiting for QC.")})
     codes = [code for code, _label in qc_checklist(order)]
@@ -641,19 +577,6 @@ def repair_order_qc_record(
 # --- delivery and settlement (交车结算) -----------------------------------------------------------------------
 
 
-def _next_invoice_number(order: RepairOrder, when: datetime) -> str:
-    """Dealer-month sequence, e.g. ST-GZ01-202611-00042; the dealer row is locked while counting."""
-    Dealer.objects.select_for_update().filter(pk=order.dealer_id).first()
-    prefix = f"ST-{order.dealer.code}-{timezone.localtime(when):%Y%m}-"
-    last = (
-        Settlement.objects.filter(invoice_number__startswith=prefix)
-        .order_by("-invoice_number")
-        .values_list("invoice_number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}"
-
-
 def suggested_next_service(order: RepairOrder, on: date) -> tuple[date, int | None]:
     """Next maintenance by date and mileage from the vehicle type (EVs go further between services)."""
     km, months = NEXT_SERVICE_INTERVAL["ev" if order.vehicle.fuel_type == "ev" else "default"]
@@ -673,11 +596,14 @@ def repair_order_deliver(
     next_service_due_date: date | None = None,
     next_service_due_km: int | None = None,
 ) -> Settlement:
-    """Settle the invoice (amounts frozen, payment), hand the car over, and schedule the follow-up calls."""
+    """Settle the invoice (amounts frozen, payment), hand the car over, and schedule the follow-up calls.
+
+    After the handover the order runs the ``"delivered"`` hooks of ``settings.REPAIRS_HOOKS`` in their listed
+    order, in this transaction (repairs.hooks): care's first follow-up call, then the survey invitation.
+    """
     lock_version(order, expected_version=version)
     order = RepairOrder.objects.select_related("dealer", "vehicle", "customer").get(pk=order.pk)
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     if order.status != RepairOrderStatus.READY:
         raise TransitionError({"action": _("Only a car that passed QC is delivered.")})
     totals = repair_order_totals(order=order)
@@ -691,7 +617,10 @@ def repair_order_deliver(
     now = timezone.now()
     suggested_date, suggested_km = suggested_next_service(order, timezone.localdate(now))
     settlement = Settlement.objects.create(
-        order=order, invoice_number=_next_invoice_number(order, now), settled_at=now, settled_by=by,
+        order=order, settled_at=now, settled_by=by,
+        # Invoice numbers are five digits wide (ST-GZ01-202611-00042), the other documents four.
+        invoice_number=next_number(Settlement, field="invoice_number", dealer_field=None, dealer=order.dealer,
+                                   when=now, prefix="ST-{dealer}-{when:%Y%m}-", digits=5),
         payment_method=payment_method, customer_total=customer_total,
         warranty_total=totals.by_payer.get(Payer.WARRANTY, PayerTotal()).total,
         insurance_total=totals.by_payer.get(Payer.INSURANCE, PayerTotal()).total,
@@ -703,8 +632,7 @@ def repair_order_deliver(
         next_service_due_km=next_service_due_km if next_service_due_km is not None else suggested_km,
     )  # fmt: skip
     order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
-    schedule_first_follow_up(order=order, by=by)
-    survey_invite_after_delivery(order=order, by=by)
+    hooks.run("delivered", order=order, by=by)
     return settlement
 
 
@@ -721,8 +649,7 @@ def repair_order_link_comeback(
 
     The link is the desk's confirmation: a standing "not a comeback" of the same pair is undone by it.
     """
-    _check_write_scope(user=by, dealer=order.dealer)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=order.dealer, message=SERVICE_DESK_ONLY)
     if earlier is not None and (
         earlier.vehicle_id != order.vehicle_id
         or earlier.delivered_at is None
@@ -754,9 +681,7 @@ def comeback_dismiss(*, original: RepairOrder, revisit: RepairOrder, reason: str
     Only the detected ones (same fault, not linked by the desk): a desk-linked comeback is confirmed, so the link is
     removed first (on the later order) if it was wrong.
     """
-    for dealer_id in sorted({original.dealer_id, revisit.dealer_id}):
-        require_write_scope(by, dealer_id)
-    _check_service_desk(by)
+    require(by, ADVISE, dealers=(original.dealer_id, revisit.dealer_id), message=SERVICE_DESK_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this visit is not a comeback.")})
@@ -796,8 +721,7 @@ def _revoke_dismissal(dismissal: ComebackDismissal, *, by: User) -> None:
 @transaction.atomic
 def comeback_dismissal_revoke(*, dismissal: ComebackDismissal, by: User) -> ComebackDismissal:
     """Undo a "not a comeback": the revisit counts again (the dismissal stays, stamped, in history)."""
-    require_write_scope(by, dismissal.original.dealer_id)
-    _check_service_desk(by)
+    require(by, ADVISE, dealer=dismissal.original.dealer_id, message=SERVICE_DESK_ONLY)
     _lock_order(dismissal.revisit)
     locked = ComebackDismissal.objects.select_for_update().order_by().get(pk=dismissal.pk)
     if locked.revoked_at is not None:
@@ -808,38 +732,28 @@ def comeback_dismissal_revoke(*, dismissal: ComebackDismissal, by: User) -> Come
 
 # --- photos (walk-around damage, findings) --------------------------------------------------------------------
 
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-def _photo_extension(upload) -> str:
-    """The file's real image type (read from its content, not its name); refuse anything else."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            {"image": _("A photo may be at most %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // 1024 // 1024}}
-        )
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError({"image": _("This file is not a photo (JPEG, PNG or WebP).")}) from exc
-    finally:
-        upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError({"image": _("Use a JPEG, PNG or WebP photo.")})
-    return PHOTO_FORMATS[kind]
+PHOTO_UPLOAD = UploadRule(
+    kinds=IMAGE_KINDS,
+    max_bytes=8 * 1024 * 1024,
+    too_large=gettext_lazy("A photo may be at most %(mb)s MB."),
+    wrong_kind=gettext_lazy("Use a JPEG, PNG or WebP photo."),
+    unreadable=gettext_lazy("This file is not a photo (JPEG, PNG or WebP)."),
+)
 
 
 @transaction.atomic
 def repair_order_add_photo(*, order: RepairOrder, by: User, image, caption: str = "") -> RepairOrderPhoto:
     """Attach a photo to an open order (checked for size and real image type)."""
-    _check_write_scope(user=by, dealer=order.dealer)
-    if not (by.has_perm(ADVISE) or by.has_perm(WORK) or by.has_perm(INSPECT)):
-        raise PermissionDenied(_("Your role may not add photos to repair orders."))
-    if order.status in (RepairOrderStatus.CLOSED, RepairOrderStatus.CANCELLED):
+    require(
+        by,
+        any_of=(ADVISE, WORK, INSPECT),
+        dealer=order.dealer,
+        message=_("Your role may not add photos to repair orders."),
+    )
+    if order.status in NO_PHOTO_STATUSES:
         raise ValidationError(_("Photos are added while the order is open."))
-    photo = RepairOrderPhoto(order=order, extension=_photo_extension(image), caption=caption.strip(), uploaded_by=by)
+    extension = PHOTO_UPLOAD.check(image, field="image")
+    photo = RepairOrderPhoto(order=order, extension=extension, caption=caption.strip(), uploaded_by=by)
     photo.image = image
     photo._history_user = by
     photo.save()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -23,10 +21,11 @@ from core.mixins import (
     ScopedListFiltersMixin,
     ScopedRecordMixin,
 )
-from core.tenancy import dealer_ids_for
+from core.permissions import allowed
+from core.uploads import CONTENT_TYPES
 from customers.models import Vehicle
 from organization.models import Dealer
-from repairs import comebacks, selectors, services
+from repairs import comebacks, hooks, selectors, services
 from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
 from repairs.forms import (
     AdditionDecisionForm,
@@ -48,8 +47,7 @@ from repairs.forms import (
 )
 from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine, RepairOrderPhoto
 from repairs.services import EDITABLE_ESTIMATE
-from repairs.state import ADVISE, DISPATCH, INSPECT, TRANSITIONS, WORK, button_actions, checkin_gaps
-from todo.selectors import task_list_for
+from repairs.state import ADVISE, DISPATCH, REPAIR_STATES, WORK, button_actions, checkin_gaps
 
 COMEBACK_HINTS = 10  # recent visits shown at reception (a vehicle rarely has more within 30 days)
 
@@ -110,8 +108,7 @@ def _technicians(order: RepairOrder):
 def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     """Everything the order page shows; ``bound_forms`` replace the blank forms to show errors."""
     user = request.user
-    writable = dealer_ids_for(user, write=True)
-    can_write = writable is None or order.dealer_id in writable
+    can_write = allowed(user, dealer=order.dealer_id)
     advise = can_write and user.has_perm(ADVISE)
     in_workshop = order.status in services.WORKSHOP_STATUSES
     lines = list(selectors.repair_order_lines(order=order))
@@ -130,16 +127,16 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         "timeline": selectors.repair_order_timeline(order=order),
         "inspections": order.inspections.select_related("inspector"),
         "history": history_entries(order),
-        "can_edit_checkin": advise and order.status in (RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN),
+        "can_edit_checkin": advise and order.status in services.EDITABLE_CHECKIN,
         "can_edit_estimate": advise and order.status in EDITABLE_ESTIMATE,
-        "can_approve": advise and order.status == RepairOrderStatus.ESTIMATED,
+        "can_approve": can_write and REPAIR_STATES.can(order, "approve", user),
         "can_dispatch": can_write and in_workshop and user.has_perm(DISPATCH),
-        "can_work": can_write and order.status in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR)
+        "can_work": can_write and order.status in services.CLOCK_STATUSES
         and user.has_perm(WORK),
         "can_raise_addition": can_write and in_workshop and (user.has_perm(WORK) or user.has_perm(ADVISE)),
         "can_decide_addition": advise,
-        "can_inspect": can_write and order.status == RepairOrderStatus.QC and user.has_perm(INSPECT),
-        "can_deliver": advise and order.status == RepairOrderStatus.READY,
+        "can_inspect": can_write and REPAIR_STATES.can(order, "qc_pass", user),
+        "can_deliver": can_write and REPAIR_STATES.can(order, "deliver", user),
         # Comebacks (B1): reception hints on this visit, later visits that came back about this one, every mark.
         "comeback_candidates": list(comebacks.comeback_candidates(order=order)[:COMEBACK_HINTS]),
         "revisits": list(comebacks.revisits_of(order=order)),
@@ -155,7 +152,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         "decision_methods": DecisionMethod.choices,
     }  # fmt: skip
     context["photos"] = list(order.photos.select_related("uploaded_by"))
-    if can_write and order.status not in (RepairOrderStatus.CLOSED, RepairOrderStatus.CANCELLED):
+    if can_write and order.status not in services.NO_PHOTO_STATUSES:
         context["photo_form"] = bound_forms.get("photo_form") or PhotoForm()
     if context["can_edit_checkin"]:
         context["checkin_form"] = bound_forms.get("checkin_form") or CheckInForm(instance=order)
@@ -165,9 +162,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     if context["can_approve"]:
         context["approval_form"] = bound_forms.get("approval_form") or ApprovalForm(instance=order)
     if context["can_dispatch"]:
-        from staff.selectors import uncertified_technician_ids
-
-        uncertified = uncertified_technician_ids(dealer_id=order.dealer_id)
+        uncertified = set().union(*hooks.run("uncertified_technicians", dealer_id=order.dealer_id))
         context["technicians"] = list(_technicians(order))
         for technician in context["technicians"]:
             technician.uncertified = technician.pk in uncertified  # C4: warn before dispatching
@@ -289,8 +284,7 @@ class TransitionView(RepairOrderFormPostView):
         services.repair_order_transition(
             order=order, action=data["action"], by=self.request.user, version=data["version"], note=data["note"]
         )
-        transition = TRANSITIONS.get(data["action"])
-        return _("Done: %(action)s.") % {"action": transition.label if transition else data["action"]}
+        return _("Done: %(action)s.") % {"action": REPAIR_STATES[data["action"]].label}
 
 
 class AssignView(RepairOrderFormPostView):
@@ -498,40 +492,6 @@ class MyJobsView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, context)
 
 
-class DeskView(DealerScopedObjectMixin, View):
-    """The service advisor's day: today's appointments, open orders, late ones, additions to ask, tasks due."""
-
-    model = RepairOrder
-    permission_required = "repairs.advise_repairorder"
-    template_name = "repairs/desk.html"
-
-    def get(self, request):
-        from appointments.models import Appointment  # the desk shows appointments; they depend on repairs
-
-        dealer = request.GET.get("dealer", "")
-        dealer_id = int(dealer) if dealer.isdigit() else None
-        today = timezone.localdate()
-        start = timezone.make_aware(datetime.combine(today, time.min))
-        appointments = (
-            Appointment.objects.for_user(request.user, write=True)
-            .filter(slot_start__gte=start, slot_start__lt=start + timedelta(days=1))
-            .select_related("customer", "vehicle", "advisor", "repair_order")
-            .order_by("slot_start")
-        )
-        if dealer_id:
-            appointments = appointments.filter(dealer_id=dealer_id)
-        end_of_today = start + timedelta(days=1)
-        context = {
-            **selectors.desk_day(user=request.user, dealer_id=dealer_id),
-            "appointments": appointments,
-            "tasks": list(task_list_for(user=request.user).filter(due_at__lt=end_of_today)[:50]),
-            "now": timezone.now(),
-            "dealers": Dealer.objects.for_user(request.user, write=True).only("id", "code", "name"),
-            "dealer": dealer,
-        }
-        return render(request, self.template_name, context)
-
-
 class PhotoUploadView(RepairOrderFormPostView):
     permission_required = "repairs.view_repairorder"  # the service decides who may add photos
     form_name = "photo_form"
@@ -552,9 +512,7 @@ class PhotoView(DealerScopedObjectMixin, View):
 
     def get(self, request, pk: int):
         photo = get_object_or_404(self.get_queryset(), pk=pk)
-        response = FileResponse(
-            photo.image.open("rb"), content_type=f"image/{'jpeg' if photo.extension == 'jpg' else photo.extension}"
-        )
+        response = FileResponse(photo.image.open("rb"), content_type=CONTENT_TYPES[photo.extension])
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -11,25 +11,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.numbering import next_number
+from core.permissions import require
 from core.services import lock_version
-from core.tenancy import require_write_scope
 from customers.choices import FuelType
 from customers.models import Vehicle
-from organization.models import Dealer
 from repairs.choices import AdditionStatus, LineKind, Payer, RepairOrderStatus
 from repairs.models import RepairOrder, RepairOrderLine
 from repairs.money import line_amount, money
 from warranty import rules
 from warranty.choices import LIVE_STATUSES, ClaimStatus, Coverage
 from warranty.models import WarrantyClaim, WarrantyPolicy
-from warranty.state import CHANGE, DECIDE, check_transition
+from warranty.state import CHANGE, CLAIM_STATES, DECIDE
 
 ADD = "warranty.add_warrantyclaim"
 DELETE = "warranty.delete_warrantyclaim"
@@ -134,15 +134,6 @@ def claim_warranty_status(claim: WarrantyClaim) -> WarrantyStatus:
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _check_write_scope(*, user: User, dealer_id: int) -> None:
-    require_write_scope(user, dealer_id)
-
-
-def _require(user: User, permission: str, message: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(message)
-
-
 def claimable_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:
     """The order's warranty-paid lines (additions only once approved) that no live claim holds."""
     return (
@@ -187,19 +178,6 @@ def _set_check(claim: WarrantyClaim) -> WarrantyStatus:
     return status
 
 
-def _next_number(dealer: Dealer, when: datetime) -> str:
-    """Dealer-month sequence, e.g. WC-GZ01-202611-0007; the dealer row is locked while counting."""
-    Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
-    prefix = f"WC-{dealer.code}-{timezone.localtime(when):%Y%m}-"
-    last = (
-        WarrantyClaim.objects.filter(dealer=dealer, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
-
-
 def _clean_fields(fields: dict) -> dict:
     unknown = set(fields).difference(CLAIM_FIELDS)
     if unknown:
@@ -218,7 +196,7 @@ def _save(claim: WarrantyClaim, *, by: User, reason: str) -> WarrantyClaim:
 
 def _locked(claim: WarrantyClaim, *, by: User, version: int | None) -> WarrantyClaim:
     """Check scope, lock the row at ``version`` and return the claim as stored now."""
-    _check_write_scope(user=by, dealer_id=claim.dealer_id)
+    require(by, dealer=claim.dealer_id)
     lock_version(claim, expected_version=version)
     return WarrantyClaim.objects.select_related("vehicle", "dealer").get(pk=claim.pk)
 
@@ -230,8 +208,7 @@ def _locked(claim: WarrantyClaim, *, by: User, version: int | None) -> WarrantyC
 def claim_create_from_order(*, order: RepairOrder, line_ids: Collection[int], by: User, **fields: str) -> WarrantyClaim:
     """Draft a claim for warranty-paid lines of one order (in the workshop or later); lines claimed once."""
     fields = _clean_fields(fields)
-    _check_write_scope(user=by, dealer_id=order.dealer_id)
-    _require(by, ADD, _("Your role may not create warranty claims."))
+    require(by, ADD, dealer=order.dealer_id, message=_("Your role may not create warranty claims."))
     # Only the order row is locked (not its dealer and vehicle): two claims of one order queue here.
     order = RepairOrder.objects.select_for_update(of=("self",)).select_related("dealer", "vehicle").get(pk=order.pk)
     if order.status not in CLAIMABLE_ORDER_STATUSES:
@@ -263,7 +240,7 @@ def claim_create_from_order(*, order: RepairOrder, line_ids: Collection[int], by
         dealer=order.dealer,
         repair_order=order,
         vehicle=order.vehicle,
-        number=_next_number(order.dealer, now),
+        number=next_number(WarrantyClaim, dealer=order.dealer, when=now, prefix="WC-{dealer}-{when:%Y%m}-"),
         repair_date=timezone.localdate(order.arrived_at),
         mileage_at_repair=order.odometer_km,
         created_by=by,
@@ -282,7 +259,7 @@ def claim_create_from_order(*, order: RepairOrder, line_ids: Collection[int], by
 def claim_update(*, claim: WarrantyClaim, by: User, version: int | None, **fields: str) -> WarrantyClaim:
     """Change the failure, causal part, coverage or goodwill note of a draft claim."""
     fields = _clean_fields(fields)
-    _require(by, CHANGE, _("Your role may not change warranty claims."))
+    require(by, CHANGE, message=_("Your role may not change warranty claims."))
     claim = _locked(claim, by=by, version=version)
     if claim.status != ClaimStatus.DRAFT:
         raise ValidationError(
@@ -297,7 +274,7 @@ def claim_update(*, claim: WarrantyClaim, by: User, version: int | None, **field
 @transaction.atomic
 def claim_delete(*, claim: WarrantyClaim, by: User, version: int | None) -> None:
     """Discard a draft claim (its lines are free again); a submitted claim is never deleted."""
-    _require(by, DELETE, _("Your role may not discard warranty claims."))
+    require(by, DELETE, message=_("Your role may not discard warranty claims."))
     claim = _locked(claim, by=by, version=version)
     if claim.status != ClaimStatus.DRAFT:
         raise ValidationError(_("Only a draft claim can be discarded."))
@@ -309,9 +286,9 @@ def claim_delete(*, claim: WarrantyClaim, by: User, version: int | None) -> None
 @transaction.atomic
 def claim_submit(*, claim: WarrantyClaim, by: User, version: int | None) -> WarrantyClaim:
     """Submit a draft to the maker: amounts from the lines, in-warranty check (goodwill needs a note)."""
-    _require(by, CHANGE, _("Your role may not submit warranty claims."))
+    require(by, CHANGE, message=_("Your role may not submit warranty claims."))
     claim = _locked(claim, by=by, version=version)
-    transition = check_transition(claim.status, "submit")
+    CLAIM_STATES.check(claim, "submit")
     order = RepairOrder.objects.select_for_update().get(pk=claim.repair_order_id)
     if order.status not in FINISHED_ORDER_STATUSES:
         raise ValidationError(
@@ -337,8 +314,7 @@ def claim_submit(*, claim: WarrantyClaim, by: User, version: int | None) -> Warr
     _set_amounts(claim, lines)
     if claim.total_amount <= 0:
         raise ValidationError({"lines": _("The claimed lines add up to nothing.")})
-    claim.status = transition.target
-    claim.submitted_at, claim.submitted_by = timezone.now(), by
+    CLAIM_STATES.apply(claim, "submit", by=by)
     return _save(claim, by=by, reason="submit")
 
 
@@ -353,9 +329,10 @@ def claim_decide(
     rejection_reason: str = "",
 ) -> WarrantyClaim:
     """Record the maker's answer to a submitted claim: approved (an amount up to the claim) or rejected (why)."""
-    _require(by, DECIDE, _("Only a service manager or administrator records the maker's decision."))
+    require(by, DECIDE, message=_("Only a service manager or administrator records the maker's decision."))
     claim = _locked(claim, by=by, version=version)
-    transition = check_transition(claim.status, "approve" if approved else "reject")
+    action = "approve" if approved else "reject"
+    CLAIM_STATES.check(claim, action)
     rejection_reason = (rejection_reason or "").strip()
     if approved:
         if approved_amount is None:
@@ -373,9 +350,8 @@ def claim_decide(
         if not rejection_reason:
             raise ValidationError({"rejection_reason": _("Give the maker's reason for the rejection.")})
         claim.rejection_reason, claim.approved_amount = rejection_reason, None
-    claim.status = transition.target
-    claim.decided_at, claim.decided_by = timezone.now(), by
-    return _save(claim, by=by, reason=transition.action)
+    CLAIM_STATES.apply(claim, action, by=by, note=rejection_reason)
+    return _save(claim, by=by, reason=action)
 
 
 @transaction.atomic
@@ -388,9 +364,9 @@ def claim_mark_paid(
     paid_at: datetime | None = None,
 ) -> WarrantyClaim:
     """Record the maker's payment of an approved claim (the approved amount unless told otherwise)."""
-    _require(by, DECIDE, _("Only a service manager or administrator records the maker's payment."))
+    require(by, DECIDE, message=_("Only a service manager or administrator records the maker's payment."))
     claim = _locked(claim, by=by, version=version)
-    transition = check_transition(claim.status, "mark_paid")
+    CLAIM_STATES.check(claim, "mark_paid")
     now = timezone.now()
     paid_at = paid_at or now
     paid_amount = money(paid_amount) if paid_amount is not None else claim.approved_amount
@@ -403,6 +379,6 @@ def claim_mark_paid(
         errors["paid_at"] = _("The payment date must be after the decision and not in the future.")
     if errors:
         raise ValidationError(errors)
-    claim.status = transition.target
-    claim.paid_at, claim.paid_amount, claim.paid_by = paid_at, paid_amount, by
-    return _save(claim, by=by, reason=transition.action)
+    CLAIM_STATES.apply(claim, "mark_paid", by=by, at=paid_at)
+    claim.paid_amount = paid_amount
+    return _save(claim, by=by, reason="mark_paid")

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import User
 from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity
 from complaints.models import Complaint, ComplaintContact, ComplaintEvent, CrisisAlert
+from complaints.services import LETTER_UPLOAD
 from core.api import ScopedPrimaryKeyField
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
@@ -122,7 +123,7 @@ class ContactInputSerializer(serializers.Serializer):
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     is_feedback = serializers.BooleanField(required=False, default=False)
     letter = serializers.FileField(
-        required=False, allow_null=True, default=None,
+        required=False, allow_null=True, default=None, validators=[LETTER_UPLOAD],
         help_text="A PDF or a JPEG/PNG/WebP photo of the reply letter, at most 10 MB (type read from the content).",
     )  # fmt: skip
     version = serializers.IntegerField(required=False, allow_null=True, default=None, help_text=VERSION_HELP)

@@ -12,7 +12,8 @@ from PIL import Image
 
 from complaints import services
 from complaints.models import ComplaintContact
-from complaints.tests.factories import open_complaint, sh
+from complaints.tests.factories import open_complaint
+from core.tests.helpers import sh
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
@@ -66,7 +67,7 @@ def test_the_api_refuses_an_html_letter_and_an_oversize_one(api_en, dealer_a, ad
         format="multipart",
     )
     assert html.status_code == 400 and list(html.data) == ["letter"]
-    big = PDF + b"0" * (services.LETTER_MAX_BYTES + 1 - len(PDF))
+    big = PDF + b"0" * (services.LETTER_UPLOAD.max_bytes + 1 - len(PDF))
     oversize = client.post(
         f"{URL}{complaint.pk}/contact/",
         {"channel": "letter", "summary": "x", "letter": SimpleUploadedFile("reply.pdf", big, "application/pdf")},

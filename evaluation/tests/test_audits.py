@@ -2,13 +2,13 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.tests.helpers import SHANGHAI, sh
 from evaluation import audits
 from evaluation.choices import AdjustmentKind, AuditKind, AuditStatus
 from evaluation.models import Audit, AuditEvidence, AuditItem
@@ -41,7 +41,7 @@ def test_template_content(template):
     assert items.filter(text__contains="70%").exists() and items.filter(text__contains="5%").exists()
 
 
-def test_self_audit_flow(self_audit, manager_a, png, region_a):
+def test_self_audit_flow(self_audit, manager_a, png, region_manager):
     audit = self_audit
     assert audit.item_scores.count() == AuditItem.objects.filter(section__template=audit.template).count()
     with pytest.raises(ValidationError):
@@ -69,9 +69,9 @@ def test_self_audit_flow(self_audit, manager_a, png, region_a):
     with pytest.raises(ValidationError):  # submitted = fixed
         audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.DEDUCTION, reason="late", by=manager_a)
     assert not audits.can_confirm(manager_a, audit)  # not the own side
-    audits.audit_confirm(audit=audit, by=region_a, version=audit.version)
+    audits.audit_confirm(audit=audit, by=region_manager, version=audit.version)
     audit.refresh_from_db()
-    assert audit.status == AuditStatus.CONFIRMED and audit.confirmed_by == region_a
+    assert audit.status == AuditStatus.CONFIRMED and audit.confirmed_by == region_manager
     assert audit.history.count() >= 4
 
 
@@ -100,22 +100,22 @@ def test_evidence_required_before_submit_and_type_checks(self_audit, manager_a, 
     pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
     evidence = audits.audit_add_evidence(audit=audit, item_score=item_score, file=pdf, by=manager_a)
     assert evidence.extension == "pdf" and evidence.file.name.endswith(".pdf") and "report" not in evidence.file.name
-    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * audits.EVIDENCE_MAX_BYTES, content_type="application/pdf")
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * audits.EVIDENCE_UPLOAD.max_bytes, content_type="application/pdf")
     with pytest.raises(ValidationError):
         audits.audit_add_evidence(audit=audit, item_score=item_score, file=big, by=manager_a)
 
 
-def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, region_a, advisor_a):
+def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, region_manager, advisor_a):
     today = timezone.localdate()
     assert audits.allowed_kinds(manager_a, dealer_a.pk) == [AuditKind.SELF]
-    assert audits.allowed_kinds(region_a, dealer_a.pk) == [AuditKind.OFFICIAL]
-    assert audits.allowed_kinds(region_a, dealer_b.pk) == []  # another region
+    assert audits.allowed_kinds(region_manager, dealer_a.pk) == [AuditKind.OFFICIAL]
+    assert audits.allowed_kinds(region_manager, dealer_b.pk) == []  # another region
     assert audits.allowed_kinds(advisor_a, dealer_a.pk) == []
     for user, dealer, kind in (
         (manager_a, dealer_b, AuditKind.SELF),
         (manager_a, dealer_a, AuditKind.OFFICIAL),
-        (region_a, dealer_a, AuditKind.SELF),
-        (region_a, dealer_b, AuditKind.OFFICIAL),
+        (region_manager, dealer_a, AuditKind.SELF),
+        (region_manager, dealer_b, AuditKind.OFFICIAL),
     ):
         with pytest.raises(PermissionDenied):
             audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=today, by=user)
@@ -124,9 +124,9 @@ def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, reg
             dealer=dealer_a, template=template, kind=AuditKind.SELF, by=manager_a, audit_date=today + timedelta(days=1)
         )
     official = audits.audit_create(
-        dealer=dealer_a, template=template, kind=AuditKind.OFFICIAL, audit_date=today, by=region_a
+        dealer=dealer_a, template=template, kind=AuditKind.OFFICIAL, audit_date=today, by=region_manager
     )
-    assert audits.can_edit(region_a, official) and not audits.can_edit(manager_a, official)
+    assert audits.can_edit(region_manager, official) and not audits.can_edit(manager_a, official)
     with pytest.raises(PermissionDenied):
         audits.audit_add_adjustment(audit=official, kind=AdjustmentKind.DEDUCTION, reason="x", by=manager_a)
     assert Audit.objects.count() == 1
@@ -135,18 +135,18 @@ def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, reg
 def _audit(dealer, template, by, kind, day, score, status=AuditStatus.SUBMITTED, submitted_at=None):
     audit = audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=day, by=by)
     if status != AuditStatus.DRAFT:
-        submitted_at = submitted_at or datetime.combine(day, time(17), tzinfo=ZoneInfo("Asia/Shanghai"))
+        submitted_at = submitted_at or datetime.combine(day, time(17), tzinfo=SHANGHAI)
     Audit.objects.filter(pk=audit.pk).update(status=status, score=score, submitted_at=submitted_at)
     return audit
 
 
-def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, manager_b, region_a):
+def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, manager_b, region_manager):
     oct_1, oct_20, nov_2 = date(2026, 10, 1), date(2026, 10, 20), date(2026, 11, 2)
     own_early = _audit(dealer_a, template, manager_a, AuditKind.SELF, oct_1, D("70"))
-    official = _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, date(2026, 10, 10), D("81.5"))
+    official = _audit(dealer_a, template, region_manager, AuditKind.OFFICIAL, date(2026, 10, 10), D("81.5"))
     _audit(dealer_a, template, manager_a, AuditKind.SELF, oct_20, D("99"))  # later, but a self-audit
-    _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, date(2026, 10, 25), D("10"), AuditStatus.DRAFT)
-    _audit(dealer_a, template, region_a, AuditKind.OFFICIAL, nov_2, D("50"))  # next period
+    _audit(dealer_a, template, region_manager, AuditKind.OFFICIAL, date(2026, 10, 25), D("10"), AuditStatus.DRAFT)
+    _audit(dealer_a, template, region_manager, AuditKind.OFFICIAL, nov_2, D("50"))  # next period
     b_self = _audit(dealer_b, template, manager_b, AuditKind.SELF, oct_20, D("88"))
     october = audits.audit_scores([dealer_a.pk, dealer_b.pk, 999], date(2026, 10, 1), date(2026, 10, 31))
     assert october == {
@@ -154,19 +154,18 @@ def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, m
         dealer_b.pk: {"score": 88.0, "audit_id": b_self.pk},
         999: {"score": None, "audit_id": None},
     }
-    sh = ZoneInfo("Asia/Shanghai")
-    half_open = audits.audit_scores([dealer_a.pk], datetime(2026, 10, 1, tzinfo=sh), datetime(2026, 10, 10, tzinfo=sh))
+    half_open = audits.audit_scores([dealer_a.pk], sh(2026, 10, 1), sh(2026, 10, 10))
     assert half_open[dealer_a.pk] == {"score": 70.0, "audit_id": own_early.pk}  # 10 Oct is outside [1 Oct, 10 Oct)
     assert audits.audit_scores([dealer_b.pk], nov_2, nov_2)[dealer_b.pk]["score"] is None
     # As of 15 October the official audit of 10 October (submitted 17:00 that day) is the latest submitted.
-    mid_october = datetime(2026, 10, 15, tzinfo=sh)
+    mid_october = sh(2026, 10, 15)
     assert audits.audit_scores([dealer_a.pk], oct_1, date(2026, 10, 31), mid_october)[dealer_a.pk] == {
         "score": 81.5, "audit_id": official.pk,
     }  # fmt: skip
     # An audit dated in the period but submitted after as_of is not there yet.
     late = _audit(dealer_b, template, manager_b, AuditKind.SELF, date(2026, 10, 25), D("60"),
-                  submitted_at=datetime(2026, 11, 9, 9, tzinfo=sh))  # fmt: skip
-    run_moment = datetime(2026, 11, 8, tzinfo=sh)
+                  submitted_at=sh(2026, 11, 9, 9))  # fmt: skip
+    run_moment = sh(2026, 11, 8)
     assert audits.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31), run_moment)[dealer_b.pk]["audit_id"] == (
         b_self.pk
     )

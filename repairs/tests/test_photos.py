@@ -73,7 +73,7 @@ def test_anything_but_a_photo_is_refused(web, order, name, content, message):
 
 
 def test_a_photo_over_the_size_limit_is_refused(web, order, monkeypatch):
-    monkeypatch.setattr(services, "PHOTO_MAX_BYTES", 100)
+    monkeypatch.setattr(services.PHOTO_UPLOAD, "max_bytes", 100)
     response = upload(web, order, "big.png", png_bytes((200, 200)))
     assert response.status_code == 400 and "at most" in response.content.decode()
     assert RepairOrderPhoto.objects.count() == 0
