@@ -12,6 +12,8 @@ from accounts.models import User
 from appointments import slots
 from appointments.choices import HOLDS_BAY
 from appointments.models import Appointment
+from core.dates import day_bounds
+from core.indicators import Rate
 from customers.models import Customer, Vehicle
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
@@ -37,7 +39,8 @@ class SlotRow:
 
     @property
     def percent_used(self) -> int:
-        return min(100, round(100 * self.used / self.capacity)) if self.capacity else 100
+        used = Rate(self.used, self.capacity).percent
+        return 100 if used is None else min(100, round(used))  # no capacity: full
 
 
 @dataclass
@@ -54,30 +57,12 @@ class DayCalendar:
         return sum(row.free for row in self.slots)
 
 
-def _local_day_range(date_from: date | None, date_to: date | None) -> dict:
-    lookups = {}
-    if date_from:
-        lookups["slot_start__gte"] = slots.day_bounds(date_from)[0]
-    if date_to:
-        lookups["slot_start__lt"] = slots.day_bounds(date_to)[1]
-    return lookups
-
-
-def appointment_list(*, user: User, filters: dict | None = None) -> QuerySet[Appointment]:
-    """The user's dealers' appointments, by slot; filters: dealer, date (or date_from/date_to), status, advisor."""
-    filters = filters or {}
+def appointment_list(*, user: User, day: date | None = None) -> QuerySet[Appointment]:
+    """The user's dealers' appointments by slot (of one local day if given); AppointmentFilterSet filters them."""
     qs = Appointment.objects.for_user(user).select_related("dealer", "customer", "vehicle", "advisor")
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    day = filters.get("date")
-    qs = qs.filter(**_local_day_range(day or filters.get("date_from"), day or filters.get("date_to")))
-    statuses = filters.get("status")
-    if statuses:
-        qs = qs.filter(status__in=[statuses] if isinstance(statuses, str) else list(statuses))
-    if filters.get("advisor"):
-        qs = qs.filter(advisor_id=filters["advisor"])
-    if filters.get("vehicle"):
-        qs = qs.filter(vehicle_id=filters["vehicle"])
+    if day is not None:
+        first, last = day_bounds(day)
+        qs = qs.filter(slot_start__gte=first, slot_start__lt=last)
     return qs.order_by("slot_start", "id")
 
 
@@ -89,7 +74,7 @@ def day_calendar(*, user: User, dealer: Dealer, day: date) -> DayCalendar:
     grid = slots.grid(dealer, day)
     if not grid:
         return DayCalendar(dealer=dealer, day=day, open=False, slots=[])
-    first, last = slots.day_bounds(day)
+    first, last = day_bounds(day)
     groups = (
         Appointment.objects.for_user(user)
         .filter(dealer=dealer, status__in=HOLDS_BAY, slot_start__lt=last, slot_end__gt=first)

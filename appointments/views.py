@@ -13,10 +13,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 
 from appointments import selectors, services, slots
 from appointments.choices import AppointmentStatus
+from appointments.filtersets import AppointmentFilterSet
 from appointments.forms import (
     CANCEL_REASONS,
     AppointmentBookForm,
@@ -26,10 +27,12 @@ from appointments.forms import (
     VersionForm,
 )
 from appointments.models import Appointment
-from appointments.state import available_actions
+from appointments.state import APPOINTMENT_STATES
+from core.dates import local_date, localtime
 from core.history import history_entries
+from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, ScopedRecordMixin
-from core.tenancy import dealer_ids_for
+from core.permissions import allowed
 from customers.models import Vehicle
 from organization.models import Dealer
 
@@ -69,14 +72,9 @@ def decorate(appointments, user) -> None:
     """
     today = timezone.localdate()
     for appointment in appointments:
-        appointment.actions = {t.action for t in available_actions(appointment, user)}
-        if slots.to_local(appointment.slot_start).date() > today:
+        appointment.actions = {t.action for t in APPOINTMENT_STATES.available_actions(appointment, user)}
+        if local_date(appointment.slot_start) > today:
             appointment.actions.discard("arrive")
-
-
-def _may_write(user, dealer: Dealer) -> bool:
-    ids = dealer_ids_for(user, write=True)
-    return ids is None or dealer.pk in ids
 
 
 def parse_day(value: str | None) -> date:
@@ -122,7 +120,7 @@ class AppointmentDayView(DealerPickerMixin, DealerScopedObjectMixin, TemplateVie
         dealer, dealers = self.pick_dealer()
         day = parse_day(self.request.GET.get("date"))
         calendar = selectors.day_calendar(user=user, dealer=dealer, day=day)
-        appointments = list(selectors.appointment_list(user=user, filters={"dealer": dealer.pk, "date": day}))
+        appointments = list(selectors.appointment_list(user=user, day=day).filter(dealer=dealer))
         decorate(appointments, user)
         outside = selectors.place_in_rows(calendar, appointments)
         now = timezone.now()
@@ -143,7 +141,7 @@ class AppointmentDayView(DealerPickerMixin, DealerScopedObjectMixin, TemplateVie
                 "week": selectors.week_of(day),
                 "now": now,
                 "bookable_from": slots.floor_to_step(now),
-                "can_book": user.has_perm("appointments.add_appointment") and _may_write(user, dealer),
+                "can_book": allowed(user, "appointments.add_appointment", dealer=dealer),
                 "cancel_reasons": CANCEL_REASONS,
                 "here": self.request.get_full_path(),
             }
@@ -151,43 +149,24 @@ class AppointmentDayView(DealerPickerMixin, DealerScopedObjectMixin, TemplateVie
         return context
 
 
-class AppointmentListView(DealerScopedObjectMixin, ListView):
+class AppointmentListView(FilteredListView):
     """All appointments of the user's dealers, filtered by dates, status, advisor and dealer."""
 
     model = Appointment
     permission_required = "appointments.view_appointment"
     paginate_by = PAGE_SIZE
     template_name = "appointments/appointment_list.html"
+    filterset_class = AppointmentFilterSet
 
-    def get_filters(self) -> dict:
-        params = self.request.GET
-        dealer, advisor = params.get("dealer", ""), params.get("advisor", "")
-        status = params.get("status", "")
-        return {
-            "dealer": dealer if dealer.isdigit() else "",
-            "advisor": advisor if advisor.isdigit() else "",
-            "status": status if status in AppointmentStatus.values else "",
-            "date_from": _date_or_none(params.get("date_from")),
-            "date_to": _date_or_none(params.get("date_to")),
-        }
-
-    def get_queryset(self):
-        return selectors.appointment_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return selectors.appointment_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            {
-                "filters": self.get_filters(),
-                "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
-                "advisors": selectors.advisors_of(user=self.request.user),
-                "statuses": AppointmentStatus.choices,
-                "querystring": query.urlencode(),
-            }
-        )
-        return context
+        return {
+            **super().get_context_data(**kwargs),
+            "advisors": selectors.advisors_of(user=self.request.user),
+            "statuses": AppointmentStatus.choices,
+        }
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -258,7 +237,7 @@ class AppointmentCreateView(DealerScopedObjectMixin, FormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        when = slots.to_local(appointment.slot_start)
+        when = localtime(appointment.slot_start)
         if appointment.repair_order_id:
             messages.success(
                 self.request,
@@ -274,7 +253,7 @@ class AppointmentCreateView(DealerScopedObjectMixin, FormView):
 
 
 def _day_url(appointment: Appointment) -> str:
-    day = slots.to_local(appointment.slot_start).date()
+    day = local_date(appointment.slot_start)
     return f"{reverse('appointments:appointment_day')}?dealer={appointment.dealer_id}&date={day:%Y-%m-%d}"
 
 
@@ -392,7 +371,7 @@ class AppointmentRescheduleView(ScopedRecordMixin, FormView):
         return {**super().get_form_kwargs(), "appointment": self.object}
 
     def get(self, request, *args, **kwargs):
-        if "reschedule" not in {t.action for t in available_actions(self.object, request.user)}:
+        if not APPOINTMENT_STATES.can(self.object, "reschedule", request.user):
             messages.error(request, _("This appointment can no longer be rescheduled."))
             return redirect(self.object)
         return super().get(request, *args, **kwargs)
@@ -411,7 +390,7 @@ class AppointmentRescheduleView(ScopedRecordMixin, FormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        when = slots.to_local(appointment.slot_start)
+        when = localtime(appointment.slot_start)
         messages.success(self.request, _("Appointment moved to %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"})
         return redirect(f"{_day_url(appointment)}#appointment-{appointment.pk}")
 

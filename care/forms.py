@@ -15,12 +15,12 @@ from care.choices import (
     LetterKind,
     LetterMedium,
     MessageChannel,
-    ReminderKind,
     ReminderStatus,
     Satisfaction,
 )
 from care.models import Campaign
 from complaints.choices import Category, Severity
+from core.dates import Month
 
 YES_NO = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -97,18 +97,6 @@ class LetterForm(forms.Form):
     sent_on = forms.DateField(label=_("Sent on"), widget=DateInput(), initial=timezone.localdate)
 
 
-class ReminderFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("all")), *ReminderKind.choices], required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("all")), *ReminderStatus.choices], required=False, initial="open"
-    )
-    due = forms.ChoiceField(
-        label=_("Contact"),
-        choices=[("now", _("due now")), ("30", _("next 30 days")), ("all", _("any time"))],
-        required=False,
-    )
-
-
 class ReminderCloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
@@ -176,7 +164,7 @@ class KpiMonthForm(forms.Form):
 
     month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
 
-    def month_start(self):
-        """The first day of the chosen month (this month when none or an invalid one was given)."""
+    def chosen_month(self) -> Month:
+        """The chosen month (this month when none or an invalid one was given)."""
         chosen = self.cleaned_data.get("month") if self.is_valid() else None
-        return (chosen or timezone.localdate()).replace(day=1)
+        return Month.of(chosen) if chosen else Month.current()

@@ -27,7 +27,7 @@ from care.choices import FAILED_ATTEMPT
 from care.kpis import ARCHIVE_DAYS
 from care.models import CallRecord, LapseNote
 from care.services import FOLLOW_UP_KINDS
-from core.dates import months_before
+from core.dates import days_bounds, months_before
 from customers.models import Customer
 from repairs.models import RepairOrder
 from todo.choices import TaskStatus
@@ -78,11 +78,6 @@ def archives_to_complete(queryset: QuerySet[Customer], *, now: datetime | None =
 # --- lapsed customers (流失客户) ------------------------------------------------------------------------------
 
 
-def lapse_months(value: str) -> int:
-    """The lapse threshold asked for (1–120 months, from a query string), else the default of 12."""
-    return int(value) if value.isdigit() and 1 <= int(value) <= 120 else DEFAULT_LAPSE_MONTHS
-
-
 def lapsed_customers(queryset: QuerySet[Customer], *, months: int = DEFAULT_LAPSE_MONTHS, now=None):
     """Customers whose last visit is more than ``months`` ago, with their value and the last lapse reason."""
     now = now or timezone.now()
@@ -118,14 +113,13 @@ def lapsed_customers(queryset: QuerySet[Customer], *, months: int = DEFAULT_LAPS
 def _campaign_targets(campaign):
     from appointments.models import Appointment
     from care.models import CampaignTarget
-    from care.services import day_end, day_start
 
-    start, end = day_start(campaign.starts_on), day_end(campaign.ends_on)
+    start, end = days_bounds(campaign.starts_on, campaign.ends_on)
     appointments = Appointment.objects.filter(
-        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), slot_start__gte=start, slot_start__lte=end
+        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), slot_start__gte=start, slot_start__lt=end
     ).exclude(status="cancelled")
     visits = RepairOrder.objects.filter(
-        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), arrived_at__gte=start, arrived_at__lte=end
+        dealer_id=campaign.dealer_id, customer=OuterRef("customer"), arrived_at__gte=start, arrived_at__lt=end
     ).exclude(status="cancelled")
     return CampaignTarget.objects.filter(campaign=campaign), Exists(appointments), Exists(visits)
 

@@ -3,8 +3,6 @@ campaigns and the lapsed-customer watch."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,10 +11,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
 from care import kpis, selectors, services
-from care.choices import CallDirection, CallPurpose, CampaignStatus, LapseReason, MessagePurpose
+from care.choices import CallDirection, CallPurpose, CampaignStatus, LapseReason, MessagePurpose, ReminderStatus
+from care.filtersets import (
+    CallRecordFilterSet,
+    CampaignFilterSet,
+    FollowUpFilterSet,
+    LapsedCustomerFilterSet,
+    LetterFilterSet,
+    ReminderFilterSet,
+)
 from care.forms import (
     CallForm,
     CampaignForm,
@@ -25,16 +31,16 @@ from care.forms import (
     LapseNoteForm,
     LetterForm,
     ReminderCloseForm,
-    ReminderFilterForm,
     SendMessageForm,
     TargetCriteriaForm,
 )
 from care.messaging import send_message
 from care.models import CallRecord, Campaign, CampaignTarget, Letter, Reminder
 from care.reminders import generate_reminders
-from core.dates import month_bounds
+from core.dates import Month
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
+from core.lists import FilteredListMixin, FilteredListView, apply_filterset
 from core.mixins import DealerScopedObjectMixin
 from customers.models import Customer
 from organization.models import Dealer
@@ -47,30 +53,12 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-class DealerFilterMixin:
-    """An optional ?dealer= filter over the user's readable dealers (another dealer's id is a 404)."""
+class CareListMixin(FilteredListMixin):
+    """A care list's filters (its API FilterSet); ``dealer_filter`` is the dealer chosen in the picker."""
 
-    def dealer_filter(self) -> Dealer | None:
-        value = self.request.GET.get("dealer", "")
-        if not value:
-            return None
-        if not value.isdigit():
-            raise Http404
-        return get_object_or_404(Dealer.objects.for_user(self.request.user), pk=value)
-
-    def dealer_context(self) -> dict:
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        dealer = self.dealer_filter()
-        return {
-            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
-            "dealer_filter": dealer.pk if dealer else "",
-            "querystring": query.urlencode(),
-        }
-
-    def scoped(self, queryset):
-        dealer = self.dealer_filter()
-        return queryset.filter(dealer=dealer) if dealer else queryset
+    def filter_context(self) -> dict:
+        context = super().filter_context()
+        return {**context, "dealer_filter": context["filters"].get("dealer") or ""}
 
 
 def _posted_id(request, name: str) -> int:
@@ -95,13 +83,13 @@ CARE_INDICATORS = (
 def _month_kpis(form: KpiMonthForm, dealers: list[Dealer]) -> dict:
     """D4, D5 and E4 of the chosen month per dealer, as the measurements compute them (judged now if the month
     is still running): one grouped query per indicator."""
-    first = form.month_start()
-    start, end = month_bounds(first.year, first.month)
+    month = form.chosen_month()
+    start, end = month.bounds()
     ids = [d.pk for d in dealers]
     figures = [(indicator, measure(ids, start, end)) for indicator, measure in CARE_INDICATORS]
     return {
         "kpi_form": form,
-        "kpi_month": first,
+        "kpi_month": month.first_day,
         "kpi_indicators": [indicator for indicator, _figures in figures],
         "kpi_rows": [{"dealer": d, "figures": [found[d.pk] for _i, found in figures]} for d in dealers],
     }
@@ -110,29 +98,27 @@ def _month_kpis(form: KpiMonthForm, dealers: list[Dealer]) -> dict:
 # --- follow-ups ----------------------------------------------------------------------------------------------
 
 
-class FollowUpListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
+class FollowUpListView(CareListMixin, FilteredListView):
     """The follow-up specialist's day: calls due today, overdue, upcoming and done; archives to complete."""
 
     model = Task
     permission_required = "care.view_callrecord"
     template_name = "care/followup_list.html"
     paginate_by = 50
-
-    def bucket(self) -> str:
-        value = self.request.GET.get("bucket", "today")
-        return value if value in BUCKETS else "today"
-
-    def get_queryset(self):
-        tasks = selectors.follow_up_tasks(self.scoped(Task.objects.for_user(self.request.user)))
-        return selectors.follow_up_bucket(tasks, self.bucket())
+    filterset_class = FollowUpFilterSet
 
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), **self.dealer_context()}
+        context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
-        tasks = selectors.follow_up_tasks(self.scoped(Task.objects.for_user(user)))
+        dealer = context["dealer_filter"]
+
+        def scoped(queryset):
+            return queryset.filter(dealer_id=dealer) if dealer else queryset
+
+        tasks = selectors.follow_up_tasks(scoped(Task.objects.for_user(user)))
         context["counts"] = {b: selectors.follow_up_bucket(tasks, b).count() for b in BUCKETS if b != "done"}
-        context["bucket"] = self.bucket()
-        context["archives"] = selectors.archives_to_complete(self.scoped(Customer.objects.for_user(user)))[:20]
+        context["bucket"] = context["filters"].get("bucket") or "today"
+        context["archives"] = selectors.archives_to_complete(scoped(Customer.objects.for_user(user)))[:20]
         context.update(_month_kpis(KpiMonthForm(self.request.GET), list(context["dealers"])))
         context["now"] = now
         return context
@@ -188,26 +174,16 @@ class FollowUpCallView(DealerScopedObjectMixin, View):
 # --- call register ----------------------------------------------------------------------------------------------
 
 
-class CallFiltersMixin(DealerFilterMixin):
-    def calls(self):
-        calls = self.scoped(CallRecord.objects.for_user(self.request.user)).select_related(
+class CallFiltersMixin(CareListMixin):
+    filterset_class = CallRecordFilterSet
+
+    def get_base_queryset(self):
+        return CallRecord.objects.for_user(self.request.user).select_related(
             "customer", "vehicle", "repair_order", "called_by", "dealer"
         )
-        params = self.request.GET
-        if params.get("purpose") in CallPurpose.values:
-            calls = calls.filter(purpose=params["purpose"])
-        for name, lookup in (("from", "called_at__gte"), ("to", "called_at__lt")):
-            try:
-                day = datetime.strptime(params.get(name, ""), "%Y-%m-%d").date()
-            except ValueError:
-                continue
-            if name == "to":
-                day += timedelta(days=1)
-            calls = calls.filter(**{lookup: timezone.make_aware(datetime.combine(day, time.min))})
-        return calls
 
 
-class CallListView(DealerScopedObjectMixin, CallFiltersMixin, ListView):
+class CallListView(CallFiltersMixin, FilteredListView):
     """The call register (跟踪服务电话登记表)."""
 
     model = CallRecord
@@ -215,13 +191,9 @@ class CallListView(DealerScopedObjectMixin, CallFiltersMixin, ListView):
     template_name = "care/call_list.html"
     paginate_by = 50
 
-    def get_queryset(self):
-        return self.calls()
-
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            **self.dealer_context(),
             "purposes": CallPurpose.choices,
             "params": self.request.GET,
         }
@@ -255,7 +227,7 @@ class CallExportView(DealerScopedObjectMixin, CallFiltersMixin, View):
                 c.next_action,
                 str(c.called_by),
             ]
-            for c in self.calls()[:100_000]
+            for c in self.filtered_queryset()[:100_000]
         )
         return xlsx_response(filename="call-register.xlsx", sheet_title=_("Call register"), header=header, rows=rows)
 
@@ -315,21 +287,19 @@ class CustomerCallView(DealerScopedObjectMixin, View):
 # --- letter register --------------------------------------------------------------------------------------------
 
 
-class LetterListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
+class LetterListView(CareListMixin, FilteredListView):
     """The letter register (跟踪服务信函登记表): notices, invitations and reply letters."""
 
     model = Letter
     permission_required = "care.view_letter"
     template_name = "care/letter_list.html"
     paginate_by = 50
+    filterset_class = LetterFilterSet
 
-    def get_queryset(self):
-        return self.scoped(Letter.objects.for_user(self.request.user)).select_related(
+    def get_base_queryset(self):
+        return Letter.objects.for_user(self.request.user).select_related(
             "customer", "sent_by", "dealer", "repair_order"
         )
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **self.dealer_context()}
 
 
 class LetterExportView(LetterListView):
@@ -385,43 +355,28 @@ class LetterCreateView(DealerScopedObjectMixin, View):
 # --- reminders ----------------------------------------------------------------------------------------------------
 
 
-class ReminderListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
+class ReminderListView(CareListMixin, FilteredListView):
     """Care reminders to work through: who to call about what, and when."""
 
     model = Reminder
     permission_required = "care.view_reminder"
     template_name = "care/reminder_list.html"
     paginate_by = 50
+    filterset_class = ReminderFilterSet
 
-    def filters(self) -> dict:
-        form = ReminderFilterForm(self.request.GET or None)
-        data = form.cleaned_data if form.is_valid() else {}
-        return {"kind": data.get("kind", ""), "status": data.get("status", "open") if self.request.GET else "open",
-                "due": data.get("due") or "now"}  # fmt: skip
+    def get_filter_defaults(self) -> dict:
+        """At first the open reminders due now; a filtered query says its own status (empty: any)."""
+        return {"due": "now"} if self.querystring() else {"due": "now", "status": ReminderStatus.OPEN}
 
-    def get_queryset(self):
-        filters = self.filters()
-        reminders = self.scoped(Reminder.objects.for_user(self.request.user)).select_related(
-            "customer", "vehicle", "dealer"
+    def get_base_queryset(self):
+        return (
+            Reminder.objects.for_user(self.request.user)
+            .select_related("customer", "vehicle", "dealer")
+            .order_by("remind_on", "due_on", "id")
         )
-        if filters["kind"]:
-            reminders = reminders.filter(kind=filters["kind"])
-        if filters["status"]:
-            reminders = reminders.filter(status=filters["status"])
-        today = timezone.localdate()
-        if filters["due"] == "now":
-            reminders = reminders.filter(remind_on__lte=today)
-        elif filters["due"] == "30":
-            reminders = reminders.filter(remind_on__lte=today + timedelta(days=30))
-        return reminders.order_by("remind_on", "due_on", "id")
 
     def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            **self.dealer_context(),
-            "filter_form": ReminderFilterForm(self.request.GET or None, initial={"status": "open"}),
-            "can_generate": self.request.user.has_perm("care.add_reminder"),
-        }
+        return {**super().get_context_data(**kwargs), "can_generate": self.request.user.has_perm("care.add_reminder")}
 
 
 class ReminderExportView(ReminderListView):
@@ -531,19 +486,20 @@ class ReminderDetailView(DealerScopedObjectMixin, View):
 # --- campaigns ---------------------------------------------------------------------------------------------------
 
 
-class CampaignListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
+class CampaignListView(CareListMixin, FilteredListView):
     model = Campaign
     permission_required = "care.view_campaign"
     template_name = "care/campaign_list.html"
     paginate_by = 25
+    filterset_class = CampaignFilterSet
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         from django.db.models import Count, Q
 
         from care.choices import TargetStatus
 
         return (
-            self.scoped(Campaign.objects.for_user(self.request.user))
+            Campaign.objects.for_user(self.request.user)
             .select_related("dealer")
             .order_by("-starts_on", "-id")
             .annotate(
@@ -555,7 +511,6 @@ class CampaignListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            **self.dealer_context(),
             "can_create": self.request.user.has_perm("care.add_campaign"),
         }
 
@@ -664,27 +619,25 @@ class CampaignDetailView(DealerScopedObjectMixin, View):
 # --- lapsed customers -----------------------------------------------------------------------------------------------
 
 
-class LapsedListView(DealerScopedObjectMixin, DealerFilterMixin, ListView):
+class LapsedListView(CareListMixin, FilteredListView):
     """Customers who have not come for a year or more (流失客户), most valuable first."""
 
     model = Customer
     permission_required = "care.view_lapsenote"
     template_name = "care/lapsed_list.html"
     paginate_by = 50
+    filterset_class = LapsedCustomerFilterSet
 
-    def months(self) -> int:
-        return selectors.lapse_months(self.request.GET.get("months", ""))
-
-    def get_queryset(self):
-        customers = self.scoped(Customer.objects.for_user(self.request.user)).select_related("dealer")
-        return selectors.lapsed_customers(customers, months=self.months())
+    def get_base_queryset(self):
+        return Customer.objects.for_user(self.request.user).select_related("dealer")
 
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), **self.dealer_context(), "months": self.months()}
+        context = super().get_context_data(**kwargs)
+        context["months"] = context["filters"].get("months") or selectors.DEFAULT_LAPSE_MONTHS
         for customer in context["object_list"]:
             customer.lapse_reason_label = LapseReason(customer.lapse_reason).label if customer.lapse_reason else ""
         dealers = list(context["dealers"])
-        start, end = month_bounds(timezone.localdate().year, timezone.localdate().month)
+        start, end = Month.current().bounds()
         context["retention"] = _rows_for(kpis.retention([d.pk for d in dealers], start, end), dealers)
         context["e4"] = kpis.E4
         context["campaigns"] = Campaign.objects.for_user(self.request.user, write=True).exclude(
@@ -703,8 +656,10 @@ class LapsedToCampaignView(DealerScopedObjectMixin, View):
         campaign = get_object_or_404(
             Campaign.objects.for_user(request.user, write=True), pk=_posted_id(request, "campaign")
         )
-        months = selectors.lapse_months(request.POST.get("months", ""))
-        customers = selectors.lapsed_customers(Customer.objects.filter(dealer=campaign.dealer), months=months)
+        customers = apply_filterset(
+            LapsedCustomerFilterSet, {"months": request.POST.get("months", "")},
+            Customer.objects.filter(dealer=campaign.dealer), user=request.user,
+        )  # fmt: skip
         try:
             added = services.campaign_add_targets(campaign=campaign, customers=customers, by=request.user)
         except ValidationError as exc:

@@ -4,80 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from care.sla import business_time_between
 from complaints import kpis
-from complaints.choices import UNRESOLVED, Category, EscalationLevel, Severity, Status
+from complaints.choices import UNRESOLVED, Category, EscalationLevel, Severity
 from complaints.models import Complaint, CrisisAlert
 from complaints.services import calendar_for, overdue_q
+from core.business_hours import business_time_between
+from core.dates import Month
 from core.indicators import combined
 from organization.models import Dealer
 
 LIST_RELATED = ("dealer", "customer", "vehicle", "owner", "received_by")
 
 
-def complaint_list(*, user: User, filters: dict | None = None, now: datetime | None = None) -> QuerySet[Complaint]:
-    """Complaints of the user's dealers, newest first, by the list filters (status, category, severity, …)."""
-    filters = filters or {}
-    now = now or timezone.now()
-    qs = Complaint.objects.for_user(user).select_related(*LIST_RELATED)
-    if filters.get("status") == "unresolved":
-        qs = qs.filter(status__in=UNRESOLVED)
-    elif filters.get("status") in Status.values:
-        qs = qs.filter(status=filters["status"])
-    if filters.get("category") in Category.values:
-        qs = qs.filter(category=filters["category"])
-    if filters.get("severity") in Severity.values:
-        qs = qs.filter(severity=filters["severity"])
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("owner"):
-        qs = qs.filter(owner_id=filters["owner"])
-    overdue = filters.get("overdue")
-    if overdue == "any":
-        qs = qs.filter(overdue_q(now))
-    elif overdue == "first_contact":
-        qs = qs.filter(status__in=UNRESOLVED, first_contact_at__isnull=True, first_contact_due_at__lt=now)
-    elif overdue == "feedback":
-        qs = qs.filter(status__in=UNRESOLVED, feedback_at__isnull=True, feedback_due_at__lt=now)
-    elif overdue == "resolution":
-        qs = qs.filter(status__in=UNRESOLVED, resolution_due_at__lt=now)
-    escalated = filters.get("escalated")
-    if escalated == "any":
-        qs = qs.filter(escalation_level__gt=EscalationLevel.NONE)
-    elif escalated in ("1", "2"):
-        qs = qs.filter(escalation_level=int(escalated))
-    if filters.get("received_from"):
-        qs = qs.filter(received_at__gte=start_of(filters["received_from"]))
-    if filters.get("received_to"):
-        qs = qs.filter(received_at__lt=start_of(filters["received_to"] + timedelta(days=1)))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(number__startswith=q.upper())
-            | Q(contact_name__startswith=q)
-            | Q(contact_phone__startswith=q)
-            | Q(customer__name__startswith=q)
-            | Q(vehicle__plate__startswith=q.upper())
-            | Q(repair_order__number__startswith=q.upper())
-        )
-    return qs.order_by("-received_at", "-id")
-
-
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return start_of(first), start_of(following)
+def complaint_list(*, user: User) -> QuerySet[Complaint]:
+    """Complaints of the user's dealers, newest first (complaints.filtersets.ComplaintFilterSet filters them)."""
+    return Complaint.objects.for_user(user).select_related(*LIST_RELATED).order_by("-received_at", "-id")
 
 
 def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = None, now=None) -> dict:
@@ -104,7 +52,7 @@ def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = 
         escalated_region=Count("id", filter=unresolved & Q(escalation_level=EscalationLevel.REGION)),
         critical_open=Count("id", filter=unresolved & Q(severity=Severity.CRITICAL)),
     )
-    start, end = month_bounds(month)
+    start, end = Month.of(month).bounds()
     dealers = Dealer.objects.for_user(user).filter(**({"pk": dealer_id} if dealer_id else {}))
     figures = kpis.handling(list(dealers.values_list("pk", flat=True)), start, end, as_of=now)
     kpi_rows = [(i, combined(figures[i.code].values(), i.kind)) for i in (kpis.A2, kpis.D6, kpis.B5)]

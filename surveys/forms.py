@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care.choices import MessageChannel
 from core.forms import VersionedFormMixin
-from surveys.choices import CsiFactor, InvitationStatus, QuestionKind, ResponseChannel
+from surveys.choices import CsiFactor, QuestionKind
 from surveys.models import Question, Questionnaire
 from surveys.scoring import SCALES
 
@@ -77,36 +77,17 @@ class SurveyAnswerForm(forms.Form):
 
 
 class PeriodFilterForm(forms.Form):
-    """The period and dealer of the results (default: the last 30 days)."""
+    """The form of the results pages' filters: the period defaults to the last 30 days (a reversed one is turned;
+    a refused day is the default too, for the figures shown beside the form's message)."""
 
-    start = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    dealer = forms.IntegerField(required=False, min_value=1)
-    channel = forms.ChoiceField(choices=[("", ""), *list(ResponseChannel.choices)], required=False)
-    low = forms.BooleanField(required=False)
-
-    def filters(self) -> dict:
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or end - timedelta(days=29)
+    def clean(self):
+        cleaned = super().clean()
+        end = cleaned.get("end") or timezone.localdate()
+        start = cleaned.get("start") or end - timedelta(days=29)
         if start > end:
             start, end = end, start
-        return {
-            "start": start, "end": end, "dealer": data.get("dealer"), "channel": data.get("channel") or "",
-            "low": bool(data.get("low")),
-        }  # fmt: skip
-
-
-class InvitationFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=40)
-    status = forms.ChoiceField(
-        choices=[("", ""), *list(InvitationStatus.choices), ("expired", _("Expired"))], required=False
-    )
-    dealer = forms.IntegerField(required=False, min_value=1)
-
-    def filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
 
 
 class DealerSurveySettingsForm(VersionedFormMixin):

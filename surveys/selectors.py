@@ -11,30 +11,20 @@ those figures, the same the measurements and the evaluation compute.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import User
-from core.indicators import BALANCE, MEAN, Measure, combined
+from core.dates import span
+from core.indicators import BALANCE, MEAN, Measure, Rate, combined
 from repairs.models import RepairOrder
 from surveys import kpis
-from surveys.choices import Dimension, InvitationStatus
+from surveys.choices import Dimension
 from surveys.models import Questionnaire, SurveyInvitation, SurveyResponse
 
 
-def _bounds(start, end) -> tuple[datetime, datetime]:
-    low = start if isinstance(start, datetime) else timezone.make_aware(datetime.combine(start, time.min))
-    if isinstance(end, datetime):
-        high = end
-    else:
-        high = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    return low, high
-
-
 def _responses(dealer_ids: Iterable[int] | None, start, end) -> QuerySet[SurveyResponse]:
-    low, high = _bounds(start, end)
+    low, high = span(start, end)
     qs = SurveyResponse.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
     if dealer_ids is not None:
         qs = qs.filter(dealer_id__in=list(dealer_ids))
@@ -48,7 +38,7 @@ def _round(value, digits=1):
 def advisor_scores(dealer_ids, start, end) -> dict[int, dict]:
     """Per service advisor (the repair order's ``advisor``): the mean CSI (0–100) of the period's responses and
     the responses it stands on (E1's rule, surveys.kpis.csi_per: responses with a CSI)."""
-    low, high = _bounds(start, end)
+    low, high = span(start, end)
     figures = kpis.csi_per("repair_order__advisor_id", list(dealer_ids), low, high)
     return {advisor: {"responses": m.n, "score": _round(m.value, 2)} for advisor, m in figures.items()}
 
@@ -59,7 +49,7 @@ def dealer_results(dealer_ids, start, end) -> dict[int, dict]:
     CSI (E1), NPS (E2) and the dimension means (C1, C2 …) are surveys.kpis' figures: ``kpis`` (by indicator code)
     and ``dimension_figures`` hold them as ``Measure`` objects, the other keys show them rounded as the page does.
     """
-    low, high = _bounds(start, end)
+    low, high = span(start, end)
     dealer_ids = list(dealer_ids)
     delivered = RepairOrder.objects.filter(dealer_id__in=dealer_ids, delivered_at__gte=low, delivered_at__lt=high)
     answered = SurveyResponse.objects.filter(repair_order=OuterRef("pk"))
@@ -89,12 +79,8 @@ def dealer_results(dealer_ids, start, end) -> dict[int, dict]:
         entry.update({key: row[key] for key in ("responses", "promoters", "passives", "detractors", "low", "phone")})
         _present(entry, row["E1"], row["E2"], dimensions[dealer_id])
     for entry in results.values():
-        entry["response_rate"] = _rate(entry["answered"], entry["delivered"])
+        entry["response_rate"] = Rate(entry["answered"], entry["delivered"]).rounded_percent(1)
     return results
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def _present(entry: dict, csi: Measure, nps: Measure, dimensions: dict[str, Measure]) -> None:
@@ -128,7 +114,7 @@ def totals(results: dict[int, dict]) -> dict:
     for key in ("delivered", "answered", "invited", "responses", "promoters", "passives", "detractors", "low",
                 "phone"):  # fmt: skip
         total[key] = sum(r[key] for r in rows)
-    total["response_rate"] = _rate(total["answered"], total["delivered"])
+    total["response_rate"] = Rate(total["answered"], total["delivered"]).rounded_percent(1)
     by_dimension: dict[str, list[Measure]] = {}
     for r in rows:
         for dimension, figure in r["dimension_figures"].items():
@@ -145,46 +131,24 @@ def totals(results: dict[int, dict]) -> dict:
 # --- lists of the pages and the API -----------------------------------------------------------------------------
 
 
-def response_list(*, user: User, filters: dict | None = None) -> QuerySet[SurveyResponse]:
-    """Responses of the user's dealers, newest first; by dealer, period, channel, low score, advisor."""
-    filters = filters or {}
-    qs = SurveyResponse.objects.for_user(user).select_related(
-        "dealer", "repair_order__advisor", "customer", "vehicle", "questionnaire", "taken_by", "follow_up_task"
+def response_list(*, user: User) -> QuerySet[SurveyResponse]:
+    """Responses of the user's dealers, newest first (surveys.filtersets.SurveyResponseFilterSet filters them)."""
+    return (
+        SurveyResponse.objects.for_user(user)
+        .select_related(
+            "dealer", "repair_order__advisor", "customer", "vehicle", "questionnaire", "taken_by", "follow_up_task"
+        )
+        .order_by("-submitted_at", "-id")
     )
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("start") and filters.get("end"):
-        low, high = _bounds(filters["start"], filters["end"])
-        qs = qs.filter(submitted_at__gte=low, submitted_at__lt=high)
-    if filters.get("channel"):
-        qs = qs.filter(channel=filters["channel"])
-    if filters.get("low"):
-        qs = qs.filter(low_score=True)
-    if filters.get("advisor"):
-        qs = qs.filter(repair_order__advisor_id=filters["advisor"])
-    return qs.order_by("-submitted_at", "-id")
 
 
-def invitation_list(*, user: User, filters: dict | None = None) -> QuerySet[SurveyInvitation]:
-    """Invitations of the user's dealers, newest first; by dealer, status (incl. expired) or RO number / plate."""
-    filters = filters or {}
-    now = timezone.now()
-    qs = SurveyInvitation.objects.for_user(user).select_related(
-        "dealer", "repair_order__vehicle", "customer", "questionnaire", "created_by"
+def invitation_list(*, user: User) -> QuerySet[SurveyInvitation]:
+    """Invitations of the user's dealers, newest first (surveys.filtersets.SurveyInvitationFilterSet filters them)."""
+    return (
+        SurveyInvitation.objects.for_user(user)
+        .select_related("dealer", "repair_order__vehicle", "customer", "questionnaire", "created_by")
+        .order_by("-created_at", "-id")
     )
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    status = filters.get("status")
-    if status == "expired":
-        qs = qs.filter(status=InvitationStatus.SENT, expires_at__lte=now)
-    elif status == InvitationStatus.SENT:
-        qs = qs.filter(status=InvitationStatus.SENT, expires_at__gt=now)
-    elif status in InvitationStatus.values:
-        qs = qs.filter(status=status)
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(repair_order__number__startswith=q.upper()) | Q(repair_order__vehicle__plate__icontains=q))
-    return qs.order_by("-created_at", "-id")
 
 
 def questionnaire_list(*, user: User) -> QuerySet[Questionnaire]:

@@ -18,17 +18,17 @@ from accounts.models import User
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListMixin, FilteredListView, filter_values
 from core.mixins import DealerScopedObjectMixin
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
 from repairs.models import RepairOrder
 from surveys import kpis, selectors, services
 from surveys.choices import Dimension, InvitationStatus, ResponseChannel
+from surveys.filtersets import SurveyInvitationFilterSet, SurveyPeriodFilterSet
 from surveys.forms import (
     DealerSurveySettingsForm,
-    InvitationFilterForm,
     OrderLookupForm,
-    PeriodFilterForm,
     QuestionnaireVersionForm,
     SurveyAnswerForm,
 )
@@ -102,33 +102,28 @@ def surveys_home(request):
     raise Http404
 
 
-class PeriodMixin:
-    """The period and dealer filter; a dealer the user cannot read is a 404."""
+class PeriodMixin(FilteredListMixin):
+    """The results pages' filters (the responses API's) over the user's dealers' responses of a period."""
 
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._form = PeriodFilterForm(self.request.GET)
-            self._filters = self._form.filters()
-            dealer = self._filters.get("dealer")
-            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
-                raise Http404
-        return self._filters
+    filterset_class = SurveyPeriodFilterSet
+
+    def get_base_queryset(self):
+        return selectors.response_list(user=self.request.user)
+
+    def period(self) -> tuple:
+        """The period's first and last day (the default period if the form refused one)."""
+        self.filterset.is_valid()
+        cleaned = self.filterset.form.cleaned_data
+        return cleaned["start"], cleaned["end"]
 
     def dealer_ids(self) -> list[int]:
-        filters = self.get_filters()
-        if filters.get("dealer"):
-            return [filters["dealer"]]
+        dealer = filter_values(self.filterset).get("dealer")
+        if dealer:
+            return [dealer]
         return list(Dealer.objects.for_user(self.request.user).values_list("pk", flat=True))
 
     def filter_context(self) -> dict:
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return {
-            "filters": self.get_filters(),
-            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
-            "querystring": query.urlencode(),
-            "channels": ResponseChannel.choices,
-        }
+        return {**super().filter_context(), "channels": ResponseChannel.choices}
 
 
 class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
@@ -139,13 +134,13 @@ class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
     template_name = "surveys/results.html"
 
     def get(self, request):
-        filters = self.get_filters()
+        start, end = self.period()
         dealer_ids = self.dealer_ids()
-        results = selectors.dealer_results(dealer_ids, filters["start"], filters["end"])
+        results = selectors.dealer_results(dealer_ids, start, end)
         dealers = {d.pk: d for d in Dealer.objects.filter(pk__in=list(results))}
         rows = [{**r, "dealer": dealers[pk]} for pk, r in sorted(results.items(), key=lambda kv: dealers[kv[0]].code)]
         total = selectors.totals(results)
-        advisors = selectors.advisor_scores(dealer_ids, filters["start"], filters["end"])
+        advisors = selectors.advisor_scores(dealer_ids, start, end)
         users = {u.pk: u for u in User.objects.filter(pk__in=list(advisors))}
         advisor_rows = sorted(
             ({"advisor": users.get(pk), **v} for pk, v in advisors.items()),
@@ -157,7 +152,7 @@ class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
             for value, label in Dimension.choices
             if value in total["dimensions"]
         ]
-        low_list = selectors.response_list(user=request.user, filters={**filters, "low": True})[:50]
+        low_list = self.filtered_queryset().filter(low_score=True)[:50]
         context = {
             **self.filter_context(), "rows": rows, "total": total, "advisor_rows": advisor_rows,
             "dimension_rows": dimension_rows, "low_list": low_list, "e1": kpis.E1, "e2": kpis.E2,
@@ -165,17 +160,10 @@ class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
         return render(request, self.template_name, context)
 
 
-class ResponseListView(DealerScopedObjectMixin, PeriodMixin, ListView):
+class ResponseListView(PeriodMixin, FilteredListView):
     model = SurveyResponse
     permission_required = "surveys.view_surveyresponse"
-    paginate_by = 25
     template_name = "surveys/response_list.html"
-
-    def get_queryset(self):
-        return selectors.response_list(user=self.request.user, filters=self.get_filters())
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **self.filter_context()}
 
 
 class ResponseExportView(DealerScopedObjectMixin, PeriodMixin, View):
@@ -186,7 +174,7 @@ class ResponseExportView(DealerScopedObjectMixin, PeriodMixin, View):
     max_rows = 50_000
 
     def get(self, request):
-        responses = selectors.response_list(user=request.user, filters=self.get_filters()).prefetch_related(
+        responses = self.filtered_queryset().prefetch_related(
             "answers__question"
         )
         dims = Dimension.choices
@@ -229,33 +217,20 @@ class ResponseDetailView(DealerScopedObjectMixin, View):
         return render(request, "surveys/response_detail.html", context)
 
 
-class InvitationListView(DealerScopedObjectMixin, ListView):
+class InvitationListView(FilteredListView):
     model = SurveyInvitation
     permission_required = "surveys.view_surveyinvitation"
-    paginate_by = 25
     template_name = "surveys/invitation_list.html"
+    filterset_class = SurveyInvitationFilterSet
 
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._filters = InvitationFilterForm(self.request.GET).filters()
-            dealer = self._filters.get("dealer")
-            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
-                raise Http404
-        return self._filters
-
-    def get_queryset(self):
-        return selectors.invitation_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return selectors.invitation_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
         writable = dealer_ids_for(self.request.user, write=True)
         return {
             **super().get_context_data(**kwargs),
-            "filters": self.get_filters(),
-            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
             "statuses": [*InvitationStatus.choices, ("expired", _("Expired"))],
-            "querystring": query.urlencode(),
             "can_reissue": self.request.user.has_perm("surveys.change_surveyinvitation"),
             "writable": writable,
         }

@@ -9,27 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import VersionedFormMixin
-from warranty.choices import ClaimStatus
 from warranty.models import WarrantyClaim
 from warranty.services import CLAIM_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 AMOUNT = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
-
-
-class ClaimFilterForm(forms.Form):
-    """The filters of the claims list, export and report (query string)."""
-
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("status"), choices=[("", _("Any status")), *ClaimStatus.choices], required=False)
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
-    submitted_from = forms.DateField(label=_("submitted from"), required=False, widget=DATE)
-    submitted_to = forms.DateField(label=_("submitted to"), required=False, widget=DATE)
-
-    def filters(self) -> dict:
-        """The valid filters (an invalid one is ignored, like an unknown status)."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
 
 
 class OrderLookupForm(forms.Form):

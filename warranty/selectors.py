@@ -2,47 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
 
 from accounts.models import User
+from core.indicators import Rate
 from warranty.choices import CLAIM_STATUS_COLOURS, ClaimStatus
 from warranty.models import WarrantyClaim
 
 ZERO = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def claim_list(*, user: User, filters: dict | None = None) -> QuerySet[WarrantyClaim]:
-    """Claims of the user's dealers, newest first; by status, dealer, submission dates or number/code prefix.
-
-    The dates are those of submission (a draft has none, so a date filter leaves drafts out).
-    """
-    filters = filters or {}
-    qs = WarrantyClaim.objects.for_user(user).select_related("dealer", "repair_order", "vehicle")
-    if filters.get("status") in ClaimStatus.values:
-        qs = qs.filter(status=filters["status"])
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("submitted_from"):
-        qs = qs.filter(submitted_at__gte=_start_of(filters["submitted_from"]))
-    if filters.get("submitted_to"):
-        qs = qs.filter(submitted_at__lt=_start_of(filters["submitted_to"] + timedelta(days=1)))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(number__startswith=q.upper())
-            | Q(repair_order__number__startswith=q.upper())
-            | Q(failure_code__istartswith=q)
-            | Q(causal_part_number__istartswith=q)
-        )
-    return qs.order_by("-created_at", "-id")
+def claim_list(*, user: User) -> QuerySet[WarrantyClaim]:
+    """Claims of the user's dealers, newest first (warranty.filtersets.WarrantyClaimFilterSet filters them)."""
+    return (
+        WarrantyClaim.objects.for_user(user)
+        .select_related("dealer", "repair_order", "vehicle")
+        .order_by("-created_at", "-id")
+    )
 
 
 def _money(field: str, **extra):
@@ -68,9 +45,9 @@ def claim_totals_by_status(claims: QuerySet[WarrantyClaim]) -> list[dict]:
     ]
 
 
-def claims_report(*, user: User, filters: dict | None = None) -> dict:
-    """The claims report: totals by status, by month of submission and by failure code (grouped SQL)."""
-    claims = claim_list(user=user, filters=filters).order_by()
+def claims_report(*, claims: QuerySet[WarrantyClaim]) -> dict:
+    """The report of these claims: totals by status, by month of submission and by failure code (grouped SQL)."""
+    claims = claims.order_by()
     submitted = claims.exclude(status=ClaimStatus.DRAFT)
     decided = Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.REJECTED])
     outcome = {
@@ -90,9 +67,7 @@ def claims_report(*, user: User, filters: dict | None = None) -> dict:
         submitted.values("failure_code").annotate(**_amounts(), **outcome).order_by("-count", "failure_code")[:50]
     )
     for row in [*by_month, *by_failure_code]:
-        row["approval_rate"] = (
-            round(100 * row["approved_count"] / row["decided_count"], 1) if row["decided_count"] else None
-        )
+        row["approval_rate"] = Rate(row["approved_count"], row["decided_count"]).rounded_percent(1)
     by_status = claim_totals_by_status(claims)
     total = claims.aggregate(**_amounts())
     return {"by_status": by_status, "by_month": by_month, "by_failure_code": by_failure_code, "total": total}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,64 +11,50 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
+from core.dates import local_moment
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListMixin, FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
-from core.tenancy import dealer_ids_for
-from organization.models import Dealer
+from core.permissions import allowed
 from repairs.models import RepairOrder
 from warranty import selectors, services
 from warranty.choices import ClaimStatus
+from warranty.filtersets import WarrantyClaimFilterSet
 from warranty.forms import (
     ClaimCreateForm,
     ClaimDecisionForm,
     ClaimEditForm,
-    ClaimFilterForm,
     ClaimPaymentForm,
     ClaimSubmitForm,
     OrderLookupForm,
 )
 from warranty.models import WarrantyClaim
-from warranty.state import can
+from warranty.state import CLAIM_STATES
 
 
-class ClaimFiltersMixin:
-    """Reads the claim filters from the query string; a dealer the user cannot read is a 404."""
+class ClaimFiltersMixin(FilteredListMixin):
+    """The claims of the list, export and report: WarrantyClaimFilterSet over the user's dealers' claims."""
 
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._filters = ClaimFilterForm(self.request.GET).filters()
-            dealer = self._filters.get("dealer")
-            if dealer and not Dealer.objects.for_user(self.request.user).filter(pk=dealer).exists():
-                raise Http404
-        return self._filters
+    filterset_class = WarrantyClaimFilterSet
+
+    def get_base_queryset(self):
+        return selectors.claim_list(user=self.request.user)
 
     def filter_context(self) -> dict:
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return {
-            "filters": self.get_filters(),
-            "filter_form": ClaimFilterForm(self.request.GET),
-            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name"),
-            "statuses": ClaimStatus.choices,
-            "querystring": query.urlencode(),
-        }
+        return {**super().filter_context(), "statuses": ClaimStatus.choices}
 
 
-class ClaimListView(DealerScopedObjectMixin, ClaimFiltersMixin, ListView):
+class ClaimListView(ClaimFiltersMixin, FilteredListView):
     model = WarrantyClaim
     permission_required = "warranty.view_warrantyclaim"
-    paginate_by = 25
     template_name = "warranty/claim_list.html"
 
-    def get_queryset(self):
-        return selectors.claim_list(user=self.request.user, filters=self.get_filters())
-
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), **self.filter_context()}
+        context = super().get_context_data(**kwargs)
         context["totals"] = selectors.claim_totals_by_status(self.object_list)
         context["can_create"] = self.request.user.has_perm(services.ADD)
         return context
@@ -82,7 +68,7 @@ class ClaimExportView(DealerScopedObjectMixin, ClaimFiltersMixin, View):
     max_rows = 100_000
 
     def get(self, request):
-        claims = selectors.claim_list(user=request.user, filters=self.get_filters())
+        claims = self.filtered_queryset()
         header = [
             _("Dealer"), _("Claim number"), _("RO number"), _("VIN"), _("Brand"), _("Status"), _("Coverage"),
             _("Failure code"), _("Causal part number"), _("Causal part name"), _("Mileage at repair (km)"),
@@ -122,7 +108,7 @@ class ClaimReportView(DealerScopedObjectMixin, ClaimFiltersMixin, View):
     template_name = "warranty/claim_report.html"
 
     def get(self, request):
-        report = selectors.claims_report(user=request.user, filters=self.get_filters())
+        report = selectors.claims_report(claims=self.filtered_queryset())
         return render(request, self.template_name, {**report, **self.filter_context()})
 
 
@@ -190,8 +176,7 @@ class ClaimCreateView(DealerScopedObjectMixin, View):
 def _detail_context(request, claim: WarrantyClaim, **bound_forms) -> dict:
     """Everything the claim page shows; ``bound_forms`` replace the blank forms to show errors."""
     user = request.user
-    writable = dealer_ids_for(user, write=True)
-    can_write = writable is None or claim.dealer_id in writable
+    can_write = allowed(user, dealer=claim.dealer_id)
     version = {"version": claim.version}
     context = {
         "object": claim,
@@ -201,13 +186,13 @@ def _detail_context(request, claim: WarrantyClaim, **bound_forms) -> dict:
     }
     if can_write and claim.status == ClaimStatus.DRAFT and user.has_perm("warranty.change_warrantyclaim"):
         context["edit_form"] = bound_forms.get("edit_form") or ClaimEditForm(instance=claim)
-    if can_write and can(claim, "submit", user):
+    if can_write and CLAIM_STATES.can(claim, "submit", user):
         context["submit_form"] = bound_forms.get("submit_form") or ClaimSubmitForm(initial=version)
-    if can_write and can(claim, "approve", user):
+    if can_write and CLAIM_STATES.can(claim, "approve", user):
         context["decision_form"] = bound_forms.get("decision_form") or ClaimDecisionForm(
             initial={**version, "approved_amount": claim.total_amount}
         )
-    if can_write and can(claim, "mark_paid", user):
+    if can_write and CLAIM_STATES.can(claim, "mark_paid", user):
         context["payment_form"] = bound_forms.get("payment_form") or ClaimPaymentForm(
             initial={**version, "paid_amount": claim.approved_amount, "paid_on": timezone.localdate()}
         )
@@ -279,7 +264,7 @@ class ClaimPaymentView(ClaimFormPostView):
         data = form.cleaned_data
         paid_at = None
         if data["paid_on"] and data["paid_on"] != timezone.localdate():
-            paid_at = timezone.make_aware(datetime.combine(data["paid_on"], time(12)))
+            paid_at = local_moment(data["paid_on"], time(12))
         services.claim_mark_paid(
             claim=claim, by=self.request.user, version=data["version"], paid_amount=data["paid_amount"],
             paid_at=paid_at,

@@ -8,7 +8,9 @@ import pytest
 
 from appointments import selectors
 from appointments.choices import AppointmentStatus as S
+from appointments.filtersets import AppointmentFilterSet
 from appointments.tests.factories import TODAY, AppointmentFactory, at
+from core.lists import apply_filterset
 from core.tenancy import dealer_ids_for
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory
 
@@ -44,6 +46,12 @@ def test_the_day_calendar_counts_bays_per_slot_in_one_query(advisor_a, dealer_a,
         "14:30": (2, 1, False),
     }
     assert calendar.free == 19 * 3 - 11
+    # The bar on the day page: the share of bays taken in whole percent, a slot without bays shown full.
+    assert {f"{row.start:%H:%M}": row.percent_used for row in calendar.slots if row.used} == {
+        "10:00": 67, "10:30": 100, "11:00": 33, "11:30": 33, "14:00": 67, "14:30": 67,
+    }  # fmt: skip
+    first = calendar.slots[0]
+    assert selectors.SlotRow(start=first.start, end=first.end, capacity=0, used=0).percent_used == 100
 
 
 def test_a_closed_day_has_no_slots_and_needs_no_query(advisor_a, dealer_a, django_assert_num_queries):
@@ -61,7 +69,7 @@ def test_a_dealer_opening_off_the_grid_starts_at_the_next_half_hour(advisor_a, d
 
 
 def test_the_list_filters_by_date_status_advisor_and_dealer_within_the_users_dealers(
-    advisor_a, dealer_a, dealer_b, region_manager
+    advisor_a, dealer_a, dealer_b, region_manager_ab
 ):
     other_advisor = UserFactory(dealers=[dealer_a])
     early = AppointmentFactory(vehicle__owner__dealer=dealer_a, slot_start=at(1, 8, 30), advisor=advisor_a)
@@ -69,8 +77,9 @@ def test_the_list_filters_by_date_status_advisor_and_dealer_within_the_users_dea
     confirmed = AppointmentFactory(vehicle__owner__dealer=dealer_a, slot_start=at(2, 9), status=S.CONFIRMED)
     elsewhere = AppointmentFactory(vehicle__owner__dealer=dealer_b, slot_start=at(1, 10))
 
-    def ids(user, **filters):
-        return [a.pk for a in selectors.appointment_list(user=user, filters=filters)]
+    def ids(user, date=None, **filters):
+        listed = selectors.appointment_list(user=user, day=date)
+        return [a.pk for a in apply_filterset(AppointmentFilterSet, filters, listed, user=user)]
 
     assert ids(advisor_a) == [early.pk, late.pk, confirmed.pk]
     assert ids(advisor_a, date=TODAY + timedelta(days=1)) == [early.pk, late.pk]
@@ -80,7 +89,7 @@ def test_the_list_filters_by_date_status_advisor_and_dealer_within_the_users_dea
     assert ids(advisor_a, status=["booked", "confirmed"]) == [early.pk, late.pk, confirmed.pk]
     assert ids(advisor_a, advisor=other_advisor.pk) == [late.pk]
     assert ids(advisor_a, dealer=dealer_b.pk) == []
-    assert ids(region_manager, date=TODAY + timedelta(days=1)) == [early.pk, elsewhere.pk, late.pk]
+    assert ids(region_manager_ab, date=TODAY + timedelta(days=1)) == [early.pk, elsewhere.pk, late.pk]
 
 
 def test_lookup_by_mobile_plate_or_vin_finds_the_customers_vehicles_at_the_users_dealers(

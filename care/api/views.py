@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,14 @@ from rest_framework.response import Response
 
 from care import selectors, services
 from care.api import serializers as s
+from care.filtersets import (
+    CallRecordFilterSet,
+    CampaignFilterSet,
+    FollowUpFilterSet,
+    LapsedCustomerFilterSet,
+    LetterFilterSet,
+    ReminderFilterSet,
+)
 from care.models import CallRecord, Campaign, Letter, Reminder
 from core.api import DealerScopedViewSetMixin
 from customers.models import Customer
@@ -34,21 +41,18 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = s.FollowUpSerializer
     queryset = Task.objects.none()
+    filterset_class = FollowUpFilterSet
 
     def get_permissions(self):
         return [permissions.IsAuthenticated(), HasPerm("care.view_callrecord")]
 
     def get_queryset(self):
-        tasks = selectors.follow_up_tasks(Task.objects.for_user(self.request.user))
-        if self.action == "list":
-            bucket = self.request.query_params.get("bucket", "today")
-            return selectors.follow_up_bucket(tasks, bucket if bucket in ("overdue", "upcoming", "done") else "today")
-        return tasks
+        tasks = Task.objects.for_user(self.request.user)
+        return tasks if self.action == "list" else selectors.follow_up_tasks(tasks)
 
-    @extend_schema(parameters=[OpenApiParameter("bucket", OpenApiTypes.STR, enum=["today", "overdue", "upcoming",
-                                                                                   "done"])])  # fmt: skip
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    def filter_queryset(self, queryset):
+        # the bucket is the list's: a call is found by its id whatever its bucket
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
 
 class CallRecordViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -57,7 +61,7 @@ class CallRecordViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.
 
     queryset = CallRecord.objects.select_related("customer", "called_by").order_by("-called_at", "-id")
     serializer_class = s.CallRecordSerializer
-    filterset_fields = ["dealer", "customer", "purpose", "outcome", "task"]
+    filterset_class = CallRecordFilterSet
 
     @extend_schema(request=s.CallCreateSerializer, responses={201: s.CallRecordSerializer})
     def create(self, request):
@@ -77,7 +81,7 @@ class LetterViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     queryset = Letter.objects.select_related("customer").order_by("-sent_on", "-id")
     serializer_class = s.LetterSerializer
-    filterset_fields = ["dealer", "customer", "kind"]
+    filterset_class = LetterFilterSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -93,7 +97,7 @@ class ReminderViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
 
     queryset = Reminder.objects.order_by("remind_on", "id")
     serializer_class = s.ReminderSerializer
-    filterset_fields = ["dealer", "kind", "status", "customer"]
+    filterset_class = ReminderFilterSet
 
     @extend_schema(request=s.ReminderCloseSerializer, responses=s.ReminderSerializer)
     @action(detail=True, methods=["post"])
@@ -121,7 +125,7 @@ class CampaignViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
 
     queryset = Campaign.objects.order_by("-starts_on", "-id")
     serializer_class = s.CampaignSerializer
-    filterset_fields = ["dealer", "status", "kind"]
+    filterset_class = CampaignFilterSet
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
@@ -143,10 +147,7 @@ class LapsedCustomerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_permissions(self):
         return [permissions.IsAuthenticated(), HasPerm("care.view_lapsenote")]
 
-    def get_queryset(self):
-        months = selectors.lapse_months(self.request.query_params.get("months", ""))
-        return selectors.lapsed_customers(Customer.objects.for_user(self.request.user), months=months)
+    filterset_class = LapsedCustomerFilterSet
 
-    @extend_schema(parameters=[OpenApiParameter("months", OpenApiTypes.INT)])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    def get_queryset(self):
+        return Customer.objects.for_user(self.request.user)
