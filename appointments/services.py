@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from appointments import slots
-from appointments.choices import HOLDS_BAY, PENDING, AppointmentChannel, AppointmentStatus
+from appointments.choices import HOLDS_BAY, PENDING, AppointmentChannel
 from appointments.models import Appointment
-from appointments.state import check_transition
-from core.services import lock_version
-from core.tenancy import dealer_ids_for, require_write_scope
+from appointments.state import APPOINTMENT_STATES
+from core.dates import day_bounds, local_date, localtime
+from core.permissions import allowed, require
+from core.services import lock_version, save_next_version
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
 from repairs.services import repair_order_open
@@ -30,10 +31,6 @@ from todo.models import Task
 from todo.services import task_create, task_finish
 
 REMINDER_TIME = time(10, 0)
-
-
-def _check_write_scope(*, user: User, dealer: Dealer) -> None:
-    require_write_scope(user, dealer.pk)
 
 
 def _check_slot(*, dealer: Dealer, start: datetime, minutes: int, exclude_pk: int | None = None) -> datetime:
@@ -54,7 +51,7 @@ def _check_slot(*, dealer: Dealer, start: datetime, minutes: int, exclude_pk: in
         raise ValidationError(
             {
                 "slot_start": _("The slot %(time)s is full: all %(bays)s service bays are booked. Choose another time.")
-                % {"time": slots.to_local(start).strftime("%Y-%m-%d %H:%M"), "bays": dealer.service_bays}
+                % {"time": localtime(start).strftime("%Y-%m-%d %H:%M"), "bays": dealer.service_bays}
             }
         )
     return end
@@ -62,7 +59,7 @@ def _check_slot(*, dealer: Dealer, start: datetime, minutes: int, exclude_pk: in
 
 def _check_vehicle_free(*, vehicle: Vehicle, start: datetime, exclude_pk: int | None = None) -> None:
     """One pending appointment per vehicle and day: a second one is almost always a double booking."""
-    first, last = slots.day_bounds(slots.to_local(start).date())
+    first, last = day_bounds(local_date(start))
     other = (
         Appointment.objects.filter(vehicle=vehicle, status__in=PENDING, slot_start__gte=first, slot_start__lt=last)
         .exclude(pk=exclude_pk)
@@ -73,7 +70,7 @@ def _check_vehicle_free(*, vehicle: Vehicle, start: datetime, exclude_pk: int | 
         raise ValidationError(
             {
                 "vehicle": _("This vehicle already has an appointment at %(time)s that day: reschedule that one.")
-                % {"time": f"{slots.to_local(other):%H:%M}"}
+                % {"time": f"{localtime(other):%H:%M}"}
             }
         )
 
@@ -81,14 +78,13 @@ def _check_vehicle_free(*, vehicle: Vehicle, start: datetime, exclude_pk: int | 
 def _check_advisor(*, advisor: User | None, dealer: Dealer) -> None:
     if advisor is None:
         return
-    ids = dealer_ids_for(advisor, write=True)
-    if not advisor.is_active or (ids is not None and dealer.pk not in ids):
+    if not allowed(advisor, dealer=dealer):  # an inactive user has no dealer
         raise ValidationError({"advisor": _("The service advisor must work for this dealer.")})
 
 
 def reminder_due_at(slot_start: datetime) -> datetime:
     """The day before the slot at 10:00 local time, or now if that has passed."""
-    due = slots.at(slots.to_local(slot_start).date() - timedelta(days=1), REMINDER_TIME)
+    due = slots.at(local_date(slot_start) - timedelta(days=1), REMINDER_TIME)
     return max(due, timezone.now())
 
 
@@ -96,7 +92,7 @@ def _create_reminder(appointment: Appointment, *, by: User) -> Task | None:
     """The day-before reminder on the advisor's to-do list (walk-ins are already at the desk: none)."""
     if appointment.channel == AppointmentChannel.WALK_IN:
         return None
-    when = slots.to_local(appointment.slot_start)
+    when = localtime(appointment.slot_start)
     return task_create(
         dealer=appointment.dealer,
         kind=TaskKind.APPOINTMENT_REMINDER,
@@ -123,25 +119,13 @@ def _start(appointment: Appointment, *, action: str, by: User, version: int | No
 
     Returns the fresh appointment and the move's label (the history's change reason starts with it).
     """
-    _check_write_scope(user=by, dealer=appointment.dealer)
+    require(by, dealer=appointment.dealer)
     lock_version(appointment, expected_version=version)
     appointment = Appointment.objects.select_related("dealer", "customer", "vehicle", "reminder_task").get(
         pk=appointment.pk
     )
-    transition = check_transition(appointment, action)
-    if not by.has_perms(transition.permissions):
-        raise PermissionDenied(_("Your role may not do “%(action)s”.") % {"action": transition.label})
+    transition = APPOINTMENT_STATES.check(appointment, action, user=by)
     return appointment, str(transition.label)
-
-
-def _save(appointment: Appointment, *, by: User, reason: str) -> Appointment:
-    """Save a move with a new version; the history records who and why."""
-    appointment.version += 1
-    appointment._history_user = by
-    appointment._change_reason = reason
-    appointment.full_clean()
-    appointment.save()
-    return appointment
 
 
 @transaction.atomic
@@ -159,7 +143,7 @@ def appointment_book(
 ) -> Appointment:
     """Book a slot for a customer's vehicle; puts the day-before reminder on the advisor's to-do list."""
     dealer = vehicle.dealer
-    _check_write_scope(user=by, dealer=dealer)
+    require(by, dealer=dealer)
     customer = customer or vehicle.owner
     if customer.dealer_id != dealer.pk or vehicle.owner_id != customer.pk:
         raise ValidationError({"vehicle": _("Choose a vehicle that this customer owns.")})
@@ -193,11 +177,10 @@ def appointment_confirm(*, appointment: Appointment, by: User, version: int | No
     """The customer confirmed the slot; a reminder already due (the call that got the answer) is done."""
     appointment, label = _start(appointment, action="confirm", by=by, version=version)
     now = timezone.now()
-    appointment.status = AppointmentStatus.CONFIRMED
-    appointment.confirmed_at, appointment.confirmed_by = now, by
+    APPOINTMENT_STATES.apply(appointment, "confirm", by=by, at=now)
     if appointment.reminder_task is not None and appointment.reminder_task.due_at <= now:
         _close_reminder(appointment, by=by, status=TaskStatus.DONE, outcome=_("Appointment confirmed."))
-    return _save(appointment, by=by, reason=label)
+    return save_next_version(appointment, by=by, reason=label)
 
 
 @transaction.atomic
@@ -215,14 +198,14 @@ def appointment_reschedule(
     minutes = int(slot_minutes or appointment.slot_minutes)
     if slot_start == appointment.slot_start and minutes == appointment.slot_minutes:
         raise ValidationError({"slot_start": _("Choose a slot other than the current one.")})
-    old = slots.to_local(appointment.slot_start)
+    old = localtime(appointment.slot_start)
     appointment.slot_end = _check_slot(
         dealer=appointment.dealer, start=slot_start, minutes=minutes, exclude_pk=appointment.pk
     )
     _check_vehicle_free(vehicle=appointment.vehicle, start=slot_start, exclude_pk=appointment.pk)
     appointment.slot_start, appointment.slot_minutes = slot_start, minutes
     appointment.reschedule_count += 1
-    new = slots.to_local(slot_start)
+    new = localtime(slot_start)
     _close_reminder(
         appointment,
         by=by,
@@ -232,7 +215,9 @@ def appointment_reschedule(
     appointment.reminder_task = _create_reminder(appointment, by=by)
     reason = (reason or "").strip()
     change = f"{label}: {old:%Y-%m-%d %H:%M} → {new:%Y-%m-%d %H:%M}"
-    return _save(appointment, by=by, reason=f"{change}; {reason}" if reason else change)
+    change = f"{change}; {reason}" if reason else change
+    APPOINTMENT_STATES.apply(appointment, "reschedule", by=by, note=change)
+    return save_next_version(appointment, by=by, reason=change)
 
 
 @transaction.atomic
@@ -242,20 +227,19 @@ def appointment_cancel(*, appointment: Appointment, by: User, version: int | Non
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the cancellation.")})
     appointment, label = _start(appointment, action="cancel", by=by, version=version)
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_at, appointment.cancelled_by, appointment.cancel_reason = timezone.now(), by, reason
+    APPOINTMENT_STATES.apply(appointment, "cancel", by=by, note=reason)
+    appointment.cancel_reason = reason
     _close_reminder(appointment, by=by, status=TaskStatus.CANCELLED, outcome=_("Appointment cancelled: %s") % reason)
-    return _save(appointment, by=by, reason=f"{label}: {reason}")
+    return save_next_version(appointment, by=by, reason=f"{label}: {reason}")
 
 
 @transaction.atomic
 def appointment_mark_no_show(*, appointment: Appointment, by: User, version: int | None) -> Appointment:
     """The customer did not come (only once the slot has started)."""
     appointment, label = _start(appointment, action="no_show", by=by, version=version)
-    appointment.status = AppointmentStatus.NO_SHOW
-    appointment.no_show_at, appointment.no_show_by = timezone.now(), by
+    APPOINTMENT_STATES.apply(appointment, "no_show", by=by)
     _close_reminder(appointment, by=by, status=TaskStatus.CANCELLED, outcome=_("The customer did not come."))
-    return _save(appointment, by=by, reason=label)
+    return save_next_version(appointment, by=by, reason=label)
 
 
 @transaction.atomic
@@ -275,8 +259,7 @@ def appointment_arrive(
         job_type=appointment.job_type,
         arrived_at=arrived_at,
     )
-    appointment.status = AppointmentStatus.ARRIVED
-    appointment.arrived_at, appointment.arrival_recorded_by = arrived_at, by
+    APPOINTMENT_STATES.apply(appointment, "arrive", by=by, at=arrived_at, note=order.number)
     appointment.repair_order = order
     _close_reminder(appointment, by=by, status=TaskStatus.DONE, outcome=_("The customer arrived."))
-    return _save(appointment, by=by, reason=f"{label}: {order.number}")
+    return save_next_version(appointment, by=by, reason=f"{label}: {order.number}")

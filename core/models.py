@@ -1,8 +1,11 @@
 """Building blocks shared by every domain's models."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import DealerScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -74,3 +77,41 @@ class WorkerHeartbeat(models.Model):
         if queue_name in self.excluded_queues:
             return False
         return "*" in self.queues or queue_name in self.queues
+
+
+class TransitionEvent(models.Model):
+    """One state-machine move (``core.state``) of a record whose domain keeps no event model of its own: who moved it
+    from where to where, when, and why (appointments, warranty claims, purchase orders, stock-takes, improvement
+    actions)."""
+
+    tenant_lookup = "dealer"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    dealer = models.ForeignKey(
+        "organization.Dealer", on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer")
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=30)
+    to_status = models.CharField(_("to"), max_length=30)
+    at = models.DateTimeField(_("at"))
+    # None: the system made the move (an evaluation run's check of an improvement action).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="transition_event_record")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} {self.action}"

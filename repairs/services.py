@@ -18,7 +18,7 @@ from accounts.models import User
 from core.dates import add_months
 from core.numbering import next_number
 from core.permissions import allowed, require
-from core.services import lock_version, save_versioned
+from core.services import lock_version, save_next_version, save_versioned
 from core.state import TransitionError
 from core.uploads import IMAGE_KINDS, UploadRule
 from customers.models import Vehicle
@@ -166,9 +166,9 @@ def _record_vehicle_mileage(order: RepairOrder, by: User) -> None:
         vehicle.mileage_km = order.odometer_km
         vehicle.mileage_recorded_at = timezone.now()
         # A new version, so that a vehicle form opened before cannot write the old mileage back.
-        vehicle.version += 1
-        vehicle._history_user = by
-        vehicle.save(update_fields=["mileage_km", "mileage_recorded_at", "version", "updated_at"])
+        save_next_version(
+            vehicle, by=by, update_fields=["mileage_km", "mileage_recorded_at", "updated_at"], clean=False
+        )
         order.vehicle = vehicle
 
 
@@ -339,11 +339,7 @@ def repair_order_transition(*, order: RepairOrder, action: str, by: User, versio
     if action == "check_in":
         order.checkin_exception = note if checkin_gaps(order) else ""
         _record_vehicle_mileage(order, by)
-    order.version += 1
-    order._history_user = by
-    order._change_reason = f"{action}: {note}" if note else action
-    order.save()
-    return order
+    return save_next_version(order, by=by, reason=f"{action}: {note}" if note else action, clean=False)
 
 
 # --- workshop: dispatch and labour clock (派工/维修) -------------------------------------------------------
@@ -473,10 +469,7 @@ def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
     if addition.status != AdditionStatus.RAISED:
         raise ValidationError(_("The customer was already contacted about this item."))
     addition.status, addition.contacted_at, addition.contacted_by = AdditionStatus.CONTACTED, timezone.now(), by
-    addition.version += 1
-    addition._history_user = by
-    addition.save()
-    return addition
+    return save_next_version(addition, by=by, clean=False)
 
 
 @transaction.atomic
@@ -519,17 +512,13 @@ def addition_decide(
         # What the customer agreed to: the item's lines with the order's discount (no risk margin, see money.py).
         totals = order_totals(addition.lines.all(), tax_rate=order.tax_rate, discount_pct=order.discount_pct)
         addition.approved_amount = totals.total
-    addition.version += 1
-    addition._history_user = by
-    addition.save()
+    save_next_version(addition, by=by, clean=False)
     if approved:
         hooks.run("approved", order=order, by=by, lines=addition.lines.filter(kind=LineKind.PART, part__isnull=False))
     if new_promised_at is not None:
         order.promised_at = new_promised_at
-        order.version += 1
-        order._history_user = by
-        order._change_reason = f"addition approved: {addition.description}"
-        order.save(update_fields=["promised_at", "version"])
+        reason = f"addition approved: {addition.description}"
+        save_next_version(order, by=by, reason=reason, update_fields=["promised_at"], clean=False)
     return addition
 
 

@@ -1,42 +1,30 @@
-"""The repair-order state machine: one transition table and the guards of each move.
+"""The repair-order state machine: its transition table (``core.state``) and the guards of each move.
 
 ``repairs.services.repair_order_transition`` is the only code that changes a repair
-order's status. It looks the action up here, checks the source status, the user's
-permission and the guard (what must be filled in first), then stamps the time field
-and writes a RepairOrderEvent. The UI and API ask ``available_actions`` what to offer.
+order's status. It asks ``REPAIR_STATES`` to check the action (the source status, the user's
+permission, the note and the guard: what must be filled in first), then to apply it (the time
+stamp and a RepairOrderEvent). The UI and API ask ``REPAIR_STATES.can`` / ``available_actions``
+what to offer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.state import Move, StateMachine, Transition
 from repairs.choices import AdditionStatus, FuelLevel, LineKind, PricingMode, WorkStatus
 from repairs.choices import RepairOrderStatus as S
+from repairs.models import RepairOrder, RepairOrderEvent
 
 ADVISE = "repairs.advise_repairorder"
 DISPATCH = "repairs.dispatch_repairorder"
 WORK = "repairs.work_repairorder"
 INSPECT = "repairs.inspect_repairorder"
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One move: from which statuses to which, who may do it, what must hold first, which time it stamps."""
-
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str
-    stamp: str | None = None
-    guard: Callable | None = None
-    note_required: bool = False
-    note_label: str = ""
-    via_form: bool = False  # done through its own form (approval, QC checklist, settlement), not a bare button
+# A transition note is also kept in cancel_reason / checkin_exception: no longer than those.
+NOTE_MAX_LENGTH = RepairOrder._meta.get_field("cancel_reason").max_length
 
 
 def _check_in_guard(order, note: str) -> list[str]:
@@ -164,32 +152,38 @@ def _deliver_guard(order, note: str) -> list[str]:
     return []
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
+def _record_event(move: Move) -> None:
+    RepairOrderEvent.objects.create(
+        order=move.record, action=move.action, from_status=move.from_status, to_status=move.to_status, at=move.at,
+        by=move.by, note=move.note,
+    )  # fmt: skip
+
+
+REPAIR_STATES = StateMachine(
+    [
         Transition(
             "check_in",
             _("Complete check-in"),
-            frozenset({S.OPEN}),
+            {S.OPEN},
             S.CHECKED_IN,
             ADVISE,
-            "checked_in_at",
-            _check_in_guard,
+            stamp="checked_in_at",
+            guards=(_check_in_guard,),
             note_label=_("Reason if the check-in is incomplete"),
         ),
         Transition(
             "give_estimate",
             _("Give estimate to customer"),
-            frozenset({S.CHECKED_IN}),
+            {S.CHECKED_IN},
             S.ESTIMATED,
             ADVISE,
-            "estimated_at",
-            _estimate_guard,
+            stamp="estimated_at",
+            guards=(_estimate_guard,),
         ),
         Transition(
             "revise_estimate",
             _("Revise estimate"),
-            frozenset({S.ESTIMATED}),
+            {S.ESTIMATED},
             S.CHECKED_IN,
             ADVISE,
             note_required=True,
@@ -198,45 +192,49 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "approve",
             _("Record customer approval"),
-            frozenset({S.ESTIMATED}),
+            {S.ESTIMATED},
             S.APPROVED,
             ADVISE,
-            "approved_at",
-            _approve_guard,
+            stamp="approved_at",
+            guards=(_approve_guard,),
             via_form=True,
         ),
         Transition(
             "dispatch",
             _("Dispatch to workshop"),
-            frozenset({S.APPROVED}),
+            {S.APPROVED},
             S.DISPATCHED,
             DISPATCH,
-            "dispatched_at",
-            _dispatch_guard,
+            stamp="dispatched_at",
+            guards=(_dispatch_guard,),
         ),
+        Transition("start_repair", _("Start repair"), {S.DISPATCHED}, S.IN_REPAIR, WORK, stamp="repair_started_at"),
         Transition(
-            "start_repair", _("Start repair"), frozenset({S.DISPATCHED}), S.IN_REPAIR, WORK, "repair_started_at"
-        ),
-        Transition(
-            "request_qc", _("Request QC"), frozenset({S.IN_REPAIR}), S.QC, WORK, "qc_requested_at", _request_qc_guard
+            "request_qc",
+            _("Request QC"),
+            {S.IN_REPAIR},
+            S.QC,
+            WORK,
+            stamp="qc_requested_at",
+            guards=(_request_qc_guard,),
         ),
         Transition(
             "qc_pass",
             _("QC passed"),
-            frozenset({S.QC}),
+            {S.QC},
             S.READY,
             INSPECT,
-            "ready_at",
-            _latest_inspection_guard(passed=True),
+            stamp="ready_at",
+            guards=(_latest_inspection_guard(passed=True),),
             via_form=True,
         ),
         Transition(
             "qc_fail",
             _("QC failed: back to repair"),
-            frozenset({S.QC}),
+            {S.QC},
             S.IN_REPAIR,
             INSPECT,
-            guard=_latest_inspection_guard(passed=False),
+            guards=(_latest_inspection_guard(passed=False),),
             note_required=True,
             note_label=_("What failed"),
             via_form=True,
@@ -244,7 +242,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "reopen_repair",
             _("Back to the workshop"),
-            frozenset({S.READY}),
+            {S.READY},
             S.IN_REPAIR,
             ADVISE,
             note_required=True,
@@ -253,33 +251,32 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "deliver",
             _("Deliver and settle"),
-            frozenset({S.READY}),
+            {S.READY},
             S.DELIVERED,
             ADVISE,
-            "delivered_at",
-            _deliver_guard,
+            stamp="delivered_at",
+            guards=(_deliver_guard,),
             via_form=True,
         ),
-        Transition("close", _("Close"), frozenset({S.DELIVERED}), S.CLOSED, ADVISE, "closed_at"),
+        Transition("close", _("Close"), {S.DELIVERED}, S.CLOSED, ADVISE, stamp="closed_at"),
         Transition(
             "cancel",
             _("Cancel"),
-            frozenset({S.OPEN, S.CHECKED_IN, S.ESTIMATED, S.APPROVED, S.DISPATCHED}),
+            {S.OPEN, S.CHECKED_IN, S.ESTIMATED, S.APPROVED, S.DISPATCHED},
             S.CANCELLED,
             ADVISE,
-            "cancelled_at",
+            stamp="cancelled_at",
             note_required=True,
             note_label=_("Cancel reason"),
         ),
-    ]
-}
-
-
-def available_actions(order, user) -> list[Transition]:
-    """The moves this user may try on this order now (guards are checked when they try)."""
-    return [t for t in TRANSITIONS.values() if order.status in t.sources and user.has_perm(t.permission)]
+    ],
+    statuses=S,
+    refused=_("“%(action)s” is not possible while the order is “%(status)s”."),
+    note_max_length=NOTE_MAX_LENGTH,
+    record_event=_record_event,
+)
 
 
 def button_actions(order, user) -> list[Transition]:
     """The moves the order page offers as plain buttons (the others have their own forms)."""
-    return [t for t in available_actions(order, user) if not t.via_form]
+    return [t for t in REPAIR_STATES.available_actions(order, user) if not t.via_form]

@@ -52,20 +52,14 @@ from repairs.state import ADVISE, DISPATCH, REPAIR_STATES, WORK, button_actions,
 COMEBACK_HINTS = 10  # recent visits shown at reception (a vehicle rarely has more within 30 days)
 
 
-class RepairOrderListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
+class RepairOrderListView(FilteredListView):
     model = RepairOrder
     permission_required = "repairs.view_repairorder"
-    paginate_by = 25
     template_name = "repairs/repair_order_list.html"
+    filterset_class = RepairOrderFilterSet
 
-    def get_filters(self) -> dict:
-        filters = super().get_filters()
-        filters["status"] = self.request.GET.get("status", "")
-        filters["overdue"] = self.request.GET.get("overdue") == "1"
-        return filters
-
-    def get_queryset(self):
-        return selectors.repair_order_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return selectors.repair_order_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

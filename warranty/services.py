@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.numbering import next_number
 from core.permissions import require
-from core.services import lock_version
+from core.services import lock_version, save_next_version
 from customers.choices import FuelType
 from customers.models import Vehicle
 from repairs.choices import AdditionStatus, LineKind, Payer, RepairOrderStatus
@@ -185,15 +185,6 @@ def _clean_fields(fields: dict) -> dict:
     return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
 
 
-def _save(claim: WarrantyClaim, *, by: User, reason: str) -> WarrantyClaim:
-    claim.version += 1
-    claim._history_user = by
-    claim._change_reason = reason
-    claim.full_clean()
-    claim.save()
-    return claim
-
-
 def _locked(claim: WarrantyClaim, *, by: User, version: int | None) -> WarrantyClaim:
     """Check scope, lock the row at ``version`` and return the claim as stored now."""
     require(by, dealer=claim.dealer_id)
@@ -268,7 +259,7 @@ def claim_update(*, claim: WarrantyClaim, by: User, version: int | None, **field
     for name, value in fields.items():
         setattr(claim, name, value)
     _set_check(claim)
-    return _save(claim, by=by, reason="edit")
+    return save_next_version(claim, by=by, reason="edit")
 
 
 @transaction.atomic
@@ -315,7 +306,7 @@ def claim_submit(*, claim: WarrantyClaim, by: User, version: int | None) -> Warr
     if claim.total_amount <= 0:
         raise ValidationError({"lines": _("The claimed lines add up to nothing.")})
     CLAIM_STATES.apply(claim, "submit", by=by)
-    return _save(claim, by=by, reason="submit")
+    return save_next_version(claim, by=by, reason="submit")
 
 
 @transaction.atomic
@@ -351,7 +342,7 @@ def claim_decide(
             raise ValidationError({"rejection_reason": _("Give the maker's reason for the rejection.")})
         claim.rejection_reason, claim.approved_amount = rejection_reason, None
     CLAIM_STATES.apply(claim, action, by=by, note=rejection_reason)
-    return _save(claim, by=by, reason=action)
+    return save_next_version(claim, by=by, reason=action)
 
 
 @transaction.atomic
@@ -381,4 +372,4 @@ def claim_mark_paid(
         raise ValidationError(errors)
     CLAIM_STATES.apply(claim, "mark_paid", by=by, at=paid_at)
     claim.paid_amount = paid_amount
-    return _save(claim, by=by, reason="mark_paid")
+    return save_next_version(claim, by=by, reason="mark_paid")

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from appointments import services
 from appointments.choices import AppointmentChannel, AppointmentStatus
 from appointments.models import Appointment
-from appointments.state import TransitionError
 from appointments.tests.factories import NOW, AppointmentFactory, at, book
 from core.services import ConflictError
+from core.state import TransitionError
+from core.tests import helpers
 from core.tests.factories import VehicleFactory
 from repairs.choices import JobType, RepairOrderStatus
 from repairs.models import RepairOrder
@@ -28,26 +29,17 @@ OUTSIDE_HOURS = "Outside business hours (08:30–18:00): the slot must start aft
 
 
 def snapshot() -> dict:
-    """Every appointment, task and repair order row and the history counts: equal before/after = nothing changed."""
-    return {
-        "appointments": list(Appointment.objects.order_by("pk").values()),
-        "history": Appointment.history.count(),
-        "tasks": list(Task.objects.order_by("pk").values()),
-        "orders": list(RepairOrder.objects.order_by("pk").values()),
-    }
+    """Every appointment, to-do task and repair order with their history: equal before/after = nothing changed."""
+    return helpers.snapshot(Appointment, Task, RepairOrder)
 
 
-def refused(exception, call) -> pytest.ExceptionInfo:
-    """Run a call that must be refused with ``exception`` and check that it changed nothing."""
-    before = snapshot()
-    with pytest.raises(exception) as excinfo:
-        call()
-    assert snapshot() == before
-    return excinfo
+def refused(exception, call) -> Exception:
+    """Run a call that must be refused with ``exception``, check that it changed nothing; return the error."""
+    return helpers.assert_refused(exception, call, state=snapshot)
 
 
-def messages(excinfo) -> dict:
-    return excinfo.value.message_dict
+def messages(error) -> dict:
+    return error.message_dict
 
 
 # --- booking ------------------------------------------------------------------------------------------------
@@ -105,8 +97,8 @@ def test_a_walk_in_is_booked_into_the_current_slot_and_received_at_once(advisor_
 def test_the_current_slot_is_bookable_but_the_one_before_is_past(advisor_a, vehicle_a):
     assert book(vehicle_a, advisor_a, slot_start=at(0, 9)).slot_start == at(0, 9)  # now is 09:20
     other = VehicleFactory(owner=vehicle_a.owner)
-    excinfo = refused(ValidationError, lambda: book(other, advisor_a, slot_start=at(0, 8, 30)))
-    assert messages(excinfo) == {"slot_start": ["This slot is in the past."]}
+    error = refused(ValidationError, lambda: book(other, advisor_a, slot_start=at(0, 8, 30)))
+    assert messages(error) == {"slot_start": ["This slot is in the past."]}
 
 
 @pytest.mark.parametrize(
@@ -126,8 +118,8 @@ def test_the_current_slot_is_bookable_but_the_one_before_is_past(advisor_a, vehi
 def test_slots_outside_business_hours_in_the_past_or_off_the_grid_are_refused(
     advisor_a, vehicle_a, start, minutes, message
 ):
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=start, slot_minutes=minutes))
-    assert messages(excinfo) == {"slot_start": [message]}
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=start, slot_minutes=minutes))
+    assert messages(error) == {"slot_start": [message]}
 
 
 def test_the_last_slot_ends_at_closing_time(advisor_a, vehicle_a):
@@ -137,8 +129,8 @@ def test_the_last_slot_ends_at_closing_time(advisor_a, vehicle_a):
 def test_a_closed_weekday_is_refused(advisor_a, vehicle_a, dealer_a):
     dealer_a.working_days = "12345"  # Monday–Friday; at(3, …) is a Saturday
     dealer_a.save()
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=at(3, 10)))
-    assert messages(excinfo) == {"slot_start": ["The dealer is closed on Saturday."]}
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=at(3, 10)))
+    assert messages(error) == {"slot_start": ["The dealer is closed on Saturday."]}
 
 
 def test_a_full_slot_is_refused_with_a_field_error(advisor_a, dealer_a, customer_a):
@@ -147,9 +139,9 @@ def test_a_full_slot_is_refused_with_a_field_error(advisor_a, dealer_a, customer
     first, second, third = (VehicleFactory(owner=customer_a) for _ in range(3))
     book(first, advisor_a, slot_start=at(1, 10))
     book(second, advisor_a, slot_start=at(1, 9, 30), slot_minutes=90)
-    excinfo = refused(ValidationError, lambda: book(third, advisor_a, slot_start=at(1, 10, 30)))
+    error = refused(ValidationError, lambda: book(third, advisor_a, slot_start=at(1, 10, 30)))
     expected = f"The slot {at(1, 10, 30):%Y-%m-%d} 10:30 is full: all 2 service bays are booked. Choose another time."
-    assert messages(excinfo) == {"slot_start": [expected]}
+    assert messages(error) == {"slot_start": [expected]}
     # At 11:00 both bookings have ended.
     assert book(third, advisor_a, slot_start=at(1, 11)).slot_start == at(1, 11)
 
@@ -161,8 +153,8 @@ def test_capacity_counts_bays_in_use_at_the_same_moment_not_every_overlap(adviso
     book(morning, advisor_a, slot_start=at(1, 10))
     book(noon, advisor_a, slot_start=at(1, 11))
     # 10:00–11:00 and 11:00–12:00 never overlap each other, but each fills the single bay.
-    excinfo = refused(ValidationError, lambda: book(long, advisor_a, slot_start=at(1, 10, 30)))
-    assert list(messages(excinfo)) == ["slot_start"]
+    error = refused(ValidationError, lambda: book(long, advisor_a, slot_start=at(1, 10, 30)))
+    assert list(messages(error)) == ["slot_start"]
 
 
 def test_cancelled_and_no_show_appointments_free_their_bay(advisor_a, dealer_a, customer_a):
@@ -177,23 +169,23 @@ def test_booking_checks_vehicle_customer_request_advisor_and_double_bookings(
     advisor_a, advisor_b, vehicle_a, customer_a
 ):
     other_customer = VehicleFactory(owner__dealer=vehicle_a.dealer).owner
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, customer=other_customer))
-    assert messages(excinfo) == {"vehicle": ["Choose a vehicle that this customer owns."]}
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, customer_request="  "))
-    assert messages(excinfo) == {"customer_request": ["Say what the customer wants done."]}
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, advisor=advisor_b))
-    assert messages(excinfo) == {"advisor": ["The service advisor must work for this dealer."]}
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, customer=other_customer))
+    assert messages(error) == {"vehicle": ["Choose a vehicle that this customer owns."]}
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, customer_request="  "))
+    assert messages(error) == {"customer_request": ["Say what the customer wants done."]}
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, advisor=advisor_b))
+    assert messages(error) == {"advisor": ["The service advisor must work for this dealer."]}
     book(vehicle_a, advisor_a, slot_start=at(1, 10))
-    excinfo = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=at(1, 15)))
-    assert messages(excinfo) == {
+    error = refused(ValidationError, lambda: book(vehicle_a, advisor_a, slot_start=at(1, 15)))
+    assert messages(error) == {
         "vehicle": ["This vehicle already has an appointment at 10:00 that day: reschedule that one."]
     }
 
 
-def test_booking_at_a_dealer_the_user_does_not_work_for_is_refused(advisor_b, vehicle_a, region_manager):
-    for user in (advisor_b, region_manager):
-        excinfo = refused(PermissionDenied, lambda user=user: book(vehicle_a, user))
-        assert str(excinfo.value) == "You cannot change the data of this dealer."
+def test_booking_at_a_dealer_the_user_does_not_work_for_is_refused(advisor_b, vehicle_a, region_manager_ab):
+    for user in (advisor_b, region_manager_ab):
+        error = refused(PermissionDenied, lambda user=user: book(vehicle_a, user))
+        assert str(error) == "You cannot change the data of this dealer."
 
 
 # --- the state machine: every status × every action ----------------------------------------------------------
@@ -236,16 +228,16 @@ def test_each_transition_is_allowed_exactly_from_its_statuses(advisor_a, vehicle
         assert result.version == 2
         assert result.history.first().history_user == advisor_a
     else:
-        excinfo = refused(TransitionError, lambda: run(action, appointment, advisor_a))
-        assert messages(excinfo) == {
+        error = refused(TransitionError, lambda: run(action, appointment, advisor_a))
+        assert messages(error) == {
             "action": [f"“{LABELS[action]}” is not possible while the appointment is “{S(status).label}”."]
         }
 
 
 def test_a_no_show_is_refused_before_the_slot_starts(advisor_a, vehicle_a):
     appointment = book(vehicle_a, advisor_a, slot_start=at(0, 10))
-    excinfo = refused(TransitionError, lambda: run("no_show", appointment, advisor_a))
-    assert messages(excinfo) == {"action": ["A no-show can only be recorded once the slot has started."]}
+    error = refused(TransitionError, lambda: run("no_show", appointment, advisor_a))
+    assert messages(error) == {"action": ["A no-show can only be recorded once the slot has started."]}
 
 
 def test_no_show_stamps_who_and_when_and_cancels_the_open_reminder(advisor_a, vehicle_a, clock):
@@ -308,19 +300,19 @@ def test_reschedule_into_a_full_slot_or_the_same_slot_is_refused(advisor_a, deal
     moving, staying = VehicleFactory(owner=customer_a), VehicleFactory(owner=customer_a)
     appointment = book(moving, advisor_a, slot_start=at(1, 10))
     book(staying, advisor_a, slot_start=at(1, 14))
-    excinfo = refused(
+    error = refused(
         ValidationError,
         lambda: services.appointment_reschedule(
             appointment=appointment, by=advisor_a, version=1, slot_start=at(1, 14, 30)
         ),
     )
-    assert list(messages(excinfo)) == ["slot_start"]
-    assert "is full" in messages(excinfo)["slot_start"][0]
-    excinfo = refused(
+    assert list(messages(error)) == ["slot_start"]
+    assert "is full" in messages(error)["slot_start"][0]
+    error = refused(
         ValidationError,
         lambda: services.appointment_reschedule(appointment=appointment, by=advisor_a, version=1, slot_start=at(1, 10)),
     )
-    assert messages(excinfo) == {"slot_start": ["Choose a slot other than the current one."]}
+    assert messages(error) == {"slot_start": ["Choose a slot other than the current one."]}
     # Its own bay does not count against it: a longer slot at the same time fits the single bay.
     longer = services.appointment_reschedule(
         appointment=appointment, by=advisor_a, version=1, slot_start=at(1, 10), slot_minutes=120
@@ -332,11 +324,11 @@ def test_cancel_needs_a_reason_then_frees_the_bay_and_cancels_the_reminder(advis
     dealer_a.service_bays = 1
     dealer_a.save()
     appointment = book(VehicleFactory(owner=customer_a), advisor_a, slot_start=at(1, 10))
-    excinfo = refused(
+    error = refused(
         ValidationError,
         lambda: services.appointment_cancel(appointment=appointment, by=advisor_a, version=1, reason=" "),
     )
-    assert messages(excinfo) == {"reason": ["Give the reason for the cancellation."]}
+    assert messages(error) == {"reason": ["Give the reason for the cancellation."]}
     appointment = services.appointment_cancel(appointment=appointment, by=advisor_a, version=1, reason=" 客户出差 ")
     assert (appointment.status, appointment.cancelled_at, appointment.cancelled_by, appointment.cancel_reason) == (
         S.CANCELLED,
@@ -378,13 +370,13 @@ def test_arrive_opens_the_linked_repair_order_at_the_arrival_time(advisor_a, veh
 
 def test_arrive_defaults_to_now_and_refuses_a_future_time(advisor_a, vehicle_a):
     appointment = book(vehicle_a, advisor_a, slot_start=at(0, 9, 30))
-    excinfo = refused(
+    error = refused(
         ValidationError,
         lambda: services.appointment_arrive(
             appointment=appointment, by=advisor_a, version=1, arrived_at=NOW + timedelta(minutes=1)
         ),
     )
-    assert messages(excinfo) == {"arrived_at": ["The arrival time cannot be in the future."]}
+    assert messages(error) == {"arrived_at": ["The arrival time cannot be in the future."]}
     appointment = services.appointment_arrive(appointment=appointment, by=advisor_a, version=1)
     assert appointment.arrived_at == appointment.repair_order.arrived_at == NOW
 
@@ -394,18 +386,18 @@ def test_arrive_is_refused_when_the_vehicle_already_has_an_open_repair_order(adv
     book_and_arrive = book(VehicleFactory(owner=vehicle_a.owner), advisor_a, slot_start=at(0, 9, 30))
     services.appointment_arrive(appointment=book_and_arrive, by=advisor_a, version=1)
     repair_order_open(vehicle=vehicle_a, by=advisor_a, customer_complaint="先到先开", job_type=JobType.REPAIR)
-    excinfo = refused(
+    error = refused(
         ValidationError, lambda: services.appointment_arrive(appointment=appointment, by=advisor_a, version=1)
     )
-    assert excinfo.value.messages == ["This vehicle already has an open repair order."]
+    assert error.messages == ["This vehicle already has an open repair order."]
 
 
 def test_only_the_service_desk_receives_a_customer(care_a, vehicle_a):
     appointment = book(vehicle_a, care_a)
-    excinfo = refused(
+    error = refused(
         PermissionDenied, lambda: services.appointment_arrive(appointment=appointment, by=care_a, version=1)
     )
-    assert str(excinfo.value) == "Your role may not do “Customer arrived”."
+    assert str(error) == "Your role may not do “Customer arrived”."
 
 
 # --- locking and tenancy ------------------------------------------------------------------------------------------
@@ -414,11 +406,11 @@ def test_only_the_service_desk_receives_a_customer(care_a, vehicle_a):
 def test_a_stale_version_is_a_conflict_and_changes_nothing(advisor_a, vehicle_a):
     appointment = book(vehicle_a, advisor_a, slot_start=at(1, 10))
     services.appointment_confirm(appointment=appointment, by=advisor_a, version=1)
-    excinfo = refused(
+    error = refused(
         ConflictError,
         lambda: services.appointment_cancel(appointment=appointment, by=advisor_a, version=1, reason="出差"),
     )
-    assert excinfo.value.messages == [
+    assert error.messages == [
         "Someone else saved this record after you opened it (your version 1, now 2). "
         "Reload the page to see their changes; nothing of yours was saved."
     ]
@@ -426,15 +418,15 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(advisor_a, vehicle_a)
 
 def test_a_missing_version_is_refused(advisor_a, vehicle_a):
     appointment = book(vehicle_a, advisor_a)
-    excinfo = refused(
+    error = refused(
         ValidationError, lambda: services.appointment_confirm(appointment=appointment, by=advisor_a, version=None)
     )
-    assert messages(excinfo) == {"version": ["The record version is required to save changes."]}
+    assert messages(error) == {"version": ["The record version is required to save changes."]}
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_another_dealers_staff_and_read_only_managers_change_nothing(advisor_b, region_manager, vehicle_a, action):
+def test_another_dealers_staff_and_read_only_managers_change_nothing(advisor_b, region_manager_ab, vehicle_a, action):
     appointment = AppointmentFactory(vehicle=vehicle_a, slot_start=at(0, 8, 30))
-    for user in (advisor_b, region_manager):
-        excinfo = refused(PermissionDenied, lambda user=user: run(action, appointment, user))
-        assert str(excinfo.value) == "You cannot change the data of this dealer."
+    for user in (advisor_b, region_manager_ab):
+        error = refused(PermissionDenied, lambda user=user: run(action, appointment, user))
+        assert str(error) == "You cannot change the data of this dealer."

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api import SignatureSerializerField
+from core.api import ScopedPrimaryKeyField, SignatureSerializerField
 from customers.models import Vehicle
 from repairs.choices import (
     DecisionMethod,
@@ -26,7 +26,7 @@ from repairs.models import (
     Settlement,
 )
 from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS
-from repairs.state import TRANSITIONS
+from repairs.state import REPAIR_STATES
 
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
 
@@ -109,16 +109,10 @@ class RepairOrderListSerializer(serializers.ModelSerializer):
 class RepairOrderOpenSerializer(serializers.Serializer):
     """Input of opening a repair order at reception."""
 
-    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects.none())
+    vehicle = ScopedPrimaryKeyField(Vehicle)
     customer_complaint = serializers.CharField()
     job_type = serializers.ChoiceField(choices=RepairOrder._meta.get_field("job_type").choices)
     arrived_at = serializers.DateTimeField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["vehicle"].queryset = Vehicle.objects.for_user(request.user, write=True)
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -177,7 +171,7 @@ class LineInputSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     """Input of a state-machine move."""
 
-    action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
+    action = serializers.ChoiceField(choices=sorted(REPAIR_STATES.transitions))
     version = serializers.IntegerField(help_text=VERSION_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 

@@ -17,8 +17,16 @@ from repairs.choices import ApprovalMethod, FuelLevel, PaymentMethod, PricingMod
 from repairs.choices import RepairOrderStatus as S
 from repairs.models import QcInspection, RepairOrder
 from repairs.services import TransitionError
-from repairs.state import TRANSITIONS, available_actions, button_actions, workshop_lines
-from repairs.tests.factories import all_ok, checkin_fields, fill_estimate, make_order, order_snapshot, staff_for
+from repairs.state import REPAIR_STATES, button_actions, workshop_lines
+from repairs.tests.factories import (
+    all_ok,
+    checkin_fields,
+    fill_estimate,
+    make_order,
+    order_snapshot,
+    refused,
+    staff_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,26 +144,17 @@ def changed_fields(before: dict, after: dict) -> set[str]:
     return {name for name, value in after.items() if before[name] != value}
 
 
-def refused(exception, call, order) -> Exception:
-    """Run a call that must be refused with ``exception`` and check it changed nothing."""
-    before = order_snapshot(order)
-    with pytest.raises(exception) as excinfo:
-        call()
-    assert order_snapshot(order) == before
-    return excinfo.value
-
-
 # --- the table itself -----------------------------------------------------------------------------
 
 
 def test_the_table_has_exactly_the_actions_of_the_design():
-    assert set(TRANSITIONS) == set(EXPECTED)
+    assert set(REPAIR_STATES.transitions) == set(EXPECTED)
     for action, (sources, target, stamp, permission) in EXPECTED.items():
-        transition = TRANSITIONS[action]
+        transition = REPAIR_STATES[action]
         assert (set(transition.sources), transition.target, transition.stamp) == (sources, target, stamp)
         assert transition.permission == f"repairs.{permission}_repairorder"
         assert transition.note_required == (action in NOTES_REQUIRED)
-        assert (transition.guard is not None) == (action in GUARDED)
+        assert bool(transition.guards) == (action in GUARDED)
         assert transition.via_form == (action in VIA_FORM)
 
 
@@ -670,7 +669,7 @@ def test_available_actions(status, role, dealer_a, advisor_a, staff):
         for action, (sources, _target, _stamp, permission) in EXPECTED.items()
         if status in sources and permission in ROLE_PERMISSIONS[role]
     ]
-    assert [t.action for t in available_actions(SimpleNamespace(status=status), user)] == expected
+    assert [t.action for t in REPAIR_STATES.available_actions(SimpleNamespace(status=status), user)] == expected
 
 
 @pytest.mark.parametrize("status", S.values)
@@ -678,7 +677,7 @@ def test_available_actions(status, role, dealer_a, advisor_a, staff):
 def test_buttons_are_the_moves_without_a_form(status, role, dealer_a, advisor_a, staff):
     user = user_of(role, dealer_a, advisor_a, staff)
     order = SimpleNamespace(status=status)
-    expected = [t.action for t in available_actions(order, user) if t.action not in VIA_FORM]
+    expected = [t.action for t in REPAIR_STATES.available_actions(order, user) if t.action not in VIA_FORM]
     assert [t.action for t in button_actions(order, user)] == expected
 
 

@@ -7,8 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from core.dates import add_months
 from core.history import history_entries
 from core.services import ConflictError
+from core.state import TransitionError
+from core.tests.helpers import assert_refused
 from customers.models import Vehicle
 from repairs import services as ro
 from repairs.choices import LineKind, Payer
@@ -17,7 +20,6 @@ from repairs.models import RepairOrder
 from warranty import services
 from warranty.choices import ClaimStatus, Coverage
 from warranty.models import WarrantyClaim
-from warranty.state import ClaimTransitionError
 from warranty.tests.factories import (
     CLAIM_FIELDS,
     ODOMETER,
@@ -25,7 +27,6 @@ from warranty.tests.factories import (
     claims_snapshot,
     draft_claim,
     manager,
-    months_before,
     vehicle_in_warranty,
     warranty_line_ids,
     warranty_order,
@@ -42,11 +43,7 @@ def english():
 
 def refused(call, error=ValidationError, **kwargs):
     """Run a refused call and check it changed nothing; return the error."""
-    before = claims_snapshot()
-    with pytest.raises(error) as caught:
-        call(**kwargs)
-    assert claims_snapshot() == before
-    return caught.value
+    return assert_refused(error, lambda: call(**kwargs), state=claims_snapshot)
 
 
 # --- create -------------------------------------------------------------------------------------------------
@@ -147,8 +144,8 @@ def test_submitting_checks_the_warranty_and_stamps_who_and_when(order_a, advisor
 def test_submitting_on_the_last_day_of_cover_passes(dealer_a, advisor_a):
     vehicle = vehicle_in_warranty(dealer_a)
     claim = draft_claim(warranty_order(vehicle, advisor_a), advisor_a)
-    purchase = months_before(claim.repair_date, 36)
-    if services.rules.add_months(purchase, 36) != claim.repair_date:  # pragma: no cover - e.g. on 29 February
+    purchase = add_months(claim.repair_date, -36)
+    if add_months(purchase, 36) != claim.repair_date:  # pragma: no cover - e.g. on 29 February
         pytest.skip("no date exactly 36 months before today")
     Vehicle.objects.filter(pk=vehicle.pk).update(purchase_date=purchase)
     claim = services.claim_submit(claim=claim, by=advisor_a, version=claim.version)
@@ -158,7 +155,7 @@ def test_submitting_on_the_last_day_of_cover_passes(dealer_a, advisor_a):
 def test_out_of_warranty_by_date_is_refused_with_the_reason(dealer_a, advisor_a):
     vehicle = vehicle_in_warranty(dealer_a)
     claim = draft_claim(warranty_order(vehicle, advisor_a), advisor_a)
-    Vehicle.objects.filter(pk=vehicle.pk).update(purchase_date=months_before(claim.repair_date, 36) - timedelta(days=1))
+    Vehicle.objects.filter(pk=vehicle.pk).update(purchase_date=add_months(claim.repair_date, -36) - timedelta(days=1))
     error = refused(services.claim_submit, claim=claim, by=advisor_a, version=claim.version)
     assert "Out of warranty (Basic warranty (整车)): cover ended on" in error.message_dict["coverage"][0]
     assert "Submit it as goodwill with a note" in error.message_dict["coverage"][0]
@@ -202,7 +199,7 @@ def test_submitting_an_old_version_or_twice_or_without_the_role_is_refused(order
     refused(services.claim_submit, ConflictError, claim=claim, by=advisor_a, version=claim.version + 1)
     refused(services.claim_submit, PermissionDenied, claim=claim, by=technician_a, version=claim.version)
     submitted = services.claim_submit(claim=claim, by=advisor_a, version=claim.version)
-    error = refused(services.claim_submit, ClaimTransitionError, claim=submitted, by=advisor_a, version=2)
+    error = refused(services.claim_submit, TransitionError, claim=submitted, by=advisor_a, version=2)
     assert error.message_dict == {"action": ["“Submit to the maker” is not possible while the claim is “Submitted”."]}
 
 
@@ -290,9 +287,9 @@ def test_a_rejection_needs_the_makers_reason_and_is_final(order_a, advisor_a, ma
         claim=claim, by=manager_a, version=claim.version, approved=False, rejection_reason=" 超出保修范围 "
     )
     assert (claim.status, claim.rejection_reason, claim.approved_amount) == (ClaimStatus.REJECTED, "超出保修范围", None)
-    refused(services.claim_mark_paid, ClaimTransitionError, claim=claim, by=manager_a, version=claim.version)
+    refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
     refused(
-        services.claim_decide, ClaimTransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
+        services.claim_decide, TransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
         approved_amount=Decimal("1"),
     )  # fmt: skip
 
@@ -300,7 +297,7 @@ def test_a_rejection_needs_the_makers_reason_and_is_final(order_a, advisor_a, ma
 def test_deciding_a_draft_is_refused(order_a, advisor_a, manager_a):
     claim = draft_claim(order_a, advisor_a)
     refused(
-        services.claim_decide, ClaimTransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
+        services.claim_decide, TransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
         approved_amount=Decimal("1"),
     )  # fmt: skip
 
@@ -310,7 +307,7 @@ def test_payment_defaults_to_the_approved_amount(order_a, advisor_a, manager_a):
     claim = services.claim_mark_paid(claim=claim, by=manager_a, version=claim.version)
     assert (claim.status, claim.paid_amount, claim.paid_by) == (ClaimStatus.PAID, Decimal("1000.00"), manager_a)
     assert timezone.now() - claim.paid_at < timedelta(minutes=1)
-    refused(services.claim_mark_paid, ClaimTransitionError, claim=claim, by=manager_a, version=claim.version)
+    refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
 
 
 def test_a_payment_above_the_approval_in_the_future_or_before_the_decision_is_refused(order_a, advisor_a, manager_a):
