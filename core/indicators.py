@@ -24,7 +24,7 @@ same figure. Every rule therefore
   done in time counts as a hit at once, one that can no longer be a hit as a miss at once.
 
 ``n`` is what a figure stands on (its denominator); a dealer with ``n == 0`` has no data: ``value`` is None, never
-0 or 100. Rates are in percent (95.0 = 95 %).
+0 or 100. Rates are in percent (95.0 = 95 %); ``Rate`` is the one place a share becomes a fraction or a percent.
 
 This module imports no domain app: it is the bottom of the import order.
 """
@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
 from django.db import connection
 from django.db.models import (
@@ -58,7 +59,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.utils import timezone
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import last_local_day, local_date
 
 # Units (as the indicator system stores them) and kinds of figure.
 PERCENT, MINUTES, HOURS, SCORE, CSI_POINTS, NPS = "%", "min", "h", "score", "points (0–1000)", "NPS"
@@ -88,6 +89,69 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A share: ``numerator`` of ``denominator`` (hits of cases, lines of lines, points of points).
+
+    The one place a share turns into a fraction (0–1) or a percent (0–100), for every page, export, API and stored
+    figure. The value is exact until the unit is asked for (one rounding); no denominator means no data: None,
+    never 0 or 100.
+    """
+
+    numerator: int | float | Decimal
+    denominator: int | float | Decimal
+
+    @classmethod
+    def of_fraction(cls, fraction: float | Decimal) -> Rate:
+        """A share already given as a fraction (a weight 0.2042)."""
+        return cls(fraction, 1)
+
+    @classmethod
+    def of_percent(cls, percent: float | Decimal) -> Rate:
+        """A share already given in percent (a setting stored as 95 = 95 %)."""
+        return cls(percent, 100)
+
+    def _exact(self, scale: int) -> Fraction | None:
+        if not self.denominator:
+            return None
+        return Fraction(self.numerator) * scale / Fraction(self.denominator)
+
+    @property
+    def fraction(self) -> float | None:
+        """0–1 (None for no data)."""
+        exact = self._exact(1)
+        return None if exact is None else float(exact)
+
+    @property
+    def percent(self) -> float | None:
+        """0–100 (None for no data)."""
+        exact = self._exact(100)
+        return None if exact is None else float(exact)
+
+    def rounded_percent(self, digits: int = 1) -> float | None:
+        """The percent rounded to ``digits`` (Python's round), e.g. 66.7."""
+        percent = self.percent
+        return None if percent is None else round(percent, digits)
+
+    def percent_decimal(self, places: str | None = "0.1", rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
+        """The percent as a Decimal to ``places`` (None: unrounded, 28 digits), e.g. 66.7."""
+        if not self.denominator:
+            return None
+        value = Decimal(100) * Decimal(self.numerator) / Decimal(self.denominator)
+        return value if places is None else value.quantize(Decimal(places), rounding=rounding)
+
+    def fraction_decimal(self, places: str = "0.0001", rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
+        """The fraction as a Decimal to ``places``, e.g. 0.6667."""
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) / Decimal(self.denominator)).quantize(Decimal(places), rounding=rounding)
+
+    def percent_text(self, digits: int = 1, *, suffix: str = " %", none: str = "—") -> str:
+        """The percent for reading: "66.7 %", or ``none`` for no data."""
+        percent = self.percent
+        return none if percent is None else f"{percent:.{digits}f}{suffix}"
+
+
+@dataclass(frozen=True)
 class Measure:
     """One indicator of one dealer (``dealer_id`` None: several dealers together) for one period.
 
@@ -110,8 +174,7 @@ class Measure:
 
 def ratio(dealer_id: int | None, numerator: int, denominator: int) -> Measure:
     """numerator / denominator in percent (None when the denominator is 0)."""
-    value = 100.0 * numerator / denominator if denominator else None
-    return Measure(dealer_id, value, numerator, denominator, denominator)
+    return Measure(dealer_id, Rate(numerator, denominator).percent, numerator, denominator, denominator)
 
 
 def mean(dealer_id: int | None, total, count: int, scale: float = 1.0) -> Measure:
@@ -126,7 +189,7 @@ def balance(dealer_id: int | None, net: int, count: int) -> Measure:
     """A balance such as NPS: ``net`` (promoters − detractors) / count × 100 (None when count is 0)."""
     if not count:
         return Measure(dealer_id, None, 0, 0, 0)
-    return Measure(dealer_id, 100.0 * net / count, net, count, count)
+    return Measure(dealer_id, Rate(net, count).percent, net, count, count)
 
 
 def combined(measures: Iterable[Measure], kind: str) -> Measure:
@@ -139,7 +202,7 @@ def combined(measures: Iterable[Measure], kind: str) -> Measure:
     n = sum(m.n for m in rows)
     if not denominator:
         return Measure(None, None, numerator, denominator, n)
-    value = numerator / denominator * (1 if kind == MEAN else 100.0)
+    value = numerator / denominator if kind == MEAN else Rate(numerator, denominator).percent
     return Measure(None, value, numerator, denominator, n)
 
 
@@ -166,8 +229,7 @@ def stamped_in(field: str, start: datetime, end: datetime, as_of: datetime | Non
 
 def last_day(end: datetime, as_of: datetime | None = None) -> date:
     """The last local day of ``[start, end)``, or the day of ``as_of`` (default now) if that is earlier."""
-    moment = min(end - timedelta(microseconds=1), as_of or timezone.now())
-    return timezone.localtime(moment, SHANGHAI).date()
+    return min(last_local_day(end), local_date(evaluated_at(as_of)))
 
 
 def ids(dealer_ids: Iterable[int]) -> list[int]:

@@ -5,57 +5,37 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import ListView
 
+from core.dates import Month
 from core.forms import VersionedFormMixin
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
+from core.lists import FilteredListView
+from core.mixins import RecordFormView, RecordPageView
 from evaluation import alerts
-from evaluation.alert_forms import ActionFilterForm, ActionForm, AlertFilterForm, DismissForm, MoveForm
+from evaluation.alert_forms import ActionForm, DismissForm, MoveForm
+from evaluation.api.alerts import ImprovementActionFilterSet, QualityAlertFilterSet
 from evaluation.choices import AlertStatus
 from evaluation.models import ImprovementAction, QualityAlert
-from evaluation.runs import month_bounds
-from organization.models import Dealer
 
 
-class _FilteredList(DealerScopedObjectMixin, ListView):
-    paginate_by = 25
-    filter_form_class = AlertFilterForm
-
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._filters = self.filter_form_class(self.request.GET).filters()
-        return self._filters
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update({
-            "filter_form": self.filter_form_class(self.request.GET),
-            "dealers": Dealer.objects.for_user(self.request.user).only("id", "code", "name").order_by("code"),
-            "querystring": query.urlencode(),
-        })  # fmt: skip
-        return context
-
-
-class AlertListView(_FilteredList):
+class AlertListView(FilteredListView):
     model = QualityAlert
     permission_required = "evaluation.view_qualityalert"
     template_name = "evaluation/alert_list.html"
+    filterset_class = QualityAlertFilterSet
 
-    def get_queryset(self):
-        return alerts.alert_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return alerts.alert_list(user=self.request.user)
 
 
-class ActionListView(_FilteredList):
+class ActionListView(FilteredListView):
     model = ImprovementAction
     permission_required = "evaluation.view_improvementaction"
     template_name = "evaluation/alert_action_list.html"
-    filter_form_class = ActionFilterForm
+    filterset_class = ImprovementActionFilterSet
 
-    def get_queryset(self):
-        return alerts.action_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return alerts.action_list(user=self.request.user)
 
 
 # --- an alert --------------------------------------------------------------------------------------------------
@@ -69,7 +49,7 @@ class AlertPageMixin:
 
     def page_context(self, alert, **bound) -> dict:
         user = self.request.user
-        _first, last, _start, _end = month_bounds(alert.run.period_start.year, alert.run.period_start.month)
+        last = Month.of(alert.run.period_start).last_day
         drilldown = ""
         if alert.indicator_code and user.has_perm("evaluation.view_indicatorsystem"):
             drilldown = (f"{reverse('measures:drilldown', args=[alert.indicator_code])}?dealer={alert.dealer_id}"

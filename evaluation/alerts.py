@@ -30,19 +30,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts.choices import Role
 from accounts.models import User
 from complaints.choices import EscalationLevel
-from core.dates import add_months
-from core.services import lock_version
-from core.tenancy import require_write_scope
+from core.dates import Month, add_months, local_moment
+from core.permissions import allowed, require
+from core.services import lock_version, save_next_version
+from core.state import StateMachine, Transition, TransitionError
 from evaluation import display
 from evaluation.choices import (
     ActionStatus,
@@ -69,12 +71,21 @@ CHANGE_ACTION = "evaluation.change_improvementaction"
 CHANGE_ALERT = "evaluation.change_qualityalert"
 ACTION_FIELDS = ("owner", "cause_analysis", "plan", "due_date")
 
-#: Status moves people make; the verdicts (effective / not effective) are the check's, made by a run.
-ACTION_MOVES: dict[str, tuple[str, ...]] = {
-    ActionStatus.PLANNED: (ActionStatus.IN_PROGRESS, ActionStatus.CHECKING),
-    ActionStatus.IN_PROGRESS: (ActionStatus.CHECKING,),
-    ActionStatus.CHECKING: (ActionStatus.IN_PROGRESS,),
-}
+#: PDCA of an improvement action: the moves people make (start it, hand it to the check, back to work), and the
+#: check's, made by a run (``check_actions``): the verdict, or waiting for data.
+_A = ActionStatus
+ACTION_STATES = StateMachine(
+    [
+        Transition("start", _A.IN_PROGRESS.label, {_A.PLANNED, _A.CHECKING}, _A.IN_PROGRESS, CHANGE_ACTION),
+        Transition("request_check", _A.CHECKING.label, {_A.PLANNED, _A.IN_PROGRESS}, _A.CHECKING, CHANGE_ACTION),
+        Transition("await_check", _A.CHECKING.label, _A.active(), _A.CHECKING, offered=False),
+        Transition("find_effective", _A.EFFECTIVE.label, _A.active(), _A.EFFECTIVE, offered=False),
+        Transition("find_not_effective", _A.NOT_EFFECTIVE.label, _A.active(), _A.NOT_EFFECTIVE, offered=False),
+    ],
+    statuses=ActionStatus,
+    refused=gettext_lazy("An action cannot go from %(from)s to %(to)s."),
+    error_field="status",
+)
 
 #: The escalation filter of the lists: any level, or one of them.
 ESCALATION_FILTERS = ("any", str(EscalationLevel.SERVICE_MANAGER), str(EscalationLevel.REGION))
@@ -145,17 +156,10 @@ def subject(alert: QualityAlert) -> str:
 
 def previous_run(run: EvaluationRun) -> EvaluationRun | None:
     """The run of the same scope for the month before: the published one, else the latest finished one."""
-    before = add_months(run.period_start.replace(day=1), -1)
+    before = Month.of(run.period_start).previous().first_day
     runs = EvaluationRun.objects.filter(oem_id=run.oem_id, period_start=before, status=EvaluationRun.Status.DONE)
     runs = runs.filter(region_id=run.region_id) if run.region_id else runs.filter(region__isnull=True)
     return runs.order_by("-published", "-finished_at", "-id").first()
-
-
-def _month_bounds(run: EvaluationRun) -> tuple[datetime, datetime]:
-    from evaluation.runs import month_bounds
-
-    _first, _last, start, end = month_bounds(run.period_start.year, run.period_start.month)
-    return start, end
 
 
 def _breaches(run: EvaluationRun, results: dict[int, dict], indicators: dict[str, Indicator],
@@ -234,7 +238,7 @@ def raise_alerts(run: EvaluationRun) -> list[QualityAlert]:
                                  indicator_code=code, raised_at=found_at, open_since=found_at)  # fmt: skip
             fresh.append((alert, reasons))
 
-    start, end = _month_bounds(run)
+    start, end = Month.of(run.period_start).bounds()
     crises = (
         CrisisAlert.objects.filter(dealer_id__in=dealer_ids, acknowledged_at__isnull=True, raised_at__gte=start,
                                    raised_at__lt=end, quality_alerts__isnull=True)
@@ -255,11 +259,8 @@ def raise_alerts(run: EvaluationRun) -> list[QualityAlert]:
     if reasons:
         bulk_create_with_history(reasons, AlertReason, batch_size=500)
     for alert, new in grown:
-        alert.version += 1
-        alert._history_user = None
-        alert._change_reason = _("Reason added: %(reasons)s") % {
-            "reasons": " ".join(reason_message(alert, reason) for reason in new)}  # fmt: skip
-        alert.save(update_fields=["version"])
+        note = _("Reason added: %(reasons)s") % {"reasons": " ".join(reason_message(alert, r) for r in new)}
+        save_next_version(alert, by=None, reason=note, update_fields=[], clean=False)
     return new_alerts + [alert for alert, _new in grown]
 
 
@@ -298,7 +299,7 @@ def check_actions(run: EvaluationRun) -> list[ImprovementAction]:
     if not due:
         return []
     indicators = {i.code: i for i in Indicator.objects.filter(dimension__system_version_id=run.system_version_id)}
-    start, end = _month_bounds(run)
+    start, end = Month.of(run.period_start).bounds()
     now = timezone.now()
     points = drop_points()
     month = _month(run.period_start)
@@ -338,22 +339,17 @@ def check_actions(run: EvaluationRun) -> list[ImprovementAction]:
         action.checked_at, action.checked_run = now, run
         only_drop = drop is not None and len(alert.reasons.all()) == 1
         action.checked_value = score if only_drop else value
-        if verdict is None:
-            action.status = ActionStatus.CHECKING
-        else:
-            action.status = ActionStatus.EFFECTIVE if verdict else ActionStatus.NOT_EFFECTIVE
+        check = "await_check" if verdict is None else "find_effective" if verdict else "find_not_effective"
+        ACTION_STATES.apply(action, check, by=None, at=now, note=note)
+        if verdict is not None:
             _close_task(action.task, note)
             if verdict:
                 alert.status, alert.closed_at = AlertStatus.CLOSED, now
                 changed = ["status", "closed_at"]
             else:
                 changed = _reopen(alert, now)
-            alert.version += 1
-            alert._history_user = None
-            alert.save(update_fields=[*changed, "version"])
-        action.version += 1
-        action._history_user = None
-        action.save()
+            save_next_version(alert, by=None, update_fields=changed, clean=False)
+        save_next_version(action, by=None, clean=False)
     return due
 
 
@@ -435,24 +431,16 @@ def alerts_escalate(*, now: datetime | None = None) -> AlertEscalation:
                     alert.escalation_level, alert.region_escalated_at = EscalationLevel.REGION, now
                     notes.append(_("escalated to the region"))
                     result.to_region.append(alert.pk)
-                alert.version += 1
-                alert._history_user = None
-                alert._change_reason = _("No improvement action after %(days)s days: %(steps)s") % {
+                note = _("No improvement action after %(days)s days: %(steps)s") % {
                     "days": (now - alert.open_since).days, "steps": ", ".join(notes)}  # fmt: skip
-                alert.save(update_fields=["escalation_level", "escalated_at", "region_escalated_at",
-                                          "escalation_task", "version"])  # fmt: skip
+                save_next_version(alert, by=None, reason=note, clean=False, update_fields=[
+                    "escalation_level", "escalated_at", "region_escalated_at", "escalation_task"])  # fmt: skip
     return result
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # People's steps
 # --------------------------------------------------------------------------------------------------------------------
-
-
-def _require(user: User, perm: str, dealer_id: int) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(_("You may not do this."))
-    require_write_scope(user, dealer_id)
 
 
 def owner_choices(dealer_id: int) -> QuerySet[User]:
@@ -477,7 +465,7 @@ def _validate_action(*, dealer_id: int, owner, due_date, cause_analysis: str, pl
 
 
 def _task_due(due_date: date) -> datetime:
-    return timezone.make_aware(datetime.combine(due_date, time(10)))
+    return local_moment(due_date, time(10))
 
 
 def _task_title(alert: QualityAlert) -> str:
@@ -500,20 +488,20 @@ def _close_task(task, outcome: str, *, by: User | None = None) -> None:
 @transaction.atomic
 def alert_acknowledge(*, alert: QualityAlert, by: User) -> QualityAlert:
     """Note that the dealer has seen the alert (once; planning an action or dismissing also does it)."""
-    _require(by, CHANGE_ALERT, alert.dealer_id)
+    require(by, CHANGE_ALERT)  # the permission first: its message wins when both fail
+    require(by, dealer=alert.dealer_id)
     alert = QualityAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = timezone.now(), by
-        alert.version += 1
-        alert._history_user = by
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "version"])
+        save_next_version(alert, by=by, update_fields=["acknowledged_at", "acknowledged_by"], clean=False)
     return alert
 
 
 @transaction.atomic
 def alert_dismiss(*, alert: QualityAlert, by: User, reason: str, version: int | None) -> QualityAlert:
     """Dismiss an open alert with a reason (e.g. a data error); an alert with an action is not dismissed."""
-    _require(by, CHANGE_ALERT, alert.dealer_id)
+    require(by, CHANGE_ALERT)
+    require(by, dealer=alert.dealer_id)
     lock_version(alert, expected_version=version)
     alert = QualityAlert.objects.select_related("escalation_task").get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
@@ -524,9 +512,7 @@ def alert_dismiss(*, alert: QualityAlert, by: User, reason: str, version: int | 
     alert.status, alert.dismissal_reason, alert.closed_at = AlertStatus.DISMISSED, reason.strip()[:300], now
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, by
-    alert.version += 1
-    alert._history_user = by
-    alert.save()
+    save_next_version(alert, by=by, clean=False)
     _close_task(alert.escalation_task, _("Alert dismissed: %(reason)s") % {"reason": alert.dismissal_reason}, by=by)
     return alert
 
@@ -539,7 +525,8 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
     from todo.choices import TaskKind
     from todo.services import task_create
 
-    _require(by, PLAN, alert.dealer_id)
+    require(by, PLAN)
+    require(by, dealer=alert.dealer_id)
     alert = (
         QualityAlert.objects.select_for_update(of=("self",))
         .select_related("dealer", "indicator", "escalation_task")
@@ -560,9 +547,7 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
     alert.status = AlertStatus.ACTION_PLANNED
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, by
-    alert.version += 1
-    alert._history_user = by
-    alert.save()
+    save_next_version(alert, by=by, clean=False)
     _close_task(alert.escalation_task, _("Improvement action planned, due %(due)s.") % {"due": f"{due_date:%Y-%m-%d}"},
                 by=by)  # fmt: skip
     return action
@@ -571,7 +556,8 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
 @transaction.atomic
 def action_update(*, action: ImprovementAction, by: User, version: int | None, **fields) -> ImprovementAction:
     """Change the owner, cause analysis, measures or due date of an action not yet checked (optimistic lock)."""
-    _require(by, CHANGE_ACTION, action.dealer_id)
+    require(by, CHANGE_ACTION)
+    require(by, dealer=action.dealer_id)
     lock_version(action, expected_version=version)
     action = ImprovementAction.objects.select_related("task").get(pk=action.pk)
     if not action.is_active:
@@ -586,9 +572,7 @@ def action_update(*, action: ImprovementAction, by: User, version: int | None, *
     _validate_action(dealer_id=action.dealer_id, owner=action.owner, due_date=action.due_date,
                      cause_analysis=action.cause_analysis, plan=action.plan,
                      today=today if moved or action.due_date is None else min(today, action.due_date))  # fmt: skip
-    action.version += 1
-    action._history_user = by
-    action.save()
+    save_next_version(action, by=by, clean=False)
     task = action.task
     if task is not None and (task.assignee_id != action.owner_id or task.due_at != _task_due(action.due_date)):
         task.assignee, task.due_at = action.owner, _task_due(action.due_date)
@@ -601,33 +585,26 @@ def action_update(*, action: ImprovementAction, by: User, version: int | None, *
 def action_move(*, action: ImprovementAction, by: User, status: str, version: int | None,
                 note: str = "") -> ImprovementAction:  # fmt: skip
     """Move an action along PDCA (start it, hand it to the check); only a run gives the verdict."""
-    _require(by, CHANGE_ACTION, action.dealer_id)
+    require(by, CHANGE_ACTION)
+    require(by, dealer=action.dealer_id)
     lock_version(action, expected_version=version)
     action = ImprovementAction.objects.get(pk=action.pk)
-    if status not in ACTION_MOVES.get(action.status, ()):
-        raise ValidationError({"status": _("An action cannot go from %(from)s to %(to)s.") % {
+    transition = ACTION_STATES.leading_to(action, status)
+    if transition is None:
+        raise TransitionError({"status": _("An action cannot go from %(from)s to %(to)s.") % {
             "from": action.get_status_display(), "to": dict(ActionStatus.choices).get(status, status)}})  # fmt: skip
-    action.status = status
+    ACTION_STATES.apply(action, transition.action, by=by, note=note)
     if note.strip():
         action.plan = f"{action.plan}\n[{timezone.localdate():%Y-%m-%d}] {note.strip()}"
-    action.version += 1
-    action._history_user = by
-    action.save()
-    return action
+    return save_next_version(action, by=by, clean=False)
 
 
 def can_plan(user: User, alert: QualityAlert) -> bool:
-    from core.tenancy import dealer_ids_for
-
-    ids = dealer_ids_for(user, write=True)
-    return alert.status == AlertStatus.OPEN and user.has_perm(PLAN) and (ids is None or alert.dealer_id in ids)
+    return alert.status == AlertStatus.OPEN and allowed(user, PLAN, dealer=alert.dealer_id)
 
 
 def can_change(user: User, record, perm: str) -> bool:
-    from core.tenancy import dealer_ids_for
-
-    ids = dealer_ids_for(user, write=True)
-    return user.has_perm(perm) and (ids is None or record.dealer_id in ids)
+    return allowed(user, perm, dealer=record.dealer_id)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -672,34 +649,17 @@ def filter_by_escalation(qs: QuerySet[QualityAlert], escalated: str) -> QuerySet
     return qs
 
 
-def alert_list(*, user: User, filters: dict) -> QuerySet[QualityAlert]:
-    """The alerts of the user's dealers, newest first, filtered by status, kind, reason, action, escalation,
-    dealer and indicator code."""
-    qs = QualityAlert.objects.for_user(user)
-    for name in ("status", "kind", "indicator_code"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    qs = filter_by_reason(qs, filters.get("reason") or "")
-    qs = filter_by_action(qs, filters.get("action") or "")
-    qs = filter_by_escalation(qs, filters.get("escalated") or "")
-    return with_list_relations(qs).order_by("-raised_at", "-id")
+def alert_list(*, user: User) -> QuerySet[QualityAlert]:
+    """The alerts of the user's dealers, newest first (evaluation.api.alerts.QualityAlertFilterSet filters them:
+    status, kind, reason, action, escalation, dealer, indicator code)."""
+    return with_list_relations(QualityAlert.objects.for_user(user)).order_by("-raised_at", "-id")
 
 
-def action_list(*, user: User, filters: dict) -> QuerySet[ImprovementAction]:
-    """The improvement actions of the user's dealers by due date, filtered by status, dealer, owner, indicator."""
-    qs = (
+def action_list(*, user: User) -> QuerySet[ImprovementAction]:
+    """The improvement actions of the user's dealers by due date (ImprovementActionFilterSet filters them)."""
+    return (
         ImprovementAction.objects.for_user(user)
         .select_related("dealer", "owner", "alert__indicator", "alert__crisis_alert", "checked_run")
         .prefetch_related(Prefetch("alert__reasons", queryset=AlertReason.objects.select_related("run")))
+        .order_by("due_date", "id")
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("owner"):
-        qs = qs.filter(owner_id=filters["owner"])
-    if filters.get("indicator_code"):
-        qs = qs.filter(alert__indicator_code=filters["indicator_code"])
-    return qs.order_by("due_date", "id")

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from core.dates import last_local_day, localtime
 from core.indicators import Rate
 from core.permissions import allowed
-from core.services import lock_version
+from core.services import lock_version, save_next_version
 from core.uploads import IMAGE_KINDS, UploadRule
 from evaluation.choices import AdjustmentKind, AuditKind, AuditStatus
 from evaluation.models import (
@@ -196,7 +196,7 @@ class ItemScoreInput:
 def audit_score_items(*, audit: Audit, rows: list[ItemScoreInput], by, version: int | None) -> Audit:
     """Record scores (0..points) or exclusions (with a reason) of several items of a draft audit at once."""
     _require_edit(by, audit)
-    current = lock_version(audit, expected_version=version)
+    audit.version = lock_version(audit, expected_version=version)
     scores = {s.item_id: s for s in audit.item_scores.select_related("item")}
     errors: dict[str, list[str]] = {}
     changed = []
@@ -229,10 +229,7 @@ def audit_score_items(*, audit: Audit, rows: list[ItemScoreInput], by, version: 
     for item_score in changed:
         item_score._history_user = by
         item_score.save()
-    audit.version = current + 1
-    audit._history_user = by
-    audit.save(update_fields=["version"])
-    return audit
+    return save_next_version(audit, by=by, update_fields=[], clean=False)
 
 
 def _locked_draft(by, audit: Audit) -> Audit:
@@ -324,10 +321,7 @@ def audit_submit(*, audit: Audit, by, version: int | None) -> Audit:
     audit.earned, audit.possible, audit.score = result.earned, result.possible, result.score
     audit.status = AuditStatus.SUBMITTED
     audit.submitted_at = timezone.now()
-    audit.version += 1
-    audit._history_user = by
-    audit.save()
-    return audit
+    return save_next_version(audit, by=by, clean=False)
 
 
 @transaction.atomic
@@ -342,10 +336,7 @@ def audit_confirm(*, audit: Audit, by, version: int | None) -> Audit:
     audit.status = AuditStatus.CONFIRMED
     audit.confirmed_at = timezone.now()
     audit.confirmed_by = by
-    audit.version += 1
-    audit._history_user = by
-    audit.save()
-    return audit
+    return save_next_version(audit, by=by, clean=False)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -395,15 +386,10 @@ def audit_scores(dealer_ids, start, end, as_of: datetime | None = None) -> dict[
     return result
 
 
-def audit_list(*, user, filters: dict) -> object:
-    """The audits of the user's dealers, newest first, filtered by dealer, status and kind."""
-    qs = Audit.objects.for_user(user).select_related("dealer", "template", "auditor", "confirmed_by")
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("q"):
-        qs = qs.filter(Q(dealer__name__icontains=filters["q"]) | Q(dealer__code__icontains=filters["q"]))
-    return qs.order_by("-audit_date", "-id")
+def audit_list(*, user) -> QuerySet[Audit]:
+    """The audits of the user's dealers, newest first (evaluation.api.views.AuditFilterSet filters them)."""
+    return (
+        Audit.objects.for_user(user)
+        .select_related("dealer", "template", "auditor", "confirmed_by")
+        .order_by("-audit_date", "-id")
+    )

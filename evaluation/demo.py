@@ -6,14 +6,15 @@ items at full points, the partial scores and the special deductions/bonus follow
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from core.demo import SHANGHAI, DemoContext
+from core.dates import Month, local_date, local_moment, localtime
+from core.demo import DemoContext
 from evaluation import audits
 from evaluation.choices import AdjustmentKind, AuditKind
 from evaluation.defaults import AUDIT_TEMPLATE_CODE
@@ -76,7 +77,7 @@ def create_audits(ctx: DemoContext) -> None:
                                         reason="特殊加分项：获评厂家年度服务标杆店")  # fmt: skip
         audit.refresh_from_db()
         audits.audit_submit(audit=audit, by=auditor, version=audit.version)
-        submitted_at = min(datetime.combine(day, time(17, 30), tzinfo=SHANGHAI), ctx.latest)
+        submitted_at = min(local_moment(day, time(17, 30)), ctx.latest)
         Audit.objects.filter(pk=audit.pk).update(submitted_at=submitted_at)
         manager = ctx.users.get(f"manager{index}")
         if bonus and manager is not None:
@@ -87,16 +88,15 @@ def create_audits(ctx: DemoContext) -> None:
     ctx.say(f"  {count} service-system audits")
 
 
-def _full_months(ctx: DemoContext) -> list[tuple[int, int]]:
+def _full_months(ctx: DemoContext) -> list[Month]:
     """The last two calendar months that lie wholly inside the demo period, oldest first."""
-    month_end = ctx.until if (ctx.until + timedelta(days=1)).day == 1 else ctx.until.replace(day=1) - timedelta(days=1)
+    month = Month.of(ctx.until)
+    if ctx.until != month.last_day:
+        month = month.previous()
     months = []
-    while len(months) < 2:
-        first = month_end.replace(day=1)
-        if first < ctx.since:
-            break
-        months.append((first.year, first.month))
-        month_end = first - timedelta(days=1)
+    while len(months) < 2 and month.first_day >= ctx.since:
+        months.append(month)
+        month = month.previous()
     return months[::-1]
 
 
@@ -118,16 +118,15 @@ def create_evaluations(ctx: DemoContext) -> None:
     weakest = ctx.dealers[min(2, len(ctx.dealers) - 1)]  # the third dealer of every three is the weak profile
     manager = ctx.users.get(f"manager{ctx.dealers.index(weakest) + 1}")
     planned = 0
-    for number, (year, month) in enumerate(months):
-        run = runs.run_create(oem=oem, year=year, month=month)
+    for number, month in enumerate(months):
+        run = runs.run_create(oem=oem, year=month.year, month=month.month)
         # The monthly schedule runs on the 1st of the next month at 02:00 (never after the end of the demo).
-        _first, last, _start, end = runs.month_bounds(year, month)
-        finished = min(end.astimezone(SHANGHAI) + timedelta(hours=2), ctx.latest)
+        finished = min(localtime(month.end) + timedelta(hours=2), ctx.latest)
         EvaluationRun.objects.filter(pk=run.pk).update(created_at=finished - timedelta(minutes=1))
         runs.run_execute(run)
         run.refresh_from_db()
         if run.status != EvaluationRun.Status.DONE:
-            ctx.say(f"  evaluation {year}-{month:02d} failed: {run.message}")
+            ctx.say(f"  evaluation {month} failed: {run.message}")
             continue
         EvaluationRun.objects.filter(pk=run.pk).update(finished_at=finished)
         QualityAlert.objects.filter(run=run).update(raised_at=finished, open_since=finished)
@@ -145,7 +144,7 @@ def create_evaluations(ctx: DemoContext) -> None:
         )  # fmt: skip
         # Planned a few days after the alert, as the manager would; the first is due before the next run's month
         # ends (checked by it), the second a month after the demo ends.
-        next_first = last + timedelta(days=1)
+        next_first = month.next().first_day
         due_dates = [next_first + timedelta(days=19), ctx.until + timedelta(days=30)]
         for alert, due in zip(candidates, due_dates, strict=False):
             name = alert.indicator.name_zh if alert.indicator else alert.get_kind_display()
@@ -161,15 +160,15 @@ def create_evaluations(ctx: DemoContext) -> None:
             ImprovementAction.objects.filter(pk=action.pk).update(
                 due_date=due, status=ActionStatus.IN_PROGRESS, created_at=planned_at
             )
-            Task.objects.filter(pk=action.task_id).update(due_at=datetime.combine(due, time(10), tzinfo=SHANGHAI))
+            Task.objects.filter(pk=action.task_id).update(due_at=local_moment(due, time(10)))
             QualityAlert.objects.filter(pk=alert.pk).update(acknowledged_at=planned_at)
             planned += 1
     # The daily job (07:00) from the first run on: alerts nobody acted on go to the service manager, then the region.
     escalated = alerts.AlertEscalation()
     first_alert = QualityAlert.objects.filter(run__oem=oem).order_by("raised_at").values_list("raised_at", flat=True)
     if first_alert:
-        day = first_alert[0].astimezone(SHANGHAI).date()
-        while (at := datetime.combine(day, time(7), tzinfo=SHANGHAI)) <= ctx.latest:
+        day = local_date(first_alert[0])
+        while (at := local_moment(day, time(7))) <= ctx.latest:
             done = alerts.alerts_escalate(now=at)
             escalated.to_manager += done.to_manager
             escalated.to_region += done.to_region

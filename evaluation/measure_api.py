@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,8 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.generics import GenericAPIView
 
-from evaluation.measure_views import MAX_DAYS, MEASUREMENT_PERMISSION, previous_month
-from evaluation.measures import MEASURES, SHANGHAI, measure_all
+from core.dates import Month, days_bounds
+from evaluation.measure_views import MAX_DAYS, MEASUREMENT_PERMISSION
+from evaluation.measures import MEASURES, measure_all
 from organization.models import Dealer
 
 
@@ -39,8 +38,8 @@ class MeasurementQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         first, last = attrs.get("from"), attrs.get("to")
         if first is None and last is None:
-            first = previous_month()
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            last_month = Month.current().previous()
+            first, last = last_month.first_day, last_month.last_day
         if first is None or last is None:
             raise serializers.ValidationError({"from": [_("Give both ends of the period.")]})
         if first > last:
@@ -107,8 +106,7 @@ class MeasurementListView(GenericAPIView):
         if params.get("dealer"):
             dealers = dealers.filter(pk=get_object_or_404(dealers, pk=params["dealer"]).pk)
         first, last = params["from"], params["to"]
-        start = datetime.combine(first, time.min, tzinfo=SHANGHAI)
-        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+        start, end = days_bounds(first, last)
         page = self.paginate_queryset(dealers)
         codes = params.get("code")
         figures = measure_all([d.id for d in page], start, end, codes=codes)

@@ -4,21 +4,21 @@ of the records behind one figure. Both are scoped to the user's dealers (others 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from core.dates import Month, days_bounds, last_local_day, localtime
 from core.exports import xlsx_response
 from evaluation import display
-from evaluation.measures import MEASURES, SHANGHAI, Measure, MeasureSpec, measure_all, month_bounds
+from evaluation.measures import MEASURES, Measure, MeasureSpec, measure_all
 from organization.models import Dealer
 
 MEASUREMENT_PERMISSION = "evaluation.view_indicatorsystem"
@@ -30,21 +30,15 @@ MAX_DAYS = 366
 # --- periods ---------------------------------------------------------------------------------------------------------
 
 
-def previous_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 class MonthForm(forms.Form):
     """The month of the measurements page (YYYY-MM); the last complete month by default."""
 
     month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
     dealer = forms.IntegerField(label=_("Dealer"), required=False, min_value=1)
 
-    def period(self) -> tuple[date, datetime, datetime]:
-        month = self.cleaned_data.get("month") or previous_month()
-        start, end = month_bounds(month.year, month.month)
-        return month, start, end
+    def period(self) -> Month:
+        chosen = self.cleaned_data.get("month")
+        return Month.of(chosen) if chosen else Month.current().previous()
 
 
 class PeriodForm(forms.Form):
@@ -61,8 +55,8 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         first, last = cleaned.get("from"), cleaned.get("to")
         if first is None and last is None and not self.errors:
-            first = previous_month()
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            last_month = Month.current().previous()
+            first, last = last_month.first_day, last_month.last_day
         if first is None or last is None:
             if not self.errors:
                 self.add_error(None, _("Give both ends of the period."))
@@ -75,11 +69,7 @@ class PeriodForm(forms.Form):
         return cleaned
 
     def bounds(self) -> tuple[datetime, datetime]:
-        first, last = self.cleaned_data["from"], self.cleaned_data["to"]
-        return (
-            datetime.combine(first, time.min, tzinfo=SHANGHAI),
-            datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI),
-        )
+        return days_bounds(self.cleaned_data["from"], self.cleaned_data["to"])
 
 
 # --- presenting figures and records ---------------------------------------------------------------------------------
@@ -123,9 +113,8 @@ def lag_sentence(spec: MeasureSpec, start: datetime, end: datetime) -> str:
     if not spec.lag_months:
         return ""
     first, following = spec.judged_period(start, end)
-    last = timezone.localtime(following, SHANGHAI) - timedelta(days=1)
     records = gettext("This figure judges the records of %(first)s – %(last)s.") % {
-        "first": f"{timezone.localtime(first, SHANGHAI):%Y-%m-%d}", "last": f"{last:%Y-%m-%d}",
+        "first": f"{localtime(first):%Y-%m-%d}", "last": f"{last_local_day(following):%Y-%m-%d}",
     }  # fmt: skip
     return f"{spec.lag_note} {records}"
 
@@ -134,7 +123,7 @@ def _cell(value, kind: str):
     if value is None or value == "":
         return "—"
     if kind == "datetime" and isinstance(value, datetime):
-        return timezone.localtime(value, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return localtime(value).strftime("%Y-%m-%d %H:%M")
     if kind == "flag":
         return gettext("yes") if value else gettext("no")
     if isinstance(value, float):
@@ -181,7 +170,8 @@ class MeasurementsView(MeasurementPermissionMixin, View):
         if not form.is_valid():
             context = {"form": form, "specs": MEASURES.values(), "names": display.indicator_names(())}
             return render(request, self.template_name, context, status=400)
-        month, start, end = form.period()
+        period = form.period()
+        month, (start, end) = period.first_day, period.bounds()
         dealers = Dealer.objects.for_user(request.user).order_by("code").only("id", "code", "name")
         if form.cleaned_data.get("dealer"):
             dealers = dealers.filter(pk=form.cleaned_data["dealer"])
@@ -190,7 +180,6 @@ class MeasurementsView(MeasurementPermissionMixin, View):
             return self.export(list(dealers), month, start, end, names)
         page = Paginator(dealers, DEALERS_PER_PAGE).get_page(request.GET.get("page"))
         figures = measure_all([d.id for d in page], start, end)
-        last = (end - timedelta(days=1)).date()
         rows = [
             {
                 "dealer": dealer,
@@ -208,8 +197,9 @@ class MeasurementsView(MeasurementPermissionMixin, View):
             request,
             self.template_name,
             {
-                "form": form, "month": month, "first": start.date(), "last": last, "specs": MEASURES.values(),
-                "names": names, "rows": rows, "page_obj": page, "is_paginated": page.has_other_pages(),
+                "form": form, "month": month, "first": period.first_day, "last": period.last_day,
+                "specs": MEASURES.values(), "names": names, "rows": rows, "page_obj": page,
+                "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(), "dealers": Dealer.objects.for_user(request.user).order_by("code"),
                 "lags": {code: lag_sentence(spec, start, end) for code, spec in MEASURES.items() if spec.lag_months},
             },

@@ -20,7 +20,7 @@ whose 30-day comeback windows are only all closed a month after the deliveries â
 delivered in September, complete by the end of October (repairs.comebacks says why). ``MeasureSpec.judged_period``
 is the one place the lag is applied; the pages show it (``lag_note``).
 
-The period is ``[start, end)`` with aware datetimes (``month_bounds`` gives Asia/Shanghai calendar months).
+The period is ``[start, end)`` with aware datetimes (core.dates: ``month_bounds``, ``Month``, ``days_bounds``).
 ``n`` is what the figure stands on (its denominator); a dealer with ``n == 0`` has no data: ``value`` is None,
 never 0 or 100. Rates are in percent (95.0 = 95 %), as the indicator system stores targets. The evaluation's own
 indicator is measured here:
@@ -36,13 +36,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments import kpis as appointments
 from care import kpis as care
 from complaints import kpis as complaints
-from core.dates import add_months, month_bounds
+from core.dates import local_date, months_before
 from core.indicators import (
     BALANCE,
     CSI_POINTS,
@@ -54,7 +53,6 @@ from core.indicators import (
     PERCENT,
     RATIO,
     SCORE,
-    SHANGHAI,
     SINGLE,
     Indicator,
     Measure,
@@ -77,8 +75,8 @@ from surveys import kpis as surveys
 # What other modules and tests take from here (the kit itself lives in core.indicators and core.dates).
 __all__ = [
     "BALANCE", "CSI_POINTS", "HOURS", "MEAN", "MEASURES", "MEDIAN", "MINUTES", "NPS", "PERCENT", "RATIO", "SCORE",
-    "SHANGHAI", "SINGLE", "Column", "Measure", "MeasureSpec", "Minutes", "PercentileCont", "grouped_median",
-    "mean", "measure_all", "month_bounds", "ratio",
+    "SINGLE", "Column", "Measure", "MeasureSpec", "Minutes", "PercentileCont", "grouped_median", "mean",
+    "measure_all", "ratio",
 ]  # fmt: skip
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -102,7 +100,7 @@ def g_records(dealer_id, start, end, as_of=None) -> QuerySet:
     from evaluation.audits import audit_scores, submitted_by
 
     chosen = audit_scores([dealer_id], start, end, as_of)[dealer_id]["audit_id"]
-    first = timezone.localtime(start, SHANGHAI).date()
+    first = local_date(start)
     return (
         submitted_by(evaluated_at(as_of))
         .filter(dealer_id=dealer_id, audit_date__gte=first, audit_date__lte=last_day(end, end))
@@ -153,7 +151,7 @@ class MeasureSpec:
         (the same local wall times, the day clamped to the month's length)."""
         if not self.lag_months:
             return start, end
-        return _months_earlier(start, self.lag_months), _months_earlier(end, self.lag_months)
+        return months_before(start, self.lag_months), months_before(end, self.lag_months)
 
     def measure(self, dealer_ids, start: datetime, end: datetime, as_of: datetime | None = None):
         """{dealer_id: Measure} of the period ``[start, end)`` as of ``as_of`` (default now)."""
@@ -162,12 +160,6 @@ class MeasureSpec:
     def records(self, dealer_id: int, start: datetime, end: datetime, as_of: datetime | None = None) -> QuerySet:
         """The records behind the figure of ``[start, end)`` as of ``as_of`` (default now)."""
         return self.rule_records(dealer_id, *self.judged_period(start, end), as_of)
-
-
-def _months_earlier(moment: datetime, months: int) -> datetime:
-    local = timezone.localtime(moment, SHANGHAI)
-    day = add_months(local.date(), -months)
-    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _records_of(base: Callable, *related: str, ordering: tuple[str, ...] = ("pk",)) -> Callable:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
+from core.dates import Month
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
 from evaluation import alerts, notes, runs
@@ -35,8 +33,7 @@ class RunForm(forms.Form):
         dealers = Dealer.objects.for_user(user)
         self.fields["oem"].queryset = Oem.objects.filter(regions__dealers__in=dealers).distinct().order_by("code")
         self.fields["region"].queryset = Region.objects.filter(dealers__in=dealers).distinct().order_by("code")
-        last = timezone.localdate().replace(day=1) - timedelta(days=1)
-        self.fields["month"].initial = f"{last:%Y-%m}"
+        self.fields["month"].initial = str(Month.current().previous())
 
     def clean_month(self):
         value = self.cleaned_data["month"]

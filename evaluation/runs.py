@@ -36,22 +36,22 @@ membership around their score.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from core.dates import add_months
-from core.tenancy import dealer_ids_for
+from core.dates import Month, add_months, local_date
+from core.indicators import Rate
+from core.permissions import require
 from evaluation import alerts, engine, measures
 from evaluation.measures import measure_all
 from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion
@@ -62,13 +62,6 @@ from organization.models import Dealer, Oem, Region
 logger = logging.getLogger(__name__)
 ADD = "evaluation.add_evaluationrun"
 PUBLISH = "evaluation.publish_evaluationrun"
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date, datetime, datetime]:
-    """First and last day of the month, and the period [start, end) as aware local datetimes."""
-    first = date(year, month, 1)
-    start, end = measures.month_bounds(year, month)
-    return first, date(year, month, calendar.monthrange(year, month)[1]), start, end
 
 
 def scope_dealers(*, oem: Oem, region: Region | None):
@@ -98,14 +91,18 @@ def run_create(*, oem: Oem, region: Region | None = None, year: int, month: int,
     dealers = scope_dealers(oem=oem, region=region)
     ids = set(dealers.values_list("id", flat=True))
     if by is not None:
-        readable = dealer_ids_for(by)
-        if not by.has_perm(ADD) or (readable is not None and not ids <= readable):
-            raise PermissionDenied(_("You may evaluate only scopes whose dealers you can all see."))
+        refused = _("You may evaluate only scopes whose dealers you can all see.")
+        require(by, ADD, dealers=ids, write=False, message=refused, scope_message=refused)
     if not ids:
         raise ValidationError({"region": _("There is no active dealer to evaluate in this scope.")})
-    first, last, _start, _end = month_bounds(year, month)
+    period = Month(year, month)
     run = EvaluationRun(
-        oem=oem, region=region, period_start=first, period_end=last, system_version=version_for(oem), created_by=by
+        oem=oem,
+        region=region,
+        period_start=period.first_day,
+        period_end=period.last_day,
+        system_version=version_for(oem),
+        created_by=by,
     )
     run._history_user = by
     run.save()
@@ -238,7 +235,7 @@ class MonthFigures:
 def measure_month(dealer_ids, first: date, codes, as_of: datetime) -> MonthFigures:
     """Every indicator of ``codes`` for the dealers and the month, as of ``as_of`` (a fixed number of grouped
     queries whatever the number of dealers), with the like-for-like check of the survey figures."""
-    start, end = measures.month_bounds(first.year, first.month)
+    start, end = Month.of(first).bounds()
     measured = measure_all(dealer_ids, start, end, as_of=as_of, codes=codes)
     reference, mismatched = not_comparable(survey_families(dealer_ids, start, end))
     return MonthFigures(first, measured, reference, mismatched)
@@ -269,7 +266,7 @@ def run_execute(run: EvaluationRun) -> EvaluationRun:
 
 def _execute(run: EvaluationRun) -> None:
     version = with_structure(SystemVersion.objects.filter(pk=run.system_version_id)).get()
-    _first, _last, start, end = month_bounds(run.period_start.year, run.period_start.month)
+    start, end = Month.of(run.period_start).bounds()
     as_of, until, provisional = evaluation_moment(end, version.grace_days, timezone.now())
     dealer_ids = sorted(scope_dealers(oem=run.oem, region=run.region).values_list("id", flat=True))
     weights = ahp_weights(version)
@@ -290,7 +287,7 @@ def _execute(run: EvaluationRun) -> None:
         star_thresholds=((float(version.star5_min), 5), (float(version.star4_min), 4), (float(version.star3_min), 3),
                          (float(version.star_compliant_min), 0)),
         grade_scores=version.fuzzy_grade_scores, entropy_min_dealers=version.entropy_min_dealers,
-        rank_min_weight=float(version.rank_min_weight) / 100,
+        rank_min_weight=Rate.of_percent(version.rank_min_weight).fraction,
     )  # fmt: skip
     values = {
         dealer: {c: measured[c][dealer].value if month.comparable(c, dealer) else None for c in codes}
@@ -388,8 +385,8 @@ def _entropy_window(run, version, dealer_ids, codes, month: MonthFigures, as_of,
     firsts = [add_months(run.period_start, -k) for k in range(version.entropy_window_months - 1, 0, -1)]
     rows, fingerprint = [], {}
     for number, first in enumerate(firsts, start=1):
-        _start, end = measures.month_bounds(first.year, first.month)
-        moment = evaluation_moment(end, version.grace_days, as_of)[0]  # never later than the run's own moment
+        # never later than the run's own moment
+        moment = evaluation_moment(Month.of(first).end, version.grace_days, as_of)[0]
         earlier = measure_month(dealer_ids, first, codes, moment)
         rows.extend(earlier.entropy_row(d, codes, version) for d in dealer_ids)
         fingerprint[f"{first:%Y-%m}"] = {
@@ -418,10 +415,9 @@ def run_start(*, oem, region=None, year: int, month: int, by=None) -> Evaluation
 def run_publish(*, run: EvaluationRun, by) -> EvaluationRun:
     """Publish a finished run: the month's official result for its scope (one per scope and month, for good)."""
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
-    readable = dealer_ids_for(by)
-    scope = set(run.results.values_list("dealer_id", flat=True))
-    if not by.has_perm(PUBLISH) or (readable is not None and not scope <= readable):
-        raise PermissionDenied(_("You may not publish this evaluation."))
+    refused = _("You may not publish this evaluation.")
+    dealers = set(run.results.values_list("dealer_id", flat=True))
+    require(by, PUBLISH, dealers=dealers, write=False, message=refused, scope_message=refused)
     if run.status != EvaluationRun.Status.DONE:
         raise ValidationError(_("Only a finished run is published."))
     if run.published:
@@ -438,12 +434,11 @@ def run_publish(*, run: EvaluationRun, by) -> EvaluationRun:
 
 def due_month(version: SystemVersion, now: datetime) -> date:
     """The latest month whose end plus the version's grace period has passed (the month the schedule evaluates)."""
-    first = timezone.localtime(now).date().replace(day=1)
+    month = Month.of(local_date(now))
     while True:
-        first = add_months(first, -1)
-        _start, end = measures.month_bounds(first.year, first.month)
-        if not evaluation_moment(end, version.grace_days, now)[2]:
-            return first
+        month = month.previous()
+        if not evaluation_moment(month.end, version.grace_days, now)[2]:
+            return month.first_day
 
 
 @task()

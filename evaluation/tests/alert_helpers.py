@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from evaluation import alerts, runs
+from core.dates import Month
+from evaluation import alerts
 from evaluation.models import DealerEvaluation, EvaluationRun
 
 # Default system: A1 reception wait is lower-better (target 10, floor 30 min); A2 complaint contact ≤ 2 h is
@@ -17,10 +18,10 @@ LOWER, HIGHER = "A1", "A2"
 def make_run(version, oem, year: int, month: int, figures: dict, *, status="done", published=False, n=5,
              finished_at=None) -> EvaluationRun:  # fmt: skip
     """A stored run with the given {dealer: {code: (value, score)}} figures, as run_execute leaves it."""
-    first, last, _start, _end = runs.month_bounds(year, month)
+    period = Month(year, month)
     run = EvaluationRun.objects.create(
-        oem=oem, period_start=first, period_end=last, system_version=version, status=status, published=published,
-        finished_at=finished_at or timezone.now(),
+        oem=oem, period_start=period.first_day, period_end=period.last_day, system_version=version, status=status,
+        published=published, finished_at=finished_at or timezone.now(),
     )  # fmt: skip
     for dealer, codes in figures.items():
         DealerEvaluation.objects.create(

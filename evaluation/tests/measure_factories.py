@@ -8,17 +8,13 @@ from itertools import count
 
 from accounts.choices import Role
 from complaints.tests.factories import open_complaint
+from core.dates import month_bounds
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory
-from evaluation.measures import SHANGHAI, month_bounds
 from repairs.choices import AdditionStatus, FuelLevel, JobType, LineKind, RepairOrderStatus, WorkStatus
 from repairs.models import AdditionalItem, RepairOrder, RepairOrderLine
 
 START, END = month_bounds(2025, 3)  # [2025-03-01 00:00, 2025-04-01 00:00) Asia/Shanghai
 _numbers = count(1)
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 def vehicle(dealer):

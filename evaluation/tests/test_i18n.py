@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from core.tests.helpers import sh
 from evaluation import display
 from evaluation.defaults import FORMULAS_ZH, INDICATORS
 from evaluation.models import DealerEvaluation, EvaluationRun, Indicator
-from evaluation.tests.measure_factories import advisor, ro, sh
+from evaluation.tests.measure_factories import advisor, ro
 
 pytestmark = pytest.mark.django_db
 

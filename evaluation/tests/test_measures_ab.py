@@ -10,18 +10,11 @@ import pytest
 from appointments.choices import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
 from complaints.choices import Status
+from core.dates import month_bounds
 from core.tests.factories import DealerFactory
-from evaluation.measures import MEASURES, Measure, grouped_median, month_bounds
-from evaluation.tests.measure_factories import (
-    END,
-    MAINTENANCE,
-    START,
-    addition,
-    complaint,
-    ro,
-    sh,
-    vehicle,
-)
+from core.tests.helpers import sh
+from evaluation.measures import MEASURES, Measure, grouped_median
+from evaluation.tests.measure_factories import END, MAINTENANCE, START, addition, complaint, ro, vehicle
 from repairs.choices import FaultCategory, JobType, RepairOrderStatus
 from repairs.models import Settlement
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from core.tests.factories import CustomerFactory, UserFactory
+from core.tests.helpers import sh
 from customers.models import Customer
 from evaluation.measures import MEASURES, Measure
 from evaluation.tests.measure_factories import (
@@ -20,7 +21,6 @@ from evaluation.tests.measure_factories import (
     addition_job,
     complaint,
     ro,
-    sh,
     vehicle,
 )
 from parts import services as parts_services

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from accounts.choices import Role
 from core.tests.factories import DealerFactory, UserFactory
+from core.tests.helpers import sh
 from evaluation.measures import MEASURES
-from evaluation.tests.measure_factories import advisor, complaint, ro, sh
+from evaluation.tests.measure_factories import advisor, complaint, ro
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,8 @@ def manager_a(dealer_a):
 
 
 @pytest.fixture
-def region_manager(dealer_a, dealer_b):
+def region_manager_b(dealer_a, dealer_b):
+    """The region manager of dealer B's region (not dealer A's)."""
     assert dealer_a.region_id != dealer_b.region_id
     return UserFactory(roles=[Role.REGION_MANAGER], regions=[dealer_b.region])
 
@@ -80,9 +82,9 @@ def test_the_page_opens_without_a_query_on_the_default_month(client, scene, mana
     assert client.get(LIST).status_code == 200  # the link of the evaluation index page
 
 
-def test_a_region_manager_sees_the_dealers_of_the_region(client, scene, region_manager):
+def test_a_region_manager_sees_the_dealers_of_the_region(client, scene, region_manager_b):
     _dealer_a, dealer_b = scene
-    client.force_login(region_manager)
+    client.force_login(region_manager_b)
     rows = client.get(LIST, MARCH).context["rows"]
     assert [row["dealer"].pk for row in rows] == [dealer_b.pk]
     figures = {spec.code: m for spec, m, _shown in rows[0]["figures"]}
@@ -220,13 +222,13 @@ def test_the_api_gives_every_figure_of_the_users_dealers(api_en, scene, manager_
     assert figures["B1"]["lag_months"] == 1
 
 
-def test_the_api_filters_by_dealer_and_code_and_hides_other_dealers(api_en, scene, manager_a, region_manager):
+def test_the_api_filters_by_dealer_and_code_and_hides_other_dealers(api_en, scene, manager_a, region_manager_b):
     dealer_a, dealer_b = scene
     client = api_en(manager_a)
     response = client.get(API, {**MARCH_DAYS, "dealer": dealer_a.pk, "code": "b2,E3"})
     assert [f["code"] for f in response.json()["results"][0]["indicators"]] == ["B2", "E3"]
     assert client.get(API, {**MARCH_DAYS, "dealer": dealer_b.pk}).status_code == 404
-    regional = api_en(region_manager).get(API, {**MARCH_DAYS, "code": "B2"}).json()["results"]
+    regional = api_en(region_manager_b).get(API, {**MARCH_DAYS, "code": "B2"}).json()["results"]
     assert [(r["dealer"], r["indicators"][0]["value"]) for r in regional] == [(dealer_b.pk, 50.0)]
 
 

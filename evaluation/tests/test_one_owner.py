@@ -22,10 +22,12 @@ from appointments.tests.factories import AppointmentFactory
 from care import kpis as care_kpis
 from complaints import kpis as complaint_kpis
 from complaints.choices import Status
+from core.dates import month_bounds
 from core.indicators import MEAN, RATIO, Measure, combined
 from core.tests.factories import CustomerFactory, UserFactory
+from core.tests.helpers import sh
 from customers.models import Customer
-from evaluation.measures import MEASURES, measure_all, month_bounds
+from evaluation.measures import MEASURES, measure_all
 from evaluation.tests.measure_factories import (
     COMPLETE_CHECKIN,
     END,
@@ -35,7 +37,6 @@ from evaluation.tests.measure_factories import (
     addition_job,
     complaint,
     ro,
-    sh,
     vehicle,
 )
 from parts import kpis as parts_kpis

@@ -16,10 +16,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from core.dates import month_bounds
 from core.tests.factories import DealerFactory
+from core.tests.helpers import sh
 from evaluation import runs, services
 from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion, enough_data
-from evaluation.tests.measure_factories import COMPLETE_CHECKIN, MAINTENANCE, advisor, complaint, ro, sh
+from evaluation.tests.measure_factories import COMPLETE_CHECKIN, MAINTENANCE, advisor, complaint, ro
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +321,7 @@ def test_survey_figures_from_another_questionnaire_family_are_marked_not_compara
                 invitation_or_order=order, channel="phone", by=caller, submitted_at=sh(2025, 3, 25, 10),
                 answers=_answers(survey_services.questionnaire_for_dealer(dealer)),
             )  # fmt: skip
-    assert runs.survey_families([a.pk, b.pk, c.pk], *runs.measures.month_bounds(2025, 3)) == {
+    assert runs.survey_families([a.pk, b.pk, c.pk], *month_bounds(2025, 3)) == {
         a.pk: ["CSI"], b.pk: ["SERVQUAL"], c.pk: ["CSI"],
     }  # fmt: skip
     run = execute(a.region.oem, 2025, 3, now=sh(2025, 6, 1))

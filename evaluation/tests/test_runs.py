@@ -1,10 +1,7 @@
 """Evaluation runs on the demo dealers: real, explainable differences, snapshots that never change."""
 
-from io import StringIO
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 
 from accounts.models import User
 from evaluation import runs
@@ -15,9 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    call_command("demo_data", "--force", "--dealers", "3", "--months", "3", "--seed", "5", "--until", "2026-10-31",
-                 stdout=StringIO())  # fmt: skip
+def demo(demo_dataset):
+    """The shared demo (3 dealers, 3 months to 31 October 2026, seed 5): its OEM."""
     return Oem.objects.get(code="DEMO")
 
 
@@ -91,7 +87,8 @@ def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_cap
 
 
 def test_the_demo_dealers_differ_in_approvals_before_work_and_estimate_accuracy(demo):
-    from evaluation.measures import MEASURES, month_bounds
+    from core.dates import month_bounds
+    from evaluation.measures import MEASURES
 
     start, _ = month_bounds(2026, 8)
     _, end = month_bounds(2026, 10)
