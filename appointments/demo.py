@@ -26,7 +26,8 @@ from appointments.choices import (
 )
 from appointments.models import Appointment
 from appointments.services import REMINDER_TIME
-from core.demo import SHANGHAI, DemoContext, PlannedVisit
+from core.dates import local_date, local_moment, localtime
+from core.demo import DemoContext, PlannedVisit
 from repairs.choices import JobType
 from todo.choices import TaskKind
 from todo.models import Task
@@ -67,7 +68,7 @@ def _visit_plan(ctx: DemoContext, dealer, vehicle, first_visit: datetime, lapse:
     archive who lapsed before the demo period does not come at all.
     """
     rng = ctx.rng
-    start = first_visit.astimezone(SHANGHAI).date()
+    start = local_date(first_visit)
     horizon = ctx.until + timedelta(days=7)
     stays_days = rng.expovariate(1.0) * 365 / max(1e-6, -math.log(1 - lapse))
     stops = start + timedelta(days=stays_days)
@@ -143,7 +144,7 @@ def _appointment(ctx, dealer, vehicle, day, job_type, slot_times, staff) -> tupl
     """One appointment of ``vehicle`` on ``day`` and when it was booked; its outcome follows from ctx.latest."""
     advisor, care = staff
     channel = ctx.rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
-    slot_start = datetime.combine(day, ctx.rng.choice(slot_times), tzinfo=SHANGHAI)
+    slot_start = local_moment(day, ctx.rng.choice(slot_times))
     appointment = Appointment(
         dealer=dealer,
         customer=vehicle.owner,
@@ -172,7 +173,7 @@ def _appointment(ctx, dealer, vehicle, day, job_type, slot_times, staff) -> tupl
     appointment.created_by = ctx.rng.choice([advisor, care])
     appointment.reschedule_count = 1 if ctx.rng.random() < 0.08 else 0
     confirm_at = min(
-        max(datetime.combine(day - timedelta(days=1), REMINDER_TIME, tzinfo=SHANGHAI), booked_at)
+        max(local_moment(day - timedelta(days=1), REMINDER_TIME), booked_at)
         + timedelta(minutes=ctx.rng.randint(0, 360)),
         slot_start - timedelta(minutes=30),
     )
@@ -213,8 +214,8 @@ def _appointment(ctx, dealer, vehicle, day, job_type, slot_times, staff) -> tupl
 
 
 def _reminder(appointment: Appointment, booked_at: datetime) -> Task:
-    day_before = datetime.combine(appointment.slot_start.date() - timedelta(days=1), REMINDER_TIME, tzinfo=SHANGHAI)
-    local = appointment.slot_start.astimezone(SHANGHAI)
+    day_before = local_moment(local_date(appointment.slot_start) - timedelta(days=1), REMINDER_TIME)
+    local = localtime(appointment.slot_start)
     return Task(
         dealer=appointment.dealer,
         kind=TaskKind.APPOINTMENT_REMINDER,
@@ -272,3 +273,23 @@ def create_appointments(ctx: DemoContext) -> None:
         Appointment.objects.bulk_update(appointments, ["created_at"], batch_size=500)
         total += len(appointments)
     ctx.say(f"  {total} appointments")
+
+
+def record_bookings(ctx: DemoContext) -> None:
+    """Save what became of the booked visits once repairs.demo has run them: the repair order an arrived booking
+    opened, and the bookings the desk cancelled because the car was still in the workshop."""
+    for appointment, order in ctx.booked_orders:
+        appointment.repair_order = order
+    Appointment.objects.bulk_update([a for a, _ in ctx.booked_orders], ["repair_order"], batch_size=500)
+    for appointment, cancelled_at, advisor in ctx.cancelled_bookings:
+        appointment.status, appointment.arrived_at, appointment.arrival_recorded_by = (
+            AppointmentStatus.CANCELLED,
+            None,
+            None,
+        )
+        appointment.cancelled_at = cancelled_at
+        appointment.cancelled_by, appointment.cancel_reason = advisor, "车辆仍在店内维修，客户取消本次预约"
+    Appointment.objects.bulk_update(
+        [a for a, *_ in ctx.cancelled_bookings],
+        ["status", "arrived_at", "arrival_recorded_by", "cancelled_at", "cancelled_by", "cancel_reason"],
+    )

@@ -1,8 +1,8 @@
 import django_filters
 
-from appointments import slots
 from appointments.choices import AppointmentChannel, AppointmentStatus
 from appointments.models import Appointment
+from core.dates import day_bounds
 from core.filters import readable
 from organization.models import Dealer
 
@@ -24,7 +24,7 @@ class AppointmentFilterSet(django_filters.FilterSet):
         fields = ["dealer", "status", "channel", "job_type", "vehicle", "customer", "advisor"]
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(slot_start__gte=slots.day_bounds(value)[0])
+        return queryset.filter(slot_start__gte=day_bounds(value)[0])
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(slot_start__lt=slots.day_bounds(value)[1])
+        return queryset.filter(slot_start__lt=day_bounds(value)[1])

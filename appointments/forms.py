@@ -14,6 +14,7 @@ from accounts.models import User
 from appointments import slots
 from appointments.choices import SLOT_STEP_MINUTES, AppointmentChannel, SlotLength
 from appointments.selectors import advisors_of
+from core.dates import localtime
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs.choices import JobType
@@ -130,7 +131,7 @@ class RescheduleForm(SlotFieldsMixin, VersionForm):
         super().__init__(*args, **kwargs)
         self.setup_slot_fields(Dealer.objects.filter(pk=appointment.dealer_id))
         if not self.is_bound:
-            local = slots.to_local(appointment.slot_start)
+            local = localtime(appointment.slot_start)
             self.initial.update(
                 {
                     "slot_date": local.date(),

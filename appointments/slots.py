@@ -1,6 +1,6 @@
 """The slot calendar of a dealer: the grid of slots of a day, business hours and bay capacity.
 
-Plain functions over a dealer's hours (local time, Asia/Shanghai) and lists of (start, end)
+Plain functions over a dealer's hours (local time, core.dates) and lists of (start, end)
 pairs; the services and selectors feed them what they read from the database.
 """
 
@@ -14,17 +14,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
 
 from appointments.choices import SLOT_STEP_MINUTES
+from core.dates import local_moment, localtime
 
 STEP = timedelta(minutes=SLOT_STEP_MINUTES)
-
-
-def local_zone():
-    """The dealers' local time zone (the project's TIME_ZONE, Asia/Shanghai)."""
-    return timezone.get_default_timezone()
-
-
-def to_local(moment: datetime) -> datetime:
-    return timezone.localtime(moment, local_zone())
 
 
 def as_time(value: time | str) -> time:
@@ -34,17 +26,12 @@ def as_time(value: time | str) -> time:
 
 def at(day: date, clock: time | str) -> datetime:
     """An aware datetime: ``clock`` o'clock local time on ``day``."""
-    return datetime.combine(day, as_time(clock), tzinfo=local_zone())
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The first instant of ``day`` and of the next day, local time."""
-    return at(day, time.min), at(day + timedelta(days=1), time.min)
+    return local_moment(day, as_time(clock))
 
 
 def floor_to_step(moment: datetime) -> datetime:
     """The start of the grid step ``moment`` is in (e.g. 09:20 -> 09:00), local time."""
-    moment = to_local(moment)
+    moment = localtime(moment)
     minutes = (moment.hour * 60 + moment.minute) // SLOT_STEP_MINUTES * SLOT_STEP_MINUTES
     return moment.replace(hour=minutes // 60, minute=minutes % 60, second=0, microsecond=0)
 
@@ -58,7 +45,7 @@ def grid(dealer, day: date) -> list[datetime]:
     if not is_working_day(dealer, day):
         return []
     first = at(day, dealer.opens_at)
-    if to_local(first) != floor_to_step(first):
+    if localtime(first) != floor_to_step(first):
         first = floor_to_step(first) + STEP
     closes = at(day, dealer.closes_at)
     starts = []
@@ -76,7 +63,7 @@ def slot_problem(dealer, start: datetime, minutes: int, *, now: datetime | None 
     if timezone.is_naive(start):
         raise ValueError("slot_start must be an aware datetime")
     now = now or timezone.now()
-    local = to_local(start)
+    local = localtime(start)
     if local < floor_to_step(now):
         return gettext("This slot is in the past.")
     if not is_working_day(dealer, local.date()):

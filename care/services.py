@@ -40,7 +40,7 @@ from care.models import CallRecord, Campaign, CampaignTarget, LapseNote, Letter,
 from core.dates import days_bounds, local_date
 from core.numbering import next_number
 from core.permissions import require
-from core.services import lock_version
+from core.services import lock_version, save_next_version
 from customers.models import Customer, Vehicle
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
@@ -199,9 +199,7 @@ def call_record(
         reminder.status = ReminderStatus.CONTACTED
         reminder.contacted_at = called_at
         reminder.outcome = (summary or customer_request)[:200]
-        reminder.version += 1
-        reminder._history_user = by
-        reminder.save(update_fields=["status", "contacted_at", "outcome", "version"])
+        save_next_version(reminder, by=by, update_fields=["status", "contacted_at", "outcome"], clean=False)
     elif target is not None:
         _advance_target(target, call)
     return call
@@ -289,10 +287,7 @@ def reminder_close(*, reminder: Reminder, by, status: str, outcome: str = "", ap
         if appointment.dealer_id != reminder.dealer_id or appointment.customer_id != reminder.customer_id:
             raise ValidationError({"appointment": _("Choose an appointment of this customer at this dealer.")})
     reminder.status, reminder.outcome, reminder.appointment = status, outcome.strip(), appointment
-    reminder.version += 1
-    reminder._history_user = by
-    reminder.save()
-    return reminder
+    return save_next_version(reminder, by=by, clean=False)
 
 
 # --- campaigns ------------------------------------------------------------------------------------------------
@@ -310,10 +305,7 @@ def campaign_set_status(*, campaign: Campaign, status: str, by, version: int) ->
     if status == CampaignStatus.ACTIVE and not campaign.targets.exists():
         raise ValidationError({"status": _("Add customers to the target list before launching.")})
     campaign.status = status
-    campaign.version += 1
-    campaign._history_user = by
-    campaign.save()
-    return campaign
+    return save_next_version(campaign, by=by, clean=False)
 
 
 @transaction.atomic

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from simple_history.utils import bulk_create_with_history
 
-from care.sla import add_business_time
 from complaints import services
 from complaints.choices import (
     AgreementMethod,
@@ -26,7 +25,9 @@ from complaints.choices import (
     Status,
 )
 from complaints.models import Complaint, ComplaintContact, ComplaintEvent, ComplaintPolicy, CrisisAlert
-from core.demo import SHANGHAI, DemoContext
+from core.business_hours import add_business_time
+from core.dates import localtime
+from core.demo import DemoContext
 from organization.calendar import business_calendar
 from repairs.models import RepairOrder
 from todo.choices import TaskKind, TaskStatus
@@ -119,7 +120,7 @@ def _build(ctx, dealer, calendar, policy, quality, staff, plan) -> int:
             category = Category.REPAIR_QUALITY
         severity = rng.choices(Severity.values, [30, 45, 20, 5])[0] if not cluster else Severity.HIGH
         taker = rng.choice(staff["desk"])
-        month = f"{received.astimezone(SHANGHAI):%Y%m}"
+        month = f"{localtime(received):%Y%m}"
         counters[month] = counters.get(month, 0) + 1
         story = STORIES[category]
         vehicle = order.vehicle if order else None

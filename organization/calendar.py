@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from care.sla import BusinessCalendar
+from django.conf import settings
+
+from core.business_hours import BusinessCalendar
 from organization.models import CalendarDayKind, Dealer, DealerCalendarDay
 
 
@@ -29,7 +31,7 @@ def business_calendar(dealer: Dealer, start_date: date, end_date: date) -> Busin
         opens=_as_time(dealer.opens_at),
         closes=_as_time(dealer.closes_at),
         weekdays=dealer.working_days or "1234567",
-        tz=dealer.time_zone or "Asia/Shanghai",
+        tz=dealer.time_zone or settings.TIME_ZONE,
         closed_dates=closed,
         extra_working_dates=working,
     )

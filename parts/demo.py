@@ -6,12 +6,12 @@ its last movement is stamped, and some items have not moved for more than 180 da
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from simple_history.utils import bulk_create_with_history
 
-from core.demo import SHANGHAI, DemoContext
+from core.demo import DemoContext
 from parts.choices import MovementKind, PartCategory, Unit
 from parts.models import (
     Part,
@@ -349,7 +349,7 @@ def create_parts_usage(ctx: DemoContext) -> None:
     ctx.say(f"  {len(issues)} part lines issued from stock, {len(specials)} special orders")
 
 
-STILL_WAITING = datetime(9999, 1, 1, tzinfo=SHANGHAI)
+STILL_WAITING = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _can_wait(ctx: DemoContext, dealer, order) -> bool:

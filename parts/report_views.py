@@ -2,13 +2,14 @@
 
 The stock figures are the stock at the end of the chosen period (now while it runs), as F2 measures it."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.dates import days_bounds
 from core.exports import xlsx_response
 from core.mixins import DealerScopedObjectMixin
 from organization.models import Dealer
@@ -27,9 +28,7 @@ def _period(request) -> tuple[datetime, datetime, str, str]:
         last = datetime.strptime(request.GET.get("to", ""), "%Y-%m-%d").date()
     except ValueError:
         last = today
-    start = timezone.make_aware(datetime.combine(first, time.min))
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
-    return start, end, first.isoformat(), last.isoformat()
+    return *days_bounds(first, last), first.isoformat(), last.isoformat()
 
 
 class PartsReportView(DealerScopedObjectMixin, View):

@@ -16,7 +16,7 @@ import heapq
 import itertools
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -25,7 +25,8 @@ from simple_history.utils import bulk_create_with_history
 from accounts.choices import Role
 from accounts.demo import demo_password_hash
 from accounts.models import DealerMembership, User
-from core.demo import SHANGHAI, DemoContext
+from core.dates import local_date, localtime
+from core.demo import DemoContext
 from repairs.choices import (
     QC_CHECKLISTS,
     AdditionStatus,
@@ -188,7 +189,7 @@ class _Builder:
         self.invoices: dict[str, int] = {}
 
     def number(self, when: datetime, prefix: str, counters: dict, width: int = 4) -> str:
-        month = f"{when.astimezone(SHANGHAI):%Y%m}"
+        month = f"{localtime(when):%Y%m}"
         counters[month] = counters.get(month, 0) + 1
         return f"{prefix}{month}-{counters[month]:0{width}d}"
 
@@ -457,7 +458,7 @@ class _Builder:
     def _settlement(self, order, lines, addition):
         totals = order_totals([line for line in lines if _billable(line)], tax_rate=order.tax_rate)
         customer = totals.customer.total
-        due_on, due_km = suggested_next_service(order, order.delivered_at.astimezone(SHANGHAI).date())
+        due_on, due_km = suggested_next_service(order, local_date(order.delivered_at))
         return Settlement(
             invoice_number=self.number(order.delivered_at, f"ST-{self.dealer.code}-", self.invoices, width=5),
             settled_at=order.delivered_at,
@@ -562,7 +563,7 @@ class _Builder:
 
 
 COMEBACK_LINKED = 0.85  # share of the same-fault revisits the service desk links to the first visit
-STILL_THERE = datetime(9999, 1, 1, tzinfo=SHANGHAI)  # a vehicle whose order is still open at the end
+STILL_THERE = datetime(9999, 1, 1, tzinfo=UTC)  # a vehicle whose order is still open at the end
 
 
 def _arrival(ctx: DemoContext, dealer, day) -> datetime:
@@ -581,9 +582,6 @@ def create_repair_orders(ctx: DemoContext) -> None:
     A vehicle is at the dealer from its arrival until it is handed over (or the order is cancelled): a walk-in
     or revisit while it is still there comes a few days after it left, and a booked visit then is cancelled.
     """
-    from appointments.choices import AppointmentStatus
-    from appointments.models import Appointment
-
     total = 0
     for index, dealer in enumerate(ctx.dealers, start=1):
         profile = PROFILES[(index - 1) % len(PROFILES)]
@@ -629,12 +627,8 @@ def create_repair_orders(ctx: DemoContext) -> None:
                 if appointment is not None:
                     cancelled.append(appointment)
                 elif busy != STILL_THERE:
-                    again = ctx.working_day(
-                        dealer, busy.astimezone(SHANGHAI).date() + timedelta(days=ctx.rng.randint(2, 6))
-                    )
-                    if comeback_of is not None and again > comeback_of.delivered_at.astimezone(
-                        SHANGHAI
-                    ).date() + timedelta(days=28):
+                    again = ctx.working_day(dealer, local_date(busy) + timedelta(days=ctx.rng.randint(2, 6)))
+                    if comeback_of is not None and again > local_date(comeback_of.delivered_at) + timedelta(days=28):
                         comeback_of = None  # too long after for the desk to link it
                     if again <= ctx.until:
                         heapq.heappush(
@@ -655,9 +649,7 @@ def create_repair_orders(ctx: DemoContext) -> None:
                 and order.fault_category != FaultCategory.NONE
                 and ctx.rng.random() < profile.comeback
             ):
-                back = ctx.working_day(
-                    dealer, order.delivered_at.astimezone(SHANGHAI).date() + timedelta(days=ctx.rng.randint(2, 25))
-                )
+                back = ctx.working_day(dealer, local_date(order.delivered_at) + timedelta(days=ctx.rng.randint(2, 25)))
                 if back <= ctx.until:
                     link = order if ctx.rng.random() < COMEBACK_LINKED else None
                     heapq.heappush(
@@ -673,22 +665,14 @@ def create_repair_orders(ctx: DemoContext) -> None:
                         ),
                     )
         builder.save()
-        for appointment, order in linked:
-            appointment.repair_order = order
-        Appointment.objects.bulk_update([a for a, _ in linked], ["repair_order"], batch_size=500)
+        # What became of the bookings is saved by the next step (appointments.demo.record_bookings); when the desk
+        # cancelled one is drawn here, in this step's random stream.
+        ctx.booked_orders.extend(linked)
         for appointment in cancelled:  # the car was still in the workshop: the desk cancelled the booking
-            appointment.status, appointment.arrived_at, appointment.arrival_recorded_by = (
-                AppointmentStatus.CANCELLED,
-                None,
-                None,
-            )
-            appointment.cancelled_at = ctx.back_in_hours(
+            cancelled_at = ctx.back_in_hours(
                 dealer, appointment.slot_start - timedelta(hours=20), not_before=appointment.created_at
             )
-            appointment.cancelled_by, appointment.cancel_reason = staff["advisor"], "车辆仍在店内维修，客户取消本次预约"
-        Appointment.objects.bulk_update(
-            cancelled, ["status", "arrived_at", "arrival_recorded_by", "cancelled_at", "cancelled_by", "cancel_reason"]
-        )
+            ctx.cancelled_bookings.append((appointment, cancelled_at, staff["advisor"]))
         total += len(builder.orders)
     ctx.say(f"  {total} repair orders")
 

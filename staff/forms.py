@@ -9,16 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.dates import first_of_month
 from core.forms import VersionedFormMixin
 from staff.choices import (
     RUBRIC,
     AssessmentKind,
-    CertificateKind,
-    CertificateStatus,
     Position,
     SkillArea,
     SkillLevel,
-    TrainingStatus,
 )
 from staff.models import Certificate, StaffProfile, TrainingCourse, TrainingRecord
 
@@ -26,59 +24,20 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class _Filters(forms.Form):
-    def filters(self) -> dict:
-        """The valid filters (an invalid one is ignored)."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
-
-
-class StaffFilterForm(_Filters):
-    q = forms.CharField(label=_("Search"), required=False)
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
-    position = forms.ChoiceField(label=_("position"), choices=[("", _("Any position")), *Position.choices],
-                                 required=False)  # fmt: skip
-    certificate = forms.ChoiceField(
-        label=_("certificates"), choices=[("", _("Any certificate status")), *CertificateStatus.choices],
-        required=False,
-    )  # fmt: skip
-    training = forms.ChoiceField(
-        label=_("training"), choices=[("", _("Any training status")), *TrainingStatus.choices], required=False
-    )
-    former = forms.BooleanField(label=_("include former staff"), required=False)
-
-
-class PeriodForm(_Filters):
-    """A period of days (default: this month so far) and an optional dealer."""
+class PeriodForm(forms.Form):
+    """A period of days (default: this month so far; a refused day is the default too)."""
 
     start = forms.DateField(label=_("from"), required=False, widget=DATE)
     end = forms.DateField(label=_("to"), required=False, widget=DATE)
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
 
     def period(self) -> tuple[date, date]:
-        filters = self.filters()
+        self.is_valid()
         today = timezone.localdate()
-        start = filters.get("start") or today.replace(day=1)
-        end = filters.get("end") or today
+        start = self.cleaned_data.get("start") or first_of_month(today)
+        end = self.cleaned_data.get("end") or today
         if end < start:
             start, end = end, start
         return start, end
-
-
-class CertificateFilterForm(_Filters):
-    status = forms.ChoiceField(
-        label=_("status"),
-        required=False,
-        choices=[
-            ("attention", _("Expired or expiring, not renewed")),
-            (CertificateStatus.EXPIRED, _("Expired, not renewed")),
-            (CertificateStatus.EXPIRING, _("Expires within 30 days")),
-            ("all", _("All certificates")),
-        ],
-    )
-    kind = forms.ChoiceField(label=_("certificate"), choices=[("", _("Any kind")), *CertificateKind.choices],
-                             required=False)  # fmt: skip
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
 
 
 class ProfileForm(VersionedFormMixin, forms.ModelForm):

@@ -25,12 +25,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import local_zone
 from core.indicators import PERCENT, RATIO, Indicator, Measure, flag, ids, last_day, ratio, ratios, stamped_in
 from repairs.choices import FaultCategory
 from repairs.models import LabourClock
 from staff.choices import HIGH_VOLTAGE_QUALIFICATIONS, TECHNICIAN_QUALIFICATIONS
 from staff.models import Certificate, StaffProfile
-from staff.selectors import SHANGHAI, active_on_q, annotate_training, valid_on_q
+from staff.selectors import active_on_q, annotate_training, valid_on_q
 
 C3 = Indicator("C3", _("Training compliance"), PERCENT, RATIO)
 C4 = Indicator("C4", _("Certified technicians"), PERCENT, RATIO)
@@ -80,7 +81,7 @@ def certification_clocks(dealer_ids, start, end, as_of=None) -> QuerySet[LabourC
         LabourClock.objects.filter(
             stamped_in("started_at", start, end, as_of), line__order__dealer_id__in=ids(dealer_ids)
         )
-        .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
+        .annotate(day=TruncDate("started_at", tzinfo=local_zone()))
         .annotate(
             tech_ok=_held_on_clock_day(TECHNICIAN_QUALIFICATIONS), hv_ok=_held_on_clock_day(HIGH_VOLTAGE_QUALIFICATIONS)
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     BooleanField,
@@ -27,7 +25,8 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from accounts.models import User
-from core.indicators import flag
+from core.dates import days_bounds
+from core.indicators import Rate, flag
 from repairs.choices import FaultCategory
 from repairs.comebacks import comeback_exists
 from repairs.models import RepairOrder, RepairOrderLine
@@ -38,9 +37,8 @@ from staff.choices import (
     TECHNICIAN_QUALIFICATIONS,
     CertificateStatus,
     Position,
-    TrainingStatus,
 )
-from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord, TrainingRequirement
+from staff.models import Certificate, StaffProfile, TrainingRecord, TrainingRequirement
 from staff.rules import (
     DEFAULT_YEARLY_HOURS,
     EXPIRY_WARNING_DAYS,
@@ -50,15 +48,9 @@ from staff.rules import (
     share_of_year_due,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS_FIELD = DecimalField(max_digits=8, decimal_places=1)
 SHARE_FIELD = DecimalField(max_digits=6, decimal_places=4)
 ZERO_HOURS = Value(Decimal("0"), output_field=HOURS_FIELD)
-
-
-def start_of(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the dealers' time zone."""
-    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
 # --- certificates -----------------------------------------------------------------------------------------
@@ -105,25 +97,14 @@ def annotate_certificate_status(profiles: QuerySet[StaffProfile], *, today: date
     )
 
 
-def certificate_list(*, user: User, filters: dict | None = None, today: date | None = None) -> QuerySet[Certificate]:
-    """Certificates of the user's dealers; by default the ones that need action (expired or expiring, not renewed)."""
-    filters = filters or {}
-    today = today or timezone.localdate()
-    status = filters.get("status") or "attention"
-    qs = Certificate.objects.for_user(user).select_related("profile__user", "profile__dealer", "expiry_task")
-    if status == "all":
-        pass
-    elif status == CertificateStatus.EXPIRED:
-        qs = qs.filter(pk__in=open_expiring_certificates(today=today).filter(expires_on__lt=today).values("pk"))
-    elif status == CertificateStatus.EXPIRING:
-        qs = qs.filter(pk__in=open_expiring_certificates(today=today).filter(expires_on__gte=today).values("pk"))
-    else:
-        qs = qs.filter(pk__in=open_expiring_certificates(today=today).values("pk"))
-    if filters.get("dealer"):
-        qs = qs.filter(profile__dealer_id=filters["dealer"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    return qs.order_by(F("expires_on").asc(nulls_last=True), "profile__employee_number", "id")
+def certificate_list(*, user: User) -> QuerySet[Certificate]:
+    """Certificates of the user's dealers, soonest expiry first (staff.filtersets.CertificateFilterSet filters them:
+    by default the ones that need action)."""
+    return (
+        Certificate.objects.for_user(user)
+        .select_related("profile__user", "profile__dealer", "expiry_task")
+        .order_by(F("expires_on").asc(nulls_last=True), "profile__employee_number", "id")
+    )
 
 
 # --- training (KPI C3) ------------------------------------------------------------------------------------
@@ -186,65 +167,22 @@ def annotate_training(profiles: QuerySet[StaffProfile], *, as_of: date) -> Query
     )
 
 
-def profile_list(*, user: User, filters: dict | None = None, today: date | None = None) -> QuerySet[StaffProfile]:
-    """Staff of the user's dealers with their certificate and training status; filters: dealer, position,
-    certificate status, training status, search text (name, username, employee number), former staff."""
-    filters = filters or {}
+def profile_list(*, user: User, today: date | None = None) -> QuerySet[StaffProfile]:
+    """Staff of the user's dealers with their certificate and training status (staff.filtersets.StaffProfileFilterSet
+    filters them: dealer, position, certificate and training status, search text, former staff)."""
     today = today or timezone.localdate()
     qs = StaffProfile.objects.for_user(user).select_related("user", "dealer", "supervisor")
-    if not filters.get("former"):
-        qs = qs.filter(active_on_q(today))
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("position") in Position.values:
-        qs = qs.filter(position=filters["position"])
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(employee_number__istartswith=q)
-            | Q(user__username__istartswith=q)
-            | Q(user__display_name__icontains=q)
-            | Q(user__last_name__istartswith=q)
-        )
     qs = annotate_training(annotate_certificate_status(qs, today=today), as_of=today)
-    if filters.get("certificate") in CertificateStatus.values:
-        qs = qs.filter(certificate_status=filters["certificate"])
-    if filters.get("training") == TrainingStatus.ON_TRACK:
-        qs = qs.filter(training_ok=True)
-    elif filters.get("training") == TrainingStatus.BEHIND:
-        qs = qs.filter(training_ok=False)
     return qs.order_by("dealer__code", "employee_number", "id")
 
 
-@dataclass
-class Ratio:
-    """A KPI figure with the counts behind it; ``rate`` is None when n = 0 (no data, never 0 or 100)."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"))
-
-
-def training_report(*, user: User, year: int, filters: dict | None = None, today: date | None = None) -> dict:
-    """The year's training-hours report per person, evaluated on 31 December or today (``as_of``; C3 per dealer on
-    that day is staff.kpis.compliance_on)."""
+def training_report(*, profiles: QuerySet[StaffProfile], year: int, today: date | None = None) -> dict:
+    """The year's training-hours report of these people, evaluated on 31 December or today (``as_of``; C3 per dealer
+    on that day is staff.kpis.compliance_on); only those employed that day."""
     today = today or timezone.localdate()
     as_of = min(date(year, 12, 31), today)
-    filters = filters or {}
-    profiles = StaffProfile.objects.for_user(user).filter(active_on_q(as_of))
-    if filters.get("dealer"):
-        profiles = profiles.filter(dealer_id=filters["dealer"])
-    if filters.get("position") in Position.values:
-        profiles = profiles.filter(position=filters["position"])
-    people = annotate_training(profiles.select_related("user", "dealer"), as_of=as_of).order_by(
-        "dealer__code", "training_ok", "employee_number", "id"
-    )
-    return {"as_of": as_of, "people": people}
+    people = annotate_training(profiles.filter(active_on_q(as_of)).select_related("user", "dealer"), as_of=as_of)
+    return {"as_of": as_of, "people": people.order_by("dealer__code", "training_ok", "employee_number", "id")}
 
 
 # --- certified technicians (KPI C4: staff.kpis) ---------------------------------------------------------
@@ -263,17 +201,6 @@ def uncertified_technician_ids(*, dealer_id: int, day: date | None = None) -> se
 
 
 # --- assessments ------------------------------------------------------------------------------------------
-
-
-def assessment_list(*, user: User, filters: dict | None = None) -> QuerySet[Assessment]:
-    filters = filters or {}
-    qs = Assessment.objects.for_user(user).select_related("subject__user", "assessor", "dealer")
-    for name in ("year", "quarter", "kind"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("subject"):
-        qs = qs.filter(subject_id=filters["subject"])
-    return qs.order_by("-year", "-quarter", "subject_id", "kind", "id")
 
 
 def assessment_summary(*, profile: StaffProfile) -> list[dict]:
@@ -321,7 +248,8 @@ def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> li
         .order_by("dealer__code", "position", "employee_number", "id")
     )
     dealer_ids = sorted({p.dealer_id for p in profiles})
-    window = {"delivered_at__gte": start_of(start), "delivered_at__lt": start_of(end + timedelta(days=1))}
+    low, high = days_bounds(start, end)
+    window = {"delivered_at__gte": low, "delivered_at__lt": high}
     promised = Q(promised_at__isnull=False)
     advised = {
         (row["dealer_id"], row["advisor_id"]): row
@@ -356,24 +284,27 @@ def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> li
             comebacks=Count("order_id", distinct=True, filter=Q(came_back=True)),
         )
     }
-    complaints = sources.complaint_counts_by_staff(dealer_ids, start_of(start), start_of(end + timedelta(days=1)))
-    surveys = sources.advisor_scores(dealer_ids, start_of(start), start_of(end + timedelta(days=1)))
+    complaints = sources.complaint_counts_by_staff(dealer_ids, low, high)
+    surveys = sources.advisor_scores(dealer_ids, low, high)
     empty = {"ros": 0, "promised": 0, "on_time": 0, "comebacks": 0}
     rows = []
     for profile in profiles:
         as_advisor = advised.get((profile.dealer_id, profile.user_id), empty)
         as_technician = worked.get((profile.dealer_id, profile.user_id), empty)
-        survey = (surveys or {}).get(profile.user_id) or {}
+        survey = surveys.get(profile.user_id) or {}
         rows.append(
             {
                 "profile": profile,
-                "advisor": {**as_advisor, "on_time_rate": Ratio(as_advisor["on_time"], as_advisor["promised"]).rate},
+                "advisor": {
+                    **as_advisor,
+                    "on_time_rate": Rate(as_advisor["on_time"], as_advisor["promised"]).percent_decimal(),
+                },
                 "technician": {
                     **as_technician,
-                    "on_time_rate": Ratio(as_technician["on_time"], as_technician["promised"]).rate,
+                    "on_time_rate": Rate(as_technician["on_time"], as_technician["promised"]).percent_decimal(),
                 },
-                "complaints": None if complaints is None else complaints.get(profile.user_id, 0),
-                "survey_responses": survey.get("responses", 0) if surveys is not None else None,
+                "complaints": complaints.get(profile.user_id, 0),
+                "survey_responses": survey.get("responses", 0),
                 "survey_score": survey.get("score"),
             }
         )

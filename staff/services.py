@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import DealerMembership, User
+from core.dates import local_moment
+from core.permissions import require
 from core.services import save_versioned
-from core.tenancy import require_write_scope
 from organization.models import Dealer
 from staff.choices import AssessmentKind
 from staff.models import (
@@ -26,7 +27,7 @@ from staff.models import (
     TrainingRecord,
     TrainingRequirement,
 )
-from staff.selectors import SHANGHAI, open_expiring_certificates
+from staff.selectors import open_expiring_certificates
 from todo.choices import TaskKind
 from todo.services import task_create
 
@@ -35,11 +36,6 @@ CERTIFICATE_FIELDS = ("kind", "level", "number", "issuer", "issued_on", "expires
 COURSE_FIELDS = ("code", "title", "category", "provider", "hours", "is_active")
 RECORD_FIELDS = ("attended_on", "hours", "result", "score", "notes")
 SCORE_FIELDS = ("score_competence", "score_attitude", "score_process", "score_teamwork", "score_responsibility")
-
-
-def _require(user: User, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("You may not do this."))
 
 
 def _save_new(instance, *, by: User, unique_message: str | None = None):
@@ -71,8 +67,7 @@ def _not_in_future(field: str, value: date | None) -> None:
 @transaction.atomic
 def profile_create(*, dealer: Dealer, user: User, by: User, **fields: Any) -> StaffProfile:
     """Open the staff profile of a person who works for the dealer (a dealer assignment is required)."""
-    require_write_scope(by, dealer.pk)
-    _require(by, "staff.add_staffprofile")
+    require(by, "staff.add_staffprofile", dealer=dealer)
     if not DealerMembership.objects.filter(user=user, dealer=dealer).exists():
         raise ValidationError({"user": _("This person is not assigned to this dealer.")})
     if StaffProfile.objects.filter(dealer=dealer, user=user).exists():
@@ -86,8 +81,7 @@ def profile_create(*, dealer: Dealer, user: User, by: User, **fields: Any) -> St
 @transaction.atomic
 def profile_update(*, profile: StaffProfile, by: User, version: int | None, **fields: Any) -> StaffProfile:
     """Change a profile's position, dates, supervisor or notes (optimistic version check)."""
-    require_write_scope(by, profile.dealer_id)
-    _require(by, "staff.change_staffprofile")
+    require(by, "staff.change_staffprofile", dealer=profile.dealer_id)
     profile = StaffProfile.objects.get(pk=profile.pk)
     if "supervisor" in fields:
         _check_supervisor(profile.dealer, fields["supervisor"], profile.user)
@@ -109,8 +103,7 @@ def profile_update(*, profile: StaffProfile, by: User, version: int | None, **fi
 @transaction.atomic
 def skill_set(*, profile: StaffProfile, area: str, level: int, by: User) -> StaffSkill:
     """Record a skill at a level (or change the level of a skill already recorded)."""
-    require_write_scope(by, profile.dealer_id)
-    _require(by, "staff.change_staffprofile")
+    require(by, "staff.change_staffprofile", dealer=profile.dealer_id)
     skill = StaffSkill.objects.select_for_update().filter(profile=profile, area=area).first()
     if skill is None:
         return _save_new(StaffSkill(profile=profile, area=area, level=level), by=by)
@@ -123,8 +116,7 @@ def skill_set(*, profile: StaffProfile, area: str, level: int, by: User) -> Staf
 
 @transaction.atomic
 def skill_remove(*, skill: StaffSkill, by: User) -> None:
-    require_write_scope(by, skill.profile.dealer_id)
-    _require(by, "staff.change_staffprofile")
+    require(by, "staff.change_staffprofile", dealer=skill.profile.dealer_id)
     skill._history_user = by
     skill.delete()
 
@@ -139,8 +131,7 @@ def _check_certificate(fields: dict) -> None:
 @transaction.atomic
 def certificate_add(*, profile: StaffProfile, by: User, **fields: Any) -> Certificate:
     """Record a certificate (or the renewal of one: a renewal is a new certificate with its own number)."""
-    require_write_scope(by, profile.dealer_id)
-    _require(by, "staff.add_certificate")
+    require(by, "staff.add_certificate", dealer=profile.dealer_id)
     _check_certificate(fields)
     certificate = Certificate(profile=profile, **{k: v for k, v in fields.items() if k in CERTIFICATE_FIELDS})
     return _save_new(certificate, by=by, unique_message=_("This certificate is already recorded."))
@@ -149,8 +140,7 @@ def certificate_add(*, profile: StaffProfile, by: User, **fields: Any) -> Certif
 @transaction.atomic
 def certificate_update(*, certificate: Certificate, by: User, version: int | None, **fields: Any) -> Certificate:
     """Correct a certificate's data (a renewal is recorded as a new certificate instead)."""
-    require_write_scope(by, certificate.profile.dealer_id)
-    _require(by, "staff.change_certificate")
+    require(by, "staff.change_certificate", dealer=certificate.profile.dealer_id)
     certificate = Certificate.objects.get(pk=certificate.pk)
     merged = {name: fields.get(name, getattr(certificate, name)) for name in CERTIFICATE_FIELDS}
     _check_certificate(merged)
@@ -193,7 +183,7 @@ def certificate_expiry_tasks(*, today: date | None = None, dealer_ids=None, by: 
                 dealer=certificate.profile.dealer,
                 kind=TaskKind.CERTIFICATE_EXPIRY,
                 title=title[:200],
-                due_at=datetime.combine(due_day, time(10), tzinfo=SHANGHAI),
+                due_at=local_moment(due_day, time(10)),
                 role=Role.SERVICE_MANAGER,
                 by=by,
             )
@@ -205,8 +195,7 @@ def certificate_expiry_tasks(*, today: date | None = None, dealer_ids=None, by: 
 @transaction.atomic
 def course_create(*, dealer: Dealer, by: User, **fields: Any) -> TrainingCourse:
     """Add a course to the dealer's training catalogue."""
-    require_write_scope(by, dealer.pk)
-    _require(by, "staff.add_trainingcourse")
+    require(by, "staff.add_trainingcourse", dealer=dealer)
     course = TrainingCourse(dealer=dealer, **{k: v for k, v in fields.items() if k in COURSE_FIELDS})
     if TrainingCourse.objects.filter(dealer=dealer, code=course.code).exists():
         raise ValidationError({"code": _("This course code is already used at this dealer.")})
@@ -216,8 +205,7 @@ def course_create(*, dealer: Dealer, by: User, **fields: Any) -> TrainingCourse:
 @transaction.atomic
 def training_record_add(*, profile: StaffProfile, course: TrainingCourse, by: User, **fields: Any) -> TrainingRecord:
     """Record that a person attended a course: date (not in the future), hours (the course's unless given), result."""
-    require_write_scope(by, profile.dealer_id)
-    _require(by, "staff.add_trainingrecord")
+    require(by, "staff.add_trainingrecord", dealer=profile.dealer_id)
     if course.dealer_id != profile.dealer_id:
         raise ValidationError({"course": _("Choose a course of this person's dealer.")})
     fields = {k: v for k, v in fields.items() if k in RECORD_FIELDS}
@@ -235,8 +223,7 @@ def training_record_add(*, profile: StaffProfile, course: TrainingCourse, by: Us
 @transaction.atomic
 def training_record_update(*, record: TrainingRecord, by: User, version: int | None, **fields: Any) -> TrainingRecord:
     """Correct a training record's date, hours, result, score or notes (optimistic version check)."""
-    require_write_scope(by, record.profile.dealer_id)
-    _require(by, "staff.change_trainingrecord")
+    require(by, "staff.change_trainingrecord", dealer=record.profile.dealer_id)
     record = TrainingRecord.objects.get(pk=record.pk)
     if "attended_on" in fields:
         _not_in_future("attended_on", fields["attended_on"])
@@ -250,8 +237,7 @@ def training_record_update(*, record: TrainingRecord, by: User, version: int | N
 @transaction.atomic
 def requirement_set(*, dealer: Dealer, position: str, yearly_hours: Decimal, by: User) -> TrainingRequirement:
     """Set the dealer's yearly training hours for a position (KPI C3)."""
-    require_write_scope(by, dealer.pk)
-    _require(by, "staff.change_trainingrequirement")
+    require(by, "staff.change_trainingrequirement", dealer=dealer)
     requirement = TrainingRequirement.objects.select_for_update().filter(dealer=dealer, position=position).first()
     if requirement is None:
         return _save_new(TrainingRequirement(dealer=dealer, position=position, yearly_hours=yearly_hours), by=by)
@@ -284,8 +270,7 @@ def assessment_create(
 
     Nobody assesses themselves; peers work for the same dealer; one assessment per assessor, kind and quarter.
     """
-    require_write_scope(by, subject.dealer_id)
-    _require(by, "staff.add_assessment")
+    require(by, "staff.add_assessment", dealer=subject.dealer_id)
     if subject.user_id == by.pk:
         raise ValidationError({"subject": _("Nobody assesses themselves.")})
     if kind == AssessmentKind.SUPERVISOR:

@@ -3,7 +3,7 @@ scorecard with Excel export, assessments."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,19 +13,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
+from core.dates import days_bounds, first_of_month
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListMixin, FilteredListView, filter_values
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
-from core.tenancy import dealer_ids_for
+from core.permissions import allowed
 from organization.models import Dealer
 from staff import kpis, selectors, services
 from staff.choices import CERTIFICATE_STATUS_COLOURS, RUBRIC, CertificateStatus, Position, TrainingStatus
+from staff.filtersets import CertificateFilterSet, StaffProfileFilterSet
 from staff.forms import (
     AssessmentForm,
-    CertificateFilterForm,
     CertificateForm,
     CourseForm,
     PeriodForm,
@@ -33,7 +35,6 @@ from staff.forms import (
     ProfileForm,
     RequirementForm,
     SkillForm,
-    StaffFilterForm,
     TrainingRecordForm,
 )
 from staff.models import Certificate, StaffProfile, TrainingCourse, TrainingRequirement
@@ -43,46 +44,31 @@ VIEW = "staff.view_staffprofile"
 VIEW_OWN = "staff.view_own_staffprofile"
 
 
-def _dealers(user):
-    return Dealer.objects.for_user(user).only("id", "code", "name").order_by("code")
+class StaffFiltersMixin(FilteredListMixin):
+    """StaffProfileFilterSet over the user's dealers' staff."""
+
+    filterset_class = StaffProfileFilterSet
 
 
-def _checked_dealer(user, dealer_id) -> int | None:
-    """A dealer filter the user may read, else 404 (never confirm another dealer exists)."""
-    if dealer_id and not Dealer.objects.for_user(user).filter(pk=dealer_id).exists():
-        raise Http404
-    return dealer_id or None
-
-
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-class StaffListView(DealerScopedObjectMixin, ListView):
-    """The staff of the user's dealers with certificate and training status."""
+class StaffListView(StaffFiltersMixin, FilteredListView):
+    """The staff of the user's dealers with certificate and training status (today's staff unless ``former``)."""
 
     model = StaffProfile
     permission_required = VIEW
     paginate_by = 50
     template_name = "staff/staff_list.html"
+    filter_defaults = {"former": "false"}
 
-    def get_queryset(self):
-        self.filters = StaffFilterForm(self.request.GET).filters()
-        _checked_dealer(self.request.user, self.filters.get("dealer"))
-        return selectors.profile_list(user=self.request.user, filters=self.filters)
+    def get_base_queryset(self):
+        return selectors.profile_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            filters=self.filters,
-            dealers=_dealers(self.request.user),
             positions=Position.choices,
             certificate_statuses=CertificateStatus.choices,
             training_statuses=TrainingStatus.choices,
             colours=CERTIFICATE_STATUS_COLOURS,
-            querystring=_querystring(self.request),
             can_create=self.request.user.has_perm("staff.add_staffprofile"),
             today=timezone.localdate(),
         )
@@ -131,11 +117,6 @@ class ProfileCreateView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, {"form": form, "dealer": dealer, "dealers": dealers}, status=400)
 
 
-def _can_write(user, dealer_id: int) -> bool:
-    writable = dealer_ids_for(user, write=True)
-    return writable is None or dealer_id in writable
-
-
 def _assessment_subjects(user):
     """The people the user may assess: staff of the dealers they work for, not themselves."""
     return (
@@ -151,9 +132,9 @@ def _profile_context(request, profile: StaffProfile, **bound_forms) -> dict:
     user = request.user
     today = timezone.localdate()
     manage = user.has_perm(VIEW)
-    can_write = _can_write(user, profile.dealer_id)
+    can_write = allowed(user, dealer=profile.dealer_id)
     annotated = selectors.annotate_training(StaffProfile.objects.filter(pk=profile.pk), as_of=today).get()
-    month_start = today.replace(day=1)
+    month_start = first_of_month(today)
     context = {
         "object": profile,
         "today": today,
@@ -315,7 +296,7 @@ class AssessmentCreateView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class TrainingReportView(DealerScopedObjectMixin, View):
+class TrainingReportView(StaffFiltersMixin, DealerScopedObjectMixin, View):
     """The year's training hours per person against the requirement (KPI C3), per dealer; courses; requirements."""
 
     model = StaffProfile
@@ -326,15 +307,12 @@ class TrainingReportView(DealerScopedObjectMixin, View):
         today = timezone.localdate()
         year = request.GET.get("year", "")
         year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
-        dealer_id = request.GET.get("dealer", "")
-        dealer_id = _checked_dealer(request.user, int(dealer_id) if dealer_id.isdigit() else None)
-        position = request.GET.get("position", "")
-        report = selectors.training_report(
-            user=request.user, year=year, filters={"dealer": dealer_id, "position": position}
-        )
-        dealers = list(_dealers(request.user))
+        filters = filter_values(self.filterset)
+        dealer_id, position = filters.get("dealer"), filters.get("position") or ""
+        report = selectors.training_report(profiles=self.filtered_queryset(), year=year)
+        dealers = list(self.get_dealers())
         names = {d.pk: d for d in dealers}
-        writable = [d for d in dealers if _can_write(request.user, d.pk)]
+        writable = [d for d in dealers if allowed(request.user, dealer=d)]
         requirements = {
             (r.dealer_id, r.position): r.yearly_hours
             for r in TrainingRequirement.objects.for_user(request.user).filter(
@@ -367,7 +345,8 @@ class TrainingReportView(DealerScopedObjectMixin, View):
             .filter(dealer_id__in=[d.pk for d in shown])
             .select_related("dealer")
             .order_by("dealer__code", "code")[:200],
-            "querystring": _querystring(request),
+            "querystring": self.querystring(),
+            "filterset": self.filterset,
         }
         if writable and request.user.has_perm("staff.change_trainingrequirement"):
             context["requirement_form"] = bound.get("requirement_form") or RequirementForm()
@@ -404,8 +383,7 @@ class _TrainingSetupPost(DealerScopedObjectMixin, View):
             else:
                 messages.success(request, message)
                 return redirect(f"{reverse('staff:training_report')}?dealer={dealer.pk}")
-        view = TrainingReportView()
-        view.request = request
+        view = TrainingReportView(request=request)
         return render(request, TrainingReportView.template_name, view.context(request, **{self.form_name: form}),
                       status=400)  # fmt: skip
 
@@ -430,33 +408,29 @@ class CourseCreateView(_TrainingSetupPost):
         return _("Course %(code)s added.") % {"code": course.code}
 
 
-class CertificateListView(DealerScopedObjectMixin, ListView):
+class CertificateListView(StaffFiltersMixin, FilteredListView):
     """Certificates that need action (expired or expiring, not renewed), and KPI C4 for a period."""
 
     model = Certificate
     permission_required = "staff.view_certificate"
     paginate_by = 50
     template_name = "staff/certificate_list.html"
+    filterset_class = CertificateFilterSet
 
-    def get_queryset(self):
-        self.filters = CertificateFilterForm(self.request.GET).filters()
-        _checked_dealer(self.request.user, self.filters.get("dealer"))
-        return selectors.certificate_list(user=self.request.user, filters=self.filters)
+    def get_base_queryset(self):
+        return selectors.certificate_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         period_form = PeriodForm(self.request.GET)
         start, end = period_form.period()
-        dealers = list(_dealers(self.request.user))
+        dealers = list(context["dealers"])
         names = {d.pk: d for d in dealers}
-        dealer_ids = [self.filters["dealer"]] if self.filters.get("dealer") else list(names)
-        c4 = kpis.certified_technicians(
-            dealer_ids, selectors.start_of(start), selectors.start_of(end + timedelta(days=1))
-        )
+        dealer = context["filters"].get("dealer")
+        dealer_ids = [dealer] if dealer else list(names)
+        c4 = kpis.certified_technicians(dealer_ids, *days_bounds(start, end))
         today = timezone.localdate()
         context.update(
-            filters=self.filters,
-            filter_form=CertificateFilterForm(self.request.GET),
             dealers=dealers,
             start=start,
             end=end,
@@ -466,25 +440,27 @@ class CertificateListView(DealerScopedObjectMixin, ListView):
                 (c, CertificateStatus(c.status_on(today)).label, CERTIFICATE_STATUS_COLOURS[c.status_on(today)])
                 for c in context["object_list"]
             ],
-            querystring=_querystring(self.request),
         )
         return context
 
 
-class ScorecardFiltersMixin:
+class ScorecardMixin(StaffFiltersMixin):
+    """The people of the scorecard (StaffProfileFilterSet: dealer …; only oneself without the staff list) and the
+    period (this month so far by default)."""
+
+    model = StaffProfile
+
+    def get_base_queryset(self):
+        profiles = StaffProfile.objects.for_user(self.request.user)
+        return profiles if self.request.user.has_perm(VIEW) else profiles.filter(user=self.request.user)
+
     def scorecard_rows(self, request) -> tuple[list[dict], date, date, int | None]:
-        form = PeriodForm(request.GET)
-        start, end = form.period()
-        dealer_id = _checked_dealer(request.user, form.filters().get("dealer"))
-        profiles = StaffProfile.objects.for_user(request.user)
-        if not request.user.has_perm(VIEW):
-            profiles = profiles.filter(user=request.user)
-        if dealer_id:
-            profiles = profiles.filter(dealer_id=dealer_id)
-        return selectors.scorecard(profiles=profiles, start=start, end=end), start, end, dealer_id
+        start, end = PeriodForm(request.GET).period()
+        rows = selectors.scorecard(profiles=self.filtered_queryset(), start=start, end=end)
+        return rows, start, end, filter_values(self.filterset).get("dealer")
 
 
-class ScorecardView(LoginRequiredMixin, ScorecardFiltersMixin, View):
+class ScorecardView(LoginRequiredMixin, ScorecardMixin, View):
     """Scorecards of the advisors and technicians for a period (everyone else sees their own row only)."""
 
     template_name = "staff/scorecard.html"
@@ -494,8 +470,8 @@ class ScorecardView(LoginRequiredMixin, ScorecardFiltersMixin, View):
             raise Http404
         rows, start, end, dealer_id = self.scorecard_rows(request)
         return render(request, self.template_name, {
-            "rows": rows, "start": start, "end": end, "dealer_id": dealer_id, "dealers": _dealers(request.user),
-            "querystring": _querystring(request),
+            "rows": rows, "start": start, "end": end, "dealer_id": dealer_id, "dealers": self.get_dealers(),
+            "querystring": self.querystring(), "filterset": self.filterset,
         })  # fmt: skip
 
 
@@ -503,7 +479,7 @@ def _rate(value):
     return float(value) if value is not None else None
 
 
-class ScorecardExportView(LoginRequiredMixin, ScorecardFiltersMixin, View):
+class ScorecardExportView(LoginRequiredMixin, ScorecardMixin, View):
     """The scorecard page in Excel, one row per person."""
 
     def get(self, request):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -27,8 +27,9 @@ from accounts.choices import Role
 from accounts.models import User
 from care.choices import MessagePurpose
 from care.messaging import send_message
-from core.services import save_versioned
-from core.tenancy import require_write_scope
+from core.dates import local_moment
+from core.permissions import require
+from core.services import save_next_version, save_versioned
 from organization.models import Dealer
 from repairs.choices import RepairOrderStatus
 from repairs.models import RepairOrder
@@ -103,9 +104,12 @@ def dealer_settings_update(
     *, dealer: Dealer, by: User, version: int | None, questionnaire: Questionnaire | None, **fields
 ) -> DealerSurveySettings:
     """Choose the dealer's questionnaire, link validity, sending channel and whether delivery sends a link."""
-    require_write_scope(by, dealer.pk)
-    if not by.has_perm("surveys.change_dealersurveysettings"):
-        raise PermissionDenied(_("Only a service manager changes the survey settings."))
+    require(
+        by,
+        "surveys.change_dealersurveysettings",
+        dealer=dealer,
+        message=_("Only a service manager changes the survey settings."),
+    )
     if questionnaire is not None and questionnaire.dealer_id not in (None, dealer.pk):
         raise ValidationError({"questionnaire": _("This questionnaire belongs to another dealer.")})
     current, created = DealerSurveySettings.objects.get_or_create(dealer=dealer)
@@ -191,12 +195,6 @@ def survey_invite_after_delivery(*, order: RepairOrder, by: User | None) -> Issu
     return _issue(order=order, by=by)
 
 
-def _check_staff(by: User, dealer_id: int, permission: str, message: str) -> None:
-    require_write_scope(by, dealer_id)
-    if not by.has_perm(permission):
-        raise PermissionDenied(message)
-
-
 @transaction.atomic
 def invitation_reissue(
     *, invitation: SurveyInvitation | None = None, order: RepairOrder | None = None, by: User, base_url=None
@@ -207,7 +205,7 @@ def invitation_reissue(
     """
     if invitation is not None:
         order = invitation.repair_order
-    _check_staff(by, order.dealer_id, "surveys.change_surveyinvitation", _("You cannot send survey links."))
+    require(by, "surveys.change_surveyinvitation", dealer=order.dealer_id, message=_("You cannot send survey links."))
     order = RepairOrder.objects.select_related("dealer", "customer", "vehicle").select_for_update().get(pk=order.pk)
     if order.status not in SURVEYED_ORDER_STATUSES:
         raise ValidationError(_("A survey is sent once the car has been delivered."))
@@ -279,7 +277,7 @@ def next_working_day_end(dealer: Dealer, now: datetime) -> datetime:
         day += timedelta(days=1)
         if day.isoweekday() in weekdays:
             break
-    return timezone.make_aware(datetime.combine(day, dealer.closes_at))
+    return local_moment(day, dealer.closes_at)
 
 
 def _open_low_score_task(response: SurveyResponse, by: User | None) -> None:
@@ -327,7 +325,7 @@ def survey_record_response(
         invitation, order = None, invitation_or_order
         if channel != ResponseChannel.PHONE or by is None:
             raise ValidationError({"channel": _("Without a link, a survey is taken by phone by a member of staff.")})
-        _check_staff(by, order.dealer_id, "surveys.add_surveyresponse", _("You cannot take phone surveys."))
+        require(by, "surveys.add_surveyresponse", dealer=order.dealer_id, message=_("You cannot take phone surveys."))
         order = RepairOrder.objects.select_related("dealer", "customer", "vehicle").get(pk=order.pk)
         if order.status not in SURVEYED_ORDER_STATUSES:
             raise ValidationError(_("A survey is taken once the car has been delivered."))
@@ -405,9 +403,7 @@ def questionnaire_new_version(
     ``questions`` maps a question code to the changed fields (text_zh, text_en, weight, required);
     the published source is never changed, and responses keep pointing at the version answered.
     """
-    require_write_scope(by, dealer.pk)
-    if not by.has_perm("surveys.add_questionnaire"):
-        raise PermissionDenied(_("Only a service manager changes questionnaires."))
+    require(by, "surveys.add_questionnaire", dealer=dealer, message=_("Only a service manager changes questionnaires."))
     if source.dealer_id not in (None, dealer.pk):
         raise ValidationError(_("This questionnaire belongs to another dealer."))
     errors = {}
@@ -458,8 +454,9 @@ def questionnaire_new_version(
     if use_now:
         current, created = DealerSurveySettings.objects.select_for_update().get_or_create(dealer=dealer)
         current.questionnaire = copy
-        if not created:
-            current.version += 1  # a settings form opened before must not silently put the old questionnaire back
         current._history_user = by
-        current.save()
+        if created:
+            current.save()
+        else:  # a settings form opened before must not silently put the old questionnaire back
+            save_next_version(current, clean=False)
     return copy

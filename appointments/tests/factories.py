@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import factory
 
@@ -12,11 +11,11 @@ from appointments.choices import AppointmentChannel
 from appointments.models import Appointment
 from appointments.slots import at as local_at
 from core.tests.factories import VehicleFactory
+from core.tests.helpers import sh
 from repairs.choices import JobType
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The tests' "now": a Wednesday morning during business hours (the clock fixture freezes it).
-NOW = datetime(2030, 6, 12, 9, 20, tzinfo=SHANGHAI)
+NOW = sh(2030, 6, 12, 9, 20)
 TODAY = NOW.date()
 
 

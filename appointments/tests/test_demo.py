@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -13,12 +11,13 @@ from django.db.models import Count
 
 from appointments.choices import AppointmentChannel, AppointmentStatus
 from appointments.models import Appointment
+from core.tests.helpers import sh
 from todo.choices import TaskKind, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
-AFTER = datetime(2026, 11, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-LAST_MOMENT = datetime(2026, 10, 31, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+AFTER = sh(2026, 11, 1, 12, 0)
+LAST_MOMENT = sh(2026, 10, 31, 23, 59)
 ARGS = ["--force", "--dealers", "2", "--months", "6", "--seed", "5", "--until", "2026-10-31"]
 
 

@@ -1,15 +1,14 @@
 """Customer-care demo data: follow-ups as specialists work them, and dealers that differ (D4, satisfaction)."""
 
-from datetime import datetime, time
-from io import StringIO
+from datetime import date, datetime
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Avg
 from django.utils import timezone
 
 from care import kpis
 from care.models import CallRecord, Campaign, Letter, Reminder
+from core.dates import local_moment
 from organization.models import Dealer
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
@@ -17,9 +16,7 @@ from todo.models import Task
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_follow_ups_are_consistent_and_the_dealers_differ():
-    call_command("demo_data", "--force", "--dealers", "3", "--months", "3", "--seed", "5", "--until", "2026-10-31",
-                 stdout=StringIO())  # fmt: skip
+def test_demo_follow_ups_are_consistent_and_the_dealers_differ(demo_dataset):  # 3 dealers, 3 months to 31 Oct 2026
     end = timezone.make_aware(datetime(2026, 11, 1))
     assert not CallRecord.objects.filter(called_at__gt=end).exists()
     assert not Task.objects.filter(done_at__gt=end).exists()
@@ -33,7 +30,7 @@ def test_demo_follow_ups_are_consistent_and_the_dealers_differ():
 
     dealers = list(Dealer.objects.order_by("code"))
     good, weak = dealers[0], dealers[2]
-    start = timezone.make_aware(datetime.combine(datetime(2026, 8, 1), time.min))
+    start = local_moment(date(2026, 8, 1))
     d4 = kpis.follow_up_timeliness([d.pk for d in dealers], start, end)
     assert d4[good.pk].n > 20 and d4[weak.pk].n > 20
     assert d4[good.pk].value > d4[weak.pk].value + 10

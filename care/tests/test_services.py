@@ -26,6 +26,7 @@ from care.messaging import LoggingSender, send_message
 from care.models import CallRecord, Campaign, OutboundMessage, Reminder
 from care.reminders import daily_km, generate_reminders, inspection_dates
 from care.tests.conftest import visit
+from core.dates import month_bounds
 from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
 from customers.choices import Consent
 from repairs.choices import RepairOrderStatus as S
@@ -51,9 +52,20 @@ def test_delivery_puts_the_first_call_in_its_day_3_to_7_window(delivered):
     day = timezone.localdate(delivered.delivered_at)
     assert (timezone.localtime(task.due_at), timezone.localtime(task.due_by)) == (
         local(day + timedelta(days=3), 0),
-        timezone.make_aware(datetime.combine(day + timedelta(days=7), time(23, 59, 59))),
+        local(day + timedelta(days=8), 0) - timedelta(microseconds=1),  # the very end of day 7
     )
     assert not Task.objects.filter(repair_order=delivered, kind=TaskKind.FOLLOWUP_SECOND).exists()
+
+
+def test_a_follow_up_done_in_the_last_split_second_of_day_7_is_on_time(dealer_a):
+    delivered_at = local(date(2026, 10, 1), 15)
+    due_at, due_by = services.follow_up_window(TaskKind.FOLLOWUP_FIRST, delivered_at)
+    last_split_second = local(date(2026, 10, 8), 23) + timedelta(minutes=59, seconds=59, microseconds=500_000)
+    for done in (last_split_second, local(date(2026, 10, 9), 0)):  # on time; the next midnight is day 8: late
+        Task.objects.create(dealer=dealer_a, kind=TaskKind.FOLLOWUP_FIRST, title="t", role="followup_specialist",
+                            due_at=due_at, due_by=due_by, status=TaskStatus.DONE, done_at=done)  # fmt: skip
+    rate = kpis.follow_up_timeliness([dealer_a.pk], *month_bounds(2026, 10), as_of=local(date(2026, 11, 1)))
+    assert (rate[dealer_a.pk].numerator, rate[dealer_a.pk].n) == (1, 2)
 
 
 def test_a_reached_first_call_closes_the_task_and_schedules_the_second_within_7_days(delivered, specialist_a):
@@ -342,6 +354,24 @@ def test_a_campaign_from_list_to_invitation_call_and_visit(
     outcome = selectors.campaign_outcome(campaign)
     assert outcome == {"listed": 2, "contacted": 1, "declined": 0, "unreachable": 0, "booked": 0, "came": 1}
     assert campaign.targets.get(customer=lapsed).status == TargetStatus.CONTACTED
+
+
+def test_a_campaign_counts_a_visit_until_the_end_of_its_last_day(dealer_a, advisor_a, specialist_a):
+    campaign = Campaign.objects.create(dealer=dealer_a, name="春季检测周", kind="seasonal", starts_on=date(2026, 3, 2),
+                                       ends_on=date(2026, 3, 8), created_by=specialist_a)  # fmt: skip
+    moments = {
+        "first_moment": local(date(2026, 3, 2), 0),
+        "last_split_second": local(date(2026, 3, 8), 23) + timedelta(minutes=59, seconds=59, microseconds=500_000),
+        "next_midnight": local(date(2026, 3, 9), 0),
+    }
+    customers = {}
+    for name, arrived in moments.items():
+        order = visit(dealer_a, advisor_a, arrived_days_ago=0)
+        RepairOrder.objects.filter(pk=order.pk).update(arrived_at=arrived)
+        campaign.targets.create(customer=order.customer, vehicle=order.vehicle, status=TargetStatus.PENDING)
+        customers[order.customer_id] = name
+    came = {customers[t.customer_id]: t.came for t in selectors.campaign_targets(campaign)}
+    assert came == {"first_moment": True, "last_split_second": True, "next_midnight": False}
 
 
 def test_send_message_logs_every_channel_and_survives_a_gateway_error(

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from complaints import services
 from complaints.choices import Category, Channel, Severity
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+from core.tests.helpers import sh
 
 
 def open_complaint(dealer, by, **overrides):

@@ -6,14 +6,13 @@ from io import BytesIO
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from complaints import services
 from complaints.models import ComplaintContact
 from complaints.tests.factories import open_complaint
-from core.tests.helpers import sh
+from core.tests.helpers import login, sh
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
@@ -35,12 +34,6 @@ def png() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_refuses_an_html_letter_on_the_field_and_stores_nothing(dealer_a, advisor_a, manager_a, media_root):

@@ -1,21 +1,26 @@
 """Complaint services: intake, SLA deadlines, contacts, resolution rules, reopen, escalation, crisis alerts."""
 
 from datetime import time, timedelta
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from complaints import kpis as complaint_kpis
 from complaints import services
 from complaints.choices import Category, Channel, ContactChannel, CrisisLevel, CrisisReason, Severity, Status
-from complaints.models import Complaint, ComplaintPolicy, CrisisAlert
+from complaints.models import Complaint, ComplaintEvent, ComplaintPolicy, CrisisAlert
 from complaints.selectors import complaint_counts_by_staff
-from complaints.tests.factories import open_complaint, sh
+from complaints.tests.factories import open_complaint
 from core.services import ConflictError
+from core.state import TransitionError
+from core.tests import helpers
 from core.tests.factories import UserFactory, VehicleFactory
+from core.tests.helpers import sh
 from organization.models import CalendarDayKind, DealerCalendarDay
 from repairs.tests.factories import make_order
 from todo.choices import TaskKind, TaskStatus
@@ -228,6 +233,42 @@ def test_reopen_keeps_a2_d6_clears_resolution_and_restarts_its_clock(dealer_a, a
     assert complaint.contact_task.status == TaskStatus.OPEN
     kpis = complaint_kpis.handling([dealer_a.pk], sh(2025, 6, 1), sh(2025, 7, 1), as_of=sh(2099, 1, 1))
     assert kpis["B5"][dealer_a.pk].numerator == 0
+
+
+def test_a_move_from_a_wrong_status_is_refused_and_changes_nothing_and_each_move_is_an_event(
+    dealer_a, advisor_a, manager_a, care_a
+):
+    complaint = open_complaint(dealer_a, advisor_a)
+
+    def state():
+        return helpers.snapshot(Complaint, ComplaintEvent, Task)
+
+    def refusal(call, **kwargs):
+        with translation.override("en"):
+            error = helpers.assert_refused(
+                TransitionError,
+                partial(call, complaint=complaint, by=manager_a, version=complaint.version, **kwargs),
+                state=state,
+            )
+        return error.messages
+
+    assert refusal(services.complaint_reopen, reason="复发") == ["Only a resolved complaint can be reopened."]
+    contact(complaint, manager_a, sh(2025, 6, 16, 11, 0))
+    contact(complaint, manager_a, sh(2025, 6, 16, 15, 0))
+    complaint = resolve(complaint, manager_a, resolved_at=sh(2025, 6, 17, 9, 0))
+    assert refusal(services.complaint_resolve, root_cause="a", corrective_action="b", customer_agreed=True,
+                   agreement_method="phone") == ["This complaint is already resolved."]  # fmt: skip
+    assert refusal(services.complaint_reassign, owner=care_a) == [
+        "A resolved complaint is not reassigned; reopen it first."
+    ]
+    services.complaint_reopen(complaint=complaint, by=manager_a, version=complaint.version, reason="复发")
+    assert list(complaint.events.order_by("at", "id").values_list("action", "from_status", "to_status")) == [
+        ("open", "", Status.OPEN),
+        ("contact", Status.OPEN, Status.IN_PROGRESS),
+        ("contact", Status.IN_PROGRESS, Status.IN_PROGRESS),
+        ("resolve", Status.IN_PROGRESS, Status.RESOLVED),
+        ("reopen", Status.RESOLVED, Status.IN_PROGRESS),
+    ]
 
 
 def test_severity_change_recomputes_the_resolution_deadline(dealer_a, advisor_a, manager_a):

@@ -3,22 +3,16 @@
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from complaints import services
 from complaints.choices import Severity, Status
 from complaints.models import Complaint, CrisisAlert
-from complaints.tests.factories import open_complaint, sh
+from complaints.tests.factories import open_complaint
+from core.tests.helpers import login, sh
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_advisor_registers_a_complaint_for_the_manager(dealer_a, advisor_a, manager_a, vehicle_a):
@@ -180,5 +174,5 @@ def test_home_page_shows_open_crisis_alerts_to_managers_only_of_their_dealers(
     open_complaint(dealer_a, advisor_a, severity=Severity.CRITICAL)
     alert = CrisisAlert.objects.get()
     detail = reverse("complaints:alert_detail", args=[alert.pk])
-    assert detail in login(manager_a).get(reverse("core:home")).content.decode()
-    assert detail not in login(manager_b).get(reverse("core:home")).content.decode()
+    assert detail in login(manager_a).get(reverse("dashboards:home")).content.decode()
+    assert detail not in login(manager_b).get(reverse("dashboards:home")).content.decode()

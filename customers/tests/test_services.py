@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -10,9 +10,9 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
-from accounts.choices import Role
 from core.services import ConflictError
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory, make_vin
+from core.tests.helpers import sh
 from customers.archive import ArchiveStatus, archive_status
 from customers.choices import Consent, CustomerKind, FuelType
 from customers.models import Customer, Vehicle, VehicleOwnership
@@ -27,7 +27,7 @@ from customers.services import (
 
 pytestmark = pytest.mark.django_db
 
-FIRST_STAMP = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.get_fixed_timezone(8 * 60))
+FIRST_STAMP = sh(2024, 3, 1, 9, 30)
 
 
 def person_fields(**overrides):
@@ -85,12 +85,6 @@ def refusal(call) -> ValidationError:
 
 
 @pytest.fixture
-def region_manager_a(dealer_a):
-    """Reads every dealer of dealer_a's region, changes none."""
-    return UserFactory(username="region_a", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
-
-
-@pytest.fixture
 def customer_a(dealer_a, advisor_a):
     return customer_create(dealer=dealer_a, by=advisor_a, **person_fields())
 
@@ -144,10 +138,10 @@ def test_customer_create_without_consent_answer_has_no_consent_time(dealer_a, ad
     assert stored(customer)["consent_at"] is None
 
 
-def test_customer_create_by_region_manager_is_refused_and_creates_nothing(dealer_a, region_manager_a):
+def test_customer_create_by_region_manager_is_refused_and_creates_nothing(dealer_a, region_manager):
     before = counts()
 
-    error = refusal(lambda: customer_create(dealer=dealer_a, by=region_manager_a, **person_fields()))
+    error = refusal(lambda: customer_create(dealer=dealer_a, by=region_manager, **person_fields()))
 
     assert error.message_dict == {"dealer": ["You cannot change the data of this dealer."]}
     assert counts() == before
@@ -283,10 +277,10 @@ def test_customer_update_by_other_dealer_is_refused_and_changes_nothing(customer
     assert customer_a.history.count() == 1
 
 
-def test_customer_update_by_region_manager_is_refused(customer_a, region_manager_a):
+def test_customer_update_by_region_manager_is_refused(customer_a, region_manager):
     before_row = stored(customer_a)
 
-    error = refusal(lambda: customer_update(customer=customer_a, by=region_manager_a, version=1, name="李四"))
+    error = refusal(lambda: customer_update(customer=customer_a, by=region_manager, version=1, name="李四"))
 
     assert error.message_dict == {"dealer": ["You cannot change the data of this dealer."]}
     assert stored(customer_a) == before_row
@@ -412,10 +406,10 @@ def test_vehicle_create_refuses_invalid_vin_or_plate(customer_a, advisor_a, fiel
     assert counts() == before
 
 
-def test_vehicle_create_for_another_dealer_is_refused(customer_a, advisor_b, region_manager_a):
+def test_vehicle_create_for_another_dealer_is_refused(customer_a, advisor_b, region_manager):
     before = counts()
 
-    for user in (advisor_b, region_manager_a):
+    for user in (advisor_b, region_manager):
         error = refusal(lambda user=user: vehicle_create(owner=customer_a, by=user, **vehicle_fields()))
         assert error.message_dict == {"dealer": ["You cannot change the data of this dealer."]}
 
@@ -451,11 +445,11 @@ def test_vehicle_update_with_stale_version_changes_nothing(vehicle_a, advisor_a)
     assert counts() == before
 
 
-def test_vehicle_update_by_other_dealer_is_refused_and_changes_nothing(vehicle_a, advisor_b, region_manager_a):
+def test_vehicle_update_by_other_dealer_is_refused_and_changes_nothing(vehicle_a, advisor_b, region_manager):
     before_row = stored(vehicle_a)
     before = counts()
 
-    for user in (advisor_b, region_manager_a):
+    for user in (advisor_b, region_manager):
         error = refusal(lambda user=user: vehicle_update(vehicle=vehicle_a, by=user, version=1, mileage_km=1))
         assert error.message_dict == {"dealer": ["You cannot change the data of this dealer."]}
 

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from complaints.tests.factories import open_complaint, sh
+from complaints.tests.factories import open_complaint
 from core.schedule import JOBS, enqueue_due_jobs
 from core.tests.factories import DealerFactory
+from core.tests.helpers import sh
 from organization import holidays
 from organization.calendar import business_calendar
 from organization.models import CalendarDayKind, CalendarDaySource, DealerCalendarDay

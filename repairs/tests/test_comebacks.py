@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.choices import Role
+from core.dates import month_bounds
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory
+from core.tests.helpers import assert_refused, login, sh, snapshot
+from core.tests.helpers import refused as request_refused
 from repairs import services
 from repairs.choices import AdditionStatus, FaultCategory, JobType, LineKind, RepairOrderStatus
 from repairs.comebacks import (
@@ -35,9 +37,8 @@ from repairs.tests.factories import LabourOperationFactory
 
 pytestmark = pytest.mark.django_db
 
-SH = ZoneInfo("Asia/Shanghai")
-START, END = datetime(2026, 10, 1, tzinfo=SH), datetime(2026, 11, 1, tzinfo=SH)
-AS_OF = datetime(2026, 12, 20, tzinfo=SH)
+START, END = month_bounds(2026, 10)
+AS_OF = sh(2026, 12, 20)
 BRAKES, ENGINE, NONE = FaultCategory.BRAKES, FaultCategory.ENGINE, FaultCategory.NONE
 _numbers = count(1)
 
@@ -47,10 +48,6 @@ def english():
     translation.activate("en")
     yield
     translation.deactivate()
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)
 
 
 def car(dealer):
@@ -294,16 +291,9 @@ def pair(dealer_a, advisor_a, clock):
     return original, back(original, sh(2026, 10, 20, 9))
 
 
-def marks() -> tuple:
-    return ComebackDismissal.objects.count(), ComebackDismissal.history.count()
-
-
 def refused(exception, call):
-    before = marks(), list(RepairOrder.objects.order_by("pk").values())
-    with pytest.raises(exception) as info:
-        call()
-    assert (marks(), list(RepairOrder.objects.order_by("pk").values())) == before
-    return info.value
+    """Run a call that must be refused with ``exception``: no dismissal and no order changed; return the error."""
+    return assert_refused(exception, call, state=lambda: snapshot(ComebackDismissal, RepairOrder))
 
 
 def test_the_advisor_or_service_manager_of_the_dealer_marks_not_a_comeback(pair, dealer_a, advisor_a):
@@ -422,13 +412,6 @@ def test_reception_candidates_are_the_recent_deliveries_same_fault_first(dealer_
 # --- the order page -------------------------------------------------------------------------------------------
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
 @pytest.fixture
 def reception(dealer_a, advisor_a, clock):
     """A car back at reception: delivered with brakes 4 days ago, and a service visit 10 days ago."""
@@ -533,7 +516,7 @@ def test_region_managers_and_the_workshop_see_the_hint_without_buttons(reception
         assert f"Possible comeback of RO {brakes.number} (4 days ago, same fault)" in html
         assert "Link as comeback" not in html and "Not a comeback" not in html
         response = client.post(url, {"original": brakes.pk, "revisit": order.pk, "reason": "x"})
-        assert response.status_code in (403, 404)
+        assert request_refused(response)
     assert ComebackDismissal.objects.count() == 0
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from accounts.choices import Role
 from core.services import ConflictError
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory
+from core.tests.helpers import sh
 from customers.models import Vehicle
 from customers.services import vehicle_update
 from repairs import services
@@ -22,14 +23,13 @@ from repairs.tests.factories import (
     LabourOperationFactory,
     checkin_fields,
     make_order,
-    order_snapshot,
+    refused,
     staff_for,
 )
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-SHANGHAI = timezone.get_fixed_timezone(8 * 60)
 LATER_STATUSES = [S.ESTIMATED, S.APPROVED, S.DISPATCHED, S.IN_REPAIR, S.QC, S.READY, S.DELIVERED, S.CLOSED]
 
 
@@ -55,23 +55,6 @@ def open_order(vehicle, by, **overrides) -> RepairOrder:
     return services.repair_order_open(vehicle=vehicle, by=by, **fields)
 
 
-def order_counts() -> dict:
-    return {
-        "orders": list(RepairOrder.objects.order_by("pk").values()),
-        "history": RepairOrder.history.count(),
-        "vehicles": list(Vehicle.objects.order_by("pk").values()),
-    }
-
-
-def refused(exception, call, order=None):
-    """Run a call that must be refused with ``exception`` and check it changed nothing."""
-    before = order_snapshot(order) if order else order_counts()
-    with pytest.raises(exception) as excinfo:
-        call()
-    assert (order_snapshot(order) if order else order_counts()) == before
-    return excinfo.value
-
-
 def stored(order: RepairOrder) -> RepairOrder:
     return RepairOrder.objects.get(pk=order.pk)
 
@@ -80,7 +63,7 @@ def stored(order: RepairOrder) -> RepairOrder:
 
 
 def test_open_records_reception(vehicle_a, advisor_a, customer_a, clock):
-    now = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    now = sh(2026, 11, 15, 10, 0)
     clock(now)
     order = open_order(vehicle_a, advisor_a, arrived_at=now - timedelta(minutes=12))
 
@@ -105,7 +88,7 @@ def test_open_records_reception(vehicle_a, advisor_a, customer_a, clock):
 
 
 def test_arrival_defaults_to_now(vehicle_a, advisor_a, clock):
-    now = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    now = sh(2026, 11, 15, 10, 0)
     clock(now)
     assert stored(open_order(vehicle_a, advisor_a)).arrived_at == now
 
@@ -120,7 +103,7 @@ def test_number_sequence_per_dealer_and_month(advisor_a, clock):
         vehicle = VehicleFactory(owner=CustomerFactory(dealer=dealer))
         return open_order(vehicle, advisor).number
 
-    clock(datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI))
+    clock(sh(2026, 11, 15, 10, 0))
     assert [open_for(guangzhou, advisor_gz) for _ in range(3)] == [
         "GZ01-202611-0001",
         "GZ01-202611-0002",
@@ -128,7 +111,7 @@ def test_number_sequence_per_dealer_and_month(advisor_a, clock):
     ]
     assert open_for(shenzhen, advisor_sz) == "SZ02-202611-0001"
     # The month is the dealer's local month: 23:50 on the 30th in Shanghai is still November ...
-    clock(datetime(2026, 11, 30, 23, 50, tzinfo=SHANGHAI))
+    clock(sh(2026, 11, 30, 23, 50))
     assert open_for(guangzhou, advisor_gz) == "GZ01-202611-0004"
     # ... and ten past midnight is December (16:10 UTC on 30 November), with a new sequence.
     clock(datetime(2026, 11, 30, 16, 10, tzinfo=UTC))
@@ -138,7 +121,7 @@ def test_number_sequence_per_dealer_and_month(advisor_a, clock):
 
 
 def test_cancelled_orders_keep_their_number(vehicle_a, advisor_a, customer_a, clock):
-    clock(datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI))
+    clock(sh(2026, 11, 15, 10, 0))
     first = make_order(vehicle_a, advisor_a, S.CANCELLED)
     second = open_order(vehicle_a, advisor_a)
     assert (first.number, second.number) == ("A001-202611-0001", "A001-202611-0002")
@@ -165,7 +148,7 @@ def test_open_allowed_once_the_last_order_is_finished(status, vehicle_a, advisor
 
 
 def test_open_refuses_an_arrival_in_the_future(vehicle_a, advisor_a, clock):
-    now = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    now = sh(2026, 11, 15, 10, 0)
     clock(now)
     error = refused(ValidationError, lambda: open_order(vehicle_a, advisor_a, arrived_at=now + timedelta(minutes=1)))
     assert error.message_dict == {"arrived_at": ["The arrival time cannot be in the future."]}
@@ -259,7 +242,7 @@ def test_the_same_odometer_is_accepted_without_a_reason(vehicle_30k, advisor_a):
 
 
 def test_a_higher_odometer_reaches_the_vehicle_at_check_in_not_before(vehicle_30k, advisor_a, clock):
-    edited = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    edited = sh(2026, 11, 15, 10, 0)
     clock(edited - timedelta(minutes=5))
     order = make_order(vehicle_30k, advisor_a, S.OPEN)
     vehicle_before = Vehicle.objects.filter(pk=vehicle_30k.pk).values().get()
@@ -338,7 +321,7 @@ def test_promised_time_must_be_after_arrival(offset, vehicle_a, advisor_a):
 
 
 def test_belongings_signature_is_stamped_and_cleared(vehicle_a, advisor_a, clock):
-    signed = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    signed = sh(2026, 11, 15, 10, 0)
     clock(signed - timedelta(hours=1))
     order = make_order(vehicle_a, advisor_a, S.OPEN)
     assert stored(order).belongings_signed_at is None

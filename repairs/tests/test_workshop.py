@@ -6,7 +6,7 @@ additions, inspections, settlement, follow-up tasks, vehicle and the history cou
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,8 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from accounts.choices import Role
+from core.dates import local_moment
 from core.services import ConflictError
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory
+from core.tests.helpers import sh
 from repairs import services
 from repairs.choices import (
     QC_CHECKLISTS,
@@ -39,7 +41,7 @@ from repairs.tests.factories import (
     all_ok,
     fill_estimate,
     make_order,
-    order_snapshot,
+    refused,
     staff_for,
 )
 from todo.choices import TaskKind, TaskStatus
@@ -48,8 +50,7 @@ from todo.models import Task
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-SHANGHAI = timezone.get_fixed_timezone(8 * 60)
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)  # a Monday morning
+T0 = sh(2026, 11, 16, 9, 0)  # a Monday morning
 REPAIR_CHECKLIST = "fault_fixed, warning_lights, fitted_parts, no_leaks, cleanliness"
 
 
@@ -79,15 +80,6 @@ def staff(dealer_a):
 @pytest.fixture
 def staff_b(dealer_b):
     return staff_for(dealer_b)
-
-
-def refused(exception, call, order) -> Exception:
-    """Run a call that must be refused with ``exception`` and check it changed nothing."""
-    before = order_snapshot(order)
-    with pytest.raises(exception) as excinfo:
-        call()
-    assert order_snapshot(order) == before
-    return excinfo.value
 
 
 def stored(instance):
@@ -1044,8 +1036,8 @@ def test_delivery_settles_hands_over_and_schedules_the_follow_up_calls(vehicle_a
     assert [(t.kind, timezone.localtime(t.due_at), timezone.localtime(t.due_by)) for t in tasks] == [
         (
             TaskKind.FOLLOWUP_FIRST,
-            timezone.make_aware(datetime.combine(day + timedelta(days=3), time.min)),
-            timezone.make_aware(datetime.combine(day + timedelta(days=7), time(23, 59, 59))),
+            local_moment(day + timedelta(days=3)),
+            local_moment(day + timedelta(days=8)) - timedelta(microseconds=1),  # the very end of day 7
         )
     ]
     for task in tasks:
@@ -1070,7 +1062,7 @@ def test_invoice_numbers_run_per_dealer_and_local_month(dealer_a, dealer_b, advi
         order = make_order(vehicle, advisor, S.READY)
         return deliver(order, advisor).invoice_number
 
-    clock(datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI))
+    clock(sh(2026, 11, 15, 10, 0))
     assert [delivered_invoice(dealer_a, advisor_a) for _ in range(3)] == [
         "ST-A001-202611-00001",
         "ST-A001-202611-00002",
@@ -1078,7 +1070,7 @@ def test_invoice_numbers_run_per_dealer_and_local_month(dealer_a, dealer_b, advi
     ]
     assert delivered_invoice(dealer_b, advisor_b) == "ST-B001-202611-00001"
     # 23:50 on 30 November in Shanghai is still November; ten past midnight is December.
-    clock(datetime(2026, 11, 30, 23, 50, tzinfo=SHANGHAI))
+    clock(sh(2026, 11, 30, 23, 50))
     assert delivered_invoice(dealer_a, advisor_a) == "ST-A001-202611-00004"
     clock(datetime(2026, 11, 30, 16, 10, tzinfo=UTC))
     assert delivered_invoice(dealer_a, advisor_a) == "ST-A001-202612-00001"
@@ -1214,7 +1206,7 @@ def test_months_are_added_with_month_end_clamped(day, months, expected):
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        (datetime(2026, 8, 31, 23, 30, tzinfo=SHANGHAI), date(2027, 2, 28)),
+        (sh(2026, 8, 31, 23, 30), date(2027, 2, 28)),
         # 20:00 UTC on 31 August is already 1 September in Shanghai.
         (datetime(2026, 8, 31, 20, 0, tzinfo=UTC), date(2027, 3, 1)),
     ],

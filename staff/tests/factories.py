@@ -8,12 +8,12 @@ from decimal import Decimal
 import factory
 
 from accounts.choices import Role
+from core.dates import local_moment
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory
 from repairs.choices import FaultCategory, LineKind
 from repairs.models import LabourClock, RepairOrder, RepairOrderLine
 from staff.choices import CertificateKind, CourseCategory, CourseProvider, Position, TrainingResult
 from staff.models import Certificate, StaffProfile, TrainingCourse, TrainingRecord
-from staff.selectors import SHANGHAI
 
 ROLE_OF = {
     Position.SERVICE_ADVISOR: Role.SERVICE_ADVISOR,
@@ -26,7 +26,7 @@ ROLE_OF = {
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
+    return local_moment(day, time(hour))
 
 
 class StaffProfileFactory(factory.django.DjangoModelFactory):

@@ -1,15 +1,13 @@
 """The staff demo step: deterministic, not in the future, and the weaker dealers do worse on C3 and C4."""
 
-from datetime import date, timedelta
-from io import StringIO
+from datetime import date
 
 import pytest
-from django.core.management import call_command
 
+from core.dates import days_bounds
 from organization.models import Dealer
 from staff import kpis
 from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord
-from staff.selectors import start_of
 from todo.choices import TaskKind
 from todo.models import Task
 
@@ -17,9 +15,7 @@ pytestmark = pytest.mark.django_db
 UNTIL = date(2026, 10, 31)
 
 
-def test_demo_staff():
-    call_command("demo_data", "--force", "--dealers", "3", "--months", "6", "--seed", "5", "--until", "2026-10-31",
-                 stdout=StringIO())  # fmt: skip
+def test_demo_staff(demo_dataset):  # 3 dealers, 3 months to 31 October 2026
     dealers = list(Dealer.objects.order_by("code"))
     assert StaffProfile.objects.count() >= 3 * 10
     for record in [
@@ -35,7 +31,7 @@ def test_demo_staff():
     assert Task.objects.filter(kind=TaskKind.CERTIFICATE_EXPIRY).exists()
     ids = [d.pk for d in dealers]
     c3 = kpis.compliance_on(ids, UNTIL)
-    c4 = kpis.certified_technicians(ids, start_of(date(2026, 10, 1)), start_of(UNTIL + timedelta(days=1)))
+    c4 = kpis.certified_technicians(ids, *days_bounds(date(2026, 10, 1), UNTIL))
     # The demo dealers come in quality tiers (repairs.demo.PROFILES): good, middling, weak.
     good, weak = dealers[0].pk, dealers[2].pk
     assert c3[good].value > c3[weak].value

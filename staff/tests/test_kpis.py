@@ -1,19 +1,20 @@
 """KPI C3 (training compliance) and C4 (certified technicians), and the scorecard, on hand-built data."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.indicators import Measure
+from core.dates import days_bounds, month_bounds
+from core.indicators import Measure, Rate
+from core.tests.helpers import sh
 from repairs.choices import FaultCategory
 from staff import kpis, selectors, sources
 from staff.choices import CertificateKind, Position, TrainingResult
 from staff.models import StaffProfile, TrainingRequirement
 from staff.rules import required_hours_to_date
-from staff.selectors import SHANGHAI, Ratio
 from staff.tests.factories import at, certificate, job, order, person, trained
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_training_compliance_c3_exact(dealer_a, dealer_b):
 
 def test_c3_with_no_staff_is_no_data(dealer_a):
     assert kpis.compliance_on([dealer_a.pk], JUNE_30) == {dealer_a.pk: Measure(dealer_a.pk, None, 0, 0, 0)}
-    assert Ratio(0, 0).rate is None
+    assert Rate(0, 0).percent_decimal() is None
 
 
 def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
@@ -78,7 +79,7 @@ def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
     certified = person(dealer_a).user
     certificate(certified.staff_profiles.get(), expires_on=date(2027, 1, 1))
     job(ro, certified, clocked=at(date(2026, 5, 10)))
-    job(ro, certified, clocked=datetime.combine(date(2026, 5, 31), time(23, 30), tzinfo=SHANGHAI))
+    job(ro, certified, clocked=sh(2026, 5, 31, 23, 30))
 
     lapsed = person(dealer_a).user
     certificate(lapsed.staff_profiles.get(), expires_on=date(2026, 5, 15))
@@ -102,13 +103,13 @@ def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
     job(ro, too_late, clocked=at(date(2026, 5, 5)))
 
     june = person(dealer_a).user  # clocked just after the period (Shanghai time)
-    job(ro, june, clocked=datetime.combine(date(2026, 6, 1), time(0, 10), tzinfo=SHANGHAI))
+    job(ro, june, clocked=sh(2026, 6, 1, 0, 10))
 
     other = person(dealer_b).user
     certificate(other.staff_profiles.get())
     job(order(dealer_b, other, arrived=at(date(2026, 5, 1))), other, clocked=at(date(2026, 5, 3)))
 
-    first, after = selectors.start_of(may[0]), selectors.start_of(may[1] + timedelta(days=1))
+    first, after = days_bounds(*may)
     result = kpis.certified_technicians([dealer_a.pk, dealer_b.pk], first, after)
     assert result == {
         dealer_a.pk: Measure(dealer_a.pk, 40.0, 2, 5, 5),
@@ -120,7 +121,7 @@ def test_certified_technicians_c4_exact(dealer_a, dealer_b, advisor_a):
         count, uncovered = rows.get(clock.technician_id, (0, 0))
         rows[clock.technician_id] = (count + 1, uncovered + clock.is_uncovered)
     assert rows == {certified.pk: (2, 0), lapsed.pk: (2, 1), no_hv.pk: (1, 1), with_hv.pk: (1, 0), too_late.pk: (1, 1)}
-    july = selectors.start_of(date(2026, 7, 1)), selectors.start_of(date(2026, 8, 1))
+    july = month_bounds(2026, 7)
     assert kpis.certified_technicians([dealer_a.pk], *july) == {dealer_a.pk: Measure.no_data(dealer_a.pk)}
 
 

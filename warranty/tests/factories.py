@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory
+from core.tests.helpers import snapshot
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import services as ro
@@ -20,7 +21,6 @@ from repairs.state import workshop_lines
 from warranty import services
 from warranty.choices import ClaimStatus
 from warranty.models import WarrantyClaim, WarrantyPolicy
-from warranty.rules import add_months
 
 CLAIM_FIELDS = {
     "failure_code": "P0300",
@@ -168,14 +168,5 @@ def policy(brand: str = "大众", **terms) -> WarrantyPolicy:
 
 
 def claims_snapshot() -> dict:
-    """Every claim row, its lines and the history count: equal before and after = nothing changed."""
-    return {
-        "claims": list(WarrantyClaim.objects.order_by("pk").values()),
-        "lines": list(WarrantyClaim.lines.through.objects.order_by("pk").values()),
-        "history": WarrantyClaim.history.count(),
-    }
-
-
-def months_before(day: date, months: int) -> date:
-    """The day ``months`` before ``day`` (month end when there is no such day)."""
-    return add_months(day, -months)
+    """Every claim, its lines and its history: equal before and after = nothing changed."""
+    return snapshot(WarrantyClaim, WarrantyClaim.lines.through)

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.dates import add_months
 from warranty import rules
-from warranty.rules import DEFAULT_TERMS, Terms, add_months, cover
+from warranty.rules import DEFAULT_TERMS, Terms, cover
 
 THREE_YEARS = Terms(months=36, km=100_000)
 
