@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("dashboards.urls")),
     path("", include("customers.urls")),
     path("", include("organization.urls")),
     path("", include("repairs.urls")),

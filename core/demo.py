@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import random
 import time as time_module
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from core.business_hours import add_business_time, business_time_between
+from core.dates import local_moment
 
 DEMO_STEPS: list[str] = [
     "organization.demo.create_organisation",
@@ -24,6 +27,7 @@ DEMO_STEPS: list[str] = [
     "parts.demo.create_parts",
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
+    "appointments.demo.record_bookings",
     "parts.demo.create_parts_usage",
     "care.demo.create_follow_ups",
     "care.demo.create_care",
@@ -36,7 +40,6 @@ DEMO_STEPS: list[str] = [
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins, never used in production
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HISTORY_BEFORE_DAYS = 3 * 365  # the oldest customers of the archive came first up to three years before the demo
 
 
@@ -72,7 +75,14 @@ class DemoContext:
     # dealer_id -> [PlannedVisit]: when each vehicle comes (customers.demo), booked or not (appointments.demo),
     # turned into repair orders (repairs.demo).
     visit_plan: dict = field(default_factory=dict)
+    # What became of the booked visits (repairs.demo), saved on the appointments by appointments.demo.record_bookings:
+    # (appointment, the repair order it opened) and (appointment, when the desk cancelled it, the advisor).
+    booked_orders: list = field(default_factory=list)
+    cancelled_bookings: list = field(default_factory=list)
     calendars: dict = field(default_factory=dict)  # dealer_id -> BusinessCalendar (opening hours, holidays)
+    # (dealer, first date, last date) -> BusinessCalendar: organization.calendar.business_calendar, handed in by the
+    # demo_data command (core sits below organization and does not import it).
+    business_calendar: Callable | None = None
 
     @property
     def since(self) -> date:
@@ -85,17 +95,15 @@ class DemoContext:
         return start + timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
     def random_moment(self, day: date, start_hour: int = 8, end_hour: int = 18) -> datetime:
-        """An aware datetime on ``day`` during business hours (Asia/Shanghai), never after ``latest``."""
+        """An aware datetime on ``day`` during business hours (local time, core.dates), never after ``latest``."""
         minutes = self.rng.randint(start_hour * 60, end_hour * 60 - 1)
-        return min(datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=SHANGHAI), self.latest)
+        return min(local_moment(day, time(minutes // 60, minutes % 60)), self.latest)
 
     def calendar(self, dealer):
         """The dealer's business calendar (opening hours, working days, national holidays), built once."""
         if dealer.pk not in self.calendars:
-            from organization.calendar import business_calendar
-
             first = self.since - timedelta(days=HISTORY_BEFORE_DAYS + 62)
-            self.calendars[dealer.pk] = business_calendar(dealer, first, self.until + timedelta(days=400))
+            self.calendars[dealer.pk] = self.business_calendar(dealer, first, self.until + timedelta(days=400))
         return self.calendars[dealer.pk]
 
     def working_day(self, dealer, day: date) -> date:
@@ -129,14 +137,10 @@ class DemoContext:
 
     def later(self, dealer, moment: datetime, minutes: float) -> datetime:
         """``minutes`` of the dealer's working time after ``moment`` (the workshop's clock stops at night)."""
-        from care.sla import add_business_time
-
         return add_business_time(self.calendar(dealer), moment, timedelta(minutes=minutes))
 
     def working_minutes(self, dealer, start: datetime, end: datetime) -> float:
         """The dealer's working time between two moments, in minutes."""
-        from care.sla import business_time_between
-
         return business_time_between(self.calendar(dealer), start, end).total_seconds() / 60
 
     def back_in_hours(self, dealer, moment: datetime, not_before: datetime | None = None) -> datetime:
@@ -172,7 +176,7 @@ class DemoContext:
     @property
     def latest(self) -> datetime:
         """The end of the demo period: the end of ``until``, or now if that is earlier (no future events)."""
-        end_of_until = datetime.combine(self.until, time(23, 59), tzinfo=SHANGHAI)
+        end_of_until = local_moment(self.until, time(23, 59))
         return min(end_of_until, timezone.now())
 
     def say(self, message: str) -> None:

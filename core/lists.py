@@ -18,7 +18,7 @@ from django.http import Http404, QueryDict
 from django.views.generic import ListView
 
 from core.mixins import DealerScopedObjectMixin
-from organization.models import Dealer
+from core.tenancy import dealers_for
 
 
 def filter_values(filterset: django_filters.FilterSet) -> dict:
@@ -35,9 +35,11 @@ def filter_values(filterset: django_filters.FilterSet) -> dict:
 
 
 def as_query(data: dict) -> QueryDict:
-    """A dict of filter values (lists, numbers, dates) as the query string a page would get."""
+    """A dict of filter values (lists, numbers, dates; None: not given) as the query string a page would get."""
     query = QueryDict(mutable=True)
     for name, value in data.items():
+        if value is None:
+            continue
         query.setlist(name, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
     return query
 
@@ -88,9 +90,9 @@ class FilteredListMixin:
         filterset = self.filterset
         return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
-    def get_dealers(self) -> QuerySet[Dealer]:
+    def get_dealers(self) -> QuerySet:
         """The dealer picker: only the user's dealers."""
-        return Dealer.objects.for_user(self.request.user).only("id", "code", "name")
+        return dealers_for(self.request.user).only("id", "code", "name")
 
     def querystring(self) -> str:
         """The query string without its page, for the pagination links and the export buttons."""

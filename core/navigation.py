@@ -20,8 +20,8 @@ class NavItem:
 
 # Later domains append their pages here, in the order a service desk uses them.
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Home"), "core:home"),
-    NavItem(_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+    NavItem(_("Home"), "dashboards:home"),
+    NavItem(_("Service desk"), "dashboards:desk", "repairs.advise_repairorder"),
     NavItem(_("Appointments"), "appointments:appointment_day", "appointments.view_appointment"),
     NavItem(_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
     NavItem(_("Warranty"), "warranty:claim_list", "warranty.view_warrantyclaim"),
@@ -37,11 +37,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Surveys"), "surveys:home", "surveys.view_surveyinvitation"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
-    NavItem(_("Search"), "core:search"),
+    NavItem(_("Search"), "dashboards:search"),
     NavItem(_("Staff"), "staff:staff_list", "staff.view_staffprofile"),
     NavItem(_("My profile"), "staff:my_profile", "staff.view_own_staffprofile"),
     NavItem(_("Evaluation"), "evaluation:index", "evaluation.view_indicatorsystem"),
-    NavItem(_("Dealers"), "organization:dealer_list", "organization.view_dealer"),
+    NavItem(_("Dealers"), "dashboards:dealer_list", "organization.view_dealer"),
     NavItem(_("API"), "api-docs"),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 ]

@@ -5,17 +5,19 @@ is not the ``dealer`` field, by naming the lookup in ``tenant_lookup`` (``"pk"``
 Dealer itself, ``"vehicle__dealer"`` for a child record).  Views use
 ``core.mixins.DealerScopedObjectMixin`` and the API uses ``core.api.DealerScopedViewSetMixin``:
 both start from ``Model.objects.for_user(user)``, so a record of another dealer is
-simply not there (404), never a 403 that would confirm it exists.
+simply not there (404), never a 403 that would confirm it exists. Services guard their writes with
+``core.permissions.require`` (permission + write scope).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
 
-if TYPE_CHECKING:
-    from accounts.models import User
+if TYPE_CHECKING:  # accounts and organization sit above core: core reaches their models through the app registry
+    from django.contrib.auth.models import AbstractUser as User
 
 _CACHE_ATTR = "_tenancy_dealer_ids"
 
@@ -28,8 +30,8 @@ def dealer_ids_for(user: User, *, write: bool = False) -> frozenset[int] | None:
         return None
     cache = getattr(user, _CACHE_ATTR, None)
     if cache is None:
-        from accounts.models import DealerMembership
-        from organization.models import Dealer
+        DealerMembership = apps.get_model("accounts", "DealerMembership")
+        Dealer = apps.get_model("organization", "Dealer")
 
         own = dict(DealerMembership.objects.filter(user=user).values_list("dealer_id", "dealer__is_active"))
         regional = frozenset(Dealer.objects.filter(region__memberships__user=user).values_list("id", flat=True))
@@ -37,6 +39,11 @@ def dealer_ids_for(user: User, *, write: bool = False) -> frozenset[int] | None:
         cache = {"write": frozenset(d for d, active in own.items() if active), "read": frozenset(own) | regional}
         setattr(user, _CACHE_ATTR, cache)
     return cache["write" if write else "read"]
+
+
+def dealers_for(user: User, *, write: bool = False) -> models.QuerySet:
+    """The dealers the user may read (or change), for pickers and filters of core's page kits."""
+    return apps.get_model("organization", "Dealer").objects.for_user(user, write=write)
 
 
 def forget_dealer_ids(user: User) -> None:
@@ -55,13 +62,3 @@ class DealerScopedQuerySet(models.QuerySet):
             return self
         lookup = getattr(self.model, "tenant_lookup", "dealer")
         return self.filter(**{f"{lookup}__in": sorted(ids)})
-
-
-def require_write_scope(user: User, dealer_id: int) -> None:
-    """Raise PermissionDenied unless the user may change the data of this dealer (services call this first)."""
-    from django.core.exceptions import PermissionDenied
-    from django.utils.translation import gettext as _
-
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer_id not in ids:
-        raise PermissionDenied(_("You cannot change the data of this dealer."))

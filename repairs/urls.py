@@ -5,7 +5,6 @@ from repairs import print_views, views
 app_name = "repairs"
 urlpatterns = [
     path("repair-orders/", views.RepairOrderListView.as_view(), name="repair_order_list"),
-    path("desk/", views.DeskView.as_view(), name="desk"),
     path("workshop/", views.WorkshopBoardView.as_view(), name="workshop_board"),
     path("workshop/my-jobs/", views.MyJobsView.as_view(), name="my_jobs"),
     path("vehicles/<int:vehicle_pk>/repair-orders/new/", views.RepairOrderOpenView.as_view(), name="repair_order_open"),

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from appointments.choices import AppointmentStatus as S
@@ -14,6 +12,7 @@ from appointments.models import Appointment
 from appointments.tests.factories import NOW, TODAY, AppointmentFactory, at, book
 from appointments.tests.test_services import snapshot
 from core.tests.factories import UserFactory, VehicleFactory
+from core.tests.helpers import login
 from repairs.models import RepairOrder
 from todo.choices import TaskStatus
 from todo.models import Task
@@ -22,19 +21,6 @@ pytestmark = pytest.mark.django_db
 
 DAY_URL = reverse("appointments:appointment_day")
 NEW_URL = reverse("appointments:appointment_create")
-
-
-def browser(user) -> Client:
-    """The user's browser with the English UI, so messages can be compared exactly."""
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def web(advisor_a) -> Client:
-    return browser(advisor_a)
 
 
 def booking(vehicle, **overrides) -> dict:
@@ -65,9 +51,9 @@ def messages_of(response) -> list[str]:
 
 
 def test_the_menu_links_the_day_view_for_roles_that_read_appointments(web, technician_a):
-    html = web.get(reverse("core:home")).content.decode()
+    html = web.get(reverse("dashboards:home")).content.decode()
     assert f'href="{DAY_URL}"' in html
-    assert f'href="{DAY_URL}"' in browser(technician_a).get(reverse("core:home")).content.decode()
+    assert f'href="{DAY_URL}"' in login(technician_a).get(reverse("dashboards:home")).content.decode()
 
 
 def test_the_day_view_shows_each_slot_with_bays_and_bookings(web, advisor_a, dealer_a, vehicle_a):
@@ -100,7 +86,7 @@ def test_the_day_view_of_another_dealer_is_404(web, dealer_b):
 
 
 def test_a_user_without_the_view_permission_gets_404(dealer_a):
-    client = browser(UserFactory(dealers=[dealer_a]))
+    client = login(UserFactory(dealers=[dealer_a]))
     assert client.get(DAY_URL).status_code == 404
 
 
@@ -340,9 +326,9 @@ def test_another_dealers_appointment_is_404_for_every_page(web, vehicle_b):
     assert snapshot() == before
 
 
-def test_a_region_manager_reads_but_cannot_act(region_manager, vehicle_a):
+def test_a_region_manager_reads_but_cannot_act(region_manager_ab, vehicle_a):
     appointment = AppointmentFactory(vehicle=vehicle_a)
-    client = browser(region_manager)
+    client = login(region_manager_ab)
     response = client.get(appointment.get_absolute_url())
     assert response.status_code == 200
     assert reverse("appointments:appointment_confirm", args=[appointment.pk]) not in response.content.decode()
@@ -353,7 +339,7 @@ def test_a_region_manager_reads_but_cannot_act(region_manager, vehicle_a):
 
 
 def test_a_follow_up_specialist_books_but_is_not_offered_the_arrival(care_a, vehicle_a):
-    client = browser(care_a)
+    client = login(care_a)
     response = client.post(NEW_URL, booking(vehicle_a))
     appointment = Appointment.objects.get()
     assert response.status_code == 302

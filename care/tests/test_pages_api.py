@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from io import BytesIO
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -16,24 +15,11 @@ from care.choices import CallOutcome
 from care.models import CallRecord, Campaign, Letter, Reminder
 from care.tests.conftest import visit
 from core.tests.factories import CustomerFactory, UserFactory, VehicleFactory, make_vin
+from core.tests.helpers import login
 from repairs.choices import RepairOrderStatus as S
 from repairs.tests.factories import make_order
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
-
-PASSWORD = "pw-12345-test"
-
-
-@pytest.fixture
-def web(client):
-    def login(user):
-        user.set_password(PASSWORD)
-        user.save()
-        client.force_login(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
 
 
 def open_follow_ups(dealer, advisor, n: int) -> list[Task]:
@@ -50,13 +36,13 @@ def open_follow_ups(dealer, advisor, n: int) -> list[Task]:
     return tasks
 
 
-def test_the_specialist_works_the_list_and_records_a_call(web, dealer_a, advisor_a, specialist_a):
+def test_the_specialist_works_the_list_and_records_a_call(dealer_a, advisor_a, specialist_a):
     task = open_follow_ups(dealer_a, advisor_a, 1)[0]
-    client = web(specialist_a)
+    client = login(specialist_a)
     page = client.get(reverse("care:followups"))
     assert page.status_code == 200
     assert reverse("care:followup_call", args=[task.pk]) in page.content.decode()
-    assert "Customer care" in client.get(reverse("core:home")).content.decode()  # reachable from the menu
+    assert "Customer care" in client.get(reverse("dashboards:home")).content.decode()  # reachable from the menu
 
     refused = client.post(reverse("care:followup_call", args=[task.pk]), {"outcome": "reached"})
     assert refused.status_code == 400  # the satisfaction question is missing
@@ -73,22 +59,20 @@ def test_the_specialist_works_the_list_and_records_a_call(web, dealer_a, advisor
     assert task.repair_order.number in done_list
 
 
-def test_list_pages_have_a_bounded_number_of_queries(
-    web, dealer_a, advisor_a, specialist_a, django_assert_max_num_queries
-):
+def test_list_pages_have_a_bounded_number_of_queries(dealer_a, advisor_a, specialist_a, django_assert_max_num_queries):
     tasks = open_follow_ups(dealer_a, advisor_a, 4)
     for task in tasks:
         services.call_record(by=specialist_a, task=task, outcome=CallOutcome.NOT_REACHED)
         Reminder.objects.create(dealer=dealer_a, customer=task.customer, vehicle=task.vehicle, kind="insurance",
                                 due_on=timezone.localdate(), remind_on=timezone.localdate())  # fmt: skip
-    client = web(specialist_a)
+    client = login(specialist_a)
     for name in ("care:followups", "care:calls", "care:reminders", "care:lapsed", "care:letters", "care:campaigns"):
         with django_assert_max_num_queries(22):
             assert client.get(reverse(name)).status_code == 200, name
 
 
 def test_another_dealers_records_are_404_in_pages_and_api(
-    web, api_en, dealer_a, dealer_b, advisor_a, specialist_a, specialist_b
+    api_en, dealer_a, dealer_b, advisor_a, specialist_a, specialist_b
 ):
     task = open_follow_ups(dealer_a, advisor_a, 1)[0]
     call = services.call_record(by=specialist_a, task=task, outcome=CallOutcome.NOT_REACHED)
@@ -96,7 +80,7 @@ def test_another_dealers_records_are_404_in_pages_and_api(
                                        due_on=timezone.localdate(), remind_on=timezone.localdate())  # fmt: skip
     campaign = Campaign.objects.create(dealer=dealer_a, name="c", kind="free_check", starts_on=timezone.localdate(),
                                        ends_on=timezone.localdate(), created_by=specialist_a)  # fmt: skip
-    client = web(specialist_b)
+    client = login(specialist_b)
     for url in (
         reverse("care:followup_call", args=[task.pk]),
         reverse("care:reminder_detail", args=[reminder.pk]),
@@ -153,10 +137,10 @@ def test_region_manager_reads_but_cannot_record(api_en, dealer_a, advisor_a, spe
     assert CallRecord.objects.count() == 0
 
 
-def test_lapsed_page_and_campaign_flow(web, dealer_a, advisor_a, specialist_a):
+def test_lapsed_page_and_campaign_flow(dealer_a, advisor_a, specialist_a):
     lapsed = CustomerFactory(dealer=dealer_a, name="老客户")
     visit(dealer_a, advisor_a, customer=lapsed, arrived_days_ago=500)
-    client = web(specialist_a)
+    client = login(specialist_a)
     assert "老客户" in client.get(reverse("care:lapsed")).content.decode()
     created = client.post(reverse("care:campaign_create"), {
         "dealer": dealer_a.pk, "name": "回厂关怀", "kind": "win_back", "description": "免费检测",
@@ -184,14 +168,14 @@ def test_lapsed_page_and_campaign_flow(web, dealer_a, advisor_a, specialist_a):
     assert lapsed.lapse_notes.get().reason == "price"
 
 
-def test_every_care_page_renders_for_the_specialist(web, dealer_a, advisor_a, specialist_a):
+def test_every_care_page_renders_for_the_specialist(dealer_a, advisor_a, specialist_a):
     task = open_follow_ups(dealer_a, advisor_a, 1)[0]
     services.call_record(by=specialist_a, task=task, outcome=CallOutcome.NOT_REACHED)
     reminder = Reminder.objects.create(dealer=dealer_a, customer=task.customer, vehicle=task.vehicle, kind="insurance",
                                        due_on=timezone.localdate(), remind_on=timezone.localdate())  # fmt: skip
     campaign = Campaign.objects.create(dealer=dealer_a, name="c", kind="free_check", starts_on=timezone.localdate(),
                                        ends_on=timezone.localdate(), created_by=specialist_a)  # fmt: skip
-    client = web(specialist_a)
+    client = login(specialist_a)
     for url in (
         reverse("care:followup_call", args=[task.pk]),
         reverse("care:reminder_detail", args=[reminder.pk]),

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from care.sla import BusinessCalendar, business_time_between
 from complaints.choices import Severity
 from complaints.models import ComplaintPolicy
 from complaints.services import sla_deadlines
+from core.business_hours import BusinessCalendar, business_time_between
 from core.tests.factories import DealerFactory
 from organization.calendar import business_calendar
 from organization.models import CalendarDayKind, DealerCalendarDay

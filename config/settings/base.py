@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "surveys",
     "staff",
     "evaluation",
+    # Pages and commands that put the domains together (the top of the import layers, .importlinter).
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,6 +153,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The public address customers reach the site at (e.g. https://service.example.com): the survey links sent at
 # delivery are made absolute with it; links re-issued from a page use the request's own address.
 SURVEY_PUBLIC_BASE_URL = os.environ.get("SURVEY_PUBLIC_BASE_URL", "")
+
+# What other domains do at a repair order's events (repairs sits below them and never imports them): dotted paths,
+# called in this order inside the repairs service's transaction by repairs.hooks.run.
+REPAIRS_HOOKS = {
+    # The customer approved part lines (the estimate or an additional item): reserve or special-order them.
+    "approved": ["parts.services.repair_order_request_parts"],
+    # The car was handed over: the first follow-up call, then the survey invitation.
+    "delivered": ["care.services.schedule_first_follow_up", "surveys.services.survey_invite_after_delivery"],
+    # Technicians at a dealer without a valid certificate (sets of user ids): the order page warns before dispatch.
+    "uncertified_technicians": ["staff.selectors.uncertified_technician_ids"],
+}
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call gets 401 with "WWW-Authenticate: Token".

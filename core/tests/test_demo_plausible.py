@@ -1,20 +1,18 @@
 """Demo data a service manager would believe (issue 10, items 6 and 9).
 
-One small demo (three dealers, three months, ending 31 October 2026) is built once for this module and rolled
-back at its end; every check lists what breaks its rule, so a failure says how many and which.
+The shared small demo (three dealers, three months, ending 31 October 2026: conftest's ``demo_dataset``, built
+once and rolled back after the tests that read it); every check lists what breaks its rule, so a failure says how
+many and which.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from io import StringIO
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
 
 from appointments.models import Appointment
@@ -27,7 +25,6 @@ from surveys.models import DealerSurveySettings, Questionnaire, SurveyInvitation
 pytestmark = pytest.mark.django_db
 
 UNTIL = date(2026, 10, 31)
-ARGS = ["--force", "--dealers", "3", "--months", "3", "--seed", "5", "--until", UNTIL.isoformat()]
 ORDER_STAMPS = [
     "opened_at", "checked_in_at", "estimated_at", "approved_at", "dispatched_at", "repair_started_at",
     "qc_requested_at", "ready_at", "delivered_at", "closed_at", "cancelled_at", "promised_at",
@@ -37,12 +34,10 @@ MAX_CALLS_PER_WEEK = 3
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once inside a transaction that is rolled back after the module's tests."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", *ARGS, stdout=StringIO())
-        yield {d.pk: d for d in Dealer.objects.all()}
-        transaction.set_rollback(True)
+def demo(demo_dataset, django_db_blocker):
+    """The shared demo's dealers by id."""
+    with django_db_blocker.unblock():
+        return {d.pk: d for d in Dealer.objects.all()}
 
 
 def _open_checker(dealers: dict):
@@ -248,7 +243,7 @@ def test_the_quality_profiles_still_differ(demo):
 
 
 def test_demo_data_defaults_to_24_months_of_history():
-    from core.management.commands.demo_data import Command
+    from dashboards.management.commands.demo_data import Command
 
     options = Command().create_parser("manage.py", "demo_data").parse_args([])
     assert options.months == 24

@@ -18,23 +18,10 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from core.tenancy import dealer_ids_for, forget_dealer_ids
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory, make_vin
-from core.tests.helpers import archive_snapshot
+from core.tests.helpers import archive_snapshot, login
 from customers.models import Vehicle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_as():
-    """A browser session (English UI, so messages can be compared) logged in as the given user."""
-
-    def login(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return login
 
 
 @pytest.fixture
@@ -111,8 +98,8 @@ def b_pages(customer_b, vehicle_b, second_customer_b) -> list[tuple[str, str, di
     ]
 
 
-def test_every_page_of_dealer_b_is_404_for_a_user_of_dealer_a(page_as, advisor_a, archive, second_customer_b):
-    client = page_as(advisor_a)
+def test_every_page_of_dealer_b_is_404_for_a_user_of_dealer_a(advisor_a, archive, second_customer_b):
+    client = login(advisor_a)
     before = archive_snapshot()
     for method, url, data in b_pages(archive["customer_b"], archive["vehicle_b"], second_customer_b):
         response = getattr(client, method)(url, data) if data is not None else client.get(url)
@@ -121,9 +108,9 @@ def test_every_page_of_dealer_b_is_404_for_a_user_of_dealer_a(page_as, advisor_a
     assert archive_snapshot() == before
 
 
-def test_the_same_pages_work_for_a_user_of_dealer_b(page_as, advisor_b, archive, second_customer_b):
+def test_the_same_pages_work_for_a_user_of_dealer_b(advisor_b, archive, second_customer_b):
     """Control for the test above: the B requests are valid, so A's 404s come from tenancy alone."""
-    client = page_as(advisor_b)
+    client = login(advisor_b)
     expected = [200, 200, 302, 200, 302, 200, 200, 302, 200, 302, 200]
     pages = b_pages(archive["customer_b"], archive["vehicle_b"], second_customer_b)
     statuses = []
@@ -138,8 +125,8 @@ def test_the_same_pages_work_for_a_user_of_dealer_b(page_as, advisor_b, archive,
     assert Vehicle.objects.get(pk=archive["vehicle_b"].pk).owner == second_customer_b
 
 
-def test_creating_a_customer_at_dealer_b_on_the_page_is_a_field_error(page_as, advisor_a, archive, dealer_b):
-    client = page_as(advisor_a)
+def test_creating_a_customer_at_dealer_b_on_the_page_is_a_field_error(advisor_a, archive, dealer_b):
+    client = login(advisor_a)
     before = archive_snapshot()
     response = client.post(reverse("customers:customer_create"), {**customer_form_data(), "dealer": dealer_b.pk})
     assert response.status_code == 200
@@ -149,11 +136,11 @@ def test_creating_a_customer_at_dealer_b_on_the_page_is_a_field_error(page_as, a
     assert archive_snapshot() == before
 
 
-def test_list_pages_show_only_the_users_dealer(page_as, advisor_a, archive, dealer_b):
-    client = page_as(advisor_a)
+def test_list_pages_show_only_the_users_dealer(advisor_a, archive, dealer_b):
+    client = login(advisor_a)
     customers = client.get(reverse("customers:customer_list"))
     vehicles = client.get(reverse("customers:vehicle_list"))
-    dealers = client.get(reverse("organization:dealer_list"))
+    dealers = client.get(reverse("dashboards:dealer_list"))
     assert list(customers.context["object_list"]) == [archive["customer_a"]]
     assert list(vehicles.context["object_list"]) == [archive["vehicle_a"]]
     assert [d.code for d in dealers.context["object_list"]] == ["A001"]
@@ -168,8 +155,8 @@ def test_list_pages_show_only_the_users_dealer(page_as, advisor_a, archive, deal
 
 
 @pytest.mark.parametrize("field", ["mobile", "name", "plate", "vin"])
-def test_list_page_search_never_returns_dealer_b_rows(page_as, advisor_a, archive, field):
-    client = page_as(advisor_a)
+def test_list_page_search_never_returns_dealer_b_rows(advisor_a, archive, field):
+    client = login(advisor_a)
     query = {
         "mobile": archive["customer_b"].mobile,
         "name": archive["customer_b"].name,
@@ -184,15 +171,15 @@ def test_list_page_search_never_returns_dealer_b_rows(page_as, advisor_a, archiv
 
 
 @pytest.mark.parametrize("field", ["mobile", "name", "plate", "vin"])
-def test_search_page_never_returns_dealer_b_rows_even_on_an_exact_match(page_as, advisor_a, archive, field):
-    client = page_as(advisor_a)
+def test_search_page_never_returns_dealer_b_rows_even_on_an_exact_match(advisor_a, archive, field):
+    client = login(advisor_a)
     query = {
         "mobile": archive["customer_b"].mobile,
         "name": archive["customer_b"].name,
         "plate": archive["vehicle_b"].plate,
         "vin": archive["vehicle_b"].vin,
     }[field]
-    response = client.get(reverse("core:search"), {"q": query})
+    response = client.get(reverse("dashboards:search"), {"q": query})
     assert response.status_code == 200
     assert response.context["term"].kind == field
     assert response.context["customers"] == []
@@ -202,20 +189,19 @@ def test_search_page_never_returns_dealer_b_rows_even_on_an_exact_match(page_as,
     assert reverse("customers:vehicle_detail", args=[archive["vehicle_b"].pk]) not in html
 
 
-def test_search_with_the_same_mobile_at_both_dealers_returns_only_the_own_customer(
-    page_as, advisor_a, dealer_a, dealer_b
-):
+def test_search_with_the_same_mobile_at_both_dealers_returns_only_the_own_customer(advisor_a, dealer_a, dealer_b):
     own = CustomerFactory(dealer=dealer_a, name="同号客户", mobile="13611112222")
     CustomerFactory(dealer=dealer_b, name="同号客户", mobile="13611112222")
-    response = page_as(advisor_a).get(reverse("core:search"), {"q": "13611112222"})
+    response = login(advisor_a).get(reverse("dashboards:search"), {"q": "13611112222"})
     assert response.context["customers"] == [own]
 
 
-def test_search_still_finds_own_rows(page_as, advisor_a, archive):
+def test_search_still_finds_own_rows(advisor_a, archive):
     """Control: the same search as above finds dealer A's exact matches."""
-    client = page_as(advisor_a)
-    assert client.get(reverse("core:search"), {"q": "13800000001"}).context["customers"] == [archive["customer_a"]]
-    assert client.get(reverse("core:search"), {"q": "粤A10001"}).context["vehicles"] == [archive["vehicle_a"]]
+    client = login(advisor_a)
+    search = reverse("dashboards:search")
+    assert client.get(search, {"q": "13800000001"}).context["customers"] == [archive["customer_a"]]
+    assert client.get(search, {"q": "粤A10001"}).context["vehicles"] == [archive["vehicle_a"]]
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -229,24 +215,24 @@ def exported_names(response) -> list[str]:
     return [row[1] for row in rows[1:]]
 
 
-def test_export_filtered_to_dealer_b_is_404(page_as, advisor_a, archive, dealer_b):
-    response = page_as(advisor_a).get(reverse("customers:customer_export"), {"dealer": dealer_b.pk})
+def test_export_filtered_to_dealer_b_is_404(advisor_a, archive, dealer_b):
+    response = login(advisor_a).get(reverse("customers:customer_export"), {"dealer": dealer_b.pk})
     assert response.status_code == 404
 
 
-def test_export_filtered_to_an_unknown_dealer_is_404_too(page_as, advisor_a, archive):
-    response = page_as(advisor_a).get(reverse("customers:customer_export"), {"dealer": 987654})
+def test_export_filtered_to_an_unknown_dealer_is_404_too(advisor_a, archive):
+    response = login(advisor_a).get(reverse("customers:customer_export"), {"dealer": 987654})
     assert response.status_code == 404
 
 
-def test_unfiltered_export_contains_only_the_users_dealer(page_as, advisor_a, archive, dealer_a):
+def test_unfiltered_export_contains_only_the_users_dealer(advisor_a, archive, dealer_a):
     later = CustomerFactory(dealer=dealer_a, name="赵六")
-    names = exported_names(page_as(advisor_a).get(reverse("customers:customer_export")))
+    names = exported_names(login(advisor_a).get(reverse("customers:customer_export")))
     assert names == [later.name, "张三"]
 
 
-def test_export_searched_by_dealer_b_mobile_is_empty(page_as, advisor_a, archive):
-    names = exported_names(page_as(advisor_a).get(reverse("customers:customer_export"), {"q": "13900000002"}))
+def test_export_searched_by_dealer_b_mobile_is_empty(advisor_a, archive):
+    names = exported_names(login(advisor_a).get(reverse("customers:customer_export"), {"q": "13900000002"}))
     assert names == []
 
 
@@ -368,16 +354,11 @@ def customer_a2(dealer_a2):
     return CustomerFactory(dealer=dealer_a2, name="孙七", mobile="13800000007")
 
 
-@pytest.fixture
-def region_manager(dealer_a):
-    return UserFactory(username="region_mgr", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
-
-
 def test_region_manager_reads_every_dealer_of_the_region_and_no_other(
-    page_as, api_en, region_manager, archive, customer_a2, dealer_a, dealer_a2, dealer_b
+    api_en, region_manager, archive, customer_a2, dealer_a, dealer_a2, dealer_b
 ):
     assert dealer_b.region_id != dealer_a.region_id
-    client = page_as(region_manager)
+    client = login(region_manager)
     for url in [
         reverse("customers:customer_detail", args=[archive["customer_a"].pk]),
         reverse("customers:customer_detail", args=[customer_a2.pk]),
@@ -395,9 +376,9 @@ def test_region_manager_reads_every_dealer_of_the_region_and_no_other(
         customer_a2,
         archive["customer_a"],
     ]
-    dealers = client.get(reverse("organization:dealer_list")).context["object_list"]
+    dealers = client.get(reverse("dashboards:dealer_list")).context["object_list"]
     assert [(d.code, d.customer_count) for d in dealers] == [("A001", 1), ("A002", 1)]
-    assert client.get(reverse("core:search"), {"q": "13900000002"}).context["customers"] == []
+    assert client.get(reverse("dashboards:search"), {"q": "13900000002"}).context["customers"] == []
 
     api = api_en(region_manager)
     assert [c["id"] for c in api.get("/api/v1/customers/").json()["results"]] == [
@@ -411,9 +392,9 @@ def test_region_manager_reads_every_dealer_of_the_region_and_no_other(
     assert api.get(f"/api/v1/vehicles/{archive['vehicle_b'].pk}/").status_code == 404
 
 
-def test_region_manager_cannot_change_anything_by_page(page_as, region_manager, archive, dealer_a):
+def test_region_manager_cannot_change_anything_by_page(region_manager, archive, dealer_a):
     """Edit pages look the record up among the dealers the user may change: none, so 404."""
-    client = page_as(region_manager)
+    client = login(region_manager)
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     requests = [
@@ -465,13 +446,13 @@ def test_region_manager_cannot_change_anything_by_api(api_en, region_manager, ar
     assert archive_snapshot() == before
 
 
-def test_region_membership_never_grants_writes_even_with_a_writing_role(page_as, api_en, archive, dealer_a):
+def test_region_membership_never_grants_writes_even_with_a_writing_role(api_en, archive, dealer_a):
     """A manager with change permissions but only a region membership still changes nothing there (404/400)."""
     manager = UserFactory(roles=[Role.SERVICE_MANAGER], regions=[dealer_a.region])
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     api = api_en(manager)
-    client = page_as(manager)
+    client = login(manager)
     before = archive_snapshot()
     assert api.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
     assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 200
@@ -512,13 +493,13 @@ def test_region_membership_never_grants_writes_even_with_a_writing_role(page_as,
 # --- users without a dealer, anonymous visitors, missing role permissions ------------------------------------
 
 
-def test_a_user_without_a_dealer_sees_empty_lists(page_as, api_en, archive):
+def test_a_user_without_a_dealer_sees_empty_lists(api_en, archive):
     user = UserFactory(roles=[Role.SERVICE_ADVISOR])
-    client = page_as(user)
+    client = login(user)
     assert list(client.get(reverse("customers:customer_list")).context["object_list"]) == []
     assert list(client.get(reverse("customers:vehicle_list")).context["object_list"]) == []
-    assert list(client.get(reverse("organization:dealer_list")).context["object_list"]) == []
-    assert client.get(reverse("core:search"), {"q": "13800000001"}).context["customers"] == []
+    assert list(client.get(reverse("dashboards:dealer_list")).context["object_list"]) == []
+    assert client.get(reverse("dashboards:search"), {"q": "13800000001"}).context["customers"] == []
     assert exported_names(client.get(reverse("customers:customer_export"))) == []
     assert client.get(reverse("customers:customer_detail", args=[archive["customer_a"].pk])).status_code == 404
     assert list(client.get(reverse("customers:customer_create")).context["form"].fields["dealer"].queryset) == []
@@ -528,13 +509,13 @@ def test_a_user_without_a_dealer_sees_empty_lists(page_as, api_en, archive):
 
 
 ANONYMOUS_PAGES = [
-    ("core:home", []),
-    ("core:search", []),
+    ("dashboards:home", []),
+    ("dashboards:search", []),
     ("customers:customer_list", []),
     ("customers:customer_export", []),
     ("customers:customer_create", []),
     ("customers:vehicle_list", []),
-    ("organization:dealer_list", []),
+    ("dashboards:dealer_list", []),
 ]
 
 
@@ -598,8 +579,8 @@ def technician_a(dealer_a):
     return UserFactory(username="tech_a", roles=[Role.TECHNICIAN], dealers=[dealer_a])
 
 
-def test_a_user_without_the_role_permission_gets_404_on_create_and_edit_pages(page_as, technician_a, archive, dealer_a):
-    client = page_as(technician_a)
+def test_a_user_without_the_role_permission_gets_404_on_create_and_edit_pages(technician_a, archive, dealer_a):
+    client = login(technician_a)
     customer, vehicle = archive["customer_a"], archive["vehicle_a"]
     second = CustomerFactory(dealer=dealer_a, mobile="13800000008")
     assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 200

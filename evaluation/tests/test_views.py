@@ -20,14 +20,16 @@ def _matrix_post(matrix, upper, **extra):
 
 def test_navigation_and_index(client, manager_a, default_version):
     client.force_login(manager_a)
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("dashboards:home"))
     assert reverse("evaluation:index").encode() in home.content
     page = client.get(reverse("evaluation:index"))
     assert page.status_code == 200
     assert reverse("evaluation:system_list").encode() in page.content
     assert reverse("evaluation:audit_list").encode() in page.content
     assert client.get(reverse("evaluation:system_list")).status_code == 200
-    assert client.get(default_version.get_absolute_url()).status_code == 200
+    version_page = client.get(default_version.get_absolute_url())
+    assert version_page.status_code == 200
+    assert b'id="global-sum">100.00<' in version_page.content  # the global weights (0..1) in percent, 2 places
     assert client.get(default_version.system.get_absolute_url()).status_code == 200
 
 
@@ -117,7 +119,7 @@ def test_version_page_query_count(client, manager_a, default_version, django_ass
         assert client.get(reverse("evaluation:system_list")).status_code == 200
 
 
-def test_audit_pages_and_isolation(client, self_audit, manager_a, manager_b, region_a, png):
+def test_audit_pages_and_isolation(client, self_audit, manager_a, manager_b, region_manager, png):
     audit = complete(self_audit, manager_a, png)
     evidence = AuditEvidence.objects.filter(audit=audit).first()
     client.force_login(manager_a)
@@ -137,7 +139,7 @@ def test_audit_pages_and_isolation(client, self_audit, manager_a, manager_b, reg
     )
     assert audit.pk not in [a.pk for a in client.get(reverse("evaluation:audit_list")).context["object_list"]]
     # the region manager reads it but cannot change a self-audit
-    client.force_login(region_a)
+    client.force_login(region_manager)
     assert client.get(audit.get_absolute_url()).status_code == 200
     refused = client.post(reverse("evaluation:audit_adjustment", args=[audit.pk]), {"kind": "deduction", "reason": "x"})
     assert refused.status_code == 400 and not audit.adjustments.exists()
@@ -165,16 +167,16 @@ def test_audit_score_and_submit_pages(client, self_audit, manager_a, png):
     assert audit.status == "submitted" and audit.score == 100
 
 
-def test_audit_list_query_count(client, region_a, dealer_a, template, django_assert_max_num_queries):
+def test_audit_list_query_count(client, region_manager, dealer_a, template, django_assert_max_num_queries):
     from django.utils import timezone
 
     from evaluation import audits
 
     for _ in range(5):
         audits.audit_create(
-            dealer=dealer_a, template=template, kind="official", audit_date=timezone.localdate(), by=region_a
+            dealer=dealer_a, template=template, kind="official", audit_date=timezone.localdate(), by=region_manager
         )
-    client.force_login(region_a)
+    client.force_login(region_manager)
     with django_assert_max_num_queries(12):
         assert len(client.get(reverse("evaluation:audit_list")).context["object_list"]) == 5
 

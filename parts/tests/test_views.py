@@ -41,7 +41,7 @@ def test_catalogue_search_shows_the_replacement_prominently(dealer_a, parts):
 
 
 def test_nav_has_parts(dealer_a):
-    page = client_for(clerk(dealer_a)).get(reverse("core:home"))
+    page = client_for(clerk(dealer_a)).get(reverse("dashboards:home"))
     assert reverse("parts:catalogue") in page.content.decode()
 
 

@@ -3,24 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory, signature_data_url
+from core.tests.helpers import login
 from repairs.choices import RepairOrderStatus as S
 from repairs.models import RepairOrder
 from todo.models import Task
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def local(dt) -> str:
@@ -280,7 +273,7 @@ def test_service_desk_day(dealer_a, advisor_a, django_assert_max_num_queries):
     task_create(dealer=dealer_a, kind="other", title="回电客户张先生", due_at=timezone.now(), role=Role.SERVICE_ADVISOR)
     client = login(advisor_a)
     with django_assert_max_num_queries(16):
-        page = client.get(reverse("repairs:desk")).content.decode()
+        page = client.get(reverse("dashboards:desk")).content.decode()
     assert late.number in page and "更换雨刮" in page and "回电客户张先生" in page
     assert page.index('id="late"') < page.index(late.number)
 

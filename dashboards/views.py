@@ -1,17 +1,28 @@
-"""Home page per role and the global search."""
+"""Pages that put several domains together: the home page per role, the global search, the service advisor's
+desk and the dealer list with its customer counts (the domains below never import each other for them)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView
 
 from accounts.choices import Role
+from appointments.models import Appointment
+from core.dates import day_bounds
+from core.mixins import DealerScopedObjectMixin
 from customers import selectors as customer_selectors
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
+from repairs import selectors as repair_selectors
+from repairs.models import RepairOrder
+from todo.selectors import task_list_for
 
 SEARCH_LIMIT = 20
 SEARCH_KIND_LABELS = {"vin": _("VIN"), "plate": _("licence plate"), "mobile": _("mobile"), "name": _("name")}
@@ -19,9 +30,9 @@ SEARCH_KIND_LABELS = {"vin": _("VIN"), "plate": _("licence plate"), "mobile": _(
 # What each role does first, as (label, url name[?query], permission) shortcuts on the home page.
 ROLE_SHORTCUTS = {
     Role.SERVICE_ADVISOR: [
-        (_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+        (_("Service desk"), "dashboards:desk", "repairs.advise_repairorder"),
         (_("Book an appointment"), "appointments:appointment_create", "appointments.add_appointment"),
-        (_("Find a customer or vehicle"), "core:search", None),
+        (_("Find a customer or vehicle"), "dashboards:search", None),
         (_("New customer"), "customers:customer_create", "customers.add_customer"),
     ],
     Role.FOREMAN: [(_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder")],
@@ -40,14 +51,14 @@ ROLE_SHORTCUTS = {
         (_("Customers with incomplete archives"), "customers:customer_list", "customers.view_customer"),
     ],
     Role.SERVICE_MANAGER: [
-        (_("Service desk"), "repairs:desk", "repairs.advise_repairorder"),
+        (_("Service desk"), "dashboards:desk", "repairs.advise_repairorder"),
         (_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
         (_("Parts reports"), "parts:reports", "parts.view_stockitem"),
         (_("Warranty claims"), "warranty:claim_list", "warranty.view_warrantyclaim"),
         (_("Follow-up calls due"), "care:followups", "care.view_callrecord"),
     ],
     Role.REGION_MANAGER: [
-        (_("Dealers of my region"), "organization:dealer_list", "organization.view_dealer"),
+        (_("Dealers of my region"), "dashboards:dealer_list", "organization.view_dealer"),
         (_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
     ],
     Role.ADMINISTRATOR: [(_("Users, dealers and roles"), "admin:index", None)],
@@ -75,7 +86,7 @@ def home(request):
         stats["vehicles"] = Vehicle.objects.for_user(user).count()
     return render(
         request,
-        "core/home.html",
+        "dashboards/home.html",
         {"dealers": dealers[:50], "dealer_count": dealers.count(), "shortcuts": shortcuts, "stats": stats},
     )
 
@@ -86,12 +97,15 @@ def search(request):
     q = request.GET.get("q", "").strip()
     term = customer_selectors.classify_search(q)
     customers = vehicles = []
+    user = request.user
     if term.kind != "empty":
-        if request.user.has_perm("customers.view_customer"):
-            customers = list(customer_selectors.customer_list(user=request.user, filters={"q": q})[:SEARCH_LIMIT])
-        if request.user.has_perm("customers.view_vehicle"):
-            vehicles = list(customer_selectors.vehicle_list(user=request.user, filters={"q": q})[:SEARCH_LIMIT])
-    template = "core/_search_results.html" if request.htmx else "core/search.html"
+        if user.has_perm("customers.view_customer"):
+            found = customer_selectors.customer_search(customer_selectors.customer_list(user=user), q, user=user)
+            customers = list(found[:SEARCH_LIMIT])
+        if user.has_perm("customers.view_vehicle"):
+            found = customer_selectors.vehicle_search(customer_selectors.vehicle_list(user=user), q, user=user)
+            vehicles = list(found[:SEARCH_LIMIT])
+    template = "dashboards/_search_results.html" if request.htmx else "dashboards/search.html"
     return render(
         request,
         template,
@@ -104,3 +118,60 @@ def search(request):
             "limit": SEARCH_LIMIT,
         },
     )
+
+
+class DeskView(DealerScopedObjectMixin, View):
+    """The service advisor's day: today's appointments, open orders, late ones, additions to ask, tasks due."""
+
+    model = RepairOrder
+    permission_required = "repairs.advise_repairorder"
+    template_name = "dashboards/desk.html"
+
+    def get(self, request):
+        dealer = request.GET.get("dealer", "")
+        dealer_id = int(dealer) if dealer.isdigit() else None
+        today = timezone.localdate()
+        start, end_of_today = day_bounds(today)
+        appointments = (
+            Appointment.objects.for_user(request.user, write=True)
+            .filter(slot_start__gte=start, slot_start__lt=end_of_today)
+            .select_related("customer", "vehicle", "advisor", "repair_order")
+            .order_by("slot_start")
+        )
+        if dealer_id:
+            appointments = appointments.filter(dealer_id=dealer_id)
+        context = {
+            **repair_selectors.desk_day(user=request.user, dealer_id=dealer_id),
+            "appointments": appointments,
+            "tasks": list(task_list_for(user=request.user).filter(due_at__lt=end_of_today)[:50]),
+            "now": timezone.now(),
+            "dealers": Dealer.objects.for_user(request.user, write=True).only("id", "code", "name"),
+            "dealer": dealer,
+        }
+        return render(request, self.template_name, context)
+
+
+class DealerListView(DealerScopedObjectMixin, ListView):
+    model = Dealer
+    permission_required = "organization.view_dealer"
+    paginate_by = 50
+    template_name = "dashboards/dealer_list.html"
+
+    def get_queryset(self):
+        customer_counts = (
+            Customer.objects.filter(dealer=OuterRef("pk"))
+            .order_by()
+            .values("dealer")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("region")
+            .prefetch_related("brands")
+            # A correlated count for the rows on the page only: a JOIN + GROUP BY would count every
+            # customer of every dealer in scope (twice, with the paginator's count) on each page view.
+            .annotate(customer_count=Coalesce(Subquery(customer_counts, output_field=IntegerField()), 0))
+            .order_by("code")
+        )

@@ -1,4 +1,4 @@
-"""Business-hours clock for complaint SLAs (pure Python: standard library + zoneinfo, no Django).
+"""Business-hours clock: working time in opening hours, for SLAs and the workshop (pure Python, no Django).
 
 The issue asks for an "SLA clock that counts working time, configurable per dealer": first contact
 within 2 working hours (A2), feedback within 3 working days (D6) and a resolution target by

@@ -1,4 +1,4 @@
-"""Template filters used across pages."""
+"""Template filters for roles (Django groups named after accounts.choices.Role)."""
 
 from django import template
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from care.sla import BusinessCalendar, add_business_time, business_time_between, deadline
+from core.business_hours import BusinessCalendar, add_business_time, business_time_between, deadline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.demo import DEMO_OEM_CODE, DEMO_PASSWORD, DemoContext, run_demo_steps
+from organization.calendar import business_calendar
 from organization.models import Oem
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             until=until or timezone.localdate(),
             seed=seed,
             stdout=self.stdout,
+            business_calendar=business_calendar,
         )
         with transaction.atomic():
             run_demo_steps(ctx)
