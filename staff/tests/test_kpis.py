@@ -189,9 +189,10 @@ def test_scorecard_exact(dealer_a, fake_sources):
     assert (start, end) == (at(date(2026, 5, 1), 0), at(date(2026, 6, 1), 0))
 
 
-def test_scorecard_without_the_source_domains(dealer_a, monkeypatch):
-    monkeypatch.setattr(sources, "complaint_counts_by_staff", lambda *a: None)
-    monkeypatch.setattr(sources, "advisor_scores", lambda *a: None)
+def test_scorecard_reads_complaints_and_surveys_directly(dealer_a):
+    """No ImportError guard: the sources are the complaints and surveys selectors; none in the period gives 0."""
     adviser = person(dealer_a, Position.SERVICE_ADVISOR)
     rows = selectors.scorecard(profiles=StaffProfile.objects.all(), start=date(2026, 5, 1), end=date(2026, 5, 31))
-    assert [(r["profile"], r["complaints"], r["survey_responses"]) for r in rows] == [(adviser, None, None)]
+    assert [(r["profile"], r["complaints"], r["survey_responses"], r["survey_score"]) for r in rows] == [
+        (adviser, 0, 0, None)
+    ]
