@@ -30,6 +30,7 @@ run_pytest_lane() {  # name, pytest args...
 # ---- lint -------------------------------------------------------------------
 banner lint
 if .venv/bin/ruff check . && .venv/bin/ruff format --check .; then record lint ok ""; else record lint FAILED "ruff"; fi
+if .venv/bin/lint-imports; then record imports ok ""; else record imports FAILED "lint-imports: an app imports an app above it (.importlinter)"; fi
 
 # ---- Django checks ------------------------------------------------------------
 banner checks
