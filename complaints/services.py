@@ -47,7 +47,7 @@ from complaints.state import COMPLAINT_STATES, LOG_CONTACT, RESOLVE, complaint_e
 from core.business_hours import BusinessCalendar, deadline
 from core.numbering import next_number
 from core.permissions import require
-from core.services import lock_version
+from core.services import lock_version, save_next_version
 from core.uploads import IMAGE_KINDS, UploadRule
 from customers.models import Customer, Vehicle
 from organization.calendar import business_calendar
@@ -161,15 +161,6 @@ def cluster_key(*, category: str, fault_category: str = "", vehicle: Vehicle | N
     if vehicle is not None and (vehicle.brand or vehicle.series):
         return f"{category}|model:{vehicle.brand} {vehicle.series}".strip()[:120]
     return f"{category}|*"
-
-
-def _save(complaint: Complaint, *, by: User | None, reason: str) -> Complaint:
-    complaint.version += 1
-    complaint._history_user = by
-    complaint._change_reason = reason
-    complaint.full_clean()
-    complaint.save()
-    return complaint
 
 
 def _locked(complaint: Complaint, *, by: User, version: int | None) -> Complaint:
@@ -398,7 +389,7 @@ def complaint_log_contact(
     contact._history_user = by
     contact.full_clean()
     contact.save()
-    _save(complaint, by=by, reason="contact")
+    save_next_version(complaint, by=by, reason="contact")
     if first:
         _close_task(complaint.contact_task_id, by=by, outcome=summary[:200])
     return contact
@@ -437,7 +428,7 @@ def complaint_update(*, complaint: Complaint, by: User, version: int | None, **f
     changed_severity = complaint.severity != before[0]
     if changed_severity:
         _set_deadlines(complaint)
-    _save(complaint, by=by, reason="update")
+    save_next_version(complaint, by=by, reason="update")
     note = ""
     if changed_severity:
         note = _("Severity %(old)s → %(new)s; resolution due %(due)s") % {
@@ -464,7 +455,7 @@ def complaint_reassign(
         raise ValidationError({"owner": _("This person already owns the complaint.")})
     previous = complaint.owner
     complaint.owner = owner
-    _save(complaint, by=by, reason="reassign")
+    save_next_version(complaint, by=by, reason="reassign")
     if complaint.contact_task_id:
         Task.objects.filter(pk=complaint.contact_task_id, status=TaskStatus.OPEN).update(
             assignee=owner, role=task_role_for(owner)
@@ -527,7 +518,7 @@ def complaint_resolve(
     complaint.agreement_note = agreement_note
     if complaint.feedback_at is None:  # telling the customer the result is feedback too (D6)
         complaint.feedback_at = resolved_at
-    _save(complaint, by=by, reason="resolve")
+    save_next_version(complaint, by=by, reason="resolve")
     _close_task(complaint.contact_task_id, by=by, outcome=_("Complaint resolved."))
     _close_task(complaint.escalation_task_id, by=by, outcome=_("Complaint resolved."))
     return complaint
@@ -558,7 +549,7 @@ def complaint_reopen(*, complaint: Complaint, by: User, version: int | None, rea
         complaint.region_escalation_due_at = deadline(
             calendar_for(complaint.dealer, now), now, business_days=policy.region_escalation_days
         )
-    _save(complaint, by=by, reason="reopen")
+    save_next_version(complaint, by=by, reason="reopen")
     contact_due = deadline(calendar_for(complaint.dealer, now), now, hours=float(policy.first_contact_hours))
     complaint.contact_task = _contact_task(complaint, due_at=contact_due, by=by)
     complaint.save(update_fields=["contact_task"])
@@ -642,7 +633,7 @@ def escalate_overdue(*, now: datetime | None = None) -> EscalationResult:
                 role=Role.SERVICE_MANAGER,
             )
             complaint.escalation_task = task
-            _save(complaint, by=None, reason="escalate")
+            save_next_version(complaint, by=None, reason="escalate")
             complaint_event(
                 complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons
             )
@@ -660,7 +651,7 @@ def escalate_overdue(*, now: datetime | None = None) -> EscalationResult:
             reasons = ", ".join(_overdue_reasons(complaint, now)) or _("not solved at the service manager in time")
             complaint.escalation_level = EscalationLevel.REGION
             complaint.region_escalated_at = now
-            _save(complaint, by=None, reason="escalate")
+            save_next_version(complaint, by=None, reason="escalate")
             complaint_event(
                 complaint, EventAction.ESCALATE, by=None, at=now, from_status=complaint.status, note=reasons
             )

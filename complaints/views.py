@@ -7,15 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
 from accounts.models import User
 from complaints import selectors, services
 from complaints.choices import Category, Severity, Status
-from complaints.filtersets import ComplaintFilterSet
+from complaints.filtersets import ComplaintFilterSet, CrisisAlertFilterSet
 from complaints.forms import (
     AcknowledgeForm,
     ComplaintIntakeForm,
@@ -31,7 +31,7 @@ from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
 from core.lists import FilteredListMixin, FilteredListView
-from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
+from core.mixins import DealerScopedObjectMixin, RecordActionView, RecordFormView, RecordPageView
 from core.permissions import allowed
 from customers.models import Vehicle
 from organization.models import Dealer
@@ -85,9 +85,7 @@ class ComplaintExportView(DealerScopedObjectMixin, ComplaintFiltersMixin, View):
     max_rows = 100_000
 
     def get(self, request):
-        complaints = self.filtered_queryset().select_related(
-            "repair_order", "staff", "resolved_by"
-        )
+        complaints = self.filtered_queryset().select_related("repair_order", "staff", "resolved_by")
         header = [
             _("Dealer"), _("Complaint number"), _("Received at"), _("Channel"), _("Category"), _("Severity"),
             _("Status"), _("Complainant"), _("Phone"), _("Plate"), _("RO number"), _("Staff member"),
@@ -368,20 +366,20 @@ class DashboardView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, context)
 
 
-class CrisisAlertListView(DealerScopedObjectMixin, ListView):
+class CrisisAlertListView(FilteredListView):
     model = CrisisAlert
     permission_required = "complaints.view_crisisalert"
-    paginate_by = 25
     template_name = "complaints/alert_list.html"
+    filterset_class = CrisisAlertFilterSet
 
-    def get_queryset(self):
-        return selectors.crisis_alert_list(user=self.request.user, open_only=self.request.GET.get("open") == "1")
+    def get_base_queryset(self):
+        return selectors.crisis_alert_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_acknowledge"] = self.request.user.has_perm(services.ACKNOWLEDGE)
         context["form"] = AcknowledgeForm()
-        context["open_only"] = self.request.GET.get("open") == "1"
+        context["open_only"] = bool(context["filters"].get("open"))
         return context
 
 
@@ -404,25 +402,23 @@ class CrisisAlertDetailView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, self.context(alert))
 
 
-class CrisisAlertAcknowledgeView(DealerScopedObjectMixin, View):
+class CrisisAlertAcknowledgeView(RecordActionView):
+    """Acknowledge a crisis alert (with a note); a refusal shows the alert with the reasons."""
+
     model = CrisisAlert
     permission_required = services.ACKNOWLEDGE
-    write_scope = True
+    related = ("dealer",)
+    form_class = AcknowledgeForm
 
-    def post(self, request, pk: int):
-        alert = get_object_or_404(self.get_queryset().select_related("dealer"), pk=pk)
-        form = AcknowledgeForm(request.POST)
-        if form.is_valid():
-            try:
-                services.crisis_alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"])
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Crisis alert acknowledged."))
-                next_url = request.POST.get("next", "")
-                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                    return redirect(next_url)
-                return redirect("complaints:alert_detail", pk=alert.pk)
-        view = CrisisAlertDetailView()
-        view.request = request
-        return render(request, CrisisAlertDetailView.template_name, view.context(alert, form), status=400)
+    def act(self, alert, data):
+        services.crisis_alert_acknowledge(alert=alert, by=self.request.user, note=data["note"])
+        return _("Crisis alert acknowledged.")
+
+    def success_url(self, alert) -> str:
+        return reverse("complaints:alert_detail", args=[alert.pk])
+
+    def refused(self, alert, form, exc):
+        if isinstance(exc, PermissionDenied):
+            form.add_error(None, str(exc))
+        view = CrisisAlertDetailView(request=self.request)
+        return render(self.request, view.template_name, view.context(alert, form), status=400)

@@ -37,7 +37,7 @@ from accounts.models import User
 from core.indicators import Rate
 from core.numbering import next_number
 from core.permissions import require
-from core.services import lock_version
+from core.services import lock_version, save_next_version
 from core.state import StateMachine, Transition
 from organization.models import Dealer
 from parts.choices import MovementKind, PurchaseOrderStatus, StockTakeStatus
@@ -118,14 +118,6 @@ def _locked_po(po: PurchaseOrder, *, by: User, action: str, version: int | None)
     return po
 
 
-def _save_po(po: PurchaseOrder, *, by: User, reason: str, fields: list[str]) -> PurchaseOrder:
-    po.version += 1
-    po._history_user = by
-    po._change_reason = reason
-    po.save(update_fields=[*fields, "version"])
-    return po
-
-
 @transaction.atomic
 def purchase_order_create(
     *, warehouse: Warehouse, supplier: Supplier, by: User, expected_at: date | None = None, note: str = ""
@@ -168,7 +160,7 @@ def purchase_order_add_line(
     line = PurchaseOrderLine(po=po, part=part, quantity=quantity, unit_cost=unit_cost)
     line._history_user = by
     line.save()
-    _save_po(po, by=by, reason=_("line added"), fields=[])
+    save_next_version(po, by=by, reason=_("line added"), update_fields=[], clean=False)
     return line
 
 
@@ -189,7 +181,7 @@ def purchase_order_send(*, po: PurchaseOrder, by: User, version: int | None) -> 
     for line in lines:
         _change_on_order(po=po, part=line.part, delta=line.quantity, by=by)
     PO_STATES.apply(po, "send", by=by)
-    return _save_po(po, by=by, reason=_("sent"), fields=["status", "sent_at"])
+    return save_next_version(po, by=by, reason=_("sent"), update_fields=["status", "sent_at"], clean=False)
 
 
 @transaction.atomic
@@ -253,7 +245,7 @@ def purchase_order_receive(*, po: PurchaseOrder, lines: list[dict], by: User, ve
     GoodsReceiptLine.objects.bulk_create(receipt_lines)
     done = all(line.outstanding == 0 for line in po_lines.values())
     PO_STATES.apply(po, "receive", by=by, target=None if done else PurchaseOrderStatus.PARTLY_RECEIVED)
-    _save_po(po, by=by, reason=_("goods received"), fields=["status"])
+    save_next_version(po, by=by, reason=_("goods received"), update_fields=["status"], clean=False)
     return receipt
 
 
@@ -266,7 +258,7 @@ def purchase_order_cancel(*, po: PurchaseOrder, by: User, version: int | None) -
             if line.outstanding > 0:
                 _change_on_order(po=po, part=line.part, delta=-line.outstanding, by=by)
     PO_STATES.apply(po, "cancel", by=by)
-    return _save_po(po, by=by, reason=_("cancelled"), fields=["status"])
+    return save_next_version(po, by=by, reason=_("cancelled"), update_fields=["status"], clean=False)
 
 
 def inspection_pass_rate(receipt_lines: QuerySet[GoodsReceiptLine]) -> Decimal | None:

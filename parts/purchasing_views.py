@@ -14,16 +14,17 @@ from django.views.generic import ListView, View
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
-from core.tenancy import dealer_ids_for
+from core.permissions import allowed
 from parts import purchasing
 from parts.choices import PurchaseOrderStatus, StockTakeStatus
+from parts.filtersets import PurchaseOrderFilterSet
 from parts.models import GoodsReceiptLine, PurchaseOrder, StockItem, StockTake, Supplier, Warehouse
 from parts.purchasing_forms import (
     CountSheetForm,
     FromSuggestionsForm,
     POCreateForm,
-    POFilterForm,
     POLineForm,
     POReceiveForm,
     VersionForm,
@@ -34,7 +35,7 @@ VIEW_PO = "parts.view_purchaseorder"
 VIEW_STOCKTAKE = "parts.view_stocktake"
 
 
-def po_list(*, user, filters: dict):
+def po_list(*, user):
     """The purchase orders of the user's dealers, newest first, with their line count and value."""
     money = DecimalField(max_digits=20, decimal_places=4)
     orders = (
@@ -46,14 +47,7 @@ def po_list(*, user, filters: dict):
         )
         .order_by("-created_at", "-id")
     )
-    if filters.get("status"):
-        orders = orders.filter(status=filters["status"])
     return orders
-
-
-def _writable(user, dealer_id: int) -> bool:
-    ids = dealer_ids_for(user, write=True)
-    return ids is None or dealer_id in ids
 
 
 def _create_form(user, data=None) -> POCreateForm:
@@ -64,23 +58,19 @@ def _create_form(user, data=None) -> POCreateForm:
     )
 
 
-class PurchaseOrderListView(DealerScopedObjectMixin, ListView):
+class PurchaseOrderListView(FilteredListView):
     model = PurchaseOrder
     permission_required = VIEW_PO
-    paginate_by = 25
     template_name = "parts/purchasing/po_list.html"
+    filterset_class = PurchaseOrderFilterSet
 
-    def get_queryset(self):
-        self.filters = POFilterForm(self.request.GET).filters()
-        return po_list(user=self.request.user, filters=self.filters)
+    def get_base_queryset(self):
+        return po_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.update(
-            filter_form=POFilterForm(self.request.GET),
-            warehouses=Warehouse.objects.for_user(user).select_related("dealer"),
-        )
+        context.update(warehouses=Warehouse.objects.for_user(user).select_related("dealer"))
         if user.has_perm(purchasing.ADD_PO):
             context["create_form"] = kwargs.get("create_form") or _create_form(user)
         return context
@@ -126,16 +116,16 @@ class PurchaseOrderDetailView(RecordPageView):
             "pass_rate": purchasing.inspection_pass_rate(GoodsReceiptLine.objects.filter(receipt__po=po)),
             "history": history_entries(po),
         }
-        if not _writable(user, po.dealer_id):
+        if not allowed(user, dealer=po.dealer_id):
             return context
         version = {"version": po.version}
         if po.status == PurchaseOrderStatus.DRAFT and user.has_perm(purchasing.CHANGE_PO):
             context["line_form"] = bound_forms.get("line_form") or POLineForm()
-        if purchasing.can(po, "send", user):
+        if purchasing.PO_STATES.can(po, "send", user):
             context["send_form"] = bound_forms.get("send_form") or VersionForm(initial=version)
-        if purchasing.can(po, "receive", user):
+        if purchasing.PO_STATES.can(po, "receive", user):
             context["receive_form"] = bound_forms.get("receive_form") or POReceiveForm(initial=version, po_lines=lines)
-        if purchasing.can(po, "cancel", user):
+        if purchasing.PO_STATES.can(po, "cancel", user):
             context["cancel_form"] = bound_forms.get("cancel_form") or VersionForm(initial=version)
         return context
 
@@ -215,7 +205,7 @@ class ReorderView(DealerScopedObjectMixin, View):
             "lead_time_days": lead,
             "safety_days": purchasing.SAFETY_DAYS,
         }
-        if user.has_perm(purchasing.ADD_PO) and _writable(user, warehouse.dealer_id) and suggestions:
+        if allowed(user, purchasing.ADD_PO, dealer=warehouse.dealer_id) and suggestions:
             context["form"] = form or FromSuggestionsForm(
                 suppliers=suppliers,
                 suggestions=suggestions,
@@ -318,10 +308,10 @@ class StockTakeDetailView(RecordPageView):
             "variance": purchasing.stocktake_variance(stocktake),
             "history": history_entries(stocktake),
         }
-        if _writable(user, stocktake.warehouse.dealer_id):
-            if purchasing.can(stocktake, "count", user):
+        if allowed(user, dealer=stocktake.warehouse.dealer_id):
+            if purchasing.STOCKTAKE_STATES.can(stocktake, "count", user):
                 context["count_form"] = bound_forms.get("count_form") or CountSheetForm(lines=lines)
-            if purchasing.can(stocktake, "approve", user):
+            if purchasing.STOCKTAKE_STATES.can(stocktake, "approve", user):
                 context["approve_form"] = bound_forms.get("approve_form") or forms.Form()
         return context
 

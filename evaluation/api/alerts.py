@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from accounts.models import User
 from core.api import DealerScopedViewSetMixin
 from core.filters import readable
 from evaluation import alerts
-from evaluation.choices import ActionStatus, AlertActionFilter, AlertReasonKind
+from evaluation.choices import ActionStatus, AlertActionFilter, AlertKind, AlertReasonKind, AlertStatus
 from evaluation.models import AlertReason, ImprovementAction, QualityAlert
 from organization.models import Dealer
 
@@ -110,25 +111,33 @@ class ActionUpdateSerializer(serializers.Serializer):
 
 
 class ActionMoveSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[ActionStatus.IN_PROGRESS, ActionStatus.CHECKING])
+    status = serializers.ChoiceField(choices=list(dict.fromkeys(t.target for t in alerts.ACTION_STATES if t.offered)))
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     version = serializers.IntegerField()
 
 
 class QualityAlertFilterSet(django_filters.FilterSet):
-    """The page's filters (``evaluation.alerts`` holds their rules): reason, action, escalation, and the fields."""
+    """The filters of the alerts API list and page (``evaluation.alerts`` holds their rules): reason, action,
+    escalation, and the fields."""
 
-    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
     run = django_filters.NumberFilter(field_name="run_id")
     raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
-    reason = django_filters.ChoiceFilter(choices=AlertReasonKind.choices, method="by_reason")
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices, label=_("status"), empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(choices=AlertKind.choices, label=_("kind"), empty_label=_("Any kind"))
+    reason = django_filters.ChoiceFilter(choices=AlertReasonKind.choices, method="by_reason", label=_("reason"),
+                                         empty_label=_("Any reason"))  # fmt: skip
     action = django_filters.ChoiceFilter(choices=AlertActionFilter.choices, method="by_action",
+                                         label=_("improvement action"), empty_label=_("With or without an action"),
                                          help_text="none: open without an action; active: an action in progress; "
                                                    "overdue: in progress past its due date.")  # fmt: skip
     escalated = django_filters.ChoiceFilter(
-        choices=[(value, value) for value in alerts.ESCALATION_FILTERS], method="by_escalation",
+        choices=list(zip(alerts.ESCALATION_FILTERS, [_("Escalated"), _("To the service manager"), _("To the region")],
+                         strict=True)),
+        method="by_escalation", label=_("escalated"), empty_label=_("Escalated or not"),
         help_text="any: escalated; 1: to the service managers; 2: to the region.",
     )  # fmt: skip
+    indicator_code = django_filters.CharFilter(max_length=10, label=_("indicator code"))
 
     class Meta:
         model = QualityAlert
@@ -145,10 +154,16 @@ class QualityAlertFilterSet(django_filters.FilterSet):
 
 
 class ImprovementActionFilterSet(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    """The filters of the improvement actions API list and page."""
+
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
     alert = django_filters.NumberFilter(field_name="alert_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices, label=_("status"), empty_label=_("Any status"))
+    indicator_code = django_filters.CharFilter(
+        field_name="alert__indicator_code", max_length=10, label=_("indicator code")
+    )
 
     class Meta:
         model = ImprovementAction

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +12,12 @@ from django.utils import timezone, translation
 
 from accounts.choices import Role
 from complaints.models import CrisisAlert
+from core.models import TransitionEvent
 from core.services import ConflictError
+from core.state import TransitionError, transition_events
+from core.tests import helpers
 from core.tests.factories import UserFactory
+from core.tests.helpers import refused
 from evaluation import alerts, runs
 from evaluation.choices import ActionStatus, AlertKind, AlertReasonKind, AlertStatus
 from evaluation.models import (
@@ -343,23 +348,50 @@ def test_a_drop_action_needs_the_score_back_within_x(default_version, oem, deale
     assert _checked(second).status == ActionStatus.EFFECTIVE and second.alert.status == AlertStatus.CLOSED
 
 
+def test_a_move_people_may_not_make_is_refused_and_changes_nothing_and_each_move_is_an_event(
+    alert_a, manager_a, dealer_a, oem, default_version
+):
+    action = plan(alert_a, manager_a)
+
+    def state():
+        return helpers.snapshot(ImprovementAction), list(TransitionEvent.objects.values())
+
+    for status in (ActionStatus.PLANNED, ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE):
+        move = partial(alerts.action_move, action=action, by=manager_a, status=status, version=action.version)
+        with translation.override("en"):
+            error = helpers.assert_refused(TransitionError, move, state=state)
+            assert error.message_dict == {"status": [f"An action cannot go from Planned to {status.label}."]}
+    action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.IN_PROGRESS, version=action.version)
+    action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.CHECKING, version=action.version,
+                                note=" 培训已完成 ")  # fmt: skip
+    ImprovementAction.objects.filter(pk=action.pk).update(due_date=date(2026, 10, 20))
+    alerts.check_actions(make_run(default_version, oem, 2026, 10, {dealer_a: {HIGHER: (70.0, 0.0)}}))
+    action = _checked(action)
+    assert action.status == ActionStatus.EFFECTIVE
+    assert list(transition_events(action).values_list("action", "from_status", "to_status", "by", "note")) == [
+        ("start", ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, manager_a.pk, ""),
+        ("request_check", ActionStatus.IN_PROGRESS, ActionStatus.CHECKING, manager_a.pk, "培训已完成"),
+        ("find_effective", ActionStatus.CHECKING, ActionStatus.EFFECTIVE, None, action.check_result),
+    ]
+
+
 # --- tenancy and permissions -------------------------------------------------------------------------------------
 
 
-def test_region_managers_and_other_dealers_cannot_write(alert_a, manager_a, manager_b, region_a):
-    for user in (manager_b, region_a):
+def test_region_managers_and_other_dealers_cannot_write(alert_a, manager_a, manager_b, region_manager):
+    for user in (manager_b, region_manager):
         with pytest.raises(PermissionDenied):
             plan(alert_a, user)
         with pytest.raises(PermissionDenied):
             alerts.alert_dismiss(alert=alert_a, by=user, reason="x", version=alert_a.version)
     action = plan(alert_a, manager_a)
     with pytest.raises(PermissionDenied):
-        alerts.action_update(action=action, by=region_a, version=action.version, plan="x")
+        alerts.action_update(action=action, by=region_manager, version=action.version, plan="x")
     alert_a.refresh_from_db()
     assert alert_a.status == AlertStatus.ACTION_PLANNED and ImprovementAction.objects.count() == 1
 
 
-def test_pages_are_tenant_scoped(client, alert_a, manager_a, manager_b, region_a, django_assert_max_num_queries):
+def test_pages_are_tenant_scoped(client, alert_a, manager_a, manager_b, region_manager, django_assert_max_num_queries):
     action = plan(alert_a, manager_a)
     client.force_login(manager_a)
     with django_assert_max_num_queries(12):
@@ -372,7 +404,7 @@ def test_pages_are_tenant_scoped(client, alert_a, manager_a, manager_b, region_a
     assert page.status_code == 200 and 'id="edit-form"' in page.content.decode()
     assert 'id="alerts-link"' in client.get("/evaluation/").content.decode()
 
-    client.force_login(region_a)  # reads the region, never writes
+    client.force_login(region_manager)  # reads the region, never writes
     page = client.get(action.get_absolute_url())
     assert page.status_code == 200 and 'id="edit-form"' not in page.content.decode()
     posted = client.post(f"/evaluation/actions/{action.pk}/edit/", {"version": action.version, "plan": "x"})
@@ -410,13 +442,13 @@ def test_pages_plan_edit_and_move_an_action(client, alert_a, manager_a, dealer_a
 
 
 def test_api_is_tenant_scoped_with_version_conflicts(
-    api_en, alert_a, manager_a, manager_b, region_a, dealer_a, django_assert_max_num_queries
+    api_en, alert_a, manager_a, manager_b, region_manager, dealer_a, django_assert_max_num_queries
 ):
     mine = api_en(manager_a)
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
     body = {"alert": alert_a.pk, "owner": manager_a.pk, "cause_analysis": "原因", "plan": "措施", "due_date": due}
-    for user in (manager_b, region_a):
-        assert api_en(user).post("/api/v1/improvement-actions/", body, format="json").status_code in (403, 404)
+    for user in (manager_b, region_manager):
+        assert refused(api_en(user).post("/api/v1/improvement-actions/", body, format="json"))
     created = mine.post("/api/v1/improvement-actions/", body, format="json")
     assert created.status_code == 201, created.content
     action_id, version = created.json()["id"], created.json()["version"]
@@ -436,15 +468,14 @@ def test_api_is_tenant_scoped_with_version_conflicts(
     moved = mine.post(f"{url}move/", {"status": "in_progress", "version": version + 1}, format="json")
     assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
 
-    regional = api_en(region_a)
+    regional = api_en(region_manager)
     assert regional.get(url).status_code == 200
-    assert regional.patch(url, {"plan": "x", "version": version + 2}, format="json").status_code in (403, 404)
+    assert refused(regional.patch(url, {"plan": "x", "version": version + 2}, format="json"))
     other = api_en(manager_b)
     assert other.get(url).status_code == 404
     assert other.get(f"/api/v1/quality-alerts/{alert_a.pk}/").status_code == 404
     assert other.get("/api/v1/quality-alerts/").json()["results"] == []
-    assert other.post(f"/api/v1/quality-alerts/{alert_a.pk}/dismiss/", {"reason": "x", "version": 1}).status_code \
-        in (403, 404)  # fmt: skip
+    assert refused(other.post(f"/api/v1/quality-alerts/{alert_a.pk}/dismiss/", {"reason": "x", "version": 1}))
     assert ImprovementAction.objects.get().plan == "新措施"
 
 

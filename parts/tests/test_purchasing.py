@@ -13,7 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from core.models import TransitionEvent
 from core.services import ConflictError
+from core.state import TransitionError, transition_events
+from core.tests import helpers
 from parts import purchasing
 from parts.choices import MovementKind, PurchaseOrderStatus
 from parts.models import (
@@ -45,14 +48,8 @@ def draft(warehouse, supplier, user, lines):
 
 
 def snapshot():
-    return (
-        list(PurchaseOrder.objects.values_list("id", "status", "version")),
-        list(PurchaseOrderLine.objects.values_list("id", "received_quantity", "damaged_quantity")),
-        list(StockItem.objects.values_list("id", "on_hand", "on_order", "average_cost")),
-        StockMovement.objects.count(),
-        GoodsReceipt.objects.count(),
-        GoodsReceiptLine.objects.count(),
-    )
+    """Every purchase order and line, stock item, movement and goods receipt: equal before/after = nothing changed."""
+    return helpers.snapshot(PurchaseOrder, PurchaseOrderLine, StockItem, StockMovement, GoodsReceipt, GoodsReceiptLine)
 
 
 @pytest.fixture
@@ -256,6 +253,7 @@ def test_purchase_order_pages(warehouse_a, supplier_a, buyer, buyer_b, oil_filte
     response = client.post(f"{url}receive/", {"version": 3, f"received_{line.pk}": "3", f"damaged_{line.pk}": ""})
     assert response.status_code == 302 and stock(item_of, oil_filter) == (D("3"), D("0"))
     assert PurchaseOrder.objects.get().status == "received"
+    assert '<dd id="pass-rate">100%</dd>' in client.get(url).content.decode()  # 1 of 1 receipt lines passed
     # another dealer's clerk: the order does not exist for them
     other = logged_in(buyer_b)
     assert other.get(url).status_code == 404
@@ -338,3 +336,40 @@ def test_purchase_orders_through_the_api(api_en, warehouse_a, supplier_a, buyer,
     assert other.post(f"{url}cancel/", {"version": po["version"]}, format="json").status_code == 404
     response = other.post(API, {"warehouse": warehouse_a.pk, "supplier": supplier_a.pk}, format="json")
     assert response.status_code == 400 and PurchaseOrder.objects.count() == 1
+
+
+def with_events():
+    """The snapshot and every state-machine event row."""
+    return snapshot(), list(TransitionEvent.objects.values())
+
+
+def test_every_move_writes_its_event_and_a_move_from_a_wrong_status_is_refused_and_changes_nothing(
+    warehouse_a, supplier_a, buyer, oil_filter
+):
+    po = draft(warehouse_a, supplier_a, buyer, [(oil_filter, "2", "30")])
+    po = purchasing.purchase_order_send(po=po, by=buyer, version=po.version)
+    line = po.lines.get()
+    purchasing.purchase_order_receive(po=po, by=buyer, version=po.version, lines=[{"po_line": line, "received": 1}])
+    po.refresh_from_db()
+    purchasing.purchase_order_receive(po=po, by=buyer, version=po.version, lines=[{"po_line": line, "received": 1}])
+    po.refresh_from_db()
+    assert list(transition_events(po).values_list("action", "from_status", "to_status", "by", "dealer")) == [
+        ("send", "draft", "sent", buyer.pk, po.dealer_id),
+        ("receive", "sent", "partly_received", buyer.pk, po.dealer_id),
+        ("receive", "partly_received", "received", buyer.pk, po.dealer_id),
+    ]
+    assert [t.action for t in purchasing.PO_STATES.available_actions(po, buyer)] == []
+    moves = {
+        "send": lambda: purchasing.purchase_order_send(po=po, by=buyer, version=po.version),
+        "cancel": lambda: purchasing.purchase_order_cancel(po=po, by=buyer, version=po.version),
+        "receive": lambda: purchasing.purchase_order_receive(
+            po=po, by=buyer, version=po.version, lines=[{"po_line": line, "received": 1}]
+        ),
+    }
+    labels = {"send": "Send to supplier", "cancel": "Cancel", "receive": "Receive goods"}
+    for action, move in moves.items():
+        with translation.override("en"):
+            error = helpers.assert_refused(TransitionError, move, state=with_events)
+        assert error.message_dict == {
+            "action": [f"“{labels[action]}” is not possible while the document is “Received”."]
+        }

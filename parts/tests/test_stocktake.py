@@ -9,7 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
+from django.utils import translation
 
+from core.models import TransitionEvent
+from core.state import TransitionError, transition_events
+from core.tests import helpers
 from parts import purchasing, services
 from parts.choices import MovementKind, StockTakeStatus
 from parts.models import StockItem, StockMovement, StockTake, StockTakeLine
@@ -28,12 +32,8 @@ def stocked(buyer, oil_filter, brake_pads, item_of):
 
 
 def snapshot():
-    return (
-        list(StockTake.objects.values_list("id", "status", "approved_at")),
-        list(StockTakeLine.objects.values_list("id", "counted", "difference")),
-        list(StockItem.objects.values_list("id", "on_hand")),
-        StockMovement.objects.count(),
-    )
+    """Every stock-take and its lines, stock item and movement: equal before/after = nothing changed."""
+    return helpers.snapshot(StockTake, StockTakeLine, StockItem, StockMovement)
 
 
 def line_ids(stocktake):
@@ -227,3 +227,38 @@ def test_variance_report_export(warehouse_a, buyer, buyer_b, stocked):
     other = Client()
     other.force_login(buyer_b)
     assert other.get(url).status_code == 404
+
+
+def with_events():
+    """The snapshot and every state-machine event row."""
+    return snapshot(), list(TransitionEvent.objects.values())
+
+
+def test_each_count_and_the_approval_write_their_event_and_a_wrong_status_is_refused_and_changes_nothing(
+    warehouse_a, buyer, stocked
+):
+    filters, pads = stocked
+    stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
+    ids = line_ids(stocktake)
+    with translation.override("en"):
+        error = helpers.assert_refused(
+            TransitionError, lambda: purchasing.stocktake_approve(stocktake=stocktake, by=buyer), state=with_events
+        )
+    assert error.message_dict == {
+        "action": ["“Approve and post differences” is not possible while the document is “Counting”."]
+    }
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[filters.pk]: D("10")}, by=buyer)
+    stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[pads.pk]: D("4")}, by=buyer)
+    stocktake = purchasing.stocktake_approve(stocktake=stocktake, by=buyer)
+    assert list(transition_events(stocktake).values_list("action", "from_status", "to_status", "dealer")) == [
+        ("count", "open", "open", warehouse_a.dealer_id),
+        ("count", "open", "counted", warehouse_a.dealer_id),
+        ("approve", "counted", "approved", warehouse_a.dealer_id),
+    ]
+    for move in (
+        lambda: purchasing.stocktake_approve(stocktake=stocktake, by=buyer),
+        lambda: purchasing.stocktake_record_counts(stocktake=stocktake, counts={ids[pads.pk]: D("5")}, by=buyer),
+    ):
+        with translation.override("en"):
+            error = helpers.assert_refused(TransitionError, move, state=with_events)
+        assert error.message_dict["action"][0].endswith("is not possible while the document is “Approved”.")
