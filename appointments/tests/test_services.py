@@ -12,8 +12,9 @@ from appointments import services
 from appointments.choices import AppointmentChannel, AppointmentStatus
 from appointments.models import Appointment
 from appointments.tests.factories import NOW, AppointmentFactory, at, book
+from core.models import TransitionEvent
 from core.services import ConflictError
-from core.state import TransitionError
+from core.state import TransitionError, transition_events
 from core.tests import helpers
 from core.tests.factories import VehicleFactory
 from repairs.choices import JobType, RepairOrderStatus
@@ -227,8 +228,12 @@ def test_each_transition_is_allowed_exactly_from_its_statuses(advisor_a, vehicle
         assert result.status == (LEGAL[status, action] or status)
         assert result.version == 2
         assert result.history.first().history_user == advisor_a
+        event = transition_events(result).get()
+        assert (event.action, event.from_status, event.to_status) == (action, status, result.status)
+        assert event.by == advisor_a
     else:
         error = refused(TransitionError, lambda: run(action, appointment, advisor_a))
+        assert not TransitionEvent.objects.exists()
         assert messages(error) == {
             "action": [f"“{LABELS[action]}” is not possible while the appointment is “{S(status).label}”."]
         }

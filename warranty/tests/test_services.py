@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from core.dates import add_months
 from core.history import history_entries
 from core.services import ConflictError
-from core.state import TransitionError
+from core.state import TransitionError, transition_events
 from core.tests.helpers import assert_refused
 from customers.models import Vehicle
 from repairs import services as ro
@@ -308,6 +308,16 @@ def test_payment_defaults_to_the_approved_amount(order_a, advisor_a, manager_a):
     assert (claim.status, claim.paid_amount, claim.paid_by) == (ClaimStatus.PAID, Decimal("1000.00"), manager_a)
     assert timezone.now() - claim.paid_at < timedelta(minutes=1)
     refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
+
+
+def test_every_move_of_a_claim_leaves_an_event_row(order_a, advisor_a, manager_a):
+    claim = claim_at(ClaimStatus.APPROVED, order_a, advisor_a)
+    claim = services.claim_mark_paid(claim=claim, by=manager_a, version=claim.version)
+    assert list(transition_events(claim).values_list("action", "from_status", "to_status", "by", "dealer")) == [
+        ("submit", ClaimStatus.DRAFT, ClaimStatus.SUBMITTED, advisor_a.pk, claim.dealer_id),
+        ("approve", ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, claim.decided_by_id, claim.dealer_id),
+        ("mark_paid", ClaimStatus.APPROVED, ClaimStatus.PAID, manager_a.pk, claim.dealer_id),
+    ]
 
 
 def test_a_payment_above_the_approval_in_the_future_or_before_the_decision_is_refused(order_a, advisor_a, manager_a):
