@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
 
@@ -31,7 +30,7 @@ from appointments.state import APPOINTMENT_STATES
 from core.dates import local_date, localtime
 from core.history import history_entries
 from core.lists import FilteredListView
-from core.mixins import DealerScopedObjectMixin, ScopedRecordMixin
+from core.mixins import DealerScopedObjectMixin, RecordActionView, ScopedRecordMixin
 from core.permissions import allowed
 from customers.models import Vehicle
 from organization.models import Dealer
@@ -82,13 +81,6 @@ def parse_day(value: str | None) -> date:
         return date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
-
-
-def safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 class DealerPickerMixin:
@@ -302,59 +294,51 @@ class AppointmentDetailView(DealerScopedObjectMixin, DetailView):
         return context
 
 
-class AppointmentActionView(ScopedRecordMixin, View):
+class AppointmentActionView(RecordActionView):
     """POST one action (confirm, arrive, no-show, cancel); a refusal shows the record with the reasons."""
 
     model = Appointment
     permission_required = "appointments.change_appointment"
-    write_scope = True
-    record_related = RELATED
+    related = RELATED
     action = ""
     forms = {"confirm": VersionForm, "no_show": VersionForm, "cancel": CancelForm, "arrive": ArriveForm}
 
-    def post(self, request, *args, **kwargs):
-        form = self.forms[self.action](request.POST)
-        if form.is_valid():
-            try:
-                appointment = self.run(form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return self.done(appointment)
-        for message in form.non_field_errors():
-            messages.error(request, message)
-        if "version" in form.errors:
-            messages.error(request, _("The form was out of date: reload the page and try again."))
-        view = AppointmentDetailView(request=request, kwargs={"pk": self.object.pk}, forms={self.action: form})
-        view.object = view.get_queryset().get(pk=self.object.pk)
-        return render(request, view.template_name, view.get_context_data(object=view.object))
+    def get_form_class(self):
+        return self.forms[self.action]
 
-    def run(self, data) -> Appointment:
+    def show_errors(self, form, exc):
+        apply_errors(form, exc)
+
+    def act(self, appointment, data):
         user, version = self.request.user, data["version"]
         if self.action == "confirm":
-            return services.appointment_confirm(appointment=self.object, by=user, version=version)
+            services.appointment_confirm(appointment=appointment, by=user, version=version)
+            return _("Appointment confirmed.")
         if self.action == "no_show":
-            return services.appointment_mark_no_show(appointment=self.object, by=user, version=version)
+            services.appointment_mark_no_show(appointment=appointment, by=user, version=version)
+            return _("Recorded as no-show.")
         if self.action == "cancel":
-            return services.appointment_cancel(appointment=self.object, by=user, version=version, reason=data["reason"])
-        return services.appointment_arrive(
-            appointment=self.object, by=user, version=version, arrived_at=data.get("arrived_at")
+            services.appointment_cancel(appointment=appointment, by=user, version=version, reason=data["reason"])
+            return _("Appointment cancelled.")
+        appointment = services.appointment_arrive(
+            appointment=appointment, by=user, version=version, arrived_at=data.get("arrived_at")
         )
+        order = appointment.repair_order
+        messages.success(
+            self.request, _("Customer received; repair order %(number)s opened.") % {"number": order.number}
+        )
+        return redirect(repair_order_url(order) or appointment.get_absolute_url())
 
-    def done(self, appointment: Appointment):
-        texts = {
-            "confirm": _("Appointment confirmed."),
-            "no_show": _("Recorded as no-show."),
-            "cancel": _("Appointment cancelled."),
-        }
-        if self.action == "arrive":
-            order = appointment.repair_order
-            messages.success(
-                self.request, _("Customer received; repair order %(number)s opened.") % {"number": order.number}
-            )
-            return redirect(repair_order_url(order) or appointment.get_absolute_url())
-        messages.success(self.request, texts[self.action])
-        return redirect(safe_next(self.request, appointment.get_absolute_url()))
+    def refused(self, appointment, form, exc):
+        if isinstance(exc, PermissionDenied):
+            form.add_error(None, str(exc))
+        for message in form.non_field_errors():
+            messages.error(self.request, message)
+        if "version" in form.errors:
+            messages.error(self.request, _("The form was out of date: reload the page and try again."))
+        view = AppointmentDetailView(request=self.request, kwargs={"pk": appointment.pk}, forms={self.action: form})
+        view.object = view.get_queryset().get(pk=appointment.pk)
+        return render(self.request, view.template_name, view.get_context_data(object=view.object))
 
 
 class AppointmentRescheduleView(ScopedRecordMixin, FormView):

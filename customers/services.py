@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.permissions import require
 from core.services import save_versioned
-from core.tenancy import dealer_ids_for
 from customers.archive import archive_status
 from customers.choices import Consent
 from customers.models import Customer, Vehicle, VehicleOwnership
@@ -28,12 +28,6 @@ VEHICLE_FIELDS = (
     "vin", "plate", "brand", "series", "model_name", "model_year", "fuel_type", "colour", "engine_no",
     "purchase_date", "mileage_km", "insurance_expiry", "warranty_expiry", "notes",
 )  # fmt: skip
-
-
-def _check_write_scope(*, user: User, dealer: Dealer) -> None:
-    ids = dealer_ids_for(user, write=True)
-    if ids is not None and dealer.pk not in ids:
-        raise ValidationError({"dealer": _("You cannot change the data of this dealer.")})
 
 
 def _normalize_tags(value: str) -> str:
@@ -99,7 +93,7 @@ def customer_refresh_archive_status(*, customer: Customer) -> Customer:
 @transaction.atomic
 def customer_create(*, dealer: Dealer, by: User, **fields: Any) -> Customer:
     """Open a new customer archive at a dealer."""
-    _check_write_scope(user=by, dealer=dealer)
+    require(by, dealer=dealer, field="dealer")
     customer = Customer(dealer=dealer, created_by=by)
     customer._history_user = by
     _apply_customer_fields(customer, fields)
@@ -111,7 +105,7 @@ def customer_create(*, dealer: Dealer, by: User, **fields: Any) -> Customer:
 @transaction.atomic
 def customer_update(*, customer: Customer, by: User, version: int | None, **fields: Any) -> Customer:
     """Change a customer's archive; refused if someone saved it since ``version`` was read."""
-    _check_write_scope(user=by, dealer=customer.dealer)
+    require(by, dealer=customer.dealer, field="dealer")
     _apply_customer_fields(customer, fields)
     # Keep the stored first-complete stamp: it changes without a version bump, so this instance may hold an older one.
     customer.archive_completed_at = (
@@ -125,7 +119,7 @@ def customer_update(*, customer: Customer, by: User, version: int | None, **fiel
 @transaction.atomic
 def vehicle_create(*, owner: Customer, by: User, owner_since: date | None = None, **fields: Any) -> Vehicle:
     """Add a vehicle to an owner's archive (same dealer) and open its ownership record."""
-    _check_write_scope(user=by, dealer=owner.dealer)
+    require(by, dealer=owner.dealer, field="dealer")
     vehicle = Vehicle(dealer=owner.dealer, owner=owner, created_by=by)
     vehicle._history_user = by
     _apply_vehicle_fields(vehicle, fields)
@@ -144,7 +138,7 @@ def vehicle_create(*, owner: Customer, by: User, owner_since: date | None = None
 @transaction.atomic
 def vehicle_update(*, vehicle: Vehicle, by: User, version: int | None, **fields: Any) -> Vehicle:
     """Change a vehicle's data; refused if someone saved it since ``version`` was read."""
-    _check_write_scope(user=by, dealer=vehicle.dealer)
+    require(by, dealer=vehicle.dealer, field="dealer")
     _apply_vehicle_fields(vehicle, fields)
     vehicle._history_user = by
     _save_unique(lambda: save_versioned(vehicle, expected_version=version))
@@ -157,7 +151,7 @@ def vehicle_change_owner(
     *, vehicle: Vehicle, new_owner: Customer, by: User, version: int | None, started_on: date, note: str = ""
 ) -> Vehicle:
     """Transfer a vehicle to another customer of the same dealer, keeping its history."""
-    _check_write_scope(user=by, dealer=vehicle.dealer)
+    require(by, dealer=vehicle.dealer, field="dealer")
     if new_owner.dealer_id != vehicle.dealer_id:
         raise ValidationError({"new_owner": _("The new owner must be a customer of the same dealer.")})
     if new_owner.pk == vehicle.owner_id:

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.services import lock_version
-from core.tenancy import require_write_scope
+from core.permissions import require
+from core.services import lock_version, save_next_version
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
 
 COST = Decimal("0.0001")
-
-
-def _check_scope(user: User, dealer_id: int, permission: str) -> None:
-    require_write_scope(user, dealer_id)
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Your role may not change the stock."))
+ROLE_MAY_NOT = gettext_lazy("Your role may not change the stock.")
 
 
 def _locked(item: StockItem) -> StockItem:
@@ -85,7 +81,7 @@ def stock_receive(
 ) -> StockMovement:
     """Goods in (purchase receipt): on-hand up, moving-average cost updated."""
     item = _locked(item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     if Decimal(quantity) <= 0 or Decimal(unit_cost) < 0:
         raise ValidationError({"quantity": _("A receipt has a positive quantity and a cost of zero or more.")})
     return _post(item=item, kind=MovementKind.RECEIPT, quantity=quantity, unit_cost=unit_cost, by=by, reason=reason)
@@ -95,7 +91,7 @@ def stock_receive(
 def stock_adjust(*, item: StockItem, quantity: Decimal, by: User, reason: str, kind: str = MovementKind.ADJUSTMENT):
     """A correction (+ or −) with its reason, at the average cost; stock-take differences use kind STOCKTAKE."""
     item = _locked(item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     if kind not in (MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE):
         raise ValidationError({"kind": _("Only adjustments and stock-take differences are posted here.")})
     if not (reason or "").strip():
@@ -107,7 +103,7 @@ def stock_adjust(*, item: StockItem, quantity: Decimal, by: User, reason: str, k
 def stock_reserve(*, item: StockItem, line, quantity: Decimal, by: User) -> StockReservation:
     """Set stock aside for a repair-order part line; refused (nothing changed) when not enough is available."""
     item = _locked(item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
+    require(by, "parts.add_stockreservation", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     if line.order.dealer_id != item.warehouse.dealer_id:
         raise ValidationError(_("The repair order and the warehouse belong to different dealers."))
     quantity = Decimal(quantity)
@@ -156,16 +152,13 @@ def stock_release(*, reservation: StockReservation, by: User, version: int | Non
     ``version``: the reservation version the user saw (ConflictError if it changed since); None skips the check.
     """
     item = _locked(reservation.item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.change_stockreservation")
+    require(by, "parts.change_stockreservation", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     reservation = _locked_reservation(reservation, version)
     item.reserved -= reservation.quantity
     item._history_user = by
     item.save(update_fields=["reserved"])
     reservation.status = ReservationStatus.RELEASED
-    reservation.version += 1
-    reservation._history_user = by
-    reservation.save(update_fields=["status", "version"])
-    return reservation
+    return save_next_version(reservation, by=by, update_fields=["status"], clean=False)
 
 
 @transaction.atomic
@@ -175,7 +168,7 @@ def stock_issue(*, reservation: StockReservation, by: User, version: int | None 
     ``version``: the reservation version the user saw (ConflictError if it changed since); None skips the check.
     """
     item = _locked(reservation.item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     reservation = _locked_reservation(reservation, version)
     item.reserved -= reservation.quantity
     movement = _post(
@@ -188,9 +181,7 @@ def stock_issue(*, reservation: StockReservation, by: User, version: int | None 
         line=reservation.repair_order_line,
     )
     reservation.status, reservation.issued_at = ReservationStatus.ISSUED, movement.at
-    reservation.version += 1
-    reservation._history_user = by
-    reservation.save(update_fields=["status", "issued_at", "version"])
+    save_next_version(reservation, by=by, update_fields=["status", "issued_at"], clean=False)
     return movement
 
 
@@ -198,7 +189,7 @@ def stock_issue(*, reservation: StockReservation, by: User, version: int | None 
 def stock_return(*, item: StockItem, line, quantity: Decimal, by: User) -> StockMovement:
     """Unused parts back from the workshop to the shelf, at the average cost."""
     item = _locked(item)
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     issued = -sum((m.quantity for m in StockMovement.objects.filter(item=item, repair_order_line=line)), Decimal("0"))
     if Decimal(quantity) <= 0 or Decimal(quantity) > issued:
         raise ValidationError(
@@ -277,7 +268,7 @@ def repair_order_line_reserve(*, line, by: User, item: StockItem | None = None, 
         if warehouse is None:
             raise ValidationError({"item": _("The dealer has no warehouse.")})
         item = stock_item_get_or_create(warehouse=warehouse, part=line.part.current())
-    _check_scope(by, item.warehouse.dealer_id, "parts.add_stockreservation")
+    require(by, "parts.add_stockreservation", dealer=item.warehouse.dealer_id, message=ROLE_MAY_NOT)
     _part_line_check(line, item.warehouse.dealer_id)
     if item.part_id != line.part.current().pk:
         raise ValidationError({"item": _("This stock item holds another part than the line.")})
@@ -295,7 +286,7 @@ def special_order_create(
     warehouse = warehouse or main_warehouse(line.order.dealer_id)
     if warehouse is None:
         raise ValidationError({"warehouse": _("The dealer has no warehouse.")})
-    _check_scope(by, warehouse.dealer_id, "parts.add_specialorder")
+    require(by, "parts.add_specialorder", dealer=warehouse.dealer_id, message=ROLE_MAY_NOT)
     _part_line_check(line, warehouse.dealer_id)
     quantity = line.quantity if quantity is None else Decimal(quantity)
     errors = {}
@@ -332,7 +323,7 @@ def special_order_receive(
     if version is not None:
         lock_version(special_order, expected_version=version)
     special_order = SpecialOrder.objects.select_for_update().select_related("warehouse").get(pk=special_order.pk)
-    _check_scope(by, special_order.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=special_order.warehouse.dealer_id, message=ROLE_MAY_NOT)
     if special_order.status != SpecialOrder.Status.ORDERED:
         raise ValidationError(
             _("This special order is already %(status)s.") % {"status": special_order.get_status_display()}
@@ -346,9 +337,7 @@ def special_order_receive(
         reason=_("special order for %(order)s") % {"order": special_order.repair_order_line.order},
     )
     special_order.status, special_order.received_at = SpecialOrder.Status.RECEIVED, timezone.now()
-    special_order.version += 1
-    special_order._history_user = by
-    special_order.save(update_fields=["status", "received_at", "version"])
+    save_next_version(special_order, by=by, update_fields=["status", "received_at"], clean=False)
     reservation = stock_reserve(item=item, line=special_order.repair_order_line, quantity=special_order.quantity, by=by)
     # F1 counts from when the line was requested, not from when the special order arrived.
     StockReservation.objects.filter(pk=reservation.pk).update(requested_at=special_order.requested_at)
@@ -362,7 +351,7 @@ def stock_transfer(*, item: StockItem, to_warehouse: Warehouse, quantity: Decima
     if quantity <= 0:
         raise ValidationError({"quantity": _("Transfer a positive quantity.")})
     source = _locked(item)
-    _check_scope(by, source.warehouse.dealer_id, "parts.add_stockmovement")
+    require(by, "parts.add_stockmovement", dealer=source.warehouse.dealer_id, message=ROLE_MAY_NOT)
     if to_warehouse.dealer_id != source.warehouse.dealer_id or to_warehouse.pk == source.warehouse_id:
         raise ValidationError({"to_warehouse": _("Choose another warehouse of the same dealer.")})
     target = _locked(stock_item_get_or_create(warehouse=to_warehouse, part=source.part))

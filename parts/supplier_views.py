@@ -6,16 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, View
+from django.views.generic import View
 
 from core.forms import apply_service_errors
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView, ScopedListFiltersMixin
+from core.lists import FilteredListView
+from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
+from core.permissions import allowed
 from organization.models import Dealer
 from parts import suppliers as supplier_services
+from parts.filtersets import SupplierFilterSet
 from parts.models import GoodsReceiptLine, PurchaseOrder, Supplier
 from parts.purchasing_forms import SupplierForm
-from parts.purchasing_views import _writable
 
 VIEW_SUPPLIER = "parts.view_supplier"
 
@@ -24,14 +26,15 @@ def _write_dealers(user):
     return Dealer.objects.for_user(user, write=True).order_by("code")
 
 
-class SupplierListView(ScopedListFiltersMixin, DealerScopedObjectMixin, ListView):
+class SupplierListView(FilteredListView):
     model = Supplier
     permission_required = VIEW_SUPPLIER
     paginate_by = 50
     template_name = "parts/purchasing/supplier_list.html"
+    filterset_class = SupplierFilterSet
 
-    def get_queryset(self):
-        return supplier_services.supplier_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return supplier_services.supplier_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -95,7 +98,7 @@ class SupplierDetailView(RecordPageView):
             "recent_lines": recent_lines,
             "history": history_entries(supplier),
         }
-        if user.has_perm(supplier_services.CHANGE_SUPPLIER) and _writable(user, supplier.dealer_id):
+        if allowed(user, supplier_services.CHANGE_SUPPLIER, dealer=supplier.dealer_id):
             context["edit_form"] = bound_forms.get("edit_form") or SupplierForm(
                 initial={
                     **{name: getattr(supplier, name) for name in supplier_services.EDITABLE_FIELDS},

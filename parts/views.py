@@ -19,14 +19,16 @@ from django.views.generic import ListView, View
 from core.exports import _safe_cell, xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
+from core.permissions import allowed
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
 from parts import selectors, services
 from parts.catalogue_io import HEADER, catalogue_export, catalogue_import
 from parts.choices import PartCategory
+from parts.filtersets import PartFilterSet, StockItemFilterSet
 from parts.forms import (
-    CatalogueFilterForm,
     CatalogueImportForm,
     ReceiveIntoWarehouseForm,
     StockAdjustForm,
@@ -38,33 +40,25 @@ from parts.models import Part, PartPrice, StockItem, Warehouse
 MOVE = "parts.add_stockmovement"
 
 
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-class CatalogueView(DealerScopedObjectMixin, ListView):
+class CatalogueView(FilteredListView):
     """The catalogue (shared by the group) with the prices of the user's dealers."""
 
     model = Part
     permission_required = "parts.view_part"
     paginate_by = 50
     template_name = "parts/catalogue.html"
+    filterset_class = PartFilterSet
 
-    def get_queryset(self):
-        self.filters = CatalogueFilterForm(self.request.GET).filters()
-        return selectors.part_list(user=self.request.user, filters=self.filters)
+    def get_base_queryset(self):
+        return selectors.part_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            filters=self.filters,
             categories=PartCategory.choices,
             brands=selectors.part_brands(),
-            dealers=list(Dealer.objects.for_user(user).only("id", "code", "name")),
-            querystring=_querystring(self.request),
+            dealers=list(context["dealers"]),
             can_import=user.has_perm("parts.add_part") and user.has_perm("parts.change_part"),
         )
         return context
@@ -96,7 +90,7 @@ class PartDetailView(DealerScopedObjectMixin, View):
             .select_related("dealer")
             .order_by("dealer__code"),
             "price_history": selectors.part_price_history(user=user, part=part),
-            "stock": selectors.stock_list(user=user, filters={"part": part.pk}),
+            "stock": selectors.stock_list(user=user).filter(part=part),
             "history": history_entries(part),
         }
         if user.has_perm(MOVE):
@@ -138,33 +132,24 @@ class WarehouseListView(DealerScopedObjectMixin, ListView):
         return selectors.warehouse_list(user=self.request.user)
 
 
-class StockListView(DealerScopedObjectMixin, ListView):
+class StockListView(FilteredListView):
     """The stock of one warehouse: on hand, reserved, available, on order, cost, value, last movement."""
 
     model = StockItem
     permission_required = "parts.view_stockitem"
     paginate_by = 50
     template_name = "parts/stock_list.html"
+    filterset_class = StockItemFilterSet
+    refused_is_404 = ("warehouse",)
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         self.warehouse = get_object_or_404(
             Warehouse.objects.for_user(self.request.user).select_related("dealer"), pk=self.kwargs["pk"]
         )
-        params = self.request.GET
-        self.filters = {
-            "warehouse": self.warehouse.pk,
-            "q": params.get("q", "").strip(),
-            "below_reorder_point": params.get("below_reorder_point") == "1",
-        }
-        return selectors.stock_list(user=self.request.user, filters=self.filters)
+        return selectors.stock_list(user=self.request.user).filter(warehouse=self.warehouse)
 
     def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "warehouse": self.warehouse,
-            "filters": self.filters,
-            "querystring": _querystring(self.request),
-        }
+        return {**super().get_context_data(**kwargs), "warehouse": self.warehouse}
 
 
 class StockItemView(RecordPageView):
@@ -178,8 +163,7 @@ class StockItemView(RecordPageView):
 
     def page_context(self, record, **bound_forms) -> dict:
         user = self.request.user
-        writable = dealer_ids_for(user, write=True)
-        can_move = user.has_perm(MOVE) and (writable is None or record.warehouse.dealer_id in writable)
+        can_move = allowed(user, MOVE, dealer=record.warehouse.dealer_id)
         page = Paginator(selectors.movement_list(user=user, item=record), self.paginate_by).get_page(
             self.request.GET.get("page")
         )

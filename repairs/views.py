@@ -9,16 +9,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, View
+from django.views.generic import FormView, View
 
 from accounts.models import User
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListView
 from core.mixins import (
     DealerScopedObjectMixin,
     RecordFormView,
     RecordPageView,
-    ScopedListFiltersMixin,
     ScopedRecordMixin,
 )
 from core.permissions import allowed
@@ -27,6 +27,7 @@ from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import comebacks, hooks, selectors, services
 from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
+from repairs.filtersets import RepairOrderFilterSet
 from repairs.forms import (
     AdditionDecisionForm,
     AdditionRaiseForm,

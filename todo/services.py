@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.tenancy import require_write_scope
+from core.permissions import require
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
 
@@ -26,7 +26,7 @@ def task_create(*, dealer, kind: str, title: str, due_at, role: str, by: User | 
 @transaction.atomic
 def task_finish(*, task: Task, by: User, status: str = TaskStatus.DONE, outcome: str = "") -> Task:
     """Mark an open task done (or cancelled) with its outcome; a closed task stays closed."""
-    require_write_scope(by, task.dealer_id)
+    require(by, dealer=task.dealer_id)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status != TaskStatus.OPEN:
         raise ValidationError(_("This task is already closed."))
