@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.indicators import Rate
+
 #: The figures a questionnaire family decides (the CSI and the satisfaction items): compared like for like only.
 SURVEY_FAMILY_CODES = ("C1", "C2", "E1")
 
@@ -37,7 +39,7 @@ def _indicators(codes: Iterable[str], names: Mapping[str, str]) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{100 * float(share):.0f} %"
+    return Rate.of_fraction(float(share)).percent_text(0)
 
 
 def _moment(value: str | None) -> str:

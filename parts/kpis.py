@@ -40,6 +40,7 @@ from core.indicators import (
     Indicator,
     LocalDate,
     Measure,
+    Rate,
     evaluated_at,
     flag,
     ids,
@@ -169,7 +170,7 @@ def stock_figures(dealer_ids, start, end, as_of=None, **aggregates) -> dict[int,
             out[d] = {"F2": Measure.no_data(d), **dict.fromkeys(aggregates, 0)}
             continue
         value, dead = Decimal(row["value"] or 0), Decimal(row["dead"] or 0)
-        share = float(dead / value * 100) if value else None
+        share = Rate(dead, value).percent
         out[d] = {"F2": Measure(d, share, float(dead), float(value), row["n"]), **{k: row[k] for k in aggregates}}
     return out
 

@@ -15,15 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.services import lock_version
-from core.tenancy import require_write_scope
+from core.indicators import Rate
+from core.permissions import require
+from core.services import lock_version, save_next_version
 from organization.models import Dealer
 from parts.choices import PurchaseOrderStatus
 from parts.models import GoodsReceipt, GoodsReceiptLine, Supplier
@@ -32,13 +33,7 @@ ADD_SUPPLIER = "parts.add_supplier"
 CHANGE_SUPPLIER = "parts.change_supplier"
 OPEN_PO_STATUSES = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED)
 EDITABLE_FIELDS = ("code", "name", "contact", "phone", "lead_time_days")
-SHARE = Decimal("0.0001")
-
-
-def _check_scope(user: User, dealer_id: int, permission: str) -> None:
-    require_write_scope(user, dealer_id)
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Your role may not change suppliers."))
+SHARE = "0.0001"  # a share to 4 places (0.9375), as the API gives it
 
 
 def _clean(values: dict) -> dict:
@@ -70,7 +65,7 @@ def _duplicate_error(code: str) -> ValidationError:
 @transaction.atomic
 def supplier_create(*, dealer: Dealer, by: User, **values) -> Supplier:
     """Add a supplier to a dealer (code unique per dealer)."""
-    _check_scope(by, dealer.pk, ADD_SUPPLIER)
+    require(by, ADD_SUPPLIER, dealer=dealer, message=_("Your role may not change suppliers."))
     values = _clean({"lead_time_days": 7, "contact": "", "phone": "", **values})
     if _duplicate_code(dealer.pk, values["code"]):
         raise _duplicate_error(values["code"])
@@ -87,18 +82,15 @@ def supplier_create(*, dealer: Dealer, by: User, **values) -> Supplier:
 @transaction.atomic
 def supplier_update(*, supplier: Supplier, by: User, version: int | None, **values) -> Supplier:
     """Change a supplier's code, name, contact or lead time; refused (409) if someone saved it since ``version``."""
-    _check_scope(by, supplier.dealer_id, CHANGE_SUPPLIER)
-    current = lock_version(supplier, expected_version=version)
+    require(by, CHANGE_SUPPLIER, dealer=supplier.dealer_id, message=_("Your role may not change suppliers."))
+    lock_version(supplier, expected_version=version)
     supplier = Supplier.objects.get(pk=supplier.pk)
     values = _clean(values)
     if "code" in values and _duplicate_code(supplier.dealer_id, values["code"], exclude_pk=supplier.pk):
         raise _duplicate_error(values["code"])
     for name, value in values.items():
         setattr(supplier, name, value)
-    supplier.version = current + 1
-    supplier._history_user = by
-    supplier.save()
-    return supplier
+    return save_next_version(supplier, by=by, clean=False)
 
 
 # --- reads ----------------------------------------------------------------------------------------------------
@@ -118,15 +110,11 @@ class SupplierPerformance:
 
     @property
     def on_time_share(self) -> Decimal | None:
-        if not self.deliveries_with_due_date:
-            return None
-        return (Decimal(self.on_time) / Decimal(self.deliveries_with_due_date)).quantize(SHARE)
+        return Rate(self.on_time, self.deliveries_with_due_date).fraction_decimal(SHARE)
 
     @property
     def pass_rate(self) -> Decimal | None:
-        if not self.receipt_lines:
-            return None
-        return (Decimal(self.passed_lines) / Decimal(self.receipt_lines)).quantize(SHARE)
+        return Rate(self.passed_lines, self.receipt_lines).fraction_decimal(SHARE)
 
     @property
     def measured_lead_time_days(self) -> Decimal | None:
@@ -174,18 +162,12 @@ def open_orders_count() -> Count:
     return Count("purchase_orders", filter=Q(purchase_orders__status__in=OPEN_PO_STATUSES))
 
 
-def supplier_list(*, user: User, filters: dict | None = None) -> QuerySet[Supplier]:
-    """The suppliers of the user's dealers with their number of open purchase orders."""
-    filters = filters or {}
-    suppliers = (
+def supplier_list(*, user: User) -> QuerySet[Supplier]:
+    """The suppliers of the user's dealers with their number of open purchase orders (parts.filtersets'
+    SupplierFilterSet filters them)."""
+    return (
         Supplier.objects.for_user(user)
         .select_related("dealer")
         .annotate(open_orders=open_orders_count())
         .order_by("dealer__code", "code")
     )
-    query = (filters.get("q") or "").strip()
-    if query:
-        suppliers = suppliers.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    if filters.get("dealer"):
-        suppliers = suppliers.filter(dealer_id=filters["dealer"])
-    return suppliers

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.indicators import Rate
 from repairs.choices import AdditionStatus, DocumentReceived, Payer, PricingMode
 from repairs.models import AdditionalItem, RepairOrder, RepairOrderLine
 from repairs.money import PayerTotal
@@ -135,7 +136,7 @@ def _order_context(order: RepairOrder) -> dict:
         "additions": _additions(order),
         "payer_rows": totals.rows,
         "grand_total": totals.total,
-        "tax_rate_pct": (order.tax_rate * 100).normalize(),
+        "tax_rate_pct": Rate.of_fraction(order.tax_rate).percent_decimal(places=None).normalize(),
         "symptom_pricing": order.pricing_mode == PricingMode.SYMPTOM,
     }
 

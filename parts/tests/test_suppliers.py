@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from core.services import ConflictError
 from core.tests.factories import UserFactory
+from core.tests.helpers import raises_because
 from parts import purchasing, suppliers
 from parts.models import GoodsReceipt, PurchaseOrder, Supplier
 
@@ -79,16 +80,19 @@ def test_create_and_edit(dealer_a, dealer_b, buyer, buyer_b, advisor_a, supplier
     with pytest.raises(ValidationError) as error:
         suppliers.supplier_create(dealer=dealer_a, by=buyer, code="S01", name="重复")
     assert set(error.value.message_dict) == {"code"}
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Give the supplier a name."):
         suppliers.supplier_create(dealer=dealer_a, by=buyer, code="S03", name=" ")
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The lead time is between 0 and 365 days."):
         suppliers.supplier_update(supplier=supplier, by=buyer, version=1, lead_time_days=400)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The dealer already has a supplier with code S01."):
         suppliers.supplier_update(supplier=supplier, by=buyer, version=1, code="S01")
-    for user in (buyer_b, advisor_a):
-        with pytest.raises(PermissionDenied):
+    for user, reason in (
+        (buyer_b, "You cannot change the data of this dealer."),
+        (advisor_a, "Your role may not change suppliers."),
+    ):
+        with raises_because(PermissionDenied, reason):
             suppliers.supplier_create(dealer=dealer_a, by=user, code="S09", name="x")
-        with pytest.raises(PermissionDenied):
+        with raises_because(PermissionDenied, reason):
             suppliers.supplier_update(supplier=supplier, by=user, version=1, name="x")
     assert list(Supplier.objects.values_list("id", "code", "name", "lead_time_days", "version")) == before
 
@@ -116,6 +120,11 @@ def test_supplier_pages(dealer_a, buyer, buyer_b, advisor_a, supplier_a, history
     assert detail.status_code == 200 and "edit_form" in detail.context
     assert next(po.pk for po in detail.context["open_orders"]) == history[2].pk
     assert detail.context["performance"].pass_rate == D("0.6000")
+    # The shares (0–1) show in whole percent with their counts (core.indicators.Rate via the rates filter).
+    assert '<dd id="on-time">33% (1/3)</dd>' in detail.content.decode()
+    assert '<dd id="pass-rate">60% (3/5)</dd>' in detail.content.decode()
+    assert '33% <span class="muted">(1/3)</span>' in page.content.decode()
+    assert '60% <span class="muted">(3/5)</span>' in page.content.decode()
 
     assert client.get("/parts/suppliers/new/").status_code == 200
     response = client.post("/parts/suppliers/new/", {"dealer": dealer_a.pk, "code": "S02", "name": "博世",

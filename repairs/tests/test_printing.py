@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from core.tests.helpers import login
 from repairs import services
 from repairs.choices import (
     AdditionStatus,
@@ -25,7 +26,7 @@ from repairs.choices import (
 )
 from repairs.choices import RepairOrderStatus as S
 from repairs.models import AdditionalItem, RepairOrder
-from repairs.printing import StaticFilesFetcher, page_counter_css
+from repairs.printing import StaticFilesFetcher, _order_context, page_counter_css
 from repairs.tests.factories import all_ok, fill_estimate, make_order, staff_for
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +38,6 @@ needs_poppler = pytest.mark.skipif(
 
 DEALER_ADDRESS = "天河区黄埔大道西100号"
 DEALER_HOTLINE = "020-88886666"
-
-
-def login(user, language: str | None = None) -> Client:
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies["django_language"] = language
-    return client
 
 
 def poppler(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
@@ -166,7 +159,7 @@ def test_repair_order_pdf_shows_reception_estimate_approval_and_a_belongings_pag
     order = approved_order(vehicle_a, advisor_a)
     assert services.repair_order_totals(order=order).total == Decimal("875.75")
 
-    pdf = fetch_pdf(login(advisor_a), print_url(order), f"{order.number}.pdf")
+    pdf = fetch_pdf(login(advisor_a, language=None), print_url(order), f"{order.number}.pdf")
     text = poppler("pdftotext", pdf, tmp_path, "-layout")
     first_page, *_middle, last_page = text.rstrip("\f").split("\f")
 
@@ -192,7 +185,7 @@ def test_repair_order_pdf_shows_reception_estimate_approval_and_a_belongings_pag
 def test_repair_order_pdf_follows_the_language_switch(vehicle_a, advisor_a, tmp_path):
     order = approved_order(vehicle_a, advisor_a)
 
-    text = poppler("pdftotext", fetch_pdf(login(advisor_a, "en"), print_url(order)), tmp_path, "-layout")
+    text = poppler("pdftotext", fetch_pdf(login(advisor_a), print_url(order)), tmp_path, "-layout")
 
     for expected in ("Repair order", "Belongings list", "Quality not guaranteed", "Customer signature", "Page 1 of"):
         assert expected in text, expected
@@ -206,7 +199,7 @@ def test_settlement_pdf_shows_the_work_done_the_declined_addition_and_the_paymen
     assert settlement.grand_total == Decimal("870.10")
     assert order.additions.filter(status=AdditionStatus.DECLINED).count() == 1
 
-    pdf = fetch_pdf(login(advisor_a), statement_url(order), f"{settlement.invoice_number}.pdf")
+    pdf = fetch_pdf(login(advisor_a, language=None), statement_url(order), f"{settlement.invoice_number}.pdf")
     text = poppler("pdftotext", pdf, tmp_path, "-layout")
 
     for expected in (
@@ -228,7 +221,7 @@ def test_settlement_pdf_shows_the_work_done_the_declined_addition_and_the_paymen
 def test_a_new_order_prints_with_what_is_still_missing(vehicle_a, advisor_a, tmp_path):
     order = make_order(vehicle_a, advisor_a, status=S.OPEN)
 
-    text = poppler("pdftotext", fetch_pdf(login(advisor_a), print_url(order)), tmp_path, "-layout")
+    text = poppler("pdftotext", fetch_pdf(login(advisor_a, language=None), print_url(order)), tmp_path, "-layout")
 
     for expected in (
         "进厂维修单",
@@ -244,15 +237,23 @@ def test_a_new_order_prints_with_what_is_still_missing(vehicle_a, advisor_a, tmp
     assert "随车物品清单" in text and "未登记随车物品" in text and "本清单尚未签字" in text
 
 
+def test_the_vat_rate_prints_in_percent(vehicle_a, advisor_a):
+    order = make_order(vehicle_a, advisor_a, status=S.OPEN)
+    assert order.tax_rate == Decimal("0.1300")
+    assert str(_order_context(order)["tax_rate_pct"]) == "13"
+    order.tax_rate = Decimal("0.0650")
+    assert str(_order_context(order)["tax_rate_pct"]) == "6.5"
+
+
 def test_statement_is_404_before_the_settlement(vehicle_a, advisor_a):
     order = make_order(vehicle_a, advisor_a, status=S.CHECKED_IN)
 
-    assert login(advisor_a).get(statement_url(order)).status_code == 404
+    assert login(advisor_a, language=None).get(statement_url(order)).status_code == 404
 
 
 def test_another_dealers_documents_are_404(vehicle_a, advisor_a, advisor_b):
     order = make_order(vehicle_a, advisor_a, status=S.DELIVERED)
-    other = login(advisor_b)
+    other = login(advisor_b, language=None)
 
     assert other.get(print_url(order)).status_code == 404
     assert other.get(statement_url(order)).status_code == 404
@@ -268,7 +269,7 @@ def test_documents_need_a_login(vehicle_a, advisor_a):
 
 
 def test_order_page_offers_the_statement_only_once_settled(vehicle_a, advisor_a):
-    client = login(advisor_a)
+    client = login(advisor_a, language=None)
     order = make_order(vehicle_a, advisor_a, status=S.READY)
 
     page = client.get(order.get_absolute_url()).content.decode()
