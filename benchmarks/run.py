@@ -114,11 +114,12 @@ def main() -> None:
         ("region manager: search by plate prefix", manager, "粤B123"),
         ("region manager: search by mobile prefix", manager, "1500001"),
     ]
+    customers, vehicles = selectors.customer_list, selectors.vehicle_list
     for label, user, q in cases:
-        timed(label + " (customers)", lambda u=user, q=q: selectors.customer_list(user=u, filters={"q": q}))
-        timed(label + " (vehicles)", lambda u=user, q=q: selectors.vehicle_list(user=u, filters={"q": q}))
-    timed("advisor: customer list page 1", lambda: selectors.customer_list(user=advisor, filters={}))
-    timed("region manager: customer list page 1", lambda: selectors.customer_list(user=manager, filters={}))
+        timed(label + " (customers)", lambda u=user, q=q: selectors.customer_search(customers(user=u), q, user=u))
+        timed(label + " (vehicles)", lambda u=user, q=q: selectors.vehicle_search(vehicles(user=u), q, user=u))
+    timed("advisor: customer list page 1", lambda: selectors.customer_list(user=advisor))
+    timed("region manager: customer list page 1", lambda: selectors.customer_list(user=manager))
 
 
 if __name__ == "__main__":

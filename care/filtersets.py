@@ -21,7 +21,7 @@ class FollowUpFilterSet(django_filters.FilterSet):
     """Follow-up calls by dealer and ``bucket``: today (the default), overdue, upcoming or done."""
 
     dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
-    bucket = django_filters.ChoiceFilter(choices=BUCKETS, method="in_filter_queryset", label=_("Calls"))
+    bucket = django_filters.ChoiceFilter(choices=BUCKETS, method="in_filter_queryset", label=_("Call"))
 
     class Meta:
         model = Task

@@ -78,8 +78,12 @@ class ComplaintFilterSet(django_filters.FilterSet):
 
 
 class CrisisAlertFilterSet(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
-    open = django_filters.BooleanFilter(field_name="acknowledged_at", lookup_expr="isnull")
+    """The filters of the crisis alerts API list and page (``open``: not acknowledged yet)."""
+
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
+    open = django_filters.BooleanFilter(
+        field_name="acknowledged_at", lookup_expr="isnull", widget=django_filters.widgets.BooleanWidget
+    )
 
     class Meta:
         model = CrisisAlert

@@ -169,10 +169,9 @@ def complaint_counts_by_staff(dealer_ids: Iterable[int], start: datetime, end: d
     return {row["attributed"]: row["count"] for row in rows}
 
 
-def crisis_alert_list(*, user: User, open_only: bool = False) -> QuerySet[CrisisAlert]:
+def crisis_alert_list(*, user: User) -> QuerySet[CrisisAlert]:
+    """Crisis alerts of the user's dealers, newest first (complaints.filtersets.CrisisAlertFilterSet filters them)."""
     qs = CrisisAlert.objects.for_user(user).select_related("dealer", "acknowledged_by")
-    if open_only:
-        qs = qs.filter(acknowledged_at__isnull=True)
     return qs.annotate(complaint_count=Count("complaints")).order_by("-raised_at", "-id")
 
 

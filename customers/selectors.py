@@ -72,43 +72,46 @@ def _matching_vehicle_ids(term: SearchTerm, user: User) -> QuerySet:
     return _union(parts)
 
 
-def customer_list(*, user: User, filters: dict | None = None) -> QuerySet[Customer]:
-    """The user's dealers' customers, filtered by search text, dealer and archive status."""
-    filters = filters or {}
+def customer_list(*, user: User) -> QuerySet[Customer]:
+    """The user's dealers' customers, newest first, with their number of vehicles (customers.filtersets'
+    CustomerFilterSet filters them: search text, dealer, archive status …)."""
     # A correlated subquery (not JOIN + GROUP BY) so only the rows of the page are counted.
     vehicle_count = (
         Vehicle.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("*")).values("n")
     )
-    scoped = Customer.objects.for_user(user)
-    qs = scoped.select_related("dealer").annotate(vehicle_count=Coalesce(Subquery(vehicle_count), 0))
-    term = classify_search(filters.get("q", ""))
+    return (
+        Customer.objects.for_user(user)
+        .select_related("dealer")
+        .annotate(vehicle_count=Coalesce(Subquery(vehicle_count), 0))
+        .order_by("-created_at", "-id")
+    )
+
+
+def customer_search(customers: QuerySet[Customer], text: str, *, user: User) -> QuerySet[Customer]:
+    """The customers a search box entry finds: a name or mobile prefix, or the owners of the vehicles it finds."""
+    term = classify_search(text)
     if term.kind == "name":
-        qs = qs.filter(prefix_q("name", term.value))
-    elif term.kind == "mobile":
-        parts = [scoped.order_by().filter(prefix_q("mobile", term.value)).values("pk")]
+        return customers.filter(prefix_q("name", term.value))
+    if term.kind == "mobile":
+        parts = [Customer.objects.for_user(user).order_by().filter(prefix_q("mobile", term.value)).values("pk")]
         if term.vin_tail:
             parts.append(Vehicle.objects.for_user(user).order_by().filter(vin_tail=term.vin_tail).values("owner_id"))
-        qs = qs.filter(pk__in=_union(parts))
-    elif term.kind != "empty":
-        owners = Vehicle.objects.filter(pk__in=_matching_vehicle_ids(term, user)).order_by().values("owner_id")
-        qs = qs.filter(pk__in=owners)
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    if filters.get("archive") in ("complete", "incomplete"):
-        qs = qs.filter(archive_complete=filters["archive"] == "complete")
-    return qs.order_by("-created_at", "-id")
-
-
-def vehicle_list(*, user: User, filters: dict | None = None) -> QuerySet[Vehicle]:
-    """The user's dealers' vehicles, filtered by search text (plate, VIN, VIN tail, owner) and dealer."""
-    filters = filters or {}
-    qs = Vehicle.objects.for_user(user).select_related("dealer", "owner")
-    term = classify_search(filters.get("q", ""))
+        return customers.filter(pk__in=_union(parts))
     if term.kind != "empty":
-        qs = qs.filter(pk__in=_matching_vehicle_ids(term, user))
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    return qs.order_by("-created_at", "-id")
+        owners = Vehicle.objects.filter(pk__in=_matching_vehicle_ids(term, user)).order_by().values("owner_id")
+        return customers.filter(pk__in=owners)
+    return customers
+
+
+def vehicle_list(*, user: User) -> QuerySet[Vehicle]:
+    """The user's dealers' vehicles, newest first (customers.filtersets.VehicleFilterSet filters them)."""
+    return Vehicle.objects.for_user(user).select_related("dealer", "owner").order_by("-created_at", "-id")
+
+
+def vehicle_search(vehicles: QuerySet[Vehicle], text: str, *, user: User) -> QuerySet[Vehicle]:
+    """The vehicles a search box entry finds: plate, VIN or VIN tail, or the owner's mobile or name."""
+    term = classify_search(text)
+    return vehicles if term.kind == "empty" else vehicles.filter(pk__in=_matching_vehicle_ids(term, user))
 
 
 def vehicle_ownerships(*, user: User, vehicle: Vehicle) -> QuerySet[VehicleOwnership]:

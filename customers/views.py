@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, View
 
 from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
-from core.mixins import DealerScopedObjectMixin, ScopedListFiltersMixin, ScopedRecordMixin
+from core.lists import FilteredListMixin, FilteredListView
+from core.mixins import DealerScopedObjectMixin, ScopedRecordMixin
 from customers import selectors, services
 from customers.archive import archive_status
+from customers.filtersets import CustomerFilterSet, VehicleFilterSet
 from customers.forms import ChangeOwnerForm, CustomerForm, VehicleForm
 from customers.models import Customer, Vehicle
 from organization.models import Dealer
@@ -45,17 +46,21 @@ COMMON_BRANDS = [
 ]
 
 
-class CustomerListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
+class CustomerFiltersMixin(FilteredListMixin):
+    filterset_class = CustomerFilterSet
+
+    def get_base_queryset(self):
+        return selectors.customer_list(user=self.request.user)
+
+
+class CustomerListView(CustomerFiltersMixin, FilteredListView):
     model = Customer
     permission_required = "customers.view_customer"
     paginate_by = PAGE_SIZE
     template_name = "customers/customer_list.html"
 
-    def get_queryset(self):
-        return selectors.customer_list(user=self.request.user, filters=self.get_filters())
 
-
-class CustomerExportView(DealerScopedObjectMixin, ScopedListFiltersMixin, View):
+class CustomerExportView(DealerScopedObjectMixin, CustomerFiltersMixin, View):
     """The filtered customer list as an Excel file (scoped like the page)."""
 
     model = Customer
@@ -63,10 +68,7 @@ class CustomerExportView(DealerScopedObjectMixin, ScopedListFiltersMixin, View):
     max_rows = 100_000
 
     def get(self, request, *args, **kwargs):
-        filters = self.get_filters()
-        if filters["dealer"] and not Dealer.objects.for_user(request.user).filter(pk=filters["dealer"]).exists():
-            raise Http404
-        rows = selectors.customer_list(user=request.user, filters=filters)[: self.max_rows]
+        rows = self.filtered_queryset()[: self.max_rows]
         header = [
             _("Dealer"),
             _("Name"),
@@ -167,14 +169,15 @@ class CustomerUpdateView(ScopedRecordMixin, FormView):
         return redirect(self.object)
 
 
-class VehicleListView(DealerScopedObjectMixin, ScopedListFiltersMixin, ListView):
+class VehicleListView(FilteredListView):
     model = Vehicle
     permission_required = "customers.view_vehicle"
     paginate_by = PAGE_SIZE
     template_name = "customers/vehicle_list.html"
+    filterset_class = VehicleFilterSet
 
-    def get_queryset(self):
-        return selectors.vehicle_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return selectors.vehicle_list(user=self.request.user)
 
 
 class VehicleDetailView(DealerScopedObjectMixin, DetailView):

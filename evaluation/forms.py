@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import VersionedFormMixin
 from evaluation import services
 from evaluation.audits import EVIDENCE_UPLOAD, ItemScoreInput
-from evaluation.choices import SAATY_SCALE, AdjustmentKind, AuditKind, AuditStatus
+from evaluation.choices import SAATY_SCALE, AdjustmentKind, AuditKind
 from evaluation.models import AuditTemplate, Indicator, PairwiseMatrix, SystemVersion
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -71,18 +71,6 @@ class AdoptForm(forms.Form):
     def __init__(self, *args, oems, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oem"].queryset = oems
-
-
-class AuditFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    dealer = forms.IntegerField(label=_("dealer"), required=False, min_value=1)
-    status = forms.ChoiceField(label=_("status"), choices=[("", _("Any status")), *AuditStatus.choices],
-                               required=False)  # fmt: skip
-    kind = forms.ChoiceField(label=_("kind"), choices=[("", _("Any kind")), *AuditKind.choices], required=False)
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
 
 
 class AuditCreateForm(forms.Form):

@@ -17,14 +17,15 @@ from django.views.generic import ListView
 
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from evaluation import audits, selectors, services
+from evaluation.api.views import AuditFilterSet
 from evaluation.choices import AuditKind, SystemVersionStatus
 from evaluation.forms import (
     AdjustmentForm,
     AdoptForm,
     AuditCreateForm,
-    AuditFilterForm,
     AuditScoreForm,
     AuditVersionForm,
     EvidenceForm,
@@ -73,7 +74,7 @@ class EvaluationIndexView(LoginRequiredMixin, View):
         if user.has_perm(VIEW_SYSTEM):
             for oem in Oem.objects.filter(pk__in=oem_ids).order_by("code"):
                 applying.append((oem, selectors.current_version(oem.pk)))
-        recent = audits.audit_list(user=user, filters={})[:5] if user.has_perm("evaluation.view_audit") else []
+        recent = audits.audit_list(user=user)[:5] if user.has_perm("evaluation.view_audit") else []
         return render(request, "evaluation/index.html", {"applying": applying, "recent_audits": recent})
 
 
@@ -393,32 +394,21 @@ class TemplateDetailView(_Logged404, View):
         return render(request, "evaluation/template_detail.html", {"template": template, "total": total})
 
 
-class AuditListView(DealerScopedObjectMixin, ListView):
+class AuditListView(FilteredListView):
     model = Audit
     permission_required = "evaluation.view_audit"
-    paginate_by = 25
     template_name = "evaluation/audit_list.html"
+    filterset_class = AuditFilterSet
 
-    def get_filters(self) -> dict:
-        if not hasattr(self, "_filters"):
-            self._filters = AuditFilterForm(self.request.GET).filters()
-        return self._filters
-
-    def get_queryset(self):
-        return audits.audit_list(user=self.request.user, filters=self.get_filters())
+    def get_base_queryset(self):
+        return audits.audit_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         user = self.request.user
-        context.update({
-            "filter_form": AuditFilterForm(self.request.GET),
-            "dealers": Dealer.objects.for_user(user).only("id", "code", "name"),
-            "querystring": query.urlencode(),
+        return {
+            **super().get_context_data(**kwargs),
             "can_create": user.has_perm(audits.ADD) or user.has_perm(audits.CONDUCT),
-        })  # fmt: skip
-        return context
+        }
 
 
 class AuditCreateView(_Logged404, View):

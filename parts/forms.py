@@ -8,17 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parts.catalogue_io import CATALOGUE_UPLOAD
-from parts.choices import MovementKind, PartCategory
+from parts.choices import MovementKind
 from parts.models import Warehouse
-
-
-class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100)
-    category = forms.ChoiceField(required=False, choices=[("", _("Any category")), *PartCategory.choices])
-    brand = forms.CharField(required=False, max_length=50)
-
-    def filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
 
 
 class CatalogueImportForm(forms.Form):

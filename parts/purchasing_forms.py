@@ -7,7 +7,6 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from parts.choices import PurchaseOrderStatus
 from parts.models import Part
 
 QTY = {"max_digits": 12, "decimal_places": 3}
@@ -15,13 +14,6 @@ QTY = {"max_digits": 12, "decimal_places": 3}
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class POFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *PurchaseOrderStatus.choices])
-
-    def filters(self) -> dict:
-        return self.cleaned_data if self.is_valid() else {}
 
 
 class POCreateForm(forms.Form):

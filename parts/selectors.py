@@ -10,7 +10,6 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from core.search import prefix_q
 from core.tenancy import dealer_ids_for
-from parts.choices import PartCategory
 from parts.models import Part, PartPrice, StockItem, StockMovement, Warehouse, normalize_part_number
 
 VALUE = DecimalField(max_digits=20, decimal_places=4)
@@ -54,23 +53,11 @@ def current_key_expression() -> Coalesce:
     return Coalesce(*lookups)
 
 
-def part_list(*, user: User, filters: dict | None = None) -> QuerySet[Part]:
-    """The catalogue, ordered by the part that is current today (an old number sits under its replacement).
-
-    A search that finds a superseded number also brings its whole replacement chain, and every row carries
-    the prices of the user's dealers (``my_prices``).
-    """
-    filters = filters or {}
-    parts = Part.objects.all()
-    query = (filters.get("q") or "").strip()
-    if query:
-        parts = parts.filter(with_replacements(Part.objects.filter(part_search_q(query))))
-    if filters.get("category") in PartCategory.values:
-        parts = parts.filter(category=filters["category"])
-    if filters.get("brand"):
-        parts = parts.filter(brand=filters["brand"])
+def part_list(*, user: User) -> QuerySet[Part]:
+    """The catalogue, ordered by the part that is current today (an old number sits under its replacement); every
+    row carries the prices of the user's dealers (``my_prices``). parts.filtersets.PartFilterSet filters it."""
     return (
-        parts.select_related("superseded_by__superseded_by")
+        Part.objects.select_related("superseded_by__superseded_by")
         .prefetch_related(
             Prefetch(
                 "prices",
@@ -110,20 +97,9 @@ def below_reorder_point_q() -> Q:
     return Q(reorder_point__gt=0) & Q(reorder_point__gt=F("on_hand") - F("reserved") + F("on_order"))
 
 
-def stock_list(*, user: User, filters: dict | None = None) -> QuerySet[StockItem]:
-    """Stock items of the user's dealers with their value; by warehouse, part number/name, below reorder point."""
-    filters = filters or {}
+def stock_list(*, user: User) -> QuerySet[StockItem]:
+    """Stock items of the user's dealers with their value (parts.filtersets.StockItemFilterSet filters them)."""
     items = StockItem.objects.for_user(user).select_related("warehouse__dealer", "part__superseded_by")
-    if filters.get("warehouse"):
-        items = items.filter(warehouse_id=filters["warehouse"])
-    if filters.get("part"):
-        items = items.filter(part_id=filters["part"])
-    query = (filters.get("q") or "").strip()
-    if query:
-        # an old number finds the stock of its replacements too
-        items = items.filter(part__in=Part.objects.filter(with_replacements(Part.objects.filter(part_search_q(query)))))
-    if filters.get("below_reorder_point"):
-        items = items.filter(below_reorder_point_q())
     return items.annotate(value=ExpressionWrapper(F("on_hand") * F("average_cost"), output_field=VALUE)).order_by(
         "warehouse__dealer__code", "warehouse__code", "part__number_key"
     )

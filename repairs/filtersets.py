@@ -1,12 +1,27 @@
 import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.filters import readable
+from core.search import prefix_q
+from customers.selectors import classify_search
 from organization.models import Dealer
+from repairs.choices import RepairOrderStatus
 from repairs.models import RepairOrder
+from repairs.selectors import OPEN_STATUSES
 
 
 class RepairOrderFilterSet(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer))
+    """The filters of the repair orders API list and of the repair order list page."""
+
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
+    status = django_filters.ChoiceFilter(
+        choices=[("open", _("All open orders")), *RepairOrderStatus.choices], method="filter_status", label=_("status")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", widget=django_filters.widgets.BooleanWidget, label=_("past promised time")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     # Plain ids for the big tables (the queryset is already scoped, so another dealer's id finds nothing).
     vehicle = django_filters.NumberFilter(field_name="vehicle_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
@@ -19,3 +34,25 @@ class RepairOrderFilterSet(django_filters.FilterSet):
     class Meta:
         model = RepairOrder
         fields = ["dealer", "status", "job_type", "vehicle", "customer", "advisor"]
+
+    def filter_status(self, queryset, name, value):
+        """A status, or *open*: any status before delivery."""
+        return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        """Open orders past their promised time."""
+        return queryset.filter(status__in=OPEN_STATUSES, promised_at__lt=timezone.now()) if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        """RO number or customer name by its start, or the plate, VIN or mobile (customers.classify_search)."""
+        q = value.strip()
+        term = classify_search(q)
+        if term.kind == "empty":
+            return queryset
+        if term.kind == "plate":
+            return queryset.filter(prefix_q("vehicle__plate", term.value))
+        if term.kind == "vin":
+            return queryset.filter(prefix_q("vehicle__vin", term.value))
+        if term.kind == "mobile":
+            return queryset.filter(prefix_q("customer__mobile", term.value))
+        return queryset.filter(prefix_q("number", q.upper()) | prefix_q("customer__name", q))

@@ -6,8 +6,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from core.search import prefix_q
-from customers.selectors import classify_search
 from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
 from repairs.models import AdditionalItem, RepairOrder, RepairOrderEvent, RepairOrderLine
 
@@ -23,33 +21,13 @@ OPEN_STATUSES = [
 ]
 
 
-def repair_order_list(*, user: User, filters: dict | None = None) -> QuerySet[RepairOrder]:
-    """Repair orders of the user's dealers, newest first, filtered by status, advisor, dealer or search text."""
-    filters = filters or {}
-    qs = RepairOrder.objects.for_user(user).select_related("dealer", "vehicle", "customer", "advisor")
-    status = filters.get("status")
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status in RepairOrderStatus.values:
-        qs = qs.filter(status=status)
-    if filters.get("overdue"):
-        qs = qs.filter(status__in=OPEN_STATUSES, promised_at__lt=timezone.now())
-    if filters.get("advisor"):
-        qs = qs.filter(advisor_id=filters["advisor"])
-    if filters.get("dealer"):
-        qs = qs.filter(dealer_id=filters["dealer"])
-    q = (filters.get("q") or "").strip()
-    if q:
-        term = classify_search(q)
-        if term.kind == "plate":
-            qs = qs.filter(prefix_q("vehicle__plate", term.value))
-        elif term.kind == "vin":
-            qs = qs.filter(prefix_q("vehicle__vin", term.value))
-        elif term.kind == "mobile":
-            qs = qs.filter(prefix_q("customer__mobile", term.value))
-        else:
-            qs = qs.filter(prefix_q("number", q.upper()) | prefix_q("customer__name", q))
-    return qs.order_by("-opened_at", "-id")
+def repair_order_list(*, user: User) -> QuerySet[RepairOrder]:
+    """Repair orders of the user's dealers, newest first (repairs.filtersets.RepairOrderFilterSet filters them)."""
+    return (
+        RepairOrder.objects.for_user(user)
+        .select_related("dealer", "vehicle", "customer", "advisor")
+        .order_by("-opened_at", "-id")
+    )
 
 
 def repair_order_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.history import history_entries
 from core.lists import FilteredListMixin, FilteredListView, filter_values
-from core.mixins import DealerScopedObjectMixin
+from core.mixins import DealerScopedObjectMixin, RecordActionView
 from core.tenancy import dealer_ids_for
 from organization.models import Dealer
 from repairs.models import RepairOrder
@@ -174,9 +175,7 @@ class ResponseExportView(DealerScopedObjectMixin, PeriodMixin, View):
     max_rows = 50_000
 
     def get(self, request):
-        responses = self.filtered_queryset().prefetch_related(
-            "answers__question"
-        )
+        responses = self.filtered_queryset().prefetch_related("answers__question")
         dims = Dimension.choices
         header = [
             _("Dealer"), _("RO number"), _("Vehicle"), _("Service advisor"), _("Questionnaire"), _("Channel"),
@@ -243,40 +242,35 @@ def _issued_page(request, issued):
     return response
 
 
-class InvitationReissueView(DealerScopedObjectMixin, View):
+class InvitationReissueView(RecordActionView):
     """Send a new link for an invitation (the old one stops working); the new link is shown once."""
 
     model = SurveyInvitation
     permission_required = "surveys.change_surveyinvitation"
-    write_scope = True
+    related = ("repair_order",)
 
-    def post(self, request, pk: int):
-        invitation = get_object_or_404(self.get_queryset().select_related("repair_order"), pk=pk)
-        try:
-            issued = services.invitation_reissue(
-                invitation=invitation, by=request.user, base_url=request.build_absolute_uri("/")
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect("surveys:invitation_list")
-        return _issued_page(request, issued)
+    def act(self, invitation, data):
+        base_url = self.request.build_absolute_uri("/")
+        return _issued_page(self.request, services.invitation_reissue(invitation=invitation, by=self.request.user,
+                                                                      base_url=base_url))  # fmt: skip
+
+    def failure_url(self, invitation) -> str:
+        return reverse("surveys:invitation_list")
 
 
-class OrderInviteView(DealerScopedObjectMixin, View):
+class OrderInviteView(RecordActionView):
     """Send a survey link for a delivered visit that has none (e.g. delivered before surveys were switched on)."""
 
     model = RepairOrder
     permission_required = "surveys.change_surveyinvitation"
-    write_scope = True
 
-    def post(self, request, pk: int):
-        order = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            issued = services.invitation_reissue(order=order, by=request.user, base_url=request.build_absolute_uri("/"))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect("surveys:phone_survey", pk=order.pk)
-        return _issued_page(request, issued)
+    def act(self, order, data):
+        base_url = self.request.build_absolute_uri("/")
+        return _issued_page(self.request, services.invitation_reissue(order=order, by=self.request.user,
+                                                                      base_url=base_url))  # fmt: skip
+
+    def failure_url(self, order) -> str:
+        return reverse("surveys:phone_survey", args=[order.pk])
 
 
 class QuestionnaireListView(DealerScopedObjectMixin, ListView):

@@ -1,14 +1,18 @@
 """API of indicator systems (read) and audits (list, read, create, score items, adjust, submit, confirm)."""
 
-from django.db.models import Prefetch
+import django_filters
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ScopedModelPermissions
+from core.filters import readable
 from evaluation import audits
 from evaluation.api import serializers as s
+from evaluation.choices import AuditKind, AuditStatus
 from evaluation.models import (
     Audit,
     AuditEvidence,
@@ -19,6 +23,7 @@ from evaluation.models import (
     PairwiseMatrix,
     SystemVersion,
 )
+from organization.models import Dealer
 
 
 class IndicatorSystemViewSet(viewsets.ReadOnlyModelViewSet):
@@ -53,6 +58,23 @@ class CanViewAudits(permissions.BasePermission):
 LIST_RELATED = ("dealer", "template", "auditor")
 
 
+class AuditFilterSet(django_filters.FilterSet):
+    """The filters of the audits API list and page."""
+
+    dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
+    status = django_filters.ChoiceFilter(choices=AuditStatus.choices, label=_("status"), empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(choices=AuditKind.choices, label=_("kind"), empty_label=_("Any kind"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    class Meta:
+        model = Audit
+        fields = ["dealer", "status", "kind"]
+
+    def filter_q(self, queryset, name, value):
+        """Any part of the dealer's name or code."""
+        return queryset.filter(Q(dealer__name__icontains=value) | Q(dealer__code__icontains=value))
+
+
 class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Service-system audits (体系审核) of the user's dealers.
 
@@ -62,7 +84,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     permission_classes = [permissions.IsAuthenticated, CanViewAudits]
     queryset = Audit.objects.all()
-    filterset_fields = ["dealer", "status", "kind"]
+    filterset_class = AuditFilterSet
 
     def get_queryset(self):
         qs = Audit.objects.for_user(self.request.user).select_related(*LIST_RELATED).order_by("-audit_date", "-id")

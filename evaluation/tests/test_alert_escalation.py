@@ -17,9 +17,11 @@ from django.utils.module_loading import import_string
 
 from accounts.choices import Role
 from complaints.choices import EscalationLevel
+from core.lists import apply_filterset
 from core.schedule import JOBS
 from core.tests.factories import DealerFactory, UserFactory
 from evaluation import alerts, services
+from evaluation.api.alerts import QualityAlertFilterSet
 from evaluation.choices import ActionStatus, AlertStatus
 from evaluation.models import POPULATION_CODES, ImprovementAction, Indicator, QualityAlert, SystemVersion
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
@@ -222,7 +224,8 @@ def test_filters_no_action_active_overdue_and_escalated(api_en, alert_a, default
     client = api_en(manager_a)
 
     def listed(query):
-        via_page = [a.pk for a in alerts.alert_list(user=manager_a, filters=query)]
+        listed = apply_filterset(QualityAlertFilterSet, query, alerts.alert_list(user=manager_a), user=manager_a)
+        via_page = [a.pk for a in listed]
         via_api = _ids(client.get("/api/v1/quality-alerts/", query))
         assert via_page == via_api, query
         return via_api
@@ -301,18 +304,18 @@ def test_the_list_page_shows_reasons_the_action_and_the_escalation(client, alert
 # --- tenancy and permissions ----------------------------------------------------------------------------------------
 
 
-def test_region_managers_see_the_escalations_of_their_region_only(client, api_en, alert_a, alert_b, region_a,
+def test_region_managers_see_the_escalations_of_their_region_only(client, api_en, alert_a, alert_b, region_manager,
                                                                   manager_b):  # fmt: skip
     third = DealerFactory(code="A002", name="甲二店", region=alert_a.dealer.region)  # same region, not escalated
     run = make_run(alert_a.run.system_version, alert_a.dealer.region.oem, 2026, 9, {third: {HIGHER: (60.0, 0.0)}})
     alerts.raise_alerts(run)
     alerts.alerts_escalate(now=T0 + 14 * DAY)
     assert QualityAlert.objects.filter(escalation_level=2).count() == 2  # A's and B's; the third is younger
-    assert _ids(api_en(region_a).get("/api/v1/quality-alerts/", {"escalated": "2"})) == [alert_a.pk]
-    client.force_login(region_a)
+    assert _ids(api_en(region_manager).get("/api/v1/quality-alerts/", {"escalated": "2"})) == [alert_a.pk]
+    client.force_login(region_manager)
     html = client.get("/evaluation/alerts/?escalated=2").content.decode()
     assert alert_a.get_absolute_url() in html and alert_b.get_absolute_url() not in html
-    assert task_list_for(user=region_a).count() == 0  # region managers work from the list, not the to-dos
+    assert task_list_for(user=region_manager).count() == 0  # region managers work from the list, not the to-dos
     assert _ids(api_en(manager_b).get("/api/v1/quality-alerts/")) == [alert_b.pk]  # never another dealer's
     assert client.get(alert_b.get_absolute_url()).status_code == 404
 

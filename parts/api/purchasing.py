@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
@@ -10,8 +9,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import DealerScopedViewSetMixin
+from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
 from parts import purchasing
+from parts.filtersets import PurchaseOrderFilterSet
 from parts.models import Part, PurchaseOrder, PurchaseOrderLine, Supplier, Warehouse
 
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
@@ -56,18 +56,11 @@ class POLineInputSerializer(serializers.Serializer):
 class PurchaseOrderCreateSerializer(serializers.Serializer):
     """Input of a new draft purchase order, optionally with its lines."""
 
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.none())
-    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.none())
+    warehouse = ScopedPrimaryKeyField(Warehouse)
+    supplier = ScopedPrimaryKeyField(Supplier)
     expected_at = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lines = POLineInputSerializer(many=True, required=False, default=list)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["warehouse"].queryset = Warehouse.objects.for_user(request.user, write=True)
-            self.fields["supplier"].queryset = Supplier.objects.for_user(request.user, write=True)
 
 
 class POVersionSerializer(serializers.Serializer):
@@ -83,17 +76,6 @@ class POReceiptLineInputSerializer(serializers.Serializer):
 
 class POReceiveSerializer(POVersionSerializer):
     lines = POReceiptLineInputSerializer(many=True, allow_empty=False)
-
-
-class PurchaseOrderFilterSet(django_filters.FilterSet):
-    """Plain ids: the queryset is already scoped, so another dealer's warehouse or supplier finds nothing."""
-
-    warehouse = django_filters.NumberFilter(field_name="warehouse_id")
-    supplier = django_filters.NumberFilter(field_name="supplier_id")
-
-    class Meta:
-        model = PurchaseOrder
-        fields = ["status"]
 
 
 class PurchaseOrderViewSet(

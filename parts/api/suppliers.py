@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api import DealerScopedViewSetMixin
+from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
 from organization.models import Dealer
 from parts import suppliers as supplier_services
+from parts.filtersets import SupplierFilterSet
 from parts.models import Supplier
 
 SHARE = {"max_digits": 5, "decimal_places": 4, "allow_null": True, "read_only": True}
@@ -54,13 +55,7 @@ class SupplierInputSerializer(serializers.Serializer):
 
 
 class SupplierCreateSerializer(SupplierInputSerializer):
-    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["dealer"].queryset = Dealer.objects.for_user(request.user, write=True)
+    dealer = ScopedPrimaryKeyField(Dealer)
 
 
 class SupplierUpdateSerializer(SupplierInputSerializer):
@@ -83,7 +78,7 @@ class SupplierViewSet(
 
     queryset = Supplier.objects.all()
     serializer_class = SupplierSerializer
-    filterset_fields = ["dealer", "code"]
+    filterset_class = SupplierFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
