@@ -3,14 +3,14 @@ receive special orders."""
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.mixins import DealerScopedObjectMixin
+from core.mixins import DealerScopedObjectMixin, RecordActionView
 from parts import services
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import SpecialOrder, StockMovement, StockReservation
@@ -64,92 +64,65 @@ class PartsCounterView(DealerScopedObjectMixin, View):
         return render(request, self.template_name, context)
 
 
-def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+class CounterActionView(RecordActionView):
+    """A button of the counter page: the service, its message, back to the counter."""
+
+    def success_url(self, record) -> str:
+        return reverse("parts:counter")
+
+    def posted_version(self) -> int | None:
+        value = self.request.POST.get("version", "")
+        return int(value) if value.isdigit() else None
+
+    def posted_amount(self, name: str, missing: str) -> Decimal:
+        try:
+            return Decimal(self.request.POST.get(name, ""))
+        except InvalidOperation:
+            raise ValidationError(missing) from None
 
 
-def _error(request, exc) -> None:
-    messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-
-
-class IssueView(DealerScopedObjectMixin, View):
+class IssueView(CounterActionView):
     model = StockReservation
     permission_required = "parts.add_stockmovement"
-    write_scope = True
 
-    def post(self, request, pk: int):
-        reservation = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            services.stock_issue(reservation=reservation, by=request.user, version=_version(request))
-        except (ValidationError, PermissionDenied) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Issued to the workshop."))
-        return redirect("parts:counter")
+    def act(self, reservation, data):
+        services.stock_issue(reservation=reservation, by=self.request.user, version=self.posted_version())
+        return _("Issued to the workshop.")
 
 
-class ReleaseView(DealerScopedObjectMixin, View):
+class ReleaseView(CounterActionView):
     """Give a reservation back to the shelf (the customer declined the part, the line was changed)."""
 
     model = StockReservation
     permission_required = "parts.change_stockreservation"
-    write_scope = True
 
-    def post(self, request, pk: int):
-        reservation = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            services.stock_release(reservation=reservation, by=request.user, version=_version(request))
-        except (ValidationError, PermissionDenied) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Reservation released; the parts are available again."))
-        return redirect("parts:counter")
+    def act(self, reservation, data):
+        services.stock_release(reservation=reservation, by=self.request.user, version=self.posted_version())
+        return _("Reservation released; the parts are available again.")
 
 
-class ReturnView(DealerScopedObjectMixin, View):
+class ReturnView(CounterActionView):
     """Unused parts back from the workshop to the shelf, against the line they were issued to."""
 
     model = StockReservation
     permission_required = "parts.add_stockmovement"
-    write_scope = True
+    related = ("item", "repair_order_line")
 
-    def post(self, request, pk: int):
-        reservation = get_object_or_404(self.get_queryset().select_related("item", "repair_order_line"), pk=pk)
-        try:
-            quantity = Decimal(request.POST.get("quantity", ""))
-        except InvalidOperation:
-            messages.error(request, _("Give the quantity returned."))
-            return redirect("parts:counter")
-        try:
-            services.stock_return(
-                item=reservation.item, line=reservation.repair_order_line, quantity=quantity, by=request.user
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Returned to the shelf."))
-        return redirect("parts:counter")
+    def act(self, reservation, data):
+        quantity = self.posted_amount("quantity", _("Give the quantity returned."))
+        services.stock_return(
+            item=reservation.item, line=reservation.repair_order_line, quantity=quantity, by=self.request.user
+        )
+        return _("Returned to the shelf.")
 
 
-class ReceiveSpecialOrderView(DealerScopedObjectMixin, View):
+class ReceiveSpecialOrderView(CounterActionView):
     model = SpecialOrder
     permission_required = "parts.add_stockmovement"
-    write_scope = True
 
-    def post(self, request, pk: int):
-        special_order = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            unit_cost = Decimal(request.POST.get("unit_cost", ""))
-        except InvalidOperation:
-            messages.error(request, _("Give the unit cost of the received part."))
-            return redirect("parts:counter")
-        try:
-            services.special_order_receive(
-                special_order=special_order, unit_cost=unit_cost, by=request.user, version=_version(request)
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Received and reserved for its repair order."))
-        return redirect("parts:counter")
+    def act(self, special_order, data):
+        unit_cost = self.posted_amount("unit_cost", _("Give the unit cost of the received part."))
+        services.special_order_receive(
+            special_order=special_order, unit_cost=unit_cost, by=self.request.user, version=self.posted_version()
+        )
+        return _("Received and reserved for its repair order.")
