@@ -2,6 +2,8 @@
 
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.services import save_next_version
+
 
 class VersionedHistoryAdmin(SimpleHistoryAdmin):
     """History admin for versioned records: an admin save bumps the version, so no editor overwrites it.
@@ -18,6 +20,7 @@ class VersionedHistoryAdmin(SimpleHistoryAdmin):
         return readonly
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        if change:  # the form has cleaned the fields
+            save_next_version(obj, by=request.user, clean=False)
+        else:
+            super().save_model(request, obj, form, change)

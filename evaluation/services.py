@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import lock_version, save_versioned
+from core.services import lock_version, save_next_version, save_versioned
 from evaluation import display, maths
 from evaluation.choices import SAATY_SCALE, IndicatorDirection, SystemVersionStatus
 from evaluation.models import Dimension, Indicator, IndicatorSystem, PairwiseMatrix, SystemVersion
@@ -169,11 +169,8 @@ def pairwise_matrix_save(*, matrix: PairwiseMatrix, upper, by, version: int | No
     check = matrix_check(list(matrix.elements), upper, system_version.ahp_method)
     if not check.consistent:
         raise ValidationError({"matrix": inconsistency_message(check, element_names(system_version, matrix))})
-    matrix.version = lock_version(matrix, expected_version=version) + 1
     _store(matrix, check)
-    matrix._history_user = by
-    matrix.save()
-    return matrix
+    return save_versioned(matrix, expected_version=version, by=by, clean=False)
 
 
 def _store(matrix: PairwiseMatrix, check: MatrixCheck) -> None:
@@ -265,9 +262,7 @@ def system_version_update_settings(
             if not check.consistent:
                 raise ValidationError({"ahp_method": inconsistency_message(check)})
             _store(matrix, check)
-            matrix.version += 1
-            matrix._history_user = by
-            matrix.save()
+            save_next_version(matrix, by=by, clean=False)
     return system_version
 
 
@@ -360,16 +355,11 @@ def system_version_publish(*, system_version: SystemVersion, by, version: int | 
     for previous in SystemVersion.objects.filter(system_id=system_version.system_id,
                                                  status=SystemVersionStatus.PUBLISHED):  # fmt: skip
         previous.status = SystemVersionStatus.SUPERSEDED
-        previous.version += 1
-        previous._history_user = by
-        previous.save()
+        save_next_version(previous, by=by, clean=False)
     system_version.status = SystemVersionStatus.PUBLISHED
     system_version.published_at = timezone.now()
     system_version.published_by = by
-    system_version.version += 1
-    system_version._history_user = by
-    system_version.save()
-    return system_version
+    return save_next_version(system_version, by=by, clean=False)
 
 
 @transaction.atomic
