@@ -72,10 +72,14 @@ class SignatureSerializerField(serializers.CharField):
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A related record among those of the dealers the requesting user may change (another dealer's id reads as
-    "does not exist", exactly like a wrong id)."""
+    "does not exist", exactly like a wrong id).
 
-    def __init__(self, model, **kwargs):
-        self.model = model
+    ``write=False`` accepts the dealers the user reads; ``scope(user)`` replaces ``model.objects.for_user`` (e.g. the
+    people of the user's dealers); ``select_related`` loads what the service reads of the record.
+    """
+
+    def __init__(self, model, *, write: bool = True, scope=None, select_related: tuple[str, ...] = (), **kwargs):
+        self.model, self.write, self.scope, self.select_related = model, write, scope, select_related
         kwargs.setdefault("queryset", model.objects.none())
         super().__init__(**kwargs)
 
@@ -83,4 +87,8 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return self.model.objects.none()
-        return self.model.objects.for_user(request.user, write=True)
+        if self.scope is not None:
+            records = self.scope(request.user)
+        else:
+            records = self.model.objects.for_user(request.user, write=self.write)
+        return records.select_related(*self.select_related) if self.select_related else records

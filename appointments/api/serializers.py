@@ -7,6 +7,7 @@ from accounts.models import User
 from appointments.choices import AppointmentChannel, SlotLength
 from appointments.models import Appointment
 from appointments.selectors import advisors_of
+from core.api import ScopedPrimaryKeyField
 from customers.models import Customer, Vehicle
 from repairs.choices import JobType
 
@@ -32,26 +33,16 @@ class AppointmentSerializer(serializers.ModelSerializer):
 class AppointmentBookSerializer(serializers.Serializer):
     """Input of booking: the vehicle (its owner is the customer unless given), the slot and the request."""
 
-    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects.none())
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.none(), required=False, help_text="Defaults to the vehicle's owner."
-    )
+    vehicle = ScopedPrimaryKeyField(Vehicle, select_related=("dealer", "owner"))
+    customer = ScopedPrimaryKeyField(Customer, required=False, help_text="Defaults to the vehicle's owner.")
     channel = serializers.ChoiceField(choices=AppointmentChannel.choices, default=AppointmentChannel.PHONE)
     slot_start = serializers.DateTimeField(help_text="On the hour or half hour, within the dealer's business hours.")
     slot_minutes = serializers.ChoiceField(choices=SlotLength.choices, default=SlotLength.ONE_HOUR)
     job_type = serializers.ChoiceField(choices=JobType.choices, default=JobType.MAINTENANCE)
     customer_request = serializers.CharField(max_length=2000)
-    advisor = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False, allow_null=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["vehicle"].queryset = Vehicle.objects.for_user(request.user, write=True).select_related(
-                "dealer", "owner"
-            )
-            self.fields["customer"].queryset = Customer.objects.for_user(request.user, write=True)
-            self.fields["advisor"].queryset = advisors_of(user=request.user, write=True)
+    advisor = ScopedPrimaryKeyField(
+        User, scope=lambda user: advisors_of(user=user, write=True), required=False, allow_null=True
+    )
 
 
 class VersionSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from care.models import CallRecord, Campaign, CampaignTarget, Letter, Reminder
 from complaints.choices import Category, Severity
 from core.api import ScopedPrimaryKeyField
 from customers.models import Customer
+from organization.models import Dealer
 from todo.models import Task
 
 
@@ -111,18 +112,15 @@ class CampaignTargetSerializer(serializers.ModelSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
+    dealer = ScopedPrimaryKeyField(
+        Dealer, error_messages={"does_not_exist": _("You cannot create campaigns for this dealer.")}
+    )
+
     class Meta:
         model = Campaign
         fields = ["id", "dealer", "name", "kind", "description", "starts_on", "ends_on", "status", "criteria",
                   "created_by", "created_at", "version"]  # fmt: skip
         read_only_fields = ["id", "status", "criteria", "created_by", "created_at", "version"]
-
-    def validate_dealer(self, dealer):
-        from organization.models import Dealer
-
-        if not Dealer.objects.for_user(self.context["request"].user, write=True).filter(pk=dealer.pk).exists():
-            raise serializers.ValidationError(_("You cannot create campaigns for this dealer."))
-        return dealer
 
     def validate(self, data):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:

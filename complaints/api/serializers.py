@@ -74,24 +74,15 @@ class ComplaintListSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
-class _ScopedUser(serializers.PrimaryKeyRelatedField):
-    """A person working for one of the user's writable dealers (others are "does not exist", like a bad id)."""
+def _colleagues(user: User):
+    """The people working for one of the user's writable dealers (others are "does not exist", like a bad id)."""
+    from core.tenancy import dealer_ids_for
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", User.objects.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        from core.tenancy import dealer_ids_for
-
-        request = self.context.get("request")
-        if request is None:
-            return User.objects.none()
-        users = User.objects.filter(is_active=True)
-        ids = dealer_ids_for(request.user, write=True)
-        if ids is not None:
-            users = users.filter(dealer_memberships__dealer_id__in=sorted(ids)).distinct()
-        return users
+    users = User.objects.filter(is_active=True)
+    ids = dealer_ids_for(user, write=True)
+    if ids is not None:
+        users = users.filter(dealer_memberships__dealer_id__in=sorted(ids)).distinct()
+    return users
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -107,8 +98,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
     customer = ScopedPrimaryKeyField(Customer, required=False, allow_null=True, default=None)
     vehicle = ScopedPrimaryKeyField(Vehicle, required=False, allow_null=True, default=None)
     repair_order = ScopedPrimaryKeyField(RepairOrder, required=False, allow_null=True, default=None)
-    staff = _ScopedUser(required=False, allow_null=True, default=None)
-    owner = _ScopedUser(required=False, allow_null=True, default=None)
+    staff = ScopedPrimaryKeyField(User, scope=_colleagues, required=False, allow_null=True, default=None)
+    owner = ScopedPrimaryKeyField(User, scope=_colleagues, required=False, allow_null=True, default=None)
     fault_category = serializers.ChoiceField(choices=FAULTS, required=False, allow_blank=True, default="")
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -145,7 +136,7 @@ class ReopenSerializer(VersionSerializer):
 
 
 class ReassignSerializer(VersionSerializer):
-    owner = _ScopedUser()
+    owner = ScopedPrimaryKeyField(User, scope=_colleagues)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import ScopedPrimaryKeyField
 from customers import validators
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
@@ -12,7 +13,7 @@ from organization.models import Dealer
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.none())
+    dealer = ScopedPrimaryKeyField(Dealer)
     version = serializers.IntegerField(
         required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
     )
@@ -27,9 +28,6 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["dealer"].queryset = Dealer.objects.for_user(request.user, write=True)
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["dealer"].read_only = True
 
@@ -43,7 +41,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class VehicleSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    owner = ScopedPrimaryKeyField(Customer)
     dealer = serializers.PrimaryKeyRelatedField(read_only=True)
     version = serializers.IntegerField(
         required=False, help_text="Required on update: the version you read (optimistic lock; 409 if stale)."
@@ -63,9 +61,6 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["owner"].queryset = Customer.objects.for_user(request.user, write=True)
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             # The owner changes only through the change-owner action, which keeps the ownership history.
             self.fields["owner"].read_only = True
@@ -103,13 +98,7 @@ class VehicleSerializer(serializers.ModelSerializer):
 class ChangeOwnerSerializer(serializers.Serializer):
     """Input of the change-owner action."""
 
-    new_owner = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    new_owner = ScopedPrimaryKeyField(Customer)
     started_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     version = serializers.IntegerField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["new_owner"].queryset = Customer.objects.for_user(request.user, write=True)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import ScopedPrimaryKeyField
 from evaluation.choices import AdjustmentKind, AuditKind
 from evaluation.models import (
     Audit,
@@ -157,16 +158,12 @@ class AuditSerializer(AuditListSerializer):
 
 
 class AuditCreateSerializer(serializers.Serializer):
-    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.all())
+    # Audits are made of the dealers one reads (a region audits its dealers).
+    dealer = ScopedPrimaryKeyField(Dealer, write=False, error_messages={"does_not_exist": "Unknown dealer."})
     template = serializers.PrimaryKeyRelatedField(queryset=AuditTemplate.objects.filter(is_active=True))
     kind = serializers.ChoiceField(choices=AuditKind.choices)
     audit_date = serializers.DateField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate_dealer(self, dealer):
-        if not Dealer.objects.for_user(self.context["request"].user).filter(pk=dealer.pk).exists():
-            raise serializers.ValidationError("Unknown dealer.")
-        return dealer
 
 
 class ItemScoreInputSerializer(serializers.Serializer):

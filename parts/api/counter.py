@@ -12,17 +12,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import DealerScopedViewSetMixin
+from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
 from parts import services
 from parts.models import SpecialOrder, StockItem, StockReservation
 from repairs.models import RepairOrderLine
 
 QTY = {"max_digits": 12, "decimal_places": 3}
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
-
-
-def _writable_lines(request):
-    return RepairOrderLine.objects.for_user(request.user, write=True).select_related("order", "part")
 
 
 class StockReservationSerializer(serializers.ModelSerializer):
@@ -44,21 +40,12 @@ class StockReservationSerializer(serializers.ModelSerializer):
 
 
 class StockReservationCreateSerializer(serializers.Serializer):
-    repair_order_line = serializers.PrimaryKeyRelatedField(queryset=RepairOrderLine.objects.none())
-    item = serializers.PrimaryKeyRelatedField(
-        queryset=StockItem.objects.none(), required=False, allow_null=True, default=None,
+    repair_order_line = ScopedPrimaryKeyField(RepairOrderLine, select_related=("order", "part"))
+    item = ScopedPrimaryKeyField(
+        StockItem, select_related=("warehouse", "part"), required=False, allow_null=True, default=None,
         help_text="Stock item to reserve from; empty: the line's current part in the dealer's main warehouse.",
     )  # fmt: skip
     quantity = serializers.DecimalField(**QTY, required=False, allow_null=True, default=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["repair_order_line"].queryset = _writable_lines(request)
-            self.fields["item"].queryset = StockItem.objects.for_user(request.user, write=True).select_related(
-                "warehouse", "part"
-            )
 
 
 class CounterVersionSerializer(serializers.Serializer):
@@ -82,15 +69,9 @@ class SpecialOrderSerializer(serializers.ModelSerializer):
 
 
 class SpecialOrderCreateSerializer(serializers.Serializer):
-    repair_order_line = serializers.PrimaryKeyRelatedField(queryset=RepairOrderLine.objects.none())
+    repair_order_line = ScopedPrimaryKeyField(RepairOrderLine, select_related=("order", "part"))
     quantity = serializers.DecimalField(**QTY, required=False, allow_null=True, default=None)
     deposit = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["repair_order_line"].queryset = _writable_lines(request)
 
 
 class SpecialOrderReceiveSerializer(CounterVersionSerializer):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api import ScopedPrimaryKeyField
 from staff.choices import AssessmentKind, TrainingResult
 from staff.models import Assessment, Certificate, StaffProfile, StaffSkill, TrainingCourse, TrainingRecord
 
@@ -49,20 +50,13 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
 class TrainingRecordCreateSerializer(serializers.Serializer):
     """Input of a training record: the person's profile and a course of the same dealer."""
 
-    profile = serializers.PrimaryKeyRelatedField(queryset=StaffProfile.objects.none())
-    course = serializers.PrimaryKeyRelatedField(queryset=TrainingCourse.objects.none())
+    profile = ScopedPrimaryKeyField(StaffProfile)
+    course = ScopedPrimaryKeyField(TrainingCourse)
     attended_on = serializers.DateField()
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.5"), required=False)
     result = serializers.ChoiceField(choices=TrainingResult.choices)
     score = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     notes = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["profile"].queryset = StaffProfile.objects.for_user(request.user, write=True)
-            self.fields["course"].queryset = TrainingCourse.objects.for_user(request.user, write=True)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -78,7 +72,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
-    subject = serializers.PrimaryKeyRelatedField(queryset=StaffProfile.objects.none())
+    subject = ScopedPrimaryKeyField(StaffProfile)
     kind = serializers.ChoiceField(choices=AssessmentKind.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
@@ -88,9 +82,3 @@ class AssessmentCreateSerializer(serializers.Serializer):
     score_teamwork = serializers.IntegerField(min_value=1, max_value=5)
     score_responsibility = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["subject"].queryset = StaffProfile.objects.for_user(request.user, write=True)

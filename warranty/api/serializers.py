@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api import ScopedPrimaryKeyField
 from repairs.models import RepairOrder, RepairOrderLine
 from warranty.choices import Coverage
 from warranty.models import WarrantyClaim
@@ -61,14 +62,8 @@ class _ClaimFieldsSerializer(serializers.Serializer):
 class ClaimCreateSerializer(_ClaimFieldsSerializer):
     """Input of a new draft claim: the order, which of its warranty lines, the failure and causal part."""
 
-    repair_order = serializers.PrimaryKeyRelatedField(queryset=RepairOrder.objects.none())
+    repair_order = ScopedPrimaryKeyField(RepairOrder)
     lines = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["repair_order"].queryset = RepairOrder.objects.for_user(request.user, write=True)
 
 
 class ClaimUpdateSerializer(_ClaimFieldsSerializer):
