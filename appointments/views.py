@@ -149,6 +149,7 @@ class AppointmentListView(FilteredListView):
     paginate_by = PAGE_SIZE
     template_name = "appointments/appointment_list.html"
     filterset_class = AppointmentFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return selectors.appointment_list(user=self.request.user)

@@ -2,8 +2,9 @@
 
 NetBox's ``filterset`` + ``filterset_form``: the view names ``filterset_class`` (the FilterSet its API list uses),
 binds it to the query string and shows ``filterset.form``. A value the form refuses shows the form's message over
-an empty list (never a 500, never the silently unfiltered list); a dealer id the user may not read is a 404, so a
-page never confirms that another dealer exists. Exports and reports use the same mixin on a plain ``View``.
+an empty list (never a 500, never the silently unfiltered list); a dealer id the user may not read is a 404 (or, on
+the pages that always showed an empty list for it, that message), so a page never confirms another dealer exists.
+Exports and reports use the same mixin on a plain ``View``.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ class CustomerListView(CustomerFiltersMixin, FilteredListView):
     permission_required = "customers.view_customer"
     paginate_by = PAGE_SIZE
     template_name = "customers/customer_list.html"
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
 
 class CustomerExportView(DealerScopedObjectMixin, CustomerFiltersMixin, View):
@@ -175,6 +176,7 @@ class VehicleListView(FilteredListView):
     paginate_by = PAGE_SIZE
     template_name = "customers/vehicle_list.html"
     filterset_class = VehicleFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return selectors.vehicle_list(user=self.request.user)

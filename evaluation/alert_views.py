@@ -23,6 +23,7 @@ class AlertListView(FilteredListView):
     permission_required = "evaluation.view_qualityalert"
     template_name = "evaluation/alert_list.html"
     filterset_class = QualityAlertFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return alerts.alert_list(user=self.request.user)
@@ -33,6 +34,7 @@ class ActionListView(FilteredListView):
     permission_required = "evaluation.view_improvementaction"
     template_name = "evaluation/alert_action_list.html"
     filterset_class = ImprovementActionFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return alerts.action_list(user=self.request.user)

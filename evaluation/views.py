@@ -399,6 +399,7 @@ class AuditListView(FilteredListView):
     permission_required = "evaluation.view_audit"
     template_name = "evaluation/audit_list.html"
     filterset_class = AuditFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return audits.audit_list(user=self.request.user)

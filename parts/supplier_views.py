@@ -32,6 +32,7 @@ class SupplierListView(FilteredListView):
     paginate_by = 50
     template_name = "parts/purchasing/supplier_list.html"
     filterset_class = SupplierFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return supplier_services.supplier_list(user=self.request.user)

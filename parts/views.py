@@ -140,7 +140,6 @@ class StockListView(FilteredListView):
     paginate_by = 50
     template_name = "parts/stock_list.html"
     filterset_class = StockItemFilterSet
-    refused_is_404 = ("warehouse",)
 
     def get_base_queryset(self):
         self.warehouse = get_object_or_404(

@@ -58,6 +58,7 @@ class RepairOrderListView(FilteredListView):
     permission_required = "repairs.view_repairorder"
     template_name = "repairs/repair_order_list.html"
     filterset_class = RepairOrderFilterSet
+    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
         return selectors.repair_order_list(user=self.request.user)

@@ -63,11 +63,13 @@ def test_a_refused_value_is_the_forms_message_over_an_empty_list(advisor_a, deal
     assert 'id="filter-errors"' in html and "Select a valid choice" in html
 
 
-def test_another_dealers_id_in_the_dealer_filter_is_a_404(advisor_a, dealer_a, dealer_b, region_manager_ab):
+def test_another_dealers_id_in_the_dealer_filter_is_refused(advisor_a, dealer_a, dealer_b, region_manager_ab):
     customers(dealer_b, 1, complete=True)
-    assert page_as(advisor_a).get(LIST, {"dealer": dealer_b.pk}).status_code == 404
-    assert page_as(advisor_a).get(reverse("customers:customer_export"), {"dealer": dealer_b.pk}).status_code == 404
-    assert page_as(advisor_a).get(LIST, {"dealer": 999_999}).status_code == 404  # the same as a dealer that is not
+    for dealer in (dealer_b.pk, 999_999):  # another dealer's id is refused like an id that does not exist
+        assert page_as(advisor_a).get(reverse("customers:customer_export"), {"dealer": dealer}).status_code == 404
+        assert page_as(advisor_a).get(reverse("warranty:claim_list"), {"dealer": dealer}).status_code == 404
+        page = page_as(advisor_a).get(LIST, {"dealer": dealer})  # this list always showed an empty page for it
+        assert page.status_code == 200 and listed(page) == [] and list(page.context["filter_form"].errors) == ["dealer"]
     own = page_as(advisor_a).get(LIST, {"dealer": dealer_a.pk})
     assert own.status_code == 200 and [d.pk for d in own.context["dealers"]] == [dealer_a.pk]  # the picker: mine
     both = page_as(region_manager_ab).get(LIST, {"dealer": dealer_b.pk})
