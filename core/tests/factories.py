@@ -83,6 +83,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
 
 
+def staff_user(dealer: Dealer, role: str) -> User:
+    """The one user of ``role`` working for ``dealer`` (created on first use, e.g. ``technician_A001``)."""
+    username = f"{role}_{dealer.code}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = UserFactory(username=username, roles=[role], dealers=[dealer])
+    return user
+
+
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer

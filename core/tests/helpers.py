@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.test import Client
+from django.utils import translation
 
 from customers.models import Customer, Vehicle, VehicleOwnership
 from organization.models import Dealer
@@ -71,3 +74,11 @@ def assert_refused(exception: type[Exception], call: Callable[[], object], *, st
         call()
     assert state() == before
     return excinfo.value
+
+
+@contextmanager
+def raises_because(exception: type[Exception], reason: str) -> Iterator[pytest.ExceptionInfo]:
+    """``pytest.raises(exception)`` for this one reason: the error's English text must contain ``reason`` (so an
+    error raised for another reason, e.g. the dealer instead of the role, does not pass)."""
+    with translation.override("en"), pytest.raises(exception, match=re.escape(reason)) as excinfo:
+        yield excinfo

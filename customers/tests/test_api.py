@@ -1,4 +1,8 @@
-"""REST API of the customer archive and dealers: generic per-resource tests, validation, locking, auth, docs."""
+"""REST API of the customer archive and dealers: validation, locking, owner change, filters, auth, docs.
+
+The checks every resource gets (list, get, other dealer, permissions, create, update, versions) are
+core/tests/test_api_resources.py's (customers/tests/api_resources.py declares the archive's resources).
+"""
 
 from __future__ import annotations
 
@@ -10,298 +14,45 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
+from core.tests.api_kit import NO_PERMISSION, conflict
 from core.tests.factories import CustomerFactory, DealerFactory, RegionFactory, UserFactory, VehicleFactory, make_vin
 from core.tests.helpers import archive_snapshot
 from customers.models import Customer, Vehicle, VehicleOwnership
-from customers.services import customer_update
 
 pytestmark = pytest.mark.django_db
 
-NO_PERMISSION = {"detail": "You do not have permission to perform this action."}
 REQUIRED = ["This field is required."]
 VERSION_REQUIRED = {"version": ["The record version is required to save changes."]}
 
 
-@pytest.fixture
-def technician_a(dealer_a):
-    """View permissions only."""
-    return UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
+# --- dealers (the generic checks of every resource: core/tests/test_api_resources.py) -------------------------
 
 
-@pytest.fixture
-def no_role_a(dealer_a):
-    """Works for dealer A but holds no role, hence no permission at all."""
-    return UserFactory(dealers=[dealer_a])
+def test_the_dealer_list_and_a_dealer_show_code_name_and_region(api_en, advisor_a, dealer_a):
+    other = DealerFactory(code="A009", region=dealer_a.region)
+    advisor_a.dealer_memberships.create(dealer=other)
+    api = api_en(advisor_a)
+    response = api.get("/api/v1/dealers/")
+    assert response.status_code == 200
+    assert [(d["code"], d["region"]) for d in response.json()["results"]] == [
+        ("A001", dealer_a.region.code),
+        ("A009", dealer_a.region.code),
+    ]
+    body = api.get(f"/api/v1/dealers/{dealer_a.pk}/").json()
+    assert (body["id"], body["code"], body["name"]) == (dealer_a.pk, "A001", "甲店")
 
 
-# --- generic tests, one class per resource (NetBox APIViewTestCases) ------------------------------------------
-
-
-class ReadAPITests:
-    """List and get, with and without permission, and across dealers; subclasses fill in the hooks."""
-
-    url: str
-
-    def make(self, dealer):
-        """One row of the resource at ``dealer``."""
-        raise NotImplementedError
-
-    def detail_url(self, row) -> str:
-        return f"{self.url}{row.pk}/"
-
-    def test_list_is_exactly_the_rows_of_the_users_dealers(self, api_en, advisor_a, dealer_a, dealer_b):
-        first, second = self.make(dealer_a), self.make(dealer_a)
-        self.make(dealer_b)
-        response = api_en(advisor_a).get(self.url)
-        assert response.status_code == 200
-        body = response.json()
-        assert body["count"] == len(self.expected_list_ids(first, second))
-        assert [row["id"] for row in body["results"]] == self.expected_list_ids(first, second)
-
-    def expected_list_ids(self, first, second) -> list[int]:
-        """The ids the list returns, in its order (newest first unless overridden)."""
-        return [second.pk, first.pk]
-
-    def test_get(self, api_en, advisor_a, dealer_a):
-        row = self.make(dealer_a)
-        response = api_en(advisor_a).get(self.detail_url(row))
-        assert response.status_code == 200
-        assert response.json()["id"] == row.pk
-
-    def test_get_of_another_dealer_is_404(self, api_en, advisor_a, dealer_b):
-        row = self.make(dealer_b)
-        response = api_en(advisor_a).get(self.detail_url(row))
-        assert response.status_code == 404
-        assert set(response.json()) == {"detail"}
-
-    def test_read_without_view_permission_is_403(self, api_en, no_role_a, dealer_a):
-        row = self.make(dealer_a)
-        api = api_en(no_role_a)
-        for url in (self.url, self.detail_url(row)):
-            response = api.get(url)
-            assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-
-
-class WriteAPITests(ReadAPITests):
-    """Create and update, with and without permission, and across dealers."""
-
-    model: type
-    dealer_field: str  # the input field that places a new row at a dealer
-
-    def create_payload(self, dealer) -> dict:
-        raise NotImplementedError
-
-    def patch_payload(self) -> dict:
-        """A partial change (without the version) and what the row reads afterwards."""
-        raise NotImplementedError
-
-    def put_payload(self, row) -> dict:
-        """A full representation for PUT (without the version)."""
-        raise NotImplementedError
-
-    def assert_created(self, row, payload: dict) -> None:
-        raise NotImplementedError
-
-    def test_create(self, api_en, advisor_a, dealer_a):
-        payload = self.create_payload(dealer_a)
-        count = self.model.objects.count()
-        response = api_en(advisor_a).post(self.url, payload, format="json")
-        assert response.status_code == 201, response.content
-        assert self.model.objects.count() == count + 1
-        row = self.model.objects.get(pk=response.json()["id"])
-        assert row.dealer == dealer_a
-        assert row.created_by == advisor_a
-        assert row.version == 1
-        assert response.json()["version"] == 1
-        self.assert_created(row, payload)
-
-    def test_create_without_permission_is_403_and_creates_nothing(self, api_en, technician_a, dealer_a):
-        payload = self.create_payload(dealer_a)
-        before = archive_snapshot()
-        response = api_en(technician_a).post(self.url, payload, format="json")
-        assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-        assert archive_snapshot() == before
-
-    def test_create_at_another_dealer_is_400_and_creates_nothing(self, api_en, advisor_a, dealer_b):
-        payload = self.create_payload(dealer_b)
-        before = archive_snapshot()
-        response = api_en(advisor_a).post(self.url, payload, format="json")
-        assert response.status_code == 400
-        assert response.json() == {
-            self.dealer_field: [f'Invalid pk "{payload[self.dealer_field]}" - object does not exist.']
-        }
-        assert archive_snapshot() == before
-
-    def test_patch(self, api_en, advisor_a, dealer_a):
-        row = self.make(dealer_a)
-        changes = self.patch_payload()
-        response = api_en(advisor_a).patch(self.detail_url(row), {**changes, "version": row.version}, format="json")
-        assert response.status_code == 200, response.content
-        row.refresh_from_db()
-        assert {field: getattr(row, field) for field in changes} == changes
-        assert row.version == 2
-        assert response.json()["version"] == 2
-
-    def test_put(self, api_en, advisor_a, dealer_a):
-        row = self.make(dealer_a)
-        payload = self.put_payload(row)
-        response = api_en(advisor_a).put(self.detail_url(row), {**payload, "version": row.version}, format="json")
-        assert response.status_code == 200, response.content
-        row.refresh_from_db()
-        assert row.version == 2
-        assert {field: response.json()[field] for field in payload} == payload
-
-    def test_update_without_permission_is_403_and_changes_nothing(self, api_en, technician_a, dealer_a):
-        row = self.make(dealer_a)
-        api = api_en(technician_a)
-        before = archive_snapshot()
-        for method, data in (("patch", self.patch_payload()), ("put", self.put_payload(row))):
-            response = getattr(api, method)(self.detail_url(row), {**data, "version": row.version}, format="json")
-            assert (response.status_code, response.json()) == (403, NO_PERMISSION)
-        assert archive_snapshot() == before
-
-    def test_update_of_another_dealer_is_404_and_changes_nothing(self, api_en, advisor_a, dealer_b):
-        row = self.make(dealer_b)
-        api = api_en(advisor_a)
-        before = archive_snapshot()
-        for method, data in (("patch", self.patch_payload()), ("put", self.put_payload(row))):
-            response = getattr(api, method)(self.detail_url(row), {**data, "version": row.version}, format="json")
-            assert response.status_code == 404
-        assert archive_snapshot() == before
-
-    def test_delete_is_not_offered(self, api_en, advisor_a, dealer_a):
-        """Permissions are checked before the method: 403 without delete permission, else 405."""
-        row = self.make(dealer_a)
-        admin = UserFactory(roles=[Role.ADMINISTRATOR], dealers=[dealer_a])
-        before = archive_snapshot()
-        refused = api_en(advisor_a).delete(self.detail_url(row))
-        assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
-        assert api_en(admin).delete(self.detail_url(row)).status_code == 405
-        assert archive_snapshot() == before
-
-
-class TestCustomerAPI(WriteAPITests):
-    url = "/api/v1/customers/"
-    model = Customer
-    dealer_field = "dealer"
-
-    def make(self, dealer):
-        return CustomerFactory(dealer=dealer)
-
-    def create_payload(self, dealer) -> dict:
-        return {
-            "dealer": dealer.pk,
-            "kind": "company",
-            "name": "广州顺达物流",
-            "contact_person": "陈经理",
-            "mobile": "13712345678",
-            "address": "广州市黄埔区1号",
-            "consent": "given",
-            "source": "fleet",
-            "tags": "fleet， VIP,fleet",
-        }
-
-    def assert_created(self, row, payload) -> None:
-        assert (row.kind, row.name, row.contact_person, row.mobile, row.source) == (
-            "company",
-            "广州顺达物流",
-            "陈经理",
-            "13712345678",
-            "fleet",
-        )
-        assert row.tags == "fleet, VIP"
-        assert row.consent_at is not None
-
-    def patch_payload(self) -> dict:
-        return {"name": "新名字"}
-
-    def put_payload(self, row) -> dict:
-        return {"kind": "person", "name": "新名字", "mobile": "13811112222", "address": "深圳市南山区2号"}
-
-
-class TestVehicleAPI(WriteAPITests):
-    url = "/api/v1/vehicles/"
-    model = Vehicle
-    dealer_field = "owner"
-
-    def make(self, dealer):
-        return VehicleFactory(owner=CustomerFactory(dealer=dealer))
-
-    def create_payload(self, dealer) -> dict:
-        owner = CustomerFactory(dealer=dealer)
-        return {
-            "owner": owner.pk,
-            "vin": make_vin(4242).lower(),
-            "plate": "粤a·4242d",
-            "brand": "比亚迪",
-            "model_name": "汉 EV",
-            "fuel_type": "ev",
-            "purchase_date": "2024-03-01",
-            "mileage_km": 1200,
-        }
-
-    def assert_created(self, row, payload) -> None:
-        assert row.owner_id == payload["owner"]
-        assert (row.vin, row.plate, row.brand, row.mileage_km) == (make_vin(4242), "粤A4242D", "比亚迪", 1200)
-        assert row.mileage_recorded_at is not None
-        assert list(row.ownerships.values_list("customer_id", "started_on", "ended_on")) == [
-            (payload["owner"], row.purchase_date, None)
-        ]
-
-    def patch_payload(self) -> dict:
-        return {"colour": "珍珠白", "mileage_km": 35000}
-
-    def put_payload(self, row) -> dict:
-        return {"vin": row.vin, "plate": "粤A88888", "brand": "丰田", "model_name": "凯美瑞"}
-
-
-class TestDealerAPI(ReadAPITests):
-    url = "/api/v1/dealers/"
-
-    def make(self, dealer):
-        return dealer
-
-    def test_list_is_exactly_the_rows_of_the_users_dealers(self, api_en, advisor_a, dealer_a, dealer_b):
-        other = DealerFactory(code="A009", region=dealer_a.region)
-        advisor_a.dealer_memberships.create(dealer=other)
-        response = api_en(advisor_a).get(self.url)
-        assert response.status_code == 200
-        assert [(d["code"], d["region"]) for d in response.json()["results"]] == [
-            ("A001", dealer_a.region.code),
-            ("A009", dealer_a.region.code),
-        ]
-
-    def test_get(self, api_en, advisor_a, dealer_a):
-        response = api_en(advisor_a).get(self.detail_url(dealer_a))
-        assert response.status_code == 200
-        assert (response.json()["id"], response.json()["code"], response.json()["name"]) == (
-            dealer_a.pk,
-            "A001",
-            "甲店",
-        )
-
-    def test_get_of_another_dealer_is_404(self, api_en, advisor_a, dealer_b):
-        response = api_en(advisor_a).get(self.detail_url(dealer_b))
-        assert response.status_code == 404
-
-    def test_read_without_view_permission_is_403(self, api_en, no_role_a, dealer_a):
-        api = api_en(no_role_a)
-        for url in (self.url, self.detail_url(dealer_a)):
-            assert (api.get(url).status_code, api.get(url).json()) == (403, NO_PERMISSION)
-
-    def test_writes_are_not_offered(self, api_en, advisor_a, dealer_a):
-        """Read-only: 405 for a user whose role could change dealers; 403 first for one whose role cannot."""
-        admin = UserFactory(roles=[Role.ADMINISTRATOR], dealers=[dealer_a])
-        api = api_en(admin)
-        before = archive_snapshot()
-        payload = {"code": "N001", "name": "新店", "region": dealer_a.region.code}
-        assert api.post(self.url, payload, format="json").status_code == 405
-        refused = api_en(advisor_a).post(self.url, payload, format="json")
-        assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
-        for method in ("put", "patch"):
-            assert getattr(api, method)(self.detail_url(dealer_a), payload, format="json").status_code == 405
-        assert api.delete(self.detail_url(dealer_a)).status_code == 405
-        assert archive_snapshot() == before
+def test_archive_writes_the_role_may_not_do_are_403_before_405(api_en, advisor_a, dealer_a, customer_a):
+    """Permissions are checked before the method: an advisor (no delete, no dealer changes) gets 403."""
+    api = api_en(advisor_a)
+    before = archive_snapshot()
+    refused = api.delete(f"/api/v1/customers/{customer_a.pk}/")
+    assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
+    refused = api.post(
+        "/api/v1/dealers/", {"code": "N001", "name": "新店", "region": dealer_a.region.code}, format="json"
+    )
+    assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
+    assert archive_snapshot() == before
 
 
 # --- field-level validation ----------------------------------------------------------------------------------
@@ -427,42 +178,6 @@ def test_vehicle_update_requires_the_version(api_en, advisor_a, vehicle_a, metho
     data = {"vin": vehicle_a.vin, "brand": "丰田"}
     response = getattr(api_en(advisor_a), method)(f"/api/v1/vehicles/{vehicle_a.pk}/", data, format="json")
     assert (response.status_code, response.json()) == (400, VERSION_REQUIRED)
-    assert archive_snapshot() == before
-
-
-def conflict(mine: int, theirs: int) -> dict:
-    return {
-        "non_field_errors": [
-            f"Someone else saved this record after you opened it (your version {mine}, now {theirs}). "
-            "Reload the page to see their changes; nothing of yours was saved."
-        ],
-        "code": "conflict",
-    }
-
-
-def test_customer_update_with_a_stale_version_is_409_and_changes_nothing(api_en, advisor_a, advisor_b, customer_a):
-    api = api_en(advisor_a)
-    read = api.get(f"/api/v1/customers/{customer_a.pk}/").json()
-    assert read["version"] == 1
-    # Someone else saves in between.
-    customer_update(customer=Customer.objects.get(pk=customer_a.pk), by=advisor_a, version=1, notes="先到")
-    before = archive_snapshot()
-    response = api.patch(
-        f"/api/v1/customers/{customer_a.pk}/", {"name": "后到", "version": read["version"]}, format="json"
-    )
-    assert (response.status_code, response.json()) == (409, conflict(1, 2))
-    assert archive_snapshot() == before
-    assert Customer.objects.get(pk=customer_a.pk).name == "张三"
-
-
-def test_vehicle_update_with_a_stale_version_is_409_and_changes_nothing(api_en, advisor_a, vehicle_a):
-    api = api_en(advisor_a)
-    assert (
-        api.patch(f"/api/v1/vehicles/{vehicle_a.pk}/", {"colour": "红", "version": 1}, format="json").status_code == 200
-    )
-    before = archive_snapshot()
-    response = api.patch(f"/api/v1/vehicles/{vehicle_a.pk}/", {"colour": "蓝", "version": 1}, format="json")
-    assert (response.status_code, response.json()) == (409, conflict(1, 2))
     assert archive_snapshot() == before
 
 

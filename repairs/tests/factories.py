@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from core.tests.factories import DealerFactory, UserFactory, signature_file
+from core.tests.factories import DealerFactory, signature_file, staff_user
+from core.tests.helpers import assert_refused, snapshot
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import services
@@ -43,15 +44,6 @@ class LabourOperationFactory(factory.django.DjangoModelFactory):
     job_type = JobType.REPAIR
     standard_hours = Decimal("1.50")
     is_active = True
-
-
-def staff_user(dealer: Dealer, role: str) -> User:
-    """The one user of ``role`` working for ``dealer`` (created on first use, e.g. ``technician_A001``)."""
-    username = f"{role}_{dealer.code}"
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = UserFactory(username=username, roles=[role], dealers=[dealer])
-    return user
 
 
 @dataclass(frozen=True)
@@ -235,3 +227,10 @@ def order_snapshot(order: RepairOrder) -> dict:
             for model in (RepairOrder, RepairOrderLine, Vehicle, LabourClock, AdditionalItem, Settlement, Task)
         ],
     }
+
+
+def refused(exception: type[Exception], call, order: RepairOrder | None = None) -> Exception:
+    """Run a call that must be refused with ``exception`` and check it changed nothing (``order`` and everything
+    hanging off it; without an order, every order and vehicle); return the error."""
+    state = (lambda: order_snapshot(order)) if order is not None else (lambda: snapshot(RepairOrder, Vehicle))
+    return assert_refused(exception, call, state=state)
