@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.choices import Role
 from appointments.tests.factories import NOW
@@ -17,17 +16,6 @@ def english():
     """Compare messages with the English source text (the UI language, zh-hans, is translated)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the time the services, forms and auto_now fields see: ``clock(datetime)``."""
-
-    def set_now(moment: datetime) -> datetime:
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-        return moment
-
-    return set_now
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +34,6 @@ def care_a(dealer_a):
 def technician_a(dealer_a):
     """Reads appointments only."""
     return UserFactory(username="technician_a", roles=[Role.TECHNICIAN], dealers=[dealer_a])
-
-
-@pytest.fixture
-def region_manager(dealer_a, dealer_b):
-    """Reads dealers A and B (their region), changes nothing."""
-    dealer_b.region = dealer_a.region
-    dealer_b.save()
-    return UserFactory(username="region_mgr", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from appointments.choices import AppointmentStatus as S
@@ -45,13 +44,6 @@ CASES = {
     "list page": ("/appointments/list/", {}, 3, 25, page_rows),
     "list API": ("/api/v1/appointments/", {}, 3, 30, api_rows),
 }
-
-
-@pytest.fixture
-def web(advisor_a) -> Client:
-    client = Client()
-    client.force_login(advisor_a)
-    return client
 
 
 @pytest.mark.parametrize("case", list(CASES))

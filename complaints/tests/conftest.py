@@ -24,6 +24,3 @@ def technician_a(dealer_a):
     return UserFactory(username="c_tech_a", roles=[Role.TECHNICIAN], dealers=[dealer_a])
 
 
-@pytest.fixture
-def region_manager(dealer_a):
-    return UserFactory(username="c_region", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])

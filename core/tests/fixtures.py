@@ -1,13 +1,17 @@
-"""Fixtures shared by every app's tests: dealers, users per role, API clients."""
+"""Fixtures shared by every app's tests: dealers, users per role, a frozen clock, browser and API clients."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory, make_vin
+from core.tests.helpers import login
 
 
 @pytest.fixture
@@ -28,6 +32,35 @@ def advisor_a(dealer_a):
 @pytest.fixture
 def advisor_b(dealer_b):
     return UserFactory(username="advisor_b", roles=[Role.SERVICE_ADVISOR], dealers=[dealer_b])
+
+
+@pytest.fixture
+def region_manager(dealer_a):
+    """The region manager of dealer A's region (dealer B is in another): reads its dealers, changes nothing there."""
+    return UserFactory(username="region_mgr", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
+
+
+@pytest.fixture
+def region_manager_ab(dealer_a, dealer_b):
+    """A region manager of both dealers' regions: reads dealers A and B, changes neither."""
+    return UserFactory(username="region_ab", roles=[Role.REGION_MANAGER], regions=[dealer_a.region, dealer_b.region])
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the time the services, forms and auto_now fields see: ``clock(datetime)`` (returns the moment)."""
+
+    def set_now(moment: datetime) -> datetime:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_now
+
+
+@pytest.fixture
+def web(advisor_a):
+    """advisor_a's browser with the English UI, so messages can be compared exactly."""
+    return login(advisor_a)
 
 
 @pytest.fixture

@@ -49,13 +49,6 @@ def api_rows(response) -> int:
 
 
 @pytest.fixture
-def web(advisor_a) -> Client:
-    client = Client()
-    client.force_login(advisor_a)
-    return client
-
-
-@pytest.fixture
 def api(api_as, advisor_a):
     return api_as(advisor_a)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,15 +16,6 @@ from customers.models import Customer, Vehicle, VehicleOwnership
 pytestmark = pytest.mark.django_db
 
 BAD_MOBILE = "Not a valid mainland mobile number: 11 digits starting with 13–19."
-
-
-@pytest.fixture
-def web(advisor_a) -> Client:
-    """advisor_a's browser with the English UI, so messages can be compared exactly."""
-    client = Client()
-    client.force_login(advisor_a)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def customer_data(dealer, **overrides) -> dict:

@@ -42,12 +42,6 @@ def manager_b(dealer_b):
 
 
 @pytest.fixture
-def region_a(dealer_a):
-    """Region manager of dealer A's region (dealer B is in another region)."""
-    return UserFactory(username="eval_region_a", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
-
-
-@pytest.fixture
 def other_oem_dealer(db):
     oem = OemFactory(code="OEM2", name="另一集团")
     return DealerFactory(code="X001", name="丙店", region=RegionFactory(oem=oem, code="RX"))

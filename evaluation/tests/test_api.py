@@ -82,8 +82,8 @@ def test_audit_api_flow_and_isolation(
         assert client.get(f"/api/v1/audits/{audit.pk}/").status_code == 200
 
 
-def test_region_manager_conducts_official_audit_via_api(api_en, region_a, dealer_a, dealer_b, template):
-    client = api_en(region_a)
+def test_region_manager_conducts_official_audit_via_api(api_en, region_manager, dealer_a, dealer_b, template):
+    client = api_en(region_manager)
     today = timezone.localdate().isoformat()
     ok = client.post(
         "/api/v1/audits/",

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
+from core.tests import helpers
 from core.tests.factories import UserFactory, VehicleFactory
 from parts.models import SpecialOrder, StockItem, StockMovement, StockReservation
 from parts.services import repair_order_line_reserve, special_order_create
@@ -37,12 +38,8 @@ def shop(dealer_a, advisor_a, vehicle_a):
 
 
 def snapshot():
-    return (
-        list(StockReservation.objects.values_list("id", "status", "version")),
-        list(SpecialOrder.objects.values_list("id", "status", "version")),
-        list(StockItem.objects.values_list("id", "on_hand", "reserved")),
-        StockMovement.objects.count(),
-    )
+    """Every reservation, special order, stock item and movement: equal before/after = nothing changed."""
+    return helpers.snapshot(StockReservation, SpecialOrder, StockItem, StockMovement)
 
 
 def test_reserve_issue_and_release_through_the_api(api_en, dealer_a, advisor_a, shop):

@@ -4,7 +4,6 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -24,14 +23,6 @@ def png_bytes(size=(40, 30)) -> bytes:
 @pytest.fixture
 def order(vehicle_a, advisor_a):
     return services.repair_order_open(vehicle=vehicle_a, by=advisor_a, customer_complaint="划痕", job_type="accident")
-
-
-@pytest.fixture
-def web(advisor_a):
-    client = Client()
-    client.force_login(advisor_a)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def upload(web, order, name, content, caption="左前门划痕"):

@@ -17,11 +17,6 @@ def manager_b(dealer_b):
 
 
 @pytest.fixture
-def region_manager(dealer_a):
-    return UserFactory(username="s_region", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
-
-
-@pytest.fixture
 def tech_a(dealer_a):
     return person(dealer_a, Position.TECHNICIAN, employee_number="A-T1")
 

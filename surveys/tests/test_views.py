@@ -3,22 +3,16 @@
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory
+from core.tests.helpers import login
 from surveys import services
 from surveys.models import DealerSurveySettings, Questionnaire, SurveyInvitation, SurveyResponse
 from surveys.tests.factories import GOOD_CSI, csi, delivered_order, followup, invite, manager
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def answered(dealer, advisor, **overrides):

@@ -1,7 +1,6 @@
 import pytest
 
 from accounts.choices import Role
-from core.tests.factories import UserFactory
 from warranty.tests.factories import manager, staff, vehicle_in_warranty, warranty_order
 
 
@@ -13,11 +12,6 @@ def manager_a(dealer_a):
 @pytest.fixture
 def technician_a(dealer_a):
     return staff(dealer_a, Role.TECHNICIAN)
-
-
-@pytest.fixture
-def region_manager(dealer_a):
-    return UserFactory(username="w_region", roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
 
 
 @pytest.fixture

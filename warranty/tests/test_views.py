@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.navigation import nav_for
+from core.tests.helpers import login
 from customers.models import Vehicle
 from repairs import services as ro
 from repairs.choices import RepairOrderStatus as S
@@ -31,13 +32,6 @@ LIST = reverse("warranty:claim_list")
 NEW = reverse("warranty:claim_create")
 EXPORT = reverse("warranty:claim_export")
 REPORT = reverse("warranty:claim_report")
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def url(name, claim):
