@@ -3,7 +3,6 @@
 import threading
 import time
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -11,8 +10,8 @@ from django.db import connection, transaction
 from care.models import Letter
 from core.numbering import next_number
 from core.tests.factories import CustomerFactory, UserFactory
+from core.tests.helpers import sh
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHLY = "LT-{dealer}-{when:%Y%m}-"
 YEARLY = "{dealer}-L{when:%Y}-"
 
@@ -32,7 +31,7 @@ def numbered(dealer, when, prefix=MONTHLY, **options) -> str:
 
 @pytest.mark.django_db
 def test_the_first_number_of_a_period_is_one_and_the_next_counts_on_from_the_highest(dealer_a):
-    november = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    november = sh(2026, 11, 15, 10, 0)
     assert numbered(dealer_a, november) == "LT-A001-202611-0001"
     register(dealer_a, "LT-A001-202611-0001")
     register(dealer_a, "LT-A001-202611-0007")  # a gap (a number typed in by the demo data) is not filled
@@ -46,7 +45,7 @@ def test_each_period_has_its_own_sequence_in_the_dealers_local_time(dealer_a):
     register(dealer_a, "LT-A001-202611-0004")
     register(dealer_a, "A001-L2025-0009")
     # 23:50 on 30 November in Shanghai is still November ...
-    assert numbered(dealer_a, datetime(2026, 11, 30, 23, 50, tzinfo=SHANGHAI)) == "LT-A001-202611-0005"
+    assert numbered(dealer_a, sh(2026, 11, 30, 23, 50)) == "LT-A001-202611-0005"
     # ... ten past midnight is December, though it is still 30 November in UTC.
     assert numbered(dealer_a, datetime(2026, 11, 30, 16, 10, tzinfo=UTC)) == "LT-A001-202612-0001"
     assert numbered(dealer_a, date(2026, 1, 2), prefix=YEARLY) == "A001-L2026-0001"
@@ -55,7 +54,7 @@ def test_each_period_has_its_own_sequence_in_the_dealers_local_time(dealer_a):
 
 @pytest.mark.django_db
 def test_two_dealers_count_independently(dealer_a, dealer_b):
-    november = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
+    november = sh(2026, 11, 15, 10, 0)
     register(dealer_a, "LT-A001-202611-0003")
     assert numbered(dealer_b, november) == "LT-B001-202611-0001"
     register(dealer_b, "LT-B001-202611-0001")
