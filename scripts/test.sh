@@ -10,6 +10,11 @@ RESULTS=reports/junit  # not test-results/: pytest-playwright empties that folde
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 export DJANGO_SETTINGS_MODULE=config.settings.test
 unset DATABASE_URL
+# Fresh test databases every run (pyproject's --reuse-db is for local runs). The sqlite and postgres lanes run on
+# PYTEST_WORKERS processes (xdist, one test database each: ..._gw0, ..._gw1); modules go whole to a worker, the ones
+# reading the shared demo together (conftest.py). The browser lane stays serial: one live server, one chromium.
+FRESH=(--create-db)
+PARALLEL=(-n "${PYTEST_WORKERS:-2}" --dist loadfile)
 
 declare -a LANE_NAMES=() LANE_STATUS=() LANE_NOTES=()
 record() { LANE_NAMES+=("$1"); LANE_STATUS+=("$2"); LANE_NOTES+=("$3"); }
@@ -63,7 +68,7 @@ else
 fi
 
 # ---- unit + API on SQLite ----------------------------------------------------------
-run_pytest_lane sqlite -m "not browser" -q
+run_pytest_lane sqlite -m "not browser" -q "${FRESH[@]}" "${PARALLEL[@]}"
 
 # ---- the same suite on PostgreSQL ----------------------------------------------------
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -78,7 +83,7 @@ if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
      && "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w start \
           -o "-k $PGTMP -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" >/dev/null; then
     export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
-    run_pytest_lane postgres -m "not browser" -q
+    run_pytest_lane postgres -m "not browser" -q "${FRESH[@]}" "${PARALLEL[@]}"
     unset DATABASE_URL
     "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m fast -w stop >/dev/null
     trap - EXIT
@@ -94,7 +99,7 @@ fi
 
 # ---- browser ---------------------------------------------------------------------
 if [ -x /usr/bin/chromium ]; then
-  run_pytest_lane browser -m browser -q
+  run_pytest_lane browser -m browser -q "${FRESH[@]}"
 else
   banner browser
   record browser SKIPPED "/usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)"

@@ -1,10 +1,8 @@
 """Demo audits: one per dealer in the last quarter, never in the future, G follows the dealer profiles."""
 
 from datetime import date, timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from evaluation import audits
 from evaluation.models import Audit
@@ -13,21 +11,8 @@ from organization.models import Dealer
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_audits_follow_the_profiles():
+def test_demo_audits_follow_the_profiles(demo_dataset):  # 3 dealers, 3 months to 31 October 2026
     until = date(2026, 10, 31)
-    call_command(
-        "demo_data",
-        "--force",
-        "--dealers",
-        "3",
-        "--months",
-        "2",
-        "--seed",
-        "5",
-        "--until",
-        until.isoformat(),
-        stdout=StringIO(),
-    )
     dealers = list(Dealer.objects.order_by("code"))
     assert Audit.objects.count() == 3
     assert not Audit.objects.filter(audit_date__gt=until).exists()
