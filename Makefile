@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages bench serve-prod demo clean
+.PHONY: run test test-fast install lint format messages bench serve-prod demo clean
 
 .venv/installed: requirements/base.txt requirements/dev.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -28,6 +28,11 @@ run: install
 test: install
 	scripts/test.sh
 
+## The inner loop: the SQLite lane's tests on both cores, on the kept test databases (ARGS: more pytest arguments,
+## e.g. make test-fast ARGS=repairs)
+test-fast: install
+	$(PY) -m pytest -m "not browser" -q -n 2 --dist loadfile $(ARGS)
+
 lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
@@ -48,4 +53,4 @@ serve-prod: install
 	DJANGO_SETTINGS_MODULE=config.settings.production .venv/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
 
 clean:
-	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results reports
+	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results reports .pytest_cache
