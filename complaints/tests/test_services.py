@@ -20,7 +20,7 @@ from core.services import ConflictError
 from core.state import TransitionError
 from core.tests import helpers
 from core.tests.factories import UserFactory, VehicleFactory
-from core.tests.helpers import sh
+from core.tests.helpers import raises_because, sh
 from organization.models import CalendarDayKind, DealerCalendarDay
 from repairs.tests.factories import make_order
 from todo.choices import TaskKind, TaskStatus
@@ -107,7 +107,7 @@ def test_intake_refuses_another_dealers_records_and_changes_nothing(dealer_a, de
     with pytest.raises(ValidationError) as exc:
         open_complaint(dealer_a, advisor_a, vehicle=other_vehicle, staff=advisor_b, owner=advisor_b)
     assert set(exc.value.message_dict) == {"vehicle", "staff", "owner"}
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):
         open_complaint(dealer_b, advisor_a)
     assert not Complaint.objects.exists() and not Task.objects.exists()
 
@@ -118,7 +118,7 @@ def test_intake_refuses_bad_input(dealer_a, advisor_a, technician_a):
             dealer_a, advisor_a, channel="fax", category="x", description=" ", received_at=sh(2099, 1, 1, 9, 0)
         )
     assert set(exc.value.message_dict) == {"channel", "category", "description", "received_at"}
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "Your role may not register complaints."):
         open_complaint(dealer_a, technician_a)
     assert not Complaint.objects.exists()
 
@@ -179,7 +179,7 @@ def test_resolve_needs_contact_root_cause_action_and_agreement(dealer_a, advisor
     with pytest.raises(ValidationError) as exc:
         resolve(complaint, manager_a, customer_agreed=False, agreement_note="")
     assert set(exc.value.message_dict) == {"agreement_note"}
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "Only a service manager resolves complaints."):
         resolve(complaint, advisor_a)
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS and complaint.resolved_at is None
@@ -191,7 +191,7 @@ def test_resolve_records_b5_and_counts_as_feedback(dealer_a, advisor_a, manager_
     complaint = resolve(complaint, manager_a, resolved_at=sh(2025, 6, 17, 9, 0))
     assert complaint.status == Status.RESOLVED and complaint.customer_agreed is True
     assert complaint.feedback_at == sh(2025, 6, 17, 9, 0) and complaint.resolved_by == manager_a
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This complaint is already resolved."):
         resolve(complaint, manager_a)
     kpis = complaint_kpis.handling([dealer_a.pk], sh(2025, 6, 1), sh(2025, 7, 1), as_of=sh(2025, 7, 1))
     assert [(kpis[code][dealer_a.pk].numerator, kpis[code][dealer_a.pk].n) for code in ("A2", "D6", "B5")] == [
@@ -220,7 +220,7 @@ def test_reopen_keeps_a2_d6_clears_resolution_and_restarts_its_clock(dealer_a, a
         complaint.feedback_due_at,
         complaint.feedback_at,
     )
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Say why the complaint is reopened."):
         services.complaint_reopen(complaint=complaint, by=manager_a, version=complaint.version, reason=" ")
     complaint = services.complaint_reopen(complaint=complaint, by=manager_a, version=complaint.version, reason="复发")
     assert complaint.status == Status.IN_PROGRESS and complaint.reopen_count == 1
@@ -286,7 +286,7 @@ def test_reassign_moves_the_contact_task(dealer_a, advisor_a, manager_a, care_a)
     complaint = services.complaint_reassign(complaint=complaint, by=manager_a, version=complaint.version, owner=care_a)
     task = Task.objects.get(pk=complaint.contact_task_id)
     assert (complaint.owner, task.assignee, task.role) == (care_a, care_a, "followup_specialist")
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "Only a service manager reassigns complaints."):
         services.complaint_reassign(complaint=complaint, by=advisor_a, version=complaint.version, owner=manager_a)
 
 
@@ -333,7 +333,7 @@ def test_escalate_command(dealer_a, advisor_a):
     with pytest.raises(CommandError) as exc:
         call_command("escalate_complaints", "--at", "yesterday")
     assert exc.value.returncode == 2
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="--at must not be in the future"):
         call_command("escalate_complaints", "--at", "2099-01-01T00:00+08:00")
 
 
@@ -354,9 +354,9 @@ def test_critical_complaint_raises_a_severe_alert(dealer_a, advisor_a, manager_a
     assert (alert.level, alert.reason, list(alert.complaints.all())) == (
         CrisisLevel.SEVERE, CrisisReason.CRITICAL, [complaint]
     )  # fmt: skip
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "Only a service manager acknowledges crisis alerts."):
         services.crisis_alert_acknowledge(alert=alert, by=advisor_a, note="x")
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Say what is being done about it."):
         services.crisis_alert_acknowledge(alert=alert, by=manager_a, note=" ")
     alert = services.crisis_alert_acknowledge(alert=alert, by=manager_a, note="已致电客户，店总介入")
     assert alert.acknowledged_by == manager_a and alert.acknowledged_at is not None

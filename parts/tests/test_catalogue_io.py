@@ -1,15 +1,14 @@
 """Catalogue import (xlsx, CSV in UTF-8/BOM/GBK; all or nothing with line-numbered errors) and export round-trip."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
-from openpyxl import load_workbook
 
-from parts.catalogue_io import HEADER, catalogue_export, catalogue_import
+from core.tests import helpers
 from parts.models import Part, PartPrice
+from parts.services.catalogue_io import HEADER, catalogue_export, catalogue_import
 from parts.tests.catalogue_helpers import HEADER_EN, HEADER_ZH, clerk, csv_upload, make_part, xlsx_upload
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +22,8 @@ ROWS = [
 
 
 def snapshot():
-    return (
-        list(Part.objects.order_by("pk").values()),
-        list(PartPrice.objects.order_by("pk").values()),
-        Part.history.count(),
-        PartPrice.history.count(),
-    )
+    """Every part and dealer price with their history: equal before/after = nothing changed."""
+    return helpers.snapshot(Part, PartPrice)
 
 
 def test_csv_import_creates_parts_and_dealer_prices(dealer_a):
@@ -126,10 +121,19 @@ def test_updating_an_existing_part_and_price_keeps_history(dealer_a, dealer_b):
 
 
 def test_prices_of_a_dealer_the_user_does_not_work_for_are_refused(dealer_a, dealer_b, advisor_a):
-    with pytest.raises(PermissionDenied):
-        catalogue_import(file=csv_upload(ROWS), dealer=dealer_b, by=clerk(dealer_a))
-    with pytest.raises(PermissionDenied):
-        catalogue_import(file=csv_upload(ROWS), dealer=dealer_a, by=advisor_a)
+    with translation.override("en"):
+        other_dealer = helpers.assert_refused(
+            PermissionDenied,
+            lambda: catalogue_import(file=csv_upload(ROWS), dealer=dealer_b, by=clerk(dealer_a)),
+            state=snapshot,
+        )
+        no_role = helpers.assert_refused(
+            PermissionDenied,
+            lambda: catalogue_import(file=csv_upload(ROWS), dealer=dealer_a, by=advisor_a),
+            state=snapshot,
+        )
+        assert str(other_dealer) == "You cannot change the data of this dealer."
+        assert str(no_role) == "Your role may not change the parts catalogue."
     assert not Part.objects.exists()
 
 
@@ -161,6 +165,9 @@ def test_damaged_workbook_is_a_clear_error(dealer_a):
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    with pytest.raises(ValidationError):
-        catalogue_import(file=SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken"), dealer=dealer_a, by=clerk(dealer_a))
-    assert load_workbook is not None and io is not None
+    damaged = SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken")
+    with translation.override("en"):
+        error = helpers.assert_refused(
+            ValidationError, lambda: catalogue_import(file=damaged, dealer=dealer_a, by=clerk(dealer_a)), state=snapshot
+        )
+        assert error.messages == ["The file could not be read as an Excel workbook (.xlsx)."]

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory
-from parts import services
+from core.tests.helpers import raises_because
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, StockItem, StockMovement, Warehouse
+from parts.services import stock as stock_services
 from repairs import services as repair_services
 
 pytestmark = pytest.mark.django_db
@@ -56,47 +57,47 @@ def test_part_numbers_are_normalised_for_search(item):
 
 
 def test_receipts_keep_a_moving_average_cost(item, clerk):
-    services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=clerk)
-    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("36"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("5"), unit_cost=D("36"), by=clerk)
     item.refresh_from_db()
     assert (item.on_hand, item.average_cost) == (D("15"), D("32.0000"))  # (10×30 + 5×36) / 15
     assert ledger_sum(item) == item.on_hand
 
 
 def test_stock_never_goes_negative_and_a_refusal_changes_nothing(item, clerk):
-    services.stock_receive(item=item, quantity=D("2"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("2"), unit_cost=D("30"), by=clerk)
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.stock_adjust(item=item, quantity=D("-3"), by=clerk, reason="破损")
+        stock_services.stock_adjust(item=item, quantity=D("-3"), by=clerk, reason="破损")
     assert error.value.message_dict == {"quantity": ["Only 2 piece of 06A 115 561-B 机油滤清器 on hand."]}
     item.refresh_from_db()
     assert item.on_hand == D("2") and StockMovement.objects.filter(item=item).count() == 1
-    with pytest.raises(ValidationError):
-        services.stock_adjust(item=item, quantity=D("-1"), by=clerk, reason="  ")
+    with raises_because(ValidationError, "Say why the stock is adjusted."):
+        stock_services.stock_adjust(item=item, quantity=D("-1"), by=clerk, reason="  ")
     assert StockMovement.objects.filter(item=item).count() == 1
 
 
 def test_reserve_issue_return_and_release(item, clerk, part_line):
-    services.stock_receive(item=item, quantity=D("3"), unit_cost=D("30"), by=clerk)
-    reservation = services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("3"), unit_cost=D("30"), by=clerk)
+    reservation = stock_services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)
     item.refresh_from_db()
     assert (item.on_hand, item.reserved, item.available) == (D("3"), D("2"), D("1"))
-    with pytest.raises(ValidationError):
-        services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)  # only 1 available
-    with pytest.raises(ValidationError):
-        services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="盘亏")  # would eat reserved stock
-    movement = services.stock_issue(reservation=reservation, by=clerk)
+    with raises_because(ValidationError, "Only 1 available (3 on hand, 2 reserved)"):
+        stock_services.stock_reserve(item=item, line=part_line, quantity=D("2"), by=clerk)
+    with raises_because(ValidationError, "2 are reserved for repair orders: release them first."):
+        stock_services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="盘亏")
+    movement = stock_services.stock_issue(reservation=reservation, by=clerk)
     reservation.refresh_from_db()
     item.refresh_from_db()
     assert (item.on_hand, item.reserved) == (D("1"), D("0"))
     assert movement.kind == MovementKind.ISSUE and movement.repair_order_line == part_line
     assert reservation.status == ReservationStatus.ISSUED and reservation.issued_at >= reservation.requested_at
-    with pytest.raises(ValidationError):
-        services.stock_issue(reservation=reservation, by=clerk)  # issued once only
-    with pytest.raises(ValidationError):
-        services.stock_return(item=item, line=part_line, quantity=D("3"), by=clerk)  # only 2 were issued
-    services.stock_return(item=item, line=part_line, quantity=D("1"), by=clerk)
-    second = services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
-    services.stock_release(reservation=second, by=clerk)
+    with raises_because(ValidationError, "This reservation is already Issued."):
+        stock_services.stock_issue(reservation=reservation, by=clerk)
+    with raises_because(ValidationError, "At most 2 were issued to this line."):
+        stock_services.stock_return(item=item, line=part_line, quantity=D("3"), by=clerk)
+    stock_services.stock_return(item=item, line=part_line, quantity=D("1"), by=clerk)
+    second = stock_services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
+    stock_services.stock_release(reservation=second, by=clerk)
     item.refresh_from_db()
     assert (item.on_hand, item.reserved) == (D("2"), D("0"))
     assert ledger_sum(item) == item.on_hand
@@ -105,14 +106,15 @@ def test_reserve_issue_return_and_release(item, clerk, part_line):
 
 def test_only_the_dealers_parts_staff_change_its_stock(item, advisor_b, dealer_a):
     technician = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
-    for user in (advisor_b, technician):
-        with pytest.raises(PermissionDenied):
-            services.stock_receive(item=item, quantity=D("1"), unit_cost=D("1"), by=user)
+    for user, reason in ((advisor_b, "You cannot change the data of this dealer."),
+                         (technician, "Your role may not change the stock.")):  # fmt: skip
+        with raises_because(PermissionDenied, reason):
+            stock_services.stock_receive(item=item, quantity=D("1"), unit_cost=D("1"), by=user)
     assert StockMovement.objects.count() == 0
 
 
 def test_stock_check_finds_an_item_that_does_not_match_its_ledger(item, clerk):
-    services.stock_receive(item=item, quantity=D("4"), unit_cost=D("10"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("4"), unit_cost=D("10"), by=clerk)
     StockItem.objects.filter(pk=item.pk).update(on_hand=D("5"))  # a change that bypassed the ledger
     with pytest.raises(CommandError) as error:
         call_command("stock_check", stdout=StringIO(), stderr=StringIO())
@@ -140,14 +142,16 @@ def test_any_sequence_of_operations_keeps_the_ledger_invariant(dealer_a, clerk, 
         count = StockMovement.objects.filter(item=item).count()
         try:
             if name == "receive":
-                services.stock_receive(item=item, quantity=D(amount), unit_cost=D("12.5"), by=clerk)
+                stock_services.stock_receive(item=item, quantity=D(amount), unit_cost=D("12.5"), by=clerk)
             elif name == "adjust":
-                services.stock_adjust(item=item, quantity=D(amount), by=clerk, reason="盘点差异")
+                stock_services.stock_adjust(item=item, quantity=D(amount), by=clerk, reason="盘点差异")
             elif name == "reserve":
-                reservations.append(services.stock_reserve(item=item, line=part_line, quantity=D(amount), by=clerk))
+                reservations.append(
+                    stock_services.stock_reserve(item=item, line=part_line, quantity=D(amount), by=clerk)
+                )
             elif reservations:
                 chosen = reservations[amount % len(reservations)]
-                action = services.stock_release if name == "release" else services.stock_issue
+                action = stock_services.stock_release if name == "release" else stock_services.stock_issue
                 action(reservation=chosen, by=clerk)
         except ValidationError:
             after = StockItem.objects.get(pk=item.pk)
@@ -161,14 +165,14 @@ def test_any_sequence_of_operations_keeps_the_ledger_invariant(dealer_a, clerk, 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_advisors_reserving_the_last_unit_at_once_exactly_one_succeeds(item, clerk, part_line):
-    services.stock_receive(item=item, quantity=D("1"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("1"), unit_cost=D("30"), by=clerk)
     barrier = threading.Barrier(2)
     outcomes, lock = [], threading.Lock()
 
     def advisor():
         try:
             barrier.wait(timeout=10)
-            services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
+            stock_services.stock_reserve(item=item, line=part_line, quantity=D("1"), by=clerk)
             result = "reserved"
         except ValidationError:
             result = "refused"
@@ -190,14 +194,14 @@ def test_two_advisors_reserving_the_last_unit_at_once_exactly_one_succeeds(item,
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issues_never_lose_a_movement_or_go_negative(item, clerk):
-    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
     barrier = threading.Barrier(4)
     refused = []
 
     def take_two():
         try:
             barrier.wait(timeout=10)
-            services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="领用")
+            stock_services.stock_adjust(item=item, quantity=D("-2"), by=clerk, reason="领用")
         except ValidationError:
             refused.append(1)
         finally:
@@ -213,18 +217,22 @@ def test_concurrent_issues_never_lose_a_movement_or_go_negative(item, clerk):
 
 
 def test_a_transfer_moves_stock_and_its_cost_between_the_dealers_warehouses(item, clerk, dealer_a, dealer_b):
-    services.stock_receive(item=item, quantity=D("6"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("6"), unit_cost=D("30"), by=clerk)
     branch = Warehouse.objects.create(dealer=dealer_a, code="WH02", name="分库")
-    out, into = services.stock_transfer(item=item, to_warehouse=branch, quantity=D("4"), by=clerk)
+    out, into = stock_services.stock_transfer(item=item, to_warehouse=branch, quantity=D("4"), by=clerk)
     item.refresh_from_db()
     target = StockItem.objects.get(warehouse=branch, part=item.part)
     assert (item.on_hand, target.on_hand, target.average_cost) == (D("2"), D("4"), D("30.0000"))
     assert (out.kind, out.quantity, into.kind, into.quantity) == ("transfer_out", D("-4"), "transfer_in", D("4"))
     assert ledger_sum(item) == item.on_hand and ledger_sum(target) == target.on_hand
     elsewhere = Warehouse.objects.create(dealer=dealer_b, code="WH01", name="乙店仓库")
-    for to, quantity in ((elsewhere, "1"), (item.warehouse, "1"), (branch, "3")):  # other dealer, same, too many
-        with pytest.raises(ValidationError):
-            services.stock_transfer(item=item, to_warehouse=to, quantity=D(quantity), by=clerk)
+    for to, quantity, reason in (
+        (elsewhere, "1", "Choose another warehouse of the same dealer."),
+        (item.warehouse, "1", "Choose another warehouse of the same dealer."),
+        (branch, "3", "Only 2 piece of 06A 115 561-B 机油滤清器 on hand."),
+    ):
+        with raises_because(ValidationError, reason):
+            stock_services.stock_transfer(item=item, to_warehouse=to, quantity=D(quantity), by=clerk)
     item.refresh_from_db()
     assert item.on_hand == D("2") and StockMovement.objects.count() == 3
 
@@ -233,7 +241,7 @@ def test_the_transfer_form_on_the_stock_item_page(item, clerk, dealer_a):
     from django.test import Client
     from django.urls import reverse
 
-    services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D("5"), unit_cost=D("30"), by=clerk)
     branch = Warehouse.objects.create(dealer=dealer_a, code="WH02", name="分库")
     client = Client()
     client.force_login(clerk)

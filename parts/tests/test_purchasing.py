@@ -18,7 +18,6 @@ from core.services import ConflictError
 from core.state import TransitionError, transition_events
 from core.tests import helpers
 from core.tests.helpers import raises_because
-from parts import purchasing
 from parts.choices import MovementKind, PurchaseOrderStatus
 from parts.models import (
     GoodsReceipt,
@@ -30,6 +29,7 @@ from parts.models import (
     Supplier,
     Warehouse,
 )
+from parts.services import purchasing
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -10,11 +10,11 @@ from django.utils import translation
 
 from core.lists import apply_filterset
 from core.tests.helpers import raises_because
-from parts import purchasing
-from parts.catalogue_io import catalogue_import
 from parts.filtersets import PartFilterSet, StockItemFilterSet
 from parts.models import Part, PurchaseOrder, Supplier
-from parts.selectors import part_list, stock_list
+from parts.selectors.stock import part_list, stock_list
+from parts.services import purchasing
+from parts.services.catalogue_io import catalogue_import
 from parts.tests.catalogue_helpers import HEADER_ZH, clerk, csv_upload, make_part, stock
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_ordering_an_old_number_orders_the_current_part(dealer_a, chain):
 
 def test_a_request_for_an_old_number_reserves_the_current_part(dealer_a, chain, vehicle_a, advisor_a):
     from parts.models import StockReservation
-    from parts.services import repair_order_request_parts
+    from parts.services.stock import repair_order_request_parts
     from repairs import services as repair_services
     from repairs.tests.factories import make_order
 

@@ -14,8 +14,9 @@ from accounts.choices import Role
 from core.services import ConflictError
 from core.tests.factories import UserFactory
 from core.tests.helpers import raises_because
-from parts import purchasing, suppliers
 from parts.models import GoodsReceipt, PurchaseOrder, Supplier
+from parts.selectors import suppliers as supplier_selectors
+from parts.services import purchasing, suppliers
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -56,7 +57,7 @@ def history(warehouse_a, supplier_a, buyer, oil_filter, brake_pads):
 
 
 def test_performance_of_a_supplier(supplier_a, history):
-    perf = suppliers.supplier_performance([supplier_a.pk])[supplier_a.pk]
+    perf = supplier_selectors.supplier_performance([supplier_a.pk])[supplier_a.pk]
     # deliveries: day 4 (on time), day 12 and day 13 (late: expected after 10 days)
     assert (perf.deliveries, perf.deliveries_with_due_date, perf.on_time) == (3, 3, 1)
     assert perf.on_time_share == D("0.3333")
@@ -64,12 +65,12 @@ def test_performance_of_a_supplier(supplier_a, history):
     assert perf.measured_lead_time_days == D("8.0")
     # 5 receipt lines: PO1 good; PO2 first delivery damaged + short, short; second delivery both complete
     assert (perf.receipt_lines, perf.passed_lines, perf.pass_rate) == (5, 3, D("0.6000"))
-    listed = suppliers.supplier_list(user=history[0].created_by).get(pk=supplier_a.pk)
+    listed = supplier_selectors.supplier_list(user=history[0].created_by).get(pk=supplier_a.pk)
     assert listed.open_orders == 2  # PO3 sent, PO4 draft
 
 
 def test_a_supplier_without_deliveries_has_no_rates(supplier_a):
-    perf = suppliers.supplier_performance([supplier_a.pk])[supplier_a.pk]
+    perf = supplier_selectors.supplier_performance([supplier_a.pk])[supplier_a.pk]
     assert (perf.on_time_share, perf.pass_rate, perf.measured_lead_time_days) == (None, None, None)
 
 

@@ -291,6 +291,10 @@ def pair(dealer_a, advisor_a, clock):
     return original, back(original, sh(2026, 10, 20, 9))
 
 
+DESK_ONLY = "Only the service desk changes the check-in and the estimate."
+OTHER_DEALER = "You cannot change the data of this dealer."
+
+
 def refused(exception, call):
     """Run a call that must be refused with ``exception``: no dismissal and no order changed; return the error."""
     return assert_refused(exception, call, state=lambda: snapshot(ComebackDismissal, RepairOrder))
@@ -316,8 +320,9 @@ def test_not_a_comeback_refused_to_other_roles_dealers_and_region_managers(pair,
     region_manager = UserFactory(roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
     workshop = [UserFactory(roles=[role], dealers=[dealer_a]) for role in (Role.TECHNICIAN, Role.FOREMAN)]
 
-    for user in (*workshop, region_manager, advisor_b):
-        refused(PermissionDenied, lambda user=user: dismiss(original, revisit, user))
+    refusals = [*((user, DESK_ONLY) for user in workshop), (region_manager, OTHER_DEALER), (advisor_b, OTHER_DEALER)]
+    for user, reason in refusals:
+        assert str(refused(PermissionDenied, lambda user=user: dismiss(original, revisit, user))) == reason
 
 
 def test_not_a_comeback_needs_a_reason_and_a_detected_unlinked_revisit(pair, dealer_a, advisor_a):
@@ -352,8 +357,11 @@ def test_undo_is_refused_twice_and_to_other_roles(pair, dealer_a, advisor_a, adv
     original, revisit = pair
     dismissal = dismiss(original, revisit, advisor_a)
     technician = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
-    for user in (technician, advisor_b):
-        refused(PermissionDenied, lambda user=user: services.comeback_dismissal_revoke(dismissal=dismissal, by=user))
+    for user, reason in ((technician, DESK_ONLY), (advisor_b, OTHER_DEALER)):
+        error = refused(
+            PermissionDenied, lambda user=user: services.comeback_dismissal_revoke(dismissal=dismissal, by=user)
+        )
+        assert str(error) == reason
 
     services.comeback_dismissal_revoke(dismissal=dismissal, by=advisor_a)
 

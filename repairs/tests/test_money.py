@@ -335,13 +335,13 @@ def test_discount_limit_per_role(role, allowed, refused_pct, message, checked_in
 def test_roles_outside_the_service_desk_give_no_discount(checked_in, dealer_a, english):
     technician = staff_for(dealer_a).technician
     before = order_snapshot(checked_in)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the service desk changes the check-in and the estimate"):
         set_discount(checked_in, technician, "1")
     assert order_snapshot(checked_in) == before
 
 
 @pytest.mark.django_db
-def test_discount_approval_follows_the_discount(checked_in, advisor_a, dealer_a):
+def test_discount_approval_follows_the_discount(checked_in, advisor_a, dealer_a, english):
     manager = staff_for(dealer_a).service_manager
     order = set_discount(checked_in, manager, "15")
     # Another change of the estimate keeps the manager's approval of the discount.
@@ -356,8 +356,9 @@ def test_discount_approval_follows_the_discount(checked_in, advisor_a, dealer_a)
     )
     # The advisor cannot change a discount above their own limit, even downwards.
     before = order_snapshot(order)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         set_discount(order, advisor_a, "10")
+    assert excinfo.value.message_dict == {"discount_pct": ["Your role may give at most 5% discount."]}
     assert order_snapshot(order) == before
     # Back to no discount: nobody approves a discount that is not there.
     order = set_discount(RepairOrder.objects.get(pk=order.pk), advisor_a, "0")

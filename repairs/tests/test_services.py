@@ -30,6 +30,7 @@ from repairs.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+OTHER_DEALER = "You cannot change the data of this dealer."
 LATER_STATUSES = [S.ESTIMATED, S.APPROVED, S.DISPATCHED, S.IN_REPAIR, S.QC, S.READY, S.DELIVERED, S.CLOSED]
 
 
@@ -173,12 +174,14 @@ def test_open_refused_without_the_service_desk_permission(role, vehicle_a, deale
 
 def test_open_refused_to_a_region_manager(vehicle_a, dealer_a):
     region_manager = UserFactory(roles=[Role.REGION_MANAGER], regions=[dealer_a.region])
-    refused(PermissionDenied, lambda: open_order(vehicle_a, region_manager))
+    error = refused(PermissionDenied, lambda: open_order(vehicle_a, region_manager))
+    assert str(error) == "You cannot change the data of this dealer."
 
 
 def test_open_refused_at_a_closed_dealer(vehicle_a, advisor_a, dealer_a):
     type(dealer_a).objects.filter(pk=dealer_a.pk).update(is_active=False)
-    refused(PermissionDenied, lambda: open_order(vehicle_a, advisor_a))
+    error = refused(PermissionDenied, lambda: open_order(vehicle_a, advisor_a))
+    assert str(error) == "You cannot change the data of this dealer."
 
 
 # --- check-in -------------------------------------------------------------------------------------
@@ -209,16 +212,18 @@ def test_checkin_records_the_walkaround(vehicle_a, advisor_a):
 def test_a_lower_odometer_needs_a_reason(vehicle_30k, advisor_a):
     order = make_order(vehicle_30k, advisor_a, S.OPEN)
     error = refused(ValidationError, lambda: update_checkin(order, advisor_a, odometer_km=29_000), order)
-    assert error.message_dict == {
+    below = {
         "odometer_km": [
             "The odometer (29000 km) is below the last recorded mileage (30000 km): check it, or give the reason."
         ]
     }
-    refused(
+    assert error.message_dict == below
+    error = refused(
         ValidationError,
         lambda: update_checkin(stored(order), advisor_a, odometer_km=29_000, odometer_override_reason="   "),
         order,
     )
+    assert error.message_dict == below  # a blank reason is no reason
 
 
 def check_in(order, by) -> RepairOrder:
@@ -524,13 +529,17 @@ def test_lines_refused_to_other_roles_and_dealers(vehicle_a, advisor_a, advisor_
     order = make_order(vehicle_a, advisor_a, S.CHECKED_IN)
     line = add_line(order, advisor_a, kind="labour", description="清洗节气门", quantity=D("0.5"))
     staff = staff_for(dealer_a)
-    for user in (staff.technician, staff.foreman, advisor_b):
-        refused(
+    desk_only = "Only the service desk changes the check-in and the estimate."
+    for user, reason in ((staff.technician, desk_only), (staff.foreman, desk_only), (advisor_b, OTHER_DEALER)):
+        added = refused(
             PermissionDenied,
             lambda user=user: add_line(order, user, kind="labour", description="增项", quantity=D("1")),
             order,
         )
-        refused(PermissionDenied, lambda user=user: services.repair_order_remove_line(line=line, by=user), order)
+        removed = refused(
+            PermissionDenied, lambda user=user: services.repair_order_remove_line(line=line, by=user), order
+        )
+        assert (str(added), str(removed)) == (reason, reason)
 
 
 def test_estimate_refuses_fields_that_are_not_estimate_terms(vehicle_a, advisor_a):

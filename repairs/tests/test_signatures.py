@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from core.forms import SignatureField
 from core.tests.factories import signature_data_url, signature_file, signature_png
@@ -25,16 +26,20 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_anything_but_a_drawn_png_is_refused(value):
-    with pytest.raises(ValidationError):
-        SignatureField().clean(value)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            SignatureField().clean(value)
+        assert excinfo.value.messages == ["The signature could not be read: please sign again."]
 
 
 def test_a_drawn_png_becomes_a_file_and_an_empty_pad_is_no_signature(monkeypatch):
     assert SignatureField().clean(signature_data_url()).read() == signature_png()
     assert SignatureField().clean("") is None
     monkeypatch.setattr(SignatureField, "max_bytes", 10)
-    with pytest.raises(ValidationError):
-        SignatureField().clean(signature_data_url())
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            SignatureField().clean(signature_data_url())
+        assert excinfo.value.messages == ["The signature image is too large."]
 
 
 def test_approval_by_signature_needs_the_signature_and_keeps_it(vehicle_a, advisor_a):

@@ -479,11 +479,17 @@ def test_approval_needs_method_and_customer_name(fields, messages, vehicle_a, ad
 
 def test_approve_cannot_bypass_the_approval_record(vehicle_a, advisor_a):
     order = make_order(vehicle_a, advisor_a, S.ESTIMATED)
-    refused(
+    error = refused(
         TransitionError,
         lambda: services.repair_order_transition(order=order, action="approve", by=advisor_a, version=order.version),
         order,
     )
+    assert error.message_dict == {
+        "action": [
+            "Record how the customer approved (signature, phone…).",
+            "Record who approved on the customer's side.",
+        ]
+    }
 
 
 def test_dispatch_needs_a_labour_line(vehicle_a, advisor_a, staff):
@@ -638,8 +644,12 @@ def test_each_role_may_do_only_what_its_permissions_allow(action, role, vehicle_
     note = "客户要求" if action in NOTES_REQUIRED else ""
     if EXPECTED[action][3] in ROLE_PERMISSIONS[role]:
         assert perform(order, action, user, note).status == EXPECTED[action][1]
-    else:
-        refused(PermissionDenied, lambda: perform(order, action, user, note), order)
+    elif role == Role.REGION_MANAGER:  # reads the region's dealers, changes nothing there
+        error = refused(PermissionDenied, lambda: perform(order, action, user, note), order)
+        assert str(error) == "You cannot change the data of this dealer."
+    else:  # refused for the role, not for the dealer
+        error = refused(PermissionDenied, lambda: perform(order, action, user, note), order)
+        assert str(error).startswith(("Your role may not do “", "Only the service desk changes")), str(error)
 
 
 @pytest.mark.parametrize("action", list(EXPECTED))

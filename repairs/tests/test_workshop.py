@@ -51,6 +51,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 T0 = sh(2026, 11, 16, 9, 0)  # a Monday morning
+DESK_ONLY = "Only the service desk changes the check-in and the estimate."
 REPAIR_CHECKLIST = "fault_fixed, warning_lights, fitted_parts, no_leaks, cleanliness"
 
 
@@ -391,7 +392,8 @@ def test_one_open_clock_per_technician(vehicle_a, advisor_a, staff):
     error = refused(ValidationError, lambda: services.labour_clock_on(line=brakes, by=staff.technician), order)
     assert error.messages == ["You are clocked on another job: clock off there first."]
     # Clocking on the same job twice is refused the same way.
-    refused(ValidationError, lambda: services.labour_clock_on(line=alignment, by=staff.technician), order)
+    error = refused(ValidationError, lambda: services.labour_clock_on(line=alignment, by=staff.technician), order)
+    assert error.messages == ["You are clocked on another job: clock off there first."]
 
     services.labour_clock_off(line=alignment, by=staff.technician, finished=False, pause_reason=PauseReason.WAITING_BAY)
     services.labour_clock_on(line=brakes, by=staff.technician)
@@ -776,8 +778,11 @@ def test_contact_and_decision_refused_to_the_workshop_and_other_dealers(vehicle_
     order = in_progress(vehicle_a, advisor_a, staff)
     addition = raise_addition(order, staff.technician)
     for user in (staff.technician, staff.foreman, staff.qc_inspector):
-        refused(PermissionDenied, lambda user=user: services.addition_contact(addition=addition, by=user), order)
-        refused(PermissionDenied, lambda user=user: decide(addition, user), order)
+        error = refused(
+            PermissionDenied, lambda user=user: services.addition_contact(addition=addition, by=user), order
+        )
+        assert str(error) == DESK_ONLY
+        assert str(refused(PermissionDenied, lambda user=user: decide(addition, user), order)) == DESK_ONLY
     for call in (
         lambda: services.addition_contact(addition=addition, by=advisor_b),
         lambda: decide(addition, advisor_b),
@@ -888,7 +893,8 @@ def test_a_failed_qc_reopens_the_jobs_and_a_second_inspection_follows(vehicle_a,
     job = job_of(order)
     # Back on the board of the same technician, to be done again.
     assert (job.work_status, job.finished_at, job.technician_id) == (WorkStatus.WAITING, None, staff.technician.pk)
-    refused(TransitionError, lambda: request_qc(order, staff.technician), order)
+    error = refused(TransitionError, lambda: request_qc(order, staff.technician), order)
+    assert error.message_dict == {"action": ["Every job must be finished (clocked off as done) before QC."]}
 
     clock(T0 + timedelta(minutes=30))
     services.labour_clock_on(line=job, by=staff.technician)
@@ -978,14 +984,16 @@ def test_the_advisor_sends_a_ready_car_back_to_the_workshop(vehicle_a, advisor_a
     )
     # It passes QC again (a new inspection: the first no longer counts) before it is delivered.
     order = request_qc(order, staff.technician)
-    refused(
+    error = refused(
         TransitionError,
         lambda: services.repair_order_transition(
             order=order, action="qc_pass", by=staff.qc_inspector, version=order.version
         ),
         order,
     )
-    refused(TransitionError, lambda: deliver(order, advisor_a), order)
+    assert error.message_dict == {"action": ["Record the QC inspection with its checklist first."]}
+    error = refused(TransitionError, lambda: deliver(order, advisor_a), order)
+    assert error.message_dict == {"action": ["Only a car that passed QC is delivered."]}
     assert qc(order, staff.qc_inspector).sequence == 2
     deliver(order, advisor_a)
     assert stored(order).status == S.DELIVERED
@@ -1127,7 +1135,8 @@ def test_settlement_totals_by_payer_are_the_orders_totals(vehicle_a, advisor_a, 
         {"kind": LineKind.PART, "description": "雨刮片", "quantity": D("2"), "unit_price": D("88.88")},
     ])  # fmt: skip
     totals = services.repair_order_totals(order=order)
-    refused(ValidationError, lambda: deliver(order, advisor_a, PaymentMethod.NONE), order)
+    error = refused(ValidationError, lambda: deliver(order, advisor_a, PaymentMethod.NONE), order)
+    assert error.message_dict == {"payment_method": [f"The customer pays {totals.customer.total}: choose how."]}
 
     settlement = stored(deliver(order, advisor_a, PaymentMethod.CASH))
 
@@ -1240,7 +1249,7 @@ def test_delivery_refused_to_the_workshop_other_dealers_and_stale_versions(
     order = make_order(vehicle_a, advisor_a, S.READY, staff=staff)
     followup = UserFactory(roles=[Role.FOLLOWUP_SPECIALIST], dealers=[dealer_a])
     for user in (staff.technician, staff.foreman, staff.qc_inspector, followup):
-        refused(PermissionDenied, lambda user=user: deliver(order, user), order)
+        assert str(refused(PermissionDenied, lambda user=user: deliver(order, user), order)) == DESK_ONLY
     error = refused(PermissionDenied, lambda: deliver(order, advisor_b), order)
     assert str(error) == "You cannot change the data of this dealer."
     refused(
@@ -1325,7 +1334,7 @@ def test_a_comeback_link_refused_to_the_workshop_other_dealers_and_stale_version
         return services.repair_order_link_comeback(order=order, earlier=earlier, by=by, version=version)
 
     for user in (staff.technician, staff.foreman, staff.qc_inspector):
-        refused(PermissionDenied, lambda user=user: link(user), order)
+        assert str(refused(PermissionDenied, lambda user=user: link(user), order)) == DESK_ONLY
     error = refused(PermissionDenied, lambda: link(advisor_b), order)
     assert str(error) == "You cannot change the data of this dealer."
     refused(ConflictError, lambda: link(advisor_a, order.version - 1), order)

@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.choices import Role
+from core.services import ConflictError
 from core.tests.factories import UserFactory
+from core.tests.helpers import raises_because
 from staff import services
 from staff.choices import AssessmentKind, CertificateKind, Position, TrainingResult
 from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord
@@ -60,7 +62,7 @@ def test_the_command(tech_a):
     call_command("certificate_expiry_tasks", stdout=out)
     assert out.getvalue().splitlines() == ["1 certificate expiry to-do(s) created.",
                                            "0 certificate expiry to-do(s) created."]  # fmt: skip
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="--today must be a date like"):
         call_command("certificate_expiry_tasks", "--today", "tomorrow")
 
 
@@ -80,10 +82,10 @@ def test_peer_and_supervisor_rules(dealer_a, dealer_b, manager_a, tech_a, tech_b
         subject=tech_a, by=colleague.user, kind=AssessmentKind.PEER, year=2026, quarter=1, comment=" 好 ", **SCORES
     )
     assert (peer.dealer, peer.average, peer.comment) == (dealer_a, Decimal("4.00"), "好")
-    with pytest.raises(ValidationError):  # once per quarter
+    with raises_because(ValidationError, "You have already assessed this person for this quarter."):  # once per quarter
         services.assessment_create(subject=tech_a, by=colleague.user, kind=AssessmentKind.PEER, year=2026, quarter=1,
                                    **SCORES)  # fmt: skip
-    with pytest.raises(PermissionDenied):  # a peer of another dealer
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):  # a peer of another dealer
         services.assessment_create(subject=tech_a, by=tech_b.user, kind=AssessmentKind.PEER, year=2026, quarter=1,
                                    **SCORES)  # fmt: skip
     with pytest.raises(ValidationError) as error:  # a colleague is not the supervisor
@@ -93,10 +95,10 @@ def test_peer_and_supervisor_rules(dealer_a, dealer_b, manager_a, tech_a, tech_b
     boss = services.assessment_create(subject=tech_a, by=manager_a, kind=AssessmentKind.SUPERVISOR, year=2026,
                                       quarter=1, **SCORES)  # fmt: skip
     assert boss.kind == AssessmentKind.SUPERVISOR
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This quarter has not started yet."):
         services.assessment_create(subject=tech_a, by=manager_a, kind=AssessmentKind.SUPERVISOR,
                                    year=timezone.localdate().year + 1, quarter=1, **SCORES)  # fmt: skip
-    with pytest.raises(ValidationError):  # a score outside 1–5
+    with raises_because(ValidationError, "Ensure this value is less than or equal to 5."):  # a score outside 1–5
         services.assessment_create(subject=tech_a, by=manager_a, kind=AssessmentKind.SUPERVISOR, year=2026,
                                    quarter=2, **{**SCORES, "score_teamwork": 6})  # fmt: skip
     assert Assessment.objects.count() == 2
@@ -112,34 +114,34 @@ def test_peer_and_supervisor_rules(dealer_a, dealer_b, manager_a, tech_a, tech_b
 def test_profile_and_training_services(dealer_a, dealer_b, manager_a, manager_b, advisor_a):
     profile = services.profile_create(dealer=dealer_a, user=advisor_a, by=manager_a, employee_number="A-01",
                                       position=Position.SERVICE_ADVISOR, hire_date=date(2024, 3, 1))  # fmt: skip
-    with pytest.raises(ValidationError):  # one profile per person and dealer
+    with raises_because(ValidationError, "This person already has a staff profile at this dealer."):
         services.profile_create(dealer=dealer_a, user=advisor_a, by=manager_a, employee_number="A-02",
                                 position=Position.SERVICE_ADVISOR, hire_date=date(2024, 3, 1))  # fmt: skip
-    with pytest.raises(ValidationError):  # not assigned to dealer B
+    with raises_because(ValidationError, "This person is not assigned to this dealer."):  # not assigned to dealer B
         services.profile_create(dealer=dealer_b, user=advisor_a, by=manager_b, employee_number="B-01",
                                 position=Position.SERVICE_ADVISOR, hire_date=date(2024, 3, 1))  # fmt: skip
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):
         services.profile_update(profile=profile, by=manager_b, version=profile.version, notes="x")
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "A person cannot be their own supervisor."):
         services.profile_update(profile=profile, by=manager_a, version=profile.version, supervisor=advisor_a)
     profile = services.profile_update(profile=profile, by=manager_a, version=profile.version, supervisor=manager_a)
     assert (profile.supervisor, profile.version) == (manager_a, 2)
-    with pytest.raises(ValidationError):  # stale version
+    with raises_because(ConflictError, "your version 1, now 2"):  # stale version
         services.profile_update(profile=profile, by=manager_a, version=1, notes="x")
 
     lesson = course(dealer_a, "P01", hours="6")
     record = services.training_record_add(profile=profile, course=lesson, by=manager_a, attended_on=date(2025, 5, 1),
                                           result=TrainingResult.PASSED, score=92)  # fmt: skip
     assert record.hours == Decimal("6")
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Choose a course of this person's dealer."):
         services.training_record_add(profile=profile, course=course(dealer_b, "P01"), by=manager_a,
                                      attended_on=date(2025, 5, 1), result=TrainingResult.PASSED)  # fmt: skip
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This date is in the future."):
         services.training_record_add(profile=profile, course=lesson, by=manager_a,
                                      attended_on=timezone.localdate() + timedelta(days=1),
                                      result=TrainingResult.PASSED)  # fmt: skip
     assert TrainingRecord.objects.count() == 1
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The expiry date cannot be before the issue date."):
         services.certificate_add(profile=profile, by=manager_a, kind=CertificateKind.SERVICE_ADVISOR, number="N1",
                                  issued_on=date(2025, 1, 1), expires_on=date(2024, 1, 1))  # fmt: skip
     assert not Certificate.objects.exists()

@@ -5,13 +5,13 @@ from io import BytesIO
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.navigation import nav_for
+from core.tests.helpers import login, sh
 from staff.choices import AssessmentKind, CertificateKind, Position, TrainingResult
 from staff.models import Assessment, Certificate, StaffProfile, TrainingRecord
 from staff.tests.factories import certificate, course, person, trained
@@ -21,13 +21,6 @@ LIST = reverse("staff:staff_list")
 CERT = {"kind": CertificateKind.OEM_TECHNICIAN, "number": "X", "issued_on": "2024-01-01"}
 PAGES = [LIST, reverse("staff:training_report"), reverse("staff:certificate_list"), reverse("staff:scorecard"),
          reverse("staff:scorecard_export")]  # fmt: skip
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def test_menu(manager_a, tech_a, region_manager):
@@ -54,7 +47,15 @@ def test_manager_pages_show_only_their_dealer(manager_a, tech_a, tech_b):
     assert response.status_code == 404 and tech_b.certificates.count() == 1
 
 
-def test_list_filters(manager_a, dealer_a, tech_a):
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2026, 6, 15),  # about half the year's hours are due: 40 h are enough, none are not
+        date(2026, 1, 1),  # the first day already counts (1/365 of the hours, 0.1 h): none is behind
+    ],
+)
+def test_list_filters(manager_a, dealer_a, tech_a, clock, today):
+    clock(sh(today.year, today.month, today.day, 10))
     advisor = person(dealer_a, Position.SERVICE_ADVISOR)
     trained(advisor, 40, timezone.localdate())
     certificate(tech_a, expires_on=timezone.localdate() - timedelta(days=1))
@@ -68,8 +69,8 @@ def test_list_filters(manager_a, dealer_a, tech_a):
     assert shown(position=Position.SERVICE_ADVISOR) == {advisor.pk}
     assert shown(certificate="expired") == {tech_a.pk}
     assert shown(certificate="none") == {advisor.pk}
-    assert shown(training="on_track") == {advisor.pk} | ({tech_a.pk} if date.today() == date(date.today().year, 1, 1)
-                                                         else set())  # fmt: skip
+    assert shown(training="on_track") == {advisor.pk}
+    assert shown(training="behind") == {tech_a.pk}
     assert shown(q=tech_a.employee_number) == {tech_a.pk}
 
 

@@ -33,6 +33,8 @@ from warranty.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+OTHER_DEALER = "You cannot change the data of this dealer."
+PAYMENT_BY_MANAGERS = "Only a service manager or administrator records the maker's payment."
 
 
 @pytest.fixture(autouse=True)
@@ -115,8 +117,9 @@ def test_a_line_is_in_one_live_claim_only_and_free_again_after_a_rejection(order
 
 
 def test_creating_needs_the_role_and_a_dealer_of_ones_own(order_a, technician_a, advisor_b, region_manager):
-    for user in (technician_a, advisor_b, region_manager):
-        refused(draft_claim, PermissionDenied, order=order_a, by=user)
+    for user, reason in ((technician_a, "Your role may not create warranty claims."), (advisor_b, OTHER_DEALER),
+                         (region_manager, OTHER_DEALER)):  # fmt: skip
+        assert str(refused(draft_claim, PermissionDenied, order=order_a, by=user)) == reason
 
 
 def test_required_claim_fields_are_checked(order_a, advisor_a):
@@ -197,7 +200,8 @@ def test_a_claim_is_submitted_once_the_repair_has_passed_qc(dealer_a, advisor_a)
 def test_submitting_an_old_version_or_twice_or_without_the_role_is_refused(order_a, advisor_a, technician_a):
     claim = draft_claim(order_a, advisor_a)
     refused(services.claim_submit, ConflictError, claim=claim, by=advisor_a, version=claim.version + 1)
-    refused(services.claim_submit, PermissionDenied, claim=claim, by=technician_a, version=claim.version)
+    error = refused(services.claim_submit, PermissionDenied, claim=claim, by=technician_a, version=claim.version)
+    assert str(error) == "Your role may not submit warranty claims."
     submitted = services.claim_submit(claim=claim, by=advisor_a, version=claim.version)
     error = refused(services.claim_submit, TransitionError, claim=submitted, by=advisor_a, version=2)
     assert error.message_dict == {"action": ["“Submit to the maker” is not possible while the claim is “Submitted”."]}
@@ -241,13 +245,16 @@ def test_a_draft_is_changed_and_the_check_taken_again(order_a, advisor_a):
 
 def test_only_a_draft_is_changed_or_discarded(order_a, advisor_a, manager_a):
     claim = claim_at(ClaimStatus.SUBMITTED, order_a, advisor_a)
-    refused(services.claim_update, claim=claim, by=advisor_a, version=claim.version, failure_code="X")
-    refused(services.claim_delete, claim=claim, by=manager_a, version=claim.version)
+    error = refused(services.claim_update, claim=claim, by=advisor_a, version=claim.version, failure_code="X")
+    assert error.messages == ["Only a draft claim can be changed; this one is “Submitted”."]
+    error = refused(services.claim_delete, claim=claim, by=manager_a, version=claim.version)
+    assert error.messages == ["Only a draft claim can be discarded."]
 
 
 def test_discarding_a_draft_frees_its_lines_and_needs_the_delete_permission(order_a, advisor_a, manager_a):
     claim = draft_claim(order_a, advisor_a)
-    refused(services.claim_delete, PermissionDenied, claim=claim, by=advisor_a, version=claim.version)
+    error = refused(services.claim_delete, PermissionDenied, claim=claim, by=advisor_a, version=claim.version)
+    assert str(error) == "Your role may not discard warranty claims."
     services.claim_delete(claim=claim, by=manager_a, version=claim.version)
     assert not WarrantyClaim.objects.exists()
     assert WarrantyClaim.history.filter(history_type="-").get().history_user == manager_a
@@ -265,11 +272,13 @@ def test_the_manager_records_an_approval_up_to_the_claimed_total(order_a, adviso
         assert error.message_dict["approved_amount"] == [
             "The approved amount must be above 0 and at most the claimed 1210.00."
         ]
-    refused(decide, claim=claim, by=manager_a, version=claim.version, approved=True)
-    refused(
+    error = refused(decide, claim=claim, by=manager_a, version=claim.version, approved=True)
+    assert error.message_dict == {"approved_amount": ["Give the amount the maker approved."]}
+    error = refused(
         decide, PermissionDenied, claim=claim, by=advisor_a, version=claim.version, approved=True,
         approved_amount=Decimal("1"),
     )  # fmt: skip
+    assert str(error) == "Only a service manager or administrator records the maker's decision."
     claim = decide(claim=claim, by=manager_a, version=claim.version, approved=True, approved_amount=Decimal("1210"))
     assert (claim.status, claim.approved_amount, claim.decided_by) == (
         ClaimStatus.APPROVED,
@@ -287,19 +296,22 @@ def test_a_rejection_needs_the_makers_reason_and_is_final(order_a, advisor_a, ma
         claim=claim, by=manager_a, version=claim.version, approved=False, rejection_reason=" 超出保修范围 "
     )
     assert (claim.status, claim.rejection_reason, claim.approved_amount) == (ClaimStatus.REJECTED, "超出保修范围", None)
-    refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
-    refused(
+    error = refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
+    assert error.message_dict == {"action": ["“Record payment” is not possible while the claim is “Rejected”."]}
+    error = refused(
         services.claim_decide, TransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
         approved_amount=Decimal("1"),
     )  # fmt: skip
+    assert error.message_dict == {"action": ["“Record approval” is not possible while the claim is “Rejected”."]}
 
 
 def test_deciding_a_draft_is_refused(order_a, advisor_a, manager_a):
     claim = draft_claim(order_a, advisor_a)
-    refused(
+    error = refused(
         services.claim_decide, TransitionError, claim=claim, by=manager_a, version=claim.version, approved=True,
         approved_amount=Decimal("1"),
     )  # fmt: skip
+    assert error.message_dict == {"action": ["“Record approval” is not possible while the claim is “Draft”."]}
 
 
 def test_payment_defaults_to_the_approved_amount(order_a, advisor_a, manager_a):
@@ -307,7 +319,8 @@ def test_payment_defaults_to_the_approved_amount(order_a, advisor_a, manager_a):
     claim = services.claim_mark_paid(claim=claim, by=manager_a, version=claim.version)
     assert (claim.status, claim.paid_amount, claim.paid_by) == (ClaimStatus.PAID, Decimal("1000.00"), manager_a)
     assert timezone.now() - claim.paid_at < timedelta(minutes=1)
-    refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
+    error = refused(services.claim_mark_paid, TransitionError, claim=claim, by=manager_a, version=claim.version)
+    assert error.message_dict == {"action": ["“Record payment” is not possible while the claim is “Paid”."]}
 
 
 def test_every_move_of_a_claim_leaves_an_event_row(order_a, advisor_a, manager_a):
@@ -328,17 +341,18 @@ def test_a_payment_above_the_approval_in_the_future_or_before_the_decision_is_re
     for when in (timezone.now() + timedelta(hours=1), claim.decided_at - timedelta(days=1)):
         error = refused(pay, claim=claim, by=manager_a, version=claim.version, paid_at=when)
         assert list(error.message_dict) == ["paid_at"]
-    refused(pay, PermissionDenied, claim=claim, by=advisor_a, version=claim.version)
+    assert str(refused(pay, PermissionDenied, claim=claim, by=advisor_a, version=claim.version)) == PAYMENT_BY_MANAGERS
     claim = pay(claim=claim, by=manager_a, version=claim.version, paid_amount=Decimal("950"))
     assert claim.paid_amount == Decimal("950.00")
 
 
 def test_another_dealers_manager_cannot_decide(order_a, advisor_a, dealer_b):
     claim = claim_at(ClaimStatus.SUBMITTED, order_a, advisor_a)
-    refused(
+    error = refused(
         services.claim_decide, PermissionDenied, claim=claim, by=manager(dealer_b), version=claim.version,
         approved=False, rejection_reason="x",
     )  # fmt: skip
+    assert str(error) == OTHER_DEALER
 
 
 def test_the_history_shows_each_step_with_who_and_what_changed(order_a, advisor_a, manager_a):
