@@ -41,7 +41,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.choices import Role
 from accounts.models import User
 from complaints.choices import EscalationLevel
-from core.dates import Month, add_months, local_moment
+from core.dates import Month, local_moment
 from core.permissions import allowed, require
 from core.services import lock_version, save_next_version
 from core.state import StateMachine, Transition, TransitionError
@@ -62,6 +62,7 @@ from evaluation.models import (
     Indicator,
     QualityAlert,
 )
+from evaluation.models.alerts import _fmt, _month, reason_message
 
 #: An indicator score falling by more than this many points (0–100 scale) month on month raises a drop alert.
 DROP_POINTS = 10.0
@@ -106,40 +107,6 @@ def worse_than_floor(value: float | None, floor: float, direction: str) -> bool 
 # --------------------------------------------------------------------------------------------------------------------
 # What an alert says
 # --------------------------------------------------------------------------------------------------------------------
-
-
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def _month(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def reason_message(alert: QualityAlert, reason: AlertReason) -> str:
-    """One reason of an indicator alert in a sentence with its figures, in the active language."""
-    indicator = alert.indicator
-    unit = indicator.unit if indicator is not None else ""
-    month = reason.run.period_start
-    figures = {"code": alert.indicator_code, "name": indicator.name if indicator is not None else "",
-               "month": _month(month)}  # fmt: skip
-    if reason.kind == AlertReasonKind.BELOW_FLOOR:
-        return _("%(code)s %(name)s was %(value)s in %(month)s, worse than its floor of %(floor)s.") % {
-            **figures, "value": display.with_unit(_fmt(reason.value), unit),
-            "floor": display.with_unit(_fmt(reason.threshold), unit)}  # fmt: skip
-    fell = None if reason.value is None or reason.previous_value is None else reason.previous_value - reason.value
-    return _("%(code)s %(name)s: the score fell by %(points)s points, from %(previous)s in %(previous_month)s to "
-             "%(score)s in %(month)s (alert threshold: more than %(threshold)s points).") % {
-        **figures, "points": _fmt(fell), "previous": _fmt(reason.previous_value), "score": _fmt(reason.value),
-        "previous_month": _month(add_months(month, -1)), "threshold": _fmt(reason.threshold)}  # fmt: skip
-
-
-def alert_messages(alert: QualityAlert) -> list[str]:
-    """The alert in sentences, one per reason (a complaint cluster: its summary), in the active language."""
-    if alert.kind == AlertKind.COMPLAINT_CLUSTER:
-        summary = alert.crisis_alert.summary if alert.crisis_alert_id else ""
-        return [_("Complaint cluster: %(summary)s") % {"summary": summary}]
-    return [reason_message(alert, reason) for reason in alert.reason_list]
 
 
 def subject(alert: QualityAlert) -> str:

@@ -55,23 +55,6 @@ def stars_label(stars: int | None) -> str:
     return "★" * stars if stars else _("compliant")
 
 
-def element_names(system_version) -> dict[str, dict[str, str]]:
-    """{"dimensions": {code: name}, "indicators": {code: name}} of a version, names in the reader's language.
-
-    Two mappings because the audited dimension and its indicator share the code G.
-    """
-    from evaluation.models import Dimension, Indicator
-
-    dimensions = Dimension.objects.filter(system_version=system_version).values_list("code", "name_zh", "name_en")
-    indicators = Indicator.objects.filter(dimension__system_version=system_version).values_list(
-        "code", "name_zh", "name_en"
-    )
-    return {
-        "dimensions": {code: in_language(zh, en) for code, zh, en in dimensions},
-        "indicators": {code: in_language(zh, en) for code, zh, en in indicators},
-    }
-
-
 def shipped_system_text(text: str) -> str:
     """The shipped default system's name or description in the reader's language (other text is shown as stored)."""
     from evaluation.defaults import DEFAULT_SYSTEM_DESCRIPTION, DEFAULT_SYSTEM_NAME
@@ -84,20 +67,3 @@ def shipped_system_text(text: str) -> str:
         ),
     }
     return shipped.get(text, text)
-
-
-def indicator_names(oem_ids) -> dict[str, str]:
-    """{code: name in the reader's language} of the indicator system these dealers' OEMs are evaluated with.
-
-    The measurement pages name indicators as the indicator system does: the OEM's own system when every dealer
-    shown belongs to one OEM, else the default system.
-    """
-    from evaluation import selectors
-    from evaluation.models import Indicator
-
-    oems = set(oem_ids)
-    version = selectors.current_version(oems.pop() if len(oems) == 1 else None)
-    if version is None:
-        return {}
-    rows = Indicator.objects.filter(dimension__system_version=version).values_list("code", "name_zh", "name_en")
-    return {code: in_language(zh, en) for code, zh, en in rows}

@@ -23,13 +23,6 @@ from core.indicators import Rate
 SURVEY_FAMILY_CODES = ("C1", "C2", "E1")
 
 
-def indicator_names(version) -> dict[str, str]:
-    """{code: "A2 name"} of a version's indicators, in the reader's language."""
-    from evaluation.display import element_names
-
-    return {code: f"{code} {name}" for code, name in element_names(version)["indicators"].items()}
-
-
 def _list(items: Iterable[str]) -> str:
     return pgettext("list separator", ", ").join(items)
 
@@ -149,11 +142,3 @@ def rendered(
         stored = _for_reader({"code": "text", "text": note} if isinstance(note, str) else dict(note), visible)
         result.append({**stored, "text": note_text(stored, names)})
     return result
-
-
-def run_notes(run, user, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """A run's notes with their text, in the reader's language, naming only the dealers the user may see."""
-    from core.tenancy import dealer_ids_for
-
-    names = names if names is not None else indicator_names(run.system_version)
-    return rendered(run.notes, names, dealer_ids_for(user))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from evaluation import maths
+from core.tenancy import dealer_ids_for
+from evaluation import display, maths, notes
 from evaluation.choices import SystemVersionStatus
 from evaluation.models import Dimension, Indicator, IndicatorSystem, PairwiseMatrix, SystemVersion
 
@@ -106,3 +109,46 @@ def ahp_weights(version: SystemVersion) -> VersionWeights:
 def open_inconsistencies(version: SystemVersion) -> list[PairwiseMatrix]:
     """Matrices of the version whose stored CR is not below 0.10 (should never happen; publish checks it)."""
     return list(version.matrices.filter(Q(cr__gte=maths.CR_THRESHOLD)))
+
+
+# --- names and notes in the reader's language ---
+
+
+def element_names(system_version) -> dict[str, dict[str, str]]:
+    """{"dimensions": {code: name}, "indicators": {code: name}} of a version, names in the reader's language.
+
+    Two mappings because the audited dimension and its indicator share the code G.
+    """
+    dimensions = Dimension.objects.filter(system_version=system_version).values_list("code", "name_zh", "name_en")
+    indicators = Indicator.objects.filter(dimension__system_version=system_version).values_list(
+        "code", "name_zh", "name_en"
+    )
+    return {
+        "dimensions": {code: display.in_language(zh, en) for code, zh, en in dimensions},
+        "indicators": {code: display.in_language(zh, en) for code, zh, en in indicators},
+    }
+
+
+def indicator_names(oem_ids) -> dict[str, str]:
+    """{code: name in the reader's language} of the indicator system these dealers' OEMs are evaluated with.
+
+    The measurement pages name indicators as the indicator system does: the OEM's own system when every dealer
+    shown belongs to one OEM, else the default system.
+    """
+    oems = set(oem_ids)
+    version = current_version(oems.pop() if len(oems) == 1 else None)
+    if version is None:
+        return {}
+    rows = Indicator.objects.filter(dimension__system_version=version).values_list("code", "name_zh", "name_en")
+    return {code: display.in_language(zh, en) for code, zh, en in rows}
+
+
+def coded_indicator_names(version) -> dict[str, str]:
+    """{code: "A2 name"} of a version's indicators, in the reader's language."""
+    return {code: f"{code} {name}" for code, name in element_names(version)["indicators"].items()}
+
+
+def run_notes(run, user, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """A run's notes with their text, in the reader's language, naming only the dealers the user may see."""
+    names = names if names is not None else coded_indicator_names(run.system_version)
+    return notes.rendered(run.notes, names, dealer_ids_for(user))

@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
-from evaluation import notes, runs
+from evaluation import runs, selectors
 from evaluation.models import DealerEvaluation, EvaluationRun
 from organization.models import Oem, Region
 
@@ -38,10 +38,10 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
     def get_notes(self, run: EvaluationRun) -> list[dict]:
         names = self.context.setdefault("indicator_names", {}).get(run.system_version_id)
         if names is None:
-            names = self.context["indicator_names"][run.system_version_id] = notes.indicator_names(
+            names = self.context["indicator_names"][run.system_version_id] = selectors.coded_indicator_names(
                 run.system_version_id
             )
-        return notes.run_notes(run, self.context["request"].user, names)
+        return selectors.run_notes(run, self.context["request"].user, names)
 
 
 class RunCreateSerializer(serializers.Serializer):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import ESCALATION_COLOURS, EscalationLevel
+from core.dates import add_months
 from core.tenancy import DealerScopedQuerySet
+from evaluation import display
 from evaluation.choices import (
     ActionStatus,
     AlertKind,
@@ -21,6 +26,43 @@ from evaluation.models.runs import EvaluationRun
 from evaluation.models.systems import Indicator
 
 # --- quality alerts and improvement actions (PDCA) -------------------------------------------------------------
+
+
+# What an alert says (its messages are built from the stored figures, in the reader's language)
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _month(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def reason_message(alert: QualityAlert, reason: AlertReason) -> str:
+    """One reason of an indicator alert in a sentence with its figures, in the active language."""
+    indicator = alert.indicator
+    unit = indicator.unit if indicator is not None else ""
+    month = reason.run.period_start
+    figures = {"code": alert.indicator_code, "name": indicator.name if indicator is not None else "",
+               "month": _month(month)}  # fmt: skip
+    if reason.kind == AlertReasonKind.BELOW_FLOOR:
+        return gettext("%(code)s %(name)s was %(value)s in %(month)s, worse than its floor of %(floor)s.") % {
+            **figures, "value": display.with_unit(_fmt(reason.value), unit),
+            "floor": display.with_unit(_fmt(reason.threshold), unit)}  # fmt: skip
+    fell = None if reason.value is None or reason.previous_value is None else reason.previous_value - reason.value
+    return gettext("%(code)s %(name)s: the score fell by %(points)s points, from %(previous)s in %(previous_month)s to "
+             "%(score)s in %(month)s (alert threshold: more than %(threshold)s points).") % {
+        **figures, "points": _fmt(fell), "previous": _fmt(reason.previous_value), "score": _fmt(reason.value),
+        "previous_month": _month(add_months(month, -1)), "threshold": _fmt(reason.threshold)}  # fmt: skip
+
+
+def alert_messages(alert: QualityAlert) -> list[str]:
+    """The alert in sentences, one per reason (a complaint cluster: its summary), in the active language."""
+    if alert.kind == AlertKind.COMPLAINT_CLUSTER:
+        summary = alert.crisis_alert.summary if alert.crisis_alert_id else ""
+        return [gettext("Complaint cluster: %(summary)s") % {"summary": summary}]
+    return [reason_message(alert, reason) for reason in alert.reason_list]
 
 
 class QualityAlert(models.Model):
@@ -112,8 +154,6 @@ class QualityAlert(models.Model):
     @property
     def messages(self) -> list[str]:
         """What happened, one sentence per reason, in the reader's language (built from the stored figures)."""
-        from evaluation.alerts import alert_messages
-
         return alert_messages(self)
 
     @property
@@ -150,8 +190,6 @@ class AlertReason(models.Model):
 
     @property
     def message(self) -> str:
-        from evaluation.alerts import reason_message
-
         return reason_message(self.alert, self)
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from evaluation import display
+from evaluation import display, selectors
 
 register = template.Library()
 
@@ -42,7 +42,7 @@ def name_of(names: dict, code: str) -> str:
 @register.simple_tag
 def element_names(system_version) -> dict[str, dict[str, str]]:
     """{"dimensions": {code: name}, "indicators": {code: name}} in the reader's language (two queries)."""
-    return display.element_names(system_version)
+    return selectors.element_names(system_version)
 
 
 @register.filter
