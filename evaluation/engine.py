@@ -218,53 +218,68 @@ def entropy_possible(values: Mapping[int, Mapping[str, float | None]], settings:
     return settings.mode != "ahp" and with_data >= minimum, with_data, minimum
 
 
-def evaluate(
-    *,
-    dimensions: Sequence[DimensionSpec],
-    indicators: Sequence[IndicatorSpec],
-    values: Mapping[int, Mapping[str, float | None]],
-    settings: Settings = Settings(),
-    memberships: Mapping[int, Mapping[str, Sequence[float]]] | None = None,
-    star_cap: Mapping[int, int] | None = None,
-    thin: Mapping[int, Collection[str]] | None = None,
-    entropy_values: Sequence[Mapping[str, float | None]] | None = None,
-) -> EvaluationResult:
-    """Score every dealer of ``values`` ({dealer id: {indicator code: value or None}}) on the indicator system.
-
-    ``thin`` ({dealer: codes}) names figures that stand on too few records: scored, but left out of the entropy
-    weights and of the data a rank needs.  ``entropy_values`` are the rows the entropy weights are computed over
-    (default: this period's dealers without their thin figures).
-    """
+def check_inputs(dimensions: Sequence[DimensionSpec], indicators: Sequence[IndicatorSpec], settings: Settings) -> None:
+    """Refuse a weighting mode we do not know, a rank share outside [0, 1] and an indicator of an unknown dimension."""
     if settings.mode not in MODES:
         raise maths.EvaluationInputError(f"unknown weighting mode {settings.mode!r}; expected one of {MODES}")
     if not 0.0 <= settings.rank_min_weight <= 1.0:
         raise maths.EvaluationInputError("the weight share a rank needs must lie between 0 and 1")
-    dims = {d.code: d for d in dimensions}
+    known = {d.code for d in dimensions}
     for spec in indicators:
-        if spec.dimension not in dims:
+        if spec.dimension not in known:
             raise maths.EvaluationInputError(f"indicator {spec.code} is in an unknown dimension {spec.dimension}")
-    codes = [spec.code for spec in indicators]
-    notes: list[dict[str, Any]] = []
-    dealers = sorted(values)
-    thin = {dealer: set(found) for dealer, found in (thin or {}).items()}
 
-    ahp = {spec.code: dims[spec.dimension].weight * spec.local_weight for spec in indicators}
-    total = sum(ahp.values())
-    if total <= 0:
-        raise maths.EvaluationInputError("the AHP weights are all zero")
-    ahp = {code: weight / total for code, weight in ahp.items()}
 
-    scores = {
+def normalise(
+    values: Mapping[int, Mapping[str, float | None]], indicators: Sequence[IndicatorSpec]
+) -> dict[int, dict[str, float | None]]:
+    """Step 1: every dealer's indicator values as 0–100 scores between floor and target (None: no data)."""
+    return {
         dealer: {
             spec.code: indicator_score(values[dealer].get(spec.code), target=spec.target, floor=spec.floor)
             for spec in indicators
         }
-        for dealer in dealers
+        for dealer in sorted(values)
     }
-    matrix = np.array(
-        [[np.nan if scores[d][c] is None else scores[d][c] for c in codes] for d in dealers], dtype=float
-    ).reshape(len(dealers), len(codes))
 
+
+def global_ahp_weights(dimensions: Sequence[DimensionSpec], indicators: Sequence[IndicatorSpec]) -> dict[str, float]:
+    """The AHP weight of each indicator in the whole system (dimension weight × local weight), summing to 1."""
+    dims = {d.code: d for d in dimensions}
+    ahp = {spec.code: dims[spec.dimension].weight * spec.local_weight for spec in indicators}
+    total = sum(ahp.values())
+    if total <= 0:
+        raise maths.EvaluationInputError("the AHP weights are all zero")
+    return {code: weight / total for code, weight in ahp.items()}
+
+
+@dataclass
+class Weights:
+    """The weights a run scores with: per indicator (``indicators``), per dimension, and each indicator's share of
+    its dimension (``local``); the AHP and entropy weights they come from and the rows the entropy used."""
+
+    indicators: dict[str, float]
+    ahp: dict[str, float]
+    entropy: dict[str, float] | None
+    entropy_rows: int
+    dimensions: dict[str, float]
+    local: dict[str, float]
+
+
+def weigh(
+    dimensions: Sequence[DimensionSpec],
+    indicators: Sequence[IndicatorSpec],
+    values: Mapping[int, Mapping[str, float | None]],
+    ahp: dict[str, float],
+    settings: Settings,
+    thin: Mapping[int, Collection[str]],
+    entropy_values: Sequence[Mapping[str, float | None]] | None,
+    notes: list[dict[str, Any]],
+) -> Weights:
+    """Step 2: the AHP weights (``global_ahp_weights``), combined with the entropy weights unless the mode is "ahp"
+    (notes say why the entropy could not be used), then split per dimension."""
+    codes = [spec.code for spec in indicators]
+    dealers = sorted(values)
     entropy: dict[str, float] | None = None
     entropy_rows = 0
     weights = dict(ahp)
@@ -292,69 +307,134 @@ def evaluate(
         s.code: (weights[s.code] / dimension_weights[s.dimension]) if dimension_weights[s.dimension] else 0.0
         for s in indicators
     }
+    return Weights(weights, ahp, entropy, entropy_rows, dimension_weights, local)
 
-    results: dict[int, DealerResult] = {}
-    for dealer in dealers:
-        dealer_scores = scores[dealer]
-        eff_local: dict[str, float] = {}
-        dim_scores: dict[str, float | None] = {}
-        for d in dimensions:
-            members = [s.code for s in indicators if s.dimension == d.code and dealer_scores[s.code] is not None]
-            share = sum(local[c] for c in members)
-            if not members or share <= 0:
-                dim_scores[d.code] = None
-                continue
-            for c in members:
-                eff_local[c] = local[c] / share
-            dim_scores[d.code] = sum(eff_local[c] * dealer_scores[c] for c in members)
-        present = [d.code for d in dimensions if dim_scores[d.code] is not None and dimension_weights[d.code] > 0]
-        dim_total = sum(dimension_weights[d] for d in present)
-        eff_dims = {d: dimension_weights[d] / dim_total for d in present} if dim_total else {}
-        overall = sum(eff_dims[d] * dim_scores[d] for d in present) if eff_dims else None
-        result = DealerResult(
-            dealer=dealer, indicator_scores=dealer_scores, dimension_scores=dim_scores, indicator_weights=eff_local,
-            dimension_weights=eff_dims, score=overall, grade=grade_of(overall, settings),
-            stars=stars_of(overall, settings, (star_cap or {}).get(dealer)),
-        )  # fmt: skip
-        if eff_dims:
-            given = (memberships or {}).get(dealer, {})
-            groups = []
-            for d in present:
-                members = [c for c in eff_local if next(s for s in indicators if s.code == c).dimension == d]
-                r = [tuple(given[c]) if c in given else triangular_membership(dealer_scores[c], settings.grade_scores)
-                     for c in members]  # fmt: skip
-                groups.append(([eff_local[c] for c in members], r))
-            fuzzy = maths.fuzzy_evaluate_two_level(
-                [eff_dims[d] for d in present], groups, normalize=True, grade_scores=settings.grade_scores
-            )
-            result.fuzzy_vector, result.fuzzy_score = fuzzy.vector, fuzzy.score
-            result.fuzzy_grade = (
-                GRADES[fuzzy.grade_index] if len(settings.grade_scores) == 4 else str(fuzzy.grade_index)
-            )
-        if overall is not None:
-            enough = [c for c in codes if dealer_scores[c] is not None and c not in thin.get(dealer, ())]
-            weight_total = sum(weights.values())
-            carried = sum(weights[c] for c in enough) / weight_total if weight_total else 0.0
-            if carried + 1e-9 < settings.rank_min_weight:
-                result.rank_note = {"code": "rank_thin_data", "enough": len(enough), "of": len(codes),
-                                    "share": carried, "required": settings.rank_min_weight}  # fmt: skip
-        results[dealer] = result
 
+def score(
+    dealer: int,
+    dealer_scores: dict[str, float | None],
+    dimensions: Sequence[DimensionSpec],
+    indicators: Sequence[IndicatorSpec],
+    weights: Weights,
+) -> DealerResult:
+    """Step 3: a dealer's dimension scores and overall score over the indicators it has data for (the weights of
+    the missing ones are shared out within the dimension, and of missing dimensions over the others)."""
+    eff_local: dict[str, float] = {}
+    dim_scores: dict[str, float | None] = {}
+    for d in dimensions:
+        members = [s.code for s in indicators if s.dimension == d.code and dealer_scores[s.code] is not None]
+        share = sum(weights.local[c] for c in members)
+        if not members or share <= 0:
+            dim_scores[d.code] = None
+            continue
+        for c in members:
+            eff_local[c] = weights.local[c] / share
+        dim_scores[d.code] = sum(eff_local[c] * dealer_scores[c] for c in members)
+    present = [d.code for d in dimensions if dim_scores[d.code] is not None and weights.dimensions[d.code] > 0]
+    dim_total = sum(weights.dimensions[d] for d in present)
+    eff_dims = {d: weights.dimensions[d] / dim_total for d in present} if dim_total else {}
+    overall = sum(eff_dims[d] * dim_scores[d] for d in present) if eff_dims else None
+    return DealerResult(dealer=dealer, indicator_scores=dealer_scores, dimension_scores=dim_scores,
+                        indicator_weights=eff_local, dimension_weights=eff_dims, score=overall, grade=None,
+                        stars=None)  # fmt: skip
+
+
+def grade(
+    result: DealerResult,
+    indicators: Sequence[IndicatorSpec],
+    settings: Settings,
+    star_cap: int | None,
+    given: Mapping[str, Sequence[float]],
+) -> None:
+    """Step 4: the grade and stars of the score, and the fuzzy grade (two-level fuzzy evaluation over the
+    dimensions present, with the given membership vectors or triangular ones)."""
+    result.grade = grade_of(result.score, settings)
+    result.stars = stars_of(result.score, settings, star_cap)
+    if not result.dimension_weights:
+        return
+    groups = []
+    for d in result.dimension_weights:
+        members = [c for c in result.indicator_weights if next(s for s in indicators if s.code == c).dimension == d]
+        r = [tuple(given[c]) if c in given else triangular_membership(result.indicator_scores[c], settings.grade_scores)
+             for c in members]  # fmt: skip
+        groups.append(([result.indicator_weights[c] for c in members], r))
+    fuzzy = maths.fuzzy_evaluate_two_level(
+        list(result.dimension_weights.values()), groups, normalize=True, grade_scores=settings.grade_scores
+    )
+    result.fuzzy_vector, result.fuzzy_score = fuzzy.vector, fuzzy.score
+    result.fuzzy_grade = GRADES[fuzzy.grade_index] if len(settings.grade_scores) == 4 else str(fuzzy.grade_index)
+
+
+def rank_eligibility(result: DealerResult, codes: Sequence[str], thin: Collection[str], weights: Weights,
+                     settings: Settings) -> None:  # fmt: skip
+    """A scored dealer whose figures with enough data carry less than ``rank_min_weight`` of the weight gets a
+    ``rank_note`` instead of a rank."""
+    if result.score is None:
+        return
+    enough = [c for c in codes if result.indicator_scores[c] is not None and c not in thin]
+    weight_total = sum(weights.indicators.values())
+    carried = sum(weights.indicators[c] for c in enough) / weight_total if weight_total else 0.0
+    if carried + 1e-9 < settings.rank_min_weight:
+        result.rank_note = {"code": "rank_thin_data", "enough": len(enough), "of": len(codes),
+                            "share": carried, "required": settings.rank_min_weight}  # fmt: skip
+
+
+def rank(results: dict[int, DealerResult], codes: Sequence[str], weights: Weights, notes: list[dict[str, Any]]) -> None:
+    """Step 5: rank the eligible scored dealers (ties share a rank) and give them their TOPSIS closeness and rank
+    over the weighted indicator scores (a missing score filled in; a note when fewer than two are ranked)."""
+    dealers = list(results)
     scored = {d: r.score for d, r in results.items() if r.score is not None and r.rank_note is None}
-    for dealer, rank in _rank_desc(scored).items():
-        results[dealer].rank = rank
+    for dealer, place in _rank_desc(scored).items():
+        results[dealer].rank = place
     ranked = [d for d in dealers if d in scored]
     if len(ranked) >= 2:
-        rows = [dealers.index(d) for d in ranked]
-        usable = [j for j, c in enumerate(codes) if weights[c] > 0]
-        sub = _fill_missing(matrix[np.ix_(rows, usable)])
+        matrix = np.array(
+            [[np.nan if results[d].indicator_scores[c] is None else results[d].indicator_scores[c] for c in codes]
+             for d in ranked], dtype=float,
+        ).reshape(len(ranked), len(codes))  # fmt: skip
+        usable = [j for j, c in enumerate(codes) if weights.indicators[c] > 0]
+        sub = _fill_missing(matrix[:, usable])
         if np.any(sub > 0):
-            topsis = maths.topsis(sub, [weights[codes[j]] for j in usable], ["benefit"] * len(usable))
-            for dealer, closeness, rank in zip(ranked, topsis.closeness, topsis.rank, strict=True):
-                results[dealer].topsis_closeness, results[dealer].topsis_rank = closeness, rank
+            topsis = maths.topsis(sub, [weights.indicators[codes[j]] for j in usable], ["benefit"] * len(usable))
+            for dealer, closeness, place in zip(ranked, topsis.closeness, topsis.rank, strict=True):
+                results[dealer].topsis_closeness, results[dealer].topsis_rank = closeness, place
     elif ranked:
         notes.append({"code": "topsis_too_few", "dealers": len(ranked)})
+
+
+def evaluate(
+    *,
+    dimensions: Sequence[DimensionSpec],
+    indicators: Sequence[IndicatorSpec],
+    values: Mapping[int, Mapping[str, float | None]],
+    settings: Settings = Settings(),
+    memberships: Mapping[int, Mapping[str, Sequence[float]]] | None = None,
+    star_cap: Mapping[int, int] | None = None,
+    thin: Mapping[int, Collection[str]] | None = None,
+    entropy_values: Sequence[Mapping[str, float | None]] | None = None,
+) -> EvaluationResult:
+    """Score every dealer of ``values`` ({dealer id: {indicator code: value or None}}) on the indicator system:
+    normalise → weigh → score → grade → rank.
+
+    ``thin`` ({dealer: codes}) names figures that stand on too few records: scored, but left out of the entropy
+    weights and of the data a rank needs.  ``entropy_values`` are the rows the entropy weights are computed over
+    (default: this period's dealers without their thin figures).
+    """
+    check_inputs(dimensions, indicators, settings)
+    codes = [spec.code for spec in indicators]
+    notes: list[dict[str, Any]] = []
+    thin = {dealer: set(found) for dealer, found in (thin or {}).items()}
+    ahp = global_ahp_weights(dimensions, indicators)
+    scores = normalise(values, indicators)
+    weights = weigh(dimensions, indicators, values, ahp, settings, thin, entropy_values, notes)
+    results: dict[int, DealerResult] = {}
+    for dealer, dealer_scores in scores.items():
+        result = score(dealer, dealer_scores, dimensions, indicators, weights)
+        grade(result, indicators, settings, (star_cap or {}).get(dealer), (memberships or {}).get(dealer, {}))
+        rank_eligibility(result, codes, thin.get(dealer, ()), weights, settings)
+        results[dealer] = result
+    rank(results, codes, weights, notes)
     return EvaluationResult(
-        weights=weights, ahp_weights=ahp, entropy_weights=entropy, dimension_weights=dimension_weights,
-        dealers=results, notes=notes, entropy_rows=entropy_rows,
+        weights=weights.indicators, ahp_weights=weights.ahp, entropy_weights=weights.entropy,
+        dimension_weights=weights.dimensions, dealers=results, notes=notes, entropy_rows=weights.entropy_rows,
     )  # fmt: skip
