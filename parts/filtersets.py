@@ -15,7 +15,7 @@ from parts.models import (
     Warehouse,
     normalize_part_number,
 )
-from parts.selectors import below_reorder_point_q, part_search_q, with_replacements
+from parts.selectors.stock import below_reorder_point_q, part_search_q, with_replacements
 
 
 def _parts_found(query: str):

@@ -158,7 +158,7 @@ SURVEY_PUBLIC_BASE_URL = os.environ.get("SURVEY_PUBLIC_BASE_URL", "")
 # called in this order inside the repairs service's transaction by repairs.hooks.run.
 REPAIRS_HOOKS = {
     # The customer approved part lines (the estimate or an additional item): reserve or special-order them.
-    "approved": ["parts.services.repair_order_request_parts"],
+    "approved": ["parts.services.stock.repair_order_request_parts"],
     # The car was handed over: the first follow-up call, then the survey invitation.
     "delivered": ["care.services.schedule_first_follow_up", "surveys.services.survey_invite_after_delivery"],
     # Technicians at a dealer without a valid certificate (sets of user ids): the order page warns before dispatch.

@@ -23,8 +23,8 @@ from evaluation.tests.measure_factories import (
     ro,
     vehicle,
 )
-from parts import services as parts_services
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
+from parts.services import stock as parts_services
 from repairs.choices import FaultCategory, LineKind, RepairOrderStatus
 from repairs.models import QcInspection, RepairOrderLine
 from staff.tests import factories as staff

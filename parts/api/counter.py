@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
-from parts import services
 from parts.models import SpecialOrder, StockItem, StockReservation
+from parts.services import stock as stock_services
 from repairs.models import RepairOrderLine
 
 QTY = {"max_digits": 12, "decimal_places": 3}
@@ -122,7 +122,7 @@ class StockReservationViewSet(_CounterViewSet):
     def create(self, request):
         """Reserve stock for a part line (400 with field errors when not enough is available)."""
         data = self._input(request, StockReservationCreateSerializer)
-        reservation = services.repair_order_line_reserve(
+        reservation = stock_services.repair_order_line_reserve(
             line=data["repair_order_line"], item=data["item"], quantity=data["quantity"], by=request.user
         )
         return self._reply(reservation, status.HTTP_201_CREATED)
@@ -133,7 +133,7 @@ class StockReservationViewSet(_CounterViewSet):
         """Hand the reserved parts to the workshop (an issue movement)."""
         reservation = self.get_object()
         data = self._input(request, CounterVersionSerializer)
-        services.stock_issue(reservation=reservation, by=request.user, version=data["version"])
+        stock_services.stock_issue(reservation=reservation, by=request.user, version=data["version"])
         return self._reply(reservation)
 
     @extend_schema(request=CounterVersionSerializer, responses=StockReservationSerializer)
@@ -142,7 +142,7 @@ class StockReservationViewSet(_CounterViewSet):
         """Give the reserved parts back to the shelf."""
         reservation = self.get_object()
         data = self._input(request, CounterVersionSerializer)
-        services.stock_release(reservation=reservation, by=request.user, version=data["version"])
+        stock_services.stock_release(reservation=reservation, by=request.user, version=data["version"])
         return self._reply(reservation)
 
 
@@ -159,7 +159,7 @@ class SpecialOrderViewSet(_CounterViewSet):
     def create(self, request):
         """Special-order the part of a repair-order line (optionally with the customer's deposit)."""
         data = self._input(request, SpecialOrderCreateSerializer)
-        special = services.special_order_create(
+        special = stock_services.special_order_create(
             line=data["repair_order_line"], quantity=data["quantity"], deposit=data["deposit"], by=request.user
         )
         return self._reply(special, status.HTTP_201_CREATED)
@@ -170,7 +170,7 @@ class SpecialOrderViewSet(_CounterViewSet):
         """The part arrived: into stock at the unit cost given, and reserved for its line."""
         special = self.get_object()
         data = self._input(request, SpecialOrderReceiveSerializer)
-        services.special_order_receive(
+        stock_services.special_order_receive(
             special_order=special, unit_cost=data["unit_cost"], by=request.user, version=data["version"]
         )
         return self._reply(special)

@@ -10,9 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
-from parts import purchasing
 from parts.filtersets import PurchaseOrderFilterSet
 from parts.models import Part, PurchaseOrder, PurchaseOrderLine, Supplier, Warehouse
+from parts.services import purchasing
 
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
 QTY = {"max_digits": 12, "decimal_places": 3}

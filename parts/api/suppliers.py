@@ -8,9 +8,10 @@ from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedPrimaryKeyField
 from organization.models import Dealer
-from parts import suppliers as supplier_services
 from parts.filtersets import SupplierFilterSet
 from parts.models import Supplier
+from parts.selectors import suppliers as supplier_selectors
+from parts.services import suppliers as supplier_services
 
 SHARE = {"max_digits": 5, "decimal_places": 4, "allow_null": True, "read_only": True}
 
@@ -42,7 +43,7 @@ class SupplierSerializer(serializers.ModelSerializer):
     def get_performance(self, supplier: Supplier) -> dict:
         performance = self.context.get("performance", {}).get(supplier.pk)
         if performance is None:
-            performance = supplier_services.supplier_performance([supplier.pk])[supplier.pk]
+            performance = supplier_selectors.supplier_performance([supplier.pk])[supplier.pk]
         return SupplierPerformanceSerializer(performance).data
 
 
@@ -85,7 +86,7 @@ class SupplierViewSet(
         return (
             super()
             .get_queryset()
-            .annotate(open_orders=supplier_services.open_orders_count())
+            .annotate(open_orders=supplier_selectors.open_orders_count())
             .order_by("dealer_id", "code")
         )
 
@@ -93,7 +94,7 @@ class SupplierViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        context = {**self.get_serializer_context(), "performance": supplier_services.supplier_performance(
+        context = {**self.get_serializer_context(), "performance": supplier_selectors.supplier_performance(
             s.pk for s in rows
         )}  # fmt: skip
         data = SupplierSerializer(rows, many=True, context=context).data

@@ -5,9 +5,10 @@ from decimal import Decimal
 from accounts.choices import Role
 from core.tests.api_kit import ApiResource, role, serial
 from core.tests.factories import CustomerFactory, VehicleFactory, staff_user
-from parts import purchasing, services
-from parts import suppliers as supplier_services
 from parts.models import PurchaseOrderLine, StockItem, StockMovement, Supplier, Warehouse
+from parts.services import purchasing
+from parts.services import stock as stock_services
+from parts.services import suppliers as supplier_services
 from parts.tests.catalogue_helpers import clerk, make_part, stock
 from repairs import services as repair_services
 from repairs.choices import RepairOrderStatus
@@ -51,12 +52,12 @@ def part_line(dealer, *, in_stock: bool):
 
 def reservation(dealer):
     line = part_line(dealer, in_stock=True)
-    return services.repair_order_line_reserve(line=line, by=staff_user(dealer, Role.SERVICE_ADVISOR))
+    return stock_services.repair_order_line_reserve(line=line, by=staff_user(dealer, Role.SERVICE_ADVISOR))
 
 
 def special_order(dealer):
     line = part_line(dealer, in_stock=False)
-    return services.special_order_create(line=line, by=staff_user(dealer, Role.SERVICE_ADVISOR))
+    return stock_services.special_order_create(line=line, by=staff_user(dealer, Role.SERVICE_ADVISOR))
 
 
 RESOURCES = [

@@ -13,8 +13,8 @@ from accounts.choices import Role
 from accounts.models import User
 from core.tests.factories import UserFactory
 from organization.models import Dealer
-from parts import services
 from parts.models import Part, StockItem, Warehouse
+from parts.services import stock as stock_services
 
 HEADER_ZH = ["配件号", "名称", "品牌", "类别", "单位", "替代号", "适用车型", "成本价", "零售价"]
 HEADER_EN = [
@@ -45,8 +45,8 @@ def make_part(number: str, name: str = "机油滤清器", brand: str = "大众",
 def stock(dealer: Dealer, part: Part, quantity: str = "5", unit_cost: str = "30") -> StockItem:
     """An item of the dealer's warehouse WH01 holding ``quantity`` (received through the service)."""
     warehouse, _ = Warehouse.objects.get_or_create(dealer=dealer, code="WH01", defaults={"name": "配件总库"})
-    item = services.stock_item_get_or_create(warehouse=warehouse, part=part)
-    services.stock_receive(item=item, quantity=Decimal(quantity), unit_cost=Decimal(unit_cost), by=clerk(dealer))
+    item = stock_services.stock_item_get_or_create(warehouse=warehouse, part=part)
+    stock_services.stock_receive(item=item, quantity=Decimal(quantity), unit_cost=Decimal(unit_cost), by=clerk(dealer))
     item.refresh_from_db()
     return item
 

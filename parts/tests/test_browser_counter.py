@@ -8,8 +8,8 @@ from playwright.sync_api import Browser, expect
 
 from accounts.choices import Role
 from core.tests.factories import CustomerFactory, DealerFactory, UserFactory, VehicleFactory
-from parts import services
 from parts.models import Part, StockItem, StockMovement, Warehouse
+from parts.services import stock as stock_services
 from repairs import services as repair_services
 from repairs.tests.factories import make_order
 
@@ -25,12 +25,12 @@ def test_issue_a_reserved_part_and_return_one(browser: Browser, live_server):
     warehouse = Warehouse.objects.create(dealer=dealer, code="WH01", name="配件总库")
     plugs = Part.objects.create(brand="大众", number="101 905 601 F", name="火花塞")
     item = StockItem.objects.create(warehouse=warehouse, part=plugs, bin="B-03-2")
-    services.stock_receive(item=item, quantity=Decimal("6"), unit_cost=Decimal("35"), by=clerk)
+    stock_services.stock_receive(item=item, quantity=Decimal("6"), unit_cost=Decimal("35"), by=clerk)
     order = make_order(vehicle, advisor, status="checked_in")
     line = repair_services.repair_order_add_line(
         order=order, by=advisor, part=plugs, quantity=Decimal("4"), unit_price=Decimal("65")
     )
-    reservation = services.repair_order_line_reserve(line=line, by=advisor)
+    reservation = stock_services.repair_order_line_reserve(line=line, by=advisor)
 
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -13,9 +13,10 @@ from django.db import connection
 from django.db.models import Sum
 
 from core.services import ConflictError
-from parts import purchasing, services
 from parts.choices import MovementKind, PurchaseOrderStatus, ReservationStatus, StockTakeStatus
 from parts.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, StockItem, StockMovement, StockReservation
+from parts.services import purchasing
+from parts.services import stock as stock_services
 from repairs import services as repair_services
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -109,14 +110,14 @@ def test_approving_a_stocktake_while_a_part_is_issued_loses_nothing(
     warehouse_a, buyer, oil_filter, item_of, vehicle_a, advisor_a
 ):
     item = item_of(oil_filter)
-    services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=buyer)
+    stock_services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=buyer)
     order = repair_services.repair_order_open(
         vehicle=vehicle_a, by=advisor_a, customer_complaint="保养", job_type="maintenance"
     )
     line = repair_services.repair_order_add_line(
         order=order, by=advisor_a, kind="part", description="机油滤清器", quantity=D("2"), unit_price=D("58")
     )
-    reservation = services.stock_reserve(item=item, line=line, quantity=D("2"), by=buyer)
+    reservation = stock_services.stock_reserve(item=item, line=line, quantity=D("2"), by=buyer)
     stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
     sheet_line = stocktake.lines.get()
     stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts={sheet_line.pk: D("9")}, by=buyer)
@@ -127,7 +128,7 @@ def test_approving_a_stocktake_while_a_part_is_issued_loses_nothing(
         return "approved"
 
     def issue():
-        services.stock_issue(reservation=reservation, by=buyer)
+        stock_services.stock_issue(reservation=reservation, by=buyer)
         return "issued"
 
     assert run_at_once(approve, issue) == ["approved", "issued"]
@@ -148,15 +149,15 @@ def test_a_stocktake_loss_that_would_eat_stock_being_issued_is_refused_whole(
 ):
     """Counted 1 of 10 while 2 are reserved: whether the issue runs first or not, the approval cannot post −9."""
     item, pads = item_of(oil_filter), item_of(brake_pads)
-    services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=buyer)
-    services.stock_receive(item=pads, quantity=D("4"), unit_cost=D("200"), by=buyer)
+    stock_services.stock_receive(item=item, quantity=D("10"), unit_cost=D("30"), by=buyer)
+    stock_services.stock_receive(item=pads, quantity=D("4"), unit_cost=D("200"), by=buyer)
     order = repair_services.repair_order_open(
         vehicle=vehicle_a, by=advisor_a, customer_complaint="保养", job_type="maintenance"
     )
     line = repair_services.repair_order_add_line(
         order=order, by=advisor_a, kind="part", description="机油滤清器", quantity=D("2"), unit_price=D("58")
     )
-    reservation = services.stock_reserve(item=item, line=line, quantity=D("2"), by=buyer)
+    reservation = stock_services.stock_reserve(item=item, line=line, quantity=D("2"), by=buyer)
     stocktake = purchasing.stocktake_open(warehouse=warehouse_a, by=buyer)
     counts = {sheet.pk: D("1") if sheet.item_id == item.pk else D("3") for sheet in stocktake.lines.all()}
     stocktake = purchasing.stocktake_record_counts(stocktake=stocktake, counts=counts, by=buyer)
@@ -166,7 +167,7 @@ def test_a_stocktake_loss_that_would_eat_stock_being_issued_is_refused_whole(
         return "approved"
 
     def issue():
-        services.stock_issue(reservation=reservation, by=buyer)
+        stock_services.stock_issue(reservation=reservation, by=buyer)
         return "issued"
 
     outcomes = run_at_once(approve, issue)

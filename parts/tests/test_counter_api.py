@@ -11,7 +11,7 @@ from accounts.choices import Role
 from core.tests import helpers
 from core.tests.factories import UserFactory, VehicleFactory
 from parts.models import SpecialOrder, StockItem, StockMovement, StockReservation
-from parts.services import repair_order_line_reserve, special_order_create
+from parts.services.stock import repair_order_line_reserve, special_order_create
 from parts.tests.catalogue_helpers import clerk, make_part, stock
 from repairs import services as repair_services
 from repairs.tests.factories import make_order

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory
-from parts import services
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, PartPrice, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
+from parts.services import stock as stock_services
 from repairs import services as repair_services
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def pads(dealer_a, clerk):
     new = Part.objects.create(brand="大众", number="1K0 698 151 A", name="前刹车片")
     Part.objects.create(brand="大众", number="1K0 698 151", name="前刹车片（旧号）", superseded_by=new)
     PartPrice.objects.create(dealer=dealer_a, part=new, cost_price=D("260"), retail_price=D("420"))
-    services.stock_receive(
+    stock_services.stock_receive(
         item=StockItem.objects.create(warehouse=warehouse, part=new), quantity=D("5"), unit_cost=D("260"), by=clerk
     )
     return new

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory
-from parts import reports, services
 from parts.models import Part, PartPrice, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
+from parts.selectors import reports
+from parts.services import stock as stock_services
 from repairs import services as repair_services
 from repairs.models import RepairOrder
 
@@ -31,7 +32,7 @@ def warehouse(dealer_a):
 
 def stock(warehouse, clerk, number, quantity, cost, days_ago=0):
     item = StockItem.objects.create(warehouse=warehouse, part=Part.objects.create(number=number, name=number))
-    services.stock_receive(item=item, quantity=D(quantity), unit_cost=D(cost), by=clerk)
+    stock_services.stock_receive(item=item, quantity=D(quantity), unit_cost=D(cost), by=clerk)
     moved = timezone.now() - timedelta(days=days_ago)
     StockItem.objects.filter(pk=item.pk).update(last_movement_at=moved)
     StockMovement.objects.filter(item=item).update(at=moved)  # the ledger is what the stock figures read
@@ -68,10 +69,10 @@ def test_fill_rate_counts_same_day_issues_from_stock(warehouse, clerk, vehicle_a
         )
         for _ in range(3)
     ]
-    first = services.stock_reserve(item=item, line=lines[0], quantity=D("1"), by=clerk)
-    services.stock_issue(reservation=first, by=clerk)  # same day: filled
-    second = services.stock_reserve(item=item, line=lines[1], quantity=D("1"), by=clerk)
-    services.stock_issue(reservation=second, by=clerk)
+    first = stock_services.stock_reserve(item=item, line=lines[0], quantity=D("1"), by=clerk)
+    stock_services.stock_issue(reservation=first, by=clerk)  # same day: filled
+    second = stock_services.stock_reserve(item=item, line=lines[1], quantity=D("1"), by=clerk)
+    stock_services.stock_issue(reservation=second, by=clerk)
     asked = timezone.now() - timedelta(days=2)  # issued the next day (both in the past: known now)
     StockReservation.objects.filter(pk=second.pk).update(requested_at=asked, issued_at=asked + timedelta(days=1))
     SpecialOrder.objects.create(
@@ -94,7 +95,9 @@ def test_parts_margin_per_delivered_order(warehouse, clerk, vehicle_a, advisor_a
     item = stock(warehouse, clerk, "PAD", "5", "260")
     PartPrice.objects.create(dealer=dealer_a, part=item.part, cost_price=D("260"), retail_price=D("420"))
     line = repair_services.repair_order_add_line(order=order, by=advisor_a, part=item.part, quantity=D("2"))
-    services.stock_issue(reservation=services.stock_reserve(item=item, line=line, quantity=D("2"), by=clerk), by=clerk)
+    stock_services.stock_issue(
+        reservation=stock_services.stock_reserve(item=item, line=line, quantity=D("2"), by=clerk), by=clerk
+    )
     RepairOrder.objects.filter(pk=order.pk).update(delivered_at=timezone.now())
     now = timezone.now()
     row = reports.parts_margin_by_order(user=clerk, start=now - timedelta(days=1), end=now + timedelta(days=1)).get()

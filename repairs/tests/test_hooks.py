@@ -31,12 +31,12 @@ def test_delivery_schedules_the_first_follow_up_before_the_survey_invitation():
         "care.services.schedule_first_follow_up",
         "surveys.services.survey_invite_after_delivery",
     ]
-    assert settings.REPAIRS_HOOKS["approved"] == ["parts.services.repair_order_request_parts"]
+    assert settings.REPAIRS_HOOKS["approved"] == ["parts.services.stock.repair_order_request_parts"]
     assert hooks.check_hooks() == []
 
 
 def test_the_check_names_a_missing_event_and_a_hook_that_does_not_import():
-    with override_settings(REPAIRS_HOOKS={"approved": ["parts.services.no_such_hook"], "delivered": []}):
+    with override_settings(REPAIRS_HOOKS={"approved": ["parts.services.stock.no_such_hook"], "delivered": []}):
         errors = hooks.check_hooks()
     assert [error.id for error in errors] == ["repairs.E001", "repairs.E002"]
     assert "'uncertified_technicians'" in errors[0].msg

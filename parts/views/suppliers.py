@@ -14,10 +14,11 @@ from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from core.permissions import allowed
 from organization.models import Dealer
-from parts import suppliers as supplier_services
 from parts.filtersets import SupplierFilterSet
+from parts.forms.purchasing import SupplierForm
 from parts.models import GoodsReceiptLine, PurchaseOrder, Supplier
-from parts.purchasing_forms import SupplierForm
+from parts.selectors import suppliers as supplier_selectors
+from parts.services import suppliers as supplier_services
 
 VIEW_SUPPLIER = "parts.view_supplier"
 
@@ -35,12 +36,12 @@ class SupplierListView(FilteredListView):
     refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
-        return supplier_services.supplier_list(user=self.request.user)
+        return supplier_selectors.supplier_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context["object_list"]
-        performance = supplier_services.supplier_performance(s.pk for s in page)
+        performance = supplier_selectors.supplier_performance(s.pk for s in page)
         context["rows"] = [(s, performance[s.pk]) for s in page]
         context["can_create"] = self.request.user.has_perm(supplier_services.ADD_SUPPLIER) and (
             _write_dealers(self.request.user).exists()
@@ -83,7 +84,7 @@ class SupplierDetailView(RecordPageView):
     def page_context(self, supplier, **bound_forms) -> dict:
         user = self.request.user
         open_orders = (
-            PurchaseOrder.objects.filter(supplier=supplier, status__in=supplier_services.OPEN_PO_STATUSES)
+            PurchaseOrder.objects.filter(supplier=supplier, status__in=supplier_selectors.OPEN_PO_STATUSES)
             .select_related("warehouse")
             .order_by("expected_at", "id")
         )
@@ -94,7 +95,7 @@ class SupplierDetailView(RecordPageView):
         )
         context = {
             "object": supplier,
-            "performance": supplier_services.supplier_performance([supplier.pk])[supplier.pk],
+            "performance": supplier_selectors.supplier_performance([supplier.pk])[supplier.pk],
             "open_orders": open_orders,
             "recent_lines": recent_lines,
             "history": history_entries(supplier),

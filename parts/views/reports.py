@@ -13,8 +13,9 @@ from core.dates import days_bounds
 from core.exports import xlsx_response
 from core.mixins import DealerScopedObjectMixin
 from organization.models import Dealer
-from parts import kpis, reports
+from parts import kpis
 from parts.models import StockItem
+from parts.selectors import reports
 
 
 def _period(request) -> tuple[datetime, datetime, str, str]:

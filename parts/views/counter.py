@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.mixins import DealerScopedObjectMixin, RecordActionView
-from parts import services
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import SpecialOrder, StockMovement, StockReservation
+from parts.services import stock as stock_services
 from repairs.selectors import OPEN_STATUSES
 
 
@@ -86,7 +86,7 @@ class IssueView(CounterActionView):
     permission_required = "parts.add_stockmovement"
 
     def act(self, reservation, data):
-        services.stock_issue(reservation=reservation, by=self.request.user, version=self.posted_version())
+        stock_services.stock_issue(reservation=reservation, by=self.request.user, version=self.posted_version())
         return _("Issued to the workshop.")
 
 
@@ -97,7 +97,7 @@ class ReleaseView(CounterActionView):
     permission_required = "parts.change_stockreservation"
 
     def act(self, reservation, data):
-        services.stock_release(reservation=reservation, by=self.request.user, version=self.posted_version())
+        stock_services.stock_release(reservation=reservation, by=self.request.user, version=self.posted_version())
         return _("Reservation released; the parts are available again.")
 
 
@@ -110,7 +110,7 @@ class ReturnView(CounterActionView):
 
     def act(self, reservation, data):
         quantity = self.posted_amount("quantity", _("Give the quantity returned."))
-        services.stock_return(
+        stock_services.stock_return(
             item=reservation.item, line=reservation.repair_order_line, quantity=quantity, by=self.request.user
         )
         return _("Returned to the shelf.")
@@ -122,7 +122,7 @@ class ReceiveSpecialOrderView(CounterActionView):
 
     def act(self, special_order, data):
         unit_cost = self.posted_amount("unit_cost", _("Give the unit cost of the received part."))
-        services.special_order_receive(
+        stock_services.special_order_receive(
             special_order=special_order, unit_cost=unit_cost, by=self.request.user, version=self.posted_version()
         )
         return _("Received and reserved for its repair order.")

@@ -1,6 +1,6 @@
 """Purchasing (采购) and stock-take (盘点): purchase orders, goods receipts, reorder suggestions, count sheets.
 
-Every on-hand change goes through the stock ledger (``parts.services.stock_receive`` / ``stock_adjust``);
+Every on-hand change goes through the stock ledger (``parts.services.stock.stock_receive`` / ``stock_adjust``);
 ``on_order`` of a stock item goes up when a PO is sent and down as its parts arrive or it is cancelled.
 
 Over-receipt is refused: a delivery may bring at most the outstanding quantity of a line in good parts
@@ -53,7 +53,7 @@ from parts.models import (
     Supplier,
     Warehouse,
 )
-from parts.services import _locked, stock_adjust, stock_item_get_or_create, stock_receive
+from parts.services.stock import _locked, stock_adjust, stock_item_get_or_create, stock_receive
 
 ZERO = Decimal("0")
 ADD_PO = "parts.add_purchaseorder"

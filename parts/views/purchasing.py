@@ -17,11 +17,9 @@ from core.history import history_entries
 from core.lists import FilteredListView
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from core.permissions import allowed
-from parts import purchasing
 from parts.choices import PurchaseOrderStatus, StockTakeStatus
 from parts.filtersets import PurchaseOrderFilterSet
-from parts.models import GoodsReceiptLine, PurchaseOrder, StockItem, StockTake, Supplier, Warehouse
-from parts.purchasing_forms import (
+from parts.forms.purchasing import (
     CountSheetForm,
     FromSuggestionsForm,
     POCreateForm,
@@ -30,6 +28,8 @@ from parts.purchasing_forms import (
     VersionForm,
     WarehouseForm,
 )
+from parts.models import GoodsReceiptLine, PurchaseOrder, StockItem, StockTake, Supplier, Warehouse
+from parts.services import purchasing
 
 VIEW_PO = "parts.view_purchaseorder"
 VIEW_STOCKTAKE = "parts.view_stocktake"

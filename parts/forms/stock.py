@@ -7,9 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from parts.catalogue_io import CATALOGUE_UPLOAD
 from parts.choices import MovementKind
 from parts.models import Warehouse
+from parts.services.catalogue_io import CATALOGUE_UPLOAD
 
 
 class CatalogueImportForm(forms.Form):
