@@ -319,7 +319,7 @@ class SpecialOrder(VersionedModel):
 
 
 class Supplier(VersionedModel):
-    """A dealer's parts supplier (供应商), with the days it usually takes to deliver; changed via parts.suppliers."""
+    """A dealer's parts supplier (供应商) and its usual delivery days; changed by parts.services.suppliers."""
 
     tenant_lookup = "dealer"
 
@@ -349,7 +349,7 @@ class Supplier(VersionedModel):
 
 
 class PurchaseOrder(VersionedModel):
-    """A purchase order (采购订单) of parts from a supplier into one warehouse; changed only by parts.purchasing."""
+    """A purchase order (采购订单) from a supplier into a warehouse; changed only by parts.services.purchasing."""
 
     tenant_lookup = "dealer"
 

@@ -1,7 +1,7 @@
 """API of the parts counter: stock reservations and special orders of repair-order lines.
 
 Reading needs the model's view permission; creating and the steps (issue, release, receive) go through the same
-services as the pages (parts.services), with 400 field errors and 409 when the version sent is not current.
+services as the pages (parts.services.stock), with 400 field errors and 409 when the version sent is not current.
 """
 
 from __future__ import annotations

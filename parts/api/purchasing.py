@@ -1,4 +1,4 @@
-"""API of purchase orders: list, read, draft (with lines) and the steps send / receive / cancel via parts.purchasing."""
+"""API of purchase orders: list, read, draft with lines, send / receive / cancel (parts.services.purchasing)."""
 
 from __future__ import annotations
 

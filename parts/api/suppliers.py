@@ -1,4 +1,4 @@
-"""API of suppliers (供应商): list and read with their delivery performance; create and edit via parts.suppliers."""
+"""API of suppliers (供应商): list and read with delivery performance; create and edit (parts.services.suppliers)."""
 
 from __future__ import annotations
 
