@@ -313,7 +313,7 @@ for _role, _grants in SURVEY_GRANTS.items():
 
 # Evaluation: administrators edit and publish indicator systems (their OEMs'); managers read them. Audits (体系审核):
 # the service manager self-audits and confirms official audits; region managers conduct official audits of their
-# regions' dealers (custom "conduct", scoped in evaluation.audits) and confirm self-audits.
+# regions' dealers (custom "conduct", scoped in evaluation.services.audits) and confirm self-audits.
 _EVAL_READ = {"evaluation.indicatorsystem": VIEW, "evaluation.audittemplate": VIEW}
 EVALUATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_MANAGER: {**_EVAL_READ, "evaluation.audit": ("view", "add", "change", "confirm")},

@@ -2,8 +2,8 @@
 
 Each rule is a records function ``(dealer_ids, start, end, as_of=None) -> QuerySet`` (the complaints behind the
 figure, annotated with ``in_numerator`` and ``kpi_value``) and a measure ``-> {dealer_id: Measure}`` in grouped SQL
-over exactly those records (core.indicators). The complaints dashboard, the measurements (evaluation.measures) and
-the evaluation runs all call these.
+over exactly those records (core.indicators). The complaints dashboard, the measurements
+(evaluation.selectors.measures) and the evaluation runs all call these.
 
 All are judged at ``as_of`` (the evaluation moment, default now), on the complaints received in the period (up to
 ``as_of`` if that is earlier):

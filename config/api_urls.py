@@ -7,8 +7,6 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import APIRootView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from evaluation.measure_api import MeasurementListView
-
 # The apps whose routers the index at /api/v1/ lists, in the order it lists their endpoints.
 INDEXED_APPS = (
     "organization",
@@ -37,6 +35,5 @@ urlpatterns = [
         [path("", api_root, name="api-root"), *(path("", include(f"{app}.api.urls")) for app in INDEXED_APPS)]
     ),
     path("", include("surveys.api.urls")),
-    path("measurements/", MeasurementListView.as_view(), name="measurement-list"),
     path("", include("evaluation.api.urls")),
 ]

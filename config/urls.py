@@ -17,7 +17,6 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("staff.urls")),
     path("", include("evaluation.urls")),
-    path("", include("evaluation.measure_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

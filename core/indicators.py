@@ -1,9 +1,9 @@
 """The measuring kit of the indicators (kpi-catalog.md), shared by every domain that owns an indicator rule.
 
 An indicator's rule lives once, in its domain's ``kpis`` module (complaints own A2/D6/B5/E3, surveys C1/C2/E1/E2,
-parts F1/F2, staff C3/C4, care D4/D5/E4, appointments A4, repairs the rest); ``evaluation.measures`` only registers
-them, and every page, export and API that shows an indicator calls the same functions. Each rule is two functions
-of ``(dealer_ids, start, end, as_of=None)`` over the period ``[start, end)`` (aware datetimes):
+parts F1/F2, staff C3/C4, care D4/D5/E4, appointments A4, repairs the rest); ``evaluation.selectors.measures``
+only registers them, and every page, export and API that shows an indicator calls the same functions. Each rule is
+two functions of ``(dealer_ids, start, end, as_of=None)`` over the period ``[start, end)`` (aware datetimes):
 
 * the records: a queryset of the rows behind the figure (the drill-down), each annotated with ``in_numerator``
   (does it count in the numerator; None for means and medians) and ``kpi_value`` (its own figure, where it has one);

@@ -44,7 +44,7 @@ JOBS = [
     Job("care_reminders", "care.tasks.find_care_reminders", daily_at=time(6, 0)),
     Job("certificate_expiry", "staff.tasks.find_expiring_certificates", daily_at=time(6, 30)),
     # Daily: each OEM's latest month is evaluated once, when its grace period (indicator-system setting) is over.
-    Job("monthly_evaluation", "evaluation.runs.monthly_evaluations", daily_at=time(2, 0)),
+    Job("monthly_evaluation", "evaluation.services.runs.monthly_evaluations", daily_at=time(2, 0)),
     # After the monthly evaluation's alerts: an alert left without an improvement action goes up a level.
     Job("escalate_quality_alerts", "evaluation.tasks.escalate_quality_alerts", daily_at=time(7, 0)),
     # Idempotent and cheap: a holiday-library upgrade (a new year's 调休) is in the calendar the next morning.

@@ -13,7 +13,7 @@ class IndicatorDirection(models.TextChoices):
 
 
 class IndicatorUnit(models.TextChoices):
-    """The unit an indicator is measured in (the codes of evaluation.measures), shown in the reader's language."""
+    """The unit an indicator is measured in (a code of evaluation.selectors.measures), in the reader's language."""
 
     PERCENT = "%", pgettext_lazy("unit", "%")
     MINUTES = "min", pgettext_lazy("unit", "min")

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from core.dates import Month, local_date, local_moment, localtime
 from core.demo import DemoContext
-from evaluation import audits
 from evaluation.choices import AdjustmentKind, AuditKind
 from evaluation.defaults import AUDIT_TEMPLATE_CODE
 from evaluation.models import Audit, AuditTemplate
+from evaluation.services import audits
 
 # (share of items at full points, lowest partial share, deductions, bonus) per dealer profile
 AUDIT_PROFILES = [(0.9, 0.6, 0, True), (0.7, 0.4, 0, False), (0.45, 0.2, 2, False)]
@@ -105,9 +105,9 @@ def create_evaluations(ctx: DemoContext) -> None:
     on the weakest dealer's alerts after the first month: one due within the second month (so the second run
     checks it) and one due later (still in progress)."""
     from core.demo import DEMO_OEM_CODE
-    from evaluation import alerts, runs
     from evaluation.choices import ActionStatus, AlertKind, AlertStatus
     from evaluation.models import AlertReason, EvaluationRun, ImprovementAction, QualityAlert
+    from evaluation.services import alerts, runs
     from organization.models import Oem
     from todo.models import Task
 

@@ -1,8 +1,8 @@
 """The notes of an evaluation run in the reader's language.
 
-The engine (``evaluation.engine``, no Django) and the run (``evaluation.runs``) store structured notes: a ``code``
-and the figures it needs, e.g. ``{"code": "entropy_constant", "indicators": ["A2", "B3"]}``.  They are said here,
-naming the indicators by code and name in the reader's language, for the run page and the API (which gives both
+The engine (``evaluation.engine``, no Django) and the run (``evaluation.services.runs``) store structured notes: a
+``code`` and the figures it needs, e.g. ``{"code": "entropy_constant", "indicators": ["A2", "B3"]}``.  They are said
+here, naming the indicators by code and name in the reader's language, for the run page and the API (which gives both
 the note and its ``text``).  A note this module does not know is shown by its code, never dropped.
 """
 

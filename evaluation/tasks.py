@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from evaluation.alerts import alerts_escalate
+from evaluation.services.alerts import alerts_escalate
 
 
 @task()

@@ -27,8 +27,8 @@ one then). B1 is only known once the comeback window is over, so an order is
 
 Maturity: so that every published B1 is complete, the evaluation judges B1 one month late — the B1 of October is
 the orders delivered in September, whose windows have all closed by the end of October. The lag is declared once,
-in the registry (``evaluation.measures``: ``MeasureSpec.lag_months``), and applied there for the measurements page,
-the drill-down, the API and the runs alike; the rule here is the rule of the deliveries of ``[start, end)``.
+in the registry (``evaluation.selectors.measures``: ``MeasureSpec.lag_months``), and applied there for the measurements
+page, the drill-down, the API and the runs alike; the rule here is the rule of the deliveries of ``[start, end)``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each rule is a records function ``(dealer_ids, start, end, as_of=None) -> QuerySet`` (the rows behind the figure,
 annotated with ``in_numerator`` and ``kpi_value``) and a measure ``-> {dealer_id: Measure}`` in grouped SQL over
-exactly those records (core.indicators). ``evaluation.measures`` registers them; nothing else restates them.
+exactly those records (core.indicators). ``evaluation.selectors.measures`` registers them; nothing else restates them.
 
 Every rule is judged at ``as_of`` (default now): the events of the period count up to ``as_of`` when that is
 earlier than the period end, and a stamp made after ``as_of`` (a decision, a signature, a finished job) is not

@@ -1,5 +1,6 @@
 """API of quality alerts and improvement actions (PDCA), tenant-scoped: a dealer's users see their own, region
-managers their region's (read only); writes go through evaluation.alerts with the record version (409 on conflict)."""
+managers their region's (read only); writes go through evaluation.services.alerts with the record version (409 on
+conflict)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api import DealerScopedViewSetMixin
 from core.filters import readable
-from evaluation import alerts
 from evaluation.choices import ActionStatus, AlertActionFilter, AlertKind, AlertReasonKind, AlertStatus
 from evaluation.models import AlertReason, ImprovementAction, QualityAlert
+from evaluation.services import alerts
 from organization.models import Dealer
 
 ACTION_RELATED = ("dealer", "owner", "alert__indicator", "alert__crisis_alert")
@@ -117,7 +118,7 @@ class ActionMoveSerializer(serializers.Serializer):
 
 
 class QualityAlertFilterSet(django_filters.FilterSet):
-    """The filters of the alerts API list and page (``evaluation.alerts`` holds their rules): reason, action,
+    """The filters of the alerts API list and page (``evaluation.services.alerts`` holds their rules): reason, action,
     escalation, and the fields."""
 
     dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))

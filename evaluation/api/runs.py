@@ -9,8 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import DealerScopedViewSetMixin, ScopedModelPermissions
-from evaluation import runs, selectors
 from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.selectors import systems as system_selectors
+from evaluation.services import runs
 from organization.models import Oem, Region
 
 
@@ -38,10 +39,10 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
     def get_notes(self, run: EvaluationRun) -> list[dict]:
         names = self.context.setdefault("indicator_names", {}).get(run.system_version_id)
         if names is None:
-            names = self.context["indicator_names"][run.system_version_id] = selectors.coded_indicator_names(
+            names = self.context["indicator_names"][run.system_version_id] = system_selectors.coded_indicator_names(
                 run.system_version_id
             )
-        return selectors.run_notes(run, self.context["request"].user, names)
+        return system_selectors.run_notes(run, self.context["request"].user, names)
 
 
 class RunCreateSerializer(serializers.Serializer):

@@ -151,7 +151,7 @@ class AuditSerializer(AuditListSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True))
     def get_live_score(self, obj):
-        from evaluation.audits import score_of
+        from evaluation.services.audits import score_of
 
         score = score_of(obj).score
         return None if score is None else f"{score:.2f}"

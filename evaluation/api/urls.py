@@ -1,8 +1,10 @@
-"""API routes of the evaluation (included by config/api_urls.py)."""
+"""Every API route of the evaluation (included by config/api_urls.py): the measurements and the resources."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from evaluation.api.alerts import ImprovementActionViewSet, QualityAlertViewSet
+from evaluation.api.measurements import MeasurementListView
 from evaluation.api.runs import DealerEvaluationViewSet, EvaluationRunViewSet
 from evaluation.api.views import AuditViewSet, IndicatorSystemViewSet
 
@@ -14,4 +16,7 @@ router.register("evaluation-results", DealerEvaluationViewSet, basename="evaluat
 router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
 router.register("improvement-actions", ImprovementActionViewSet, basename="improvement-action")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("measurements/", MeasurementListView.as_view(), name="measurement-list"),
+    *router.urls,
+]

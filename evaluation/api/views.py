@@ -10,7 +10,6 @@ from rest_framework.response import Response
 
 from core.api import ScopedModelPermissions
 from core.filters import readable
-from evaluation import audits
 from evaluation.api import serializers as s
 from evaluation.choices import AuditKind, AuditStatus
 from evaluation.models import (
@@ -23,6 +22,7 @@ from evaluation.models import (
     PairwiseMatrix,
     SystemVersion,
 )
+from evaluation.services import audits
 from organization.models import Dealer
 
 
@@ -49,7 +49,7 @@ class IndicatorSystemViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CanViewAudits(permissions.BasePermission):
-    """Every audit endpoint needs view_audit; who may change an audit is decided by evaluation.audits."""
+    """Every audit endpoint needs view_audit; who may change an audit is decided by evaluation.services.audits."""
 
     def has_permission(self, request, view):
         return request.user.has_perm("evaluation.view_audit")

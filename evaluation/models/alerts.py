@@ -69,7 +69,7 @@ class QualityAlert(models.Model):
     """A quality alert (质量预警) raised by an evaluation run: one indicator of a dealer with its reasons (below the
     floor, a score drop: one alert per breach however many reasons), or a complaint cluster (a complaints crisis
     alert) of the dealer in the run's month.  It becomes an improvement action; without one it escalates to the
-    dealer's service managers and then to the region (``evaluation.alerts.alerts_escalate``)."""
+    dealer's service managers and then to the region (``evaluation.services.alerts.alerts_escalate``)."""
 
     dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="quality_alerts",
                                verbose_name=_("dealer"))  # fmt: skip

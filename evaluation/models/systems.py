@@ -169,7 +169,7 @@ class SystemVersion(models.Model):
                     "managers (a to-do) after this many days, and to the region after twice as many."),
     )  # fmt: skip
     # Comparable, reproducible months (one month's entropy over a handful of dealers jumps about; a run on a later
-    # day must give the same figures): see evaluation.runs.
+    # day must give the same figures): see evaluation.services.runs.
     grace_days = models.PositiveSmallIntegerField(
         _("grace period (days)"), default=7, validators=[MaxValueValidator(GRACE_DAYS_MAX)],
         help_text=_("A month is evaluated as of its last day plus this many days, so that records entered a little "

@@ -2,7 +2,8 @@
 
 from django import template
 
-from evaluation import display, selectors
+from evaluation import display
+from evaluation.selectors import systems as system_selectors
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def name_of(names: dict, code: str) -> str:
 @register.simple_tag
 def element_names(system_version) -> dict[str, dict[str, str]]:
     """{"dimensions": {code: name}, "indicators": {code: name}} in the reader's language (two queries)."""
-    return selectors.element_names(system_version)
+    return system_selectors.element_names(system_version)
 
 
 @register.filter

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.dates import Month
-from evaluation import alerts
 from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.services import alerts
 
 # Default system: A1 reception wait is lower-better (target 10, floor 30 min); A2 complaint contact ≤ 2 h is
 # higher-better (target 100, floor 70 %).

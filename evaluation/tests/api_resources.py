@@ -7,10 +7,8 @@ from django.utils import timezone
 from accounts.choices import Role
 from core.tests.api_kit import ApiResource, role, serial
 from core.tests.factories import DealerFactory, OemFactory, RegionFactory, UserFactory
-from evaluation import alerts, audits, services
 from evaluation.choices import AuditKind, SystemVersionStatus
 from evaluation.defaults import AUDIT_TEMPLATE_CODE
-from evaluation.measure_views import MEASUREMENT_PERMISSION
 from evaluation.models import (
     AuditItemScore,
     AuditTemplate,
@@ -20,6 +18,9 @@ from evaluation.models import (
     QualityAlert,
     SystemVersion,
 )
+from evaluation.selectors.measures import MEASUREMENT_PERMISSION
+from evaluation.services import alerts, audits
+from evaluation.services import systems as system_services
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
 from organization.models import Dealer
 from todo.models import Task
@@ -41,7 +42,7 @@ def oem_system(dealer) -> IndicatorSystem:
     """The dealer's OEM's own indicator system (adopted from the default by a superuser)."""
     oem = dealer.region.oem
     adopted = IndicatorSystem.objects.filter(oem=oem).first()
-    return adopted or services.indicator_system_adopt(oem=oem, by=UserFactory(is_superuser=True, is_staff=True))
+    return adopted or system_services.indicator_system_adopt(oem=oem, by=UserFactory(is_superuser=True, is_staff=True))
 
 
 def self_audit(dealer):

@@ -3,10 +3,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.choices import Role
 from core.tests.factories import DealerFactory, OemFactory, RegionFactory, UserFactory
-from evaluation import audits
 from evaluation.choices import AuditKind, SystemVersionStatus
 from evaluation.defaults import AUDIT_TEMPLATE_CODE
 from evaluation.models import AuditTemplate, SystemVersion
+from evaluation.services import audits
 
 
 @pytest.fixture

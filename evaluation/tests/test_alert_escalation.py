@@ -20,10 +20,12 @@ from complaints.choices import EscalationLevel
 from core.lists import apply_filterset
 from core.schedule import JOBS
 from core.tests.factories import DealerFactory, UserFactory
-from evaluation import alerts, services
+from core.tests.helpers import raises_because
 from evaluation.api.alerts import QualityAlertFilterSet
 from evaluation.choices import ActionStatus, AlertStatus
 from evaluation.models import POPULATION_CODES, ImprovementAction, Indicator, QualityAlert, SystemVersion
+from evaluation.services import alerts
+from evaluation.services import systems as system_services
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
 from todo.choices import TaskKind, TaskStatus
 from todo.models import Task
@@ -120,7 +122,7 @@ def test_a_job_that_did_not_run_for_two_weeks_escalates_both_levels_at_once(aler
 def test_the_days_are_a_setting_of_the_version_the_alert_was_raised_with(alert_a, alert_b, default_version, oem,
                                                                          superuser):  # fmt: skip
     SystemVersion.objects.filter(pk=default_version.pk).update(alert_escalation_days=3)
-    other_version = services.system_version_copy(system_version=default_version, by=superuser)
+    other_version = system_services.system_version_copy(system_version=default_version, by=superuser)
     SystemVersion.objects.filter(pk=other_version.pk).update(alert_escalation_days=10)
     third = DealerFactory(code="A003", name="甲三店", region=alert_a.dealer.region)
     alerts.raise_alerts(make_run(other_version, oem, 2026, 9, {third: {HIGHER: (60.0, 0.0)}}, finished_at=T0))
@@ -135,16 +137,16 @@ def test_the_days_are_a_setting_of_the_version_the_alert_was_raised_with(alert_a
 
 
 def test_the_setting_is_edited_on_a_draft_and_bad_values_are_refused(default_version, superuser):
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     assert draft.alert_escalation_days == 7
     for bad in (0, 91):
         with pytest.raises(ValidationError) as error:
-            services.system_version_update_settings(system_version=draft, by=superuser, version=draft.version,
+            system_services.system_version_update_settings(system_version=draft, by=superuser, version=draft.version,
                                                     alert_escalation_days=bad)  # fmt: skip
         assert "alert_escalation_days" in error.value.message_dict
         draft = SystemVersion.objects.get(pk=draft.pk)
     assert draft.alert_escalation_days == 7
-    services.system_version_update_settings(system_version=draft, by=superuser, version=draft.version,
+    system_services.system_version_update_settings(system_version=draft, by=superuser, version=draft.version,
                                             alert_escalation_days=10)  # fmt: skip
     assert SystemVersion.objects.get(pk=draft.pk).alert_escalation_days == 10
 
@@ -321,7 +323,7 @@ def test_region_managers_see_the_escalations_of_their_region_only(client, api_en
 
 
 def test_a_technician_cannot_plan_an_action(client, api_en, alert_a, technician_a, manager_a):
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You may not do this."):
         plan(alert_a, technician_a)
     due = (timezone.localdate() + 7 * DAY).isoformat()
     body = {"alert": alert_a.pk, "owner": manager_a.pk, "cause_analysis": "原因", "plan": "措施", "due_date": due}

@@ -17,8 +17,7 @@ from core.services import ConflictError
 from core.state import TransitionError, transition_events
 from core.tests import helpers
 from core.tests.factories import UserFactory
-from core.tests.helpers import refused
-from evaluation import alerts, runs
+from core.tests.helpers import raises_because, refused
 from evaluation.choices import ActionStatus, AlertKind, AlertReasonKind, AlertStatus
 from evaluation.models import (
     AlertReason,
@@ -28,6 +27,7 @@ from evaluation.models import (
     QualityAlert,
     SystemVersion,
 )
+from evaluation.services import alerts, runs
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
 from todo.choices import TaskKind, TaskStatus
 
@@ -219,7 +219,7 @@ def test_an_open_crisis_alert_of_the_month_becomes_a_linked_complaint_cluster_al
 
 def test_a_real_run_raises_alerts_when_it_finishes(default_version, oem, dealer_a, monkeypatch):
     """The hook in run_execute: alerts come with the stored results, in the same transaction."""
-    from evaluation import measures
+    from evaluation.selectors import measures
 
     real = measures.measure_all
 
@@ -251,7 +251,7 @@ def test_planning_an_action_gives_the_owner_a_to_do_and_marks_the_alert(alert_a,
         TaskStatus.OPEN,
         action.due_date,
     )
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "An action is planned only on an open alert (one action at a time)."):
         plan(alert_a, manager_a)  # one action at a time
     assert ImprovementAction.objects.count() == 1
 
@@ -278,7 +278,7 @@ def test_moves_updates_and_the_optimistic_lock(alert_a, manager_a, dealer_a):
     action.refresh_from_db()
     assert action.plan == "增加早班接待"
     action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.IN_PROGRESS, version=action.version)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "An action cannot go from In progress to Effective."):
         alerts.action_move(action=action, by=manager_a, status=ActionStatus.EFFECTIVE, version=action.version)
     action = alerts.action_move(action=action, by=manager_a, status=ActionStatus.CHECKING, version=action.version,
                                 note="培训已完成")  # fmt: skip
@@ -379,13 +379,16 @@ def test_a_move_people_may_not_make_is_refused_and_changes_nothing_and_each_move
 
 
 def test_region_managers_and_other_dealers_cannot_write(alert_a, manager_a, manager_b, region_manager):
-    for user in (manager_b, region_manager):
-        with pytest.raises(PermissionDenied):
+    for user, reason in (
+        (manager_b, "You cannot change the data of this dealer."),
+        (region_manager, "You may not do this."),
+    ):
+        with raises_because(PermissionDenied, reason):
             plan(alert_a, user)
-        with pytest.raises(PermissionDenied):
+        with raises_because(PermissionDenied, reason):
             alerts.alert_dismiss(alert=alert_a, by=user, reason="x", version=alert_a.version)
     action = plan(alert_a, manager_a)
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You may not do this."):
         alerts.action_update(action=action, by=region_manager, version=action.version, plan="x")
     alert_a.refresh_from_db()
     assert alert_a.status == AlertStatus.ACTION_PLANNED and ImprovementAction.objects.count() == 1

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from evaluation import audits, services
 from evaluation.models import Audit
+from evaluation.services import audits
+from evaluation.services import systems as system_services
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_indicator_systems_read(
     api_en, manager_a, default_version, other_oem_dealer, superuser, django_assert_max_num_queries
 ):
-    other = services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=superuser)
+    other = system_services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=superuser)
     client = api_en(manager_a)
     with django_assert_max_num_queries(10):
         listed = client.get("/api/v1/indicator-systems/")

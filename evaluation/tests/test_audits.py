@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.tests.helpers import SHANGHAI, sh
-from evaluation import audits
+from core.tests.helpers import SHANGHAI, raises_because, sh
 from evaluation.choices import AdjustmentKind, AuditKind, AuditStatus
 from evaluation.models import Audit, AuditEvidence, AuditItem
+from evaluation.selectors import audits as audit_selectors
+from evaluation.services import audits
 from evaluation.tests.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_template_content(template):
 def test_self_audit_flow(self_audit, manager_a, png, region_manager):
     audit = self_audit
     assert audit.item_scores.count() == AuditItem.objects.filter(section__template=audit.template).count()
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "1.1 is not scored."):
         audits.audit_submit(audit=audit, by=manager_a, version=audit.version)  # nothing scored yet
     first = audit.item_scores.select_related("item").get(item__code="3.3")
     audit = complete(
@@ -59,14 +60,16 @@ def test_self_audit_flow(self_audit, manager_a, png, region_manager):
     audit.refresh_from_db()
     audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.DEDUCTION, reason="价格公示不符", by=manager_a)
     audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.BONUS, reason="标杆店", by=manager_a)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "An audit has at most one special bonus."):
         audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.BONUS, reason="again", by=manager_a)
     audits.audit_submit(audit=audit, by=manager_a, version=audit.version)
     audit.refresh_from_db()
     # 97 possible (3.3 excluded: 3 points), 96 earned (1.1 one short) -> 98.97 %, −1 + 1
     assert (audit.possible, audit.earned, audit.score) == (D(97), D(96), D("98.97"))
     assert audit.status == AuditStatus.SUBMITTED and audit.submitted_at
-    with pytest.raises(ValidationError):  # submitted = fixed
+    with raises_because(
+        ValidationError, "This audit has been submitted and can no longer be changed."
+    ):  # submitted = fixed
         audits.audit_add_adjustment(audit=audit, kind=AdjustmentKind.DEDUCTION, reason="late", by=manager_a)
     assert not audits.can_confirm(manager_a, audit)  # not the own side
     audits.audit_confirm(audit=audit, by=region_manager, version=audit.version)
@@ -77,11 +80,14 @@ def test_self_audit_flow(self_audit, manager_a, png, region_manager):
 
 def test_exclusion_needs_a_reason_and_scores_stay_in_range(self_audit, manager_a):
     item_score = self_audit.item_scores.select_related("item").first()
-    for row in (
-        audits.ItemScoreInput(item_id=item_score.item_id, excluded=True),
-        audits.ItemScoreInput(item_id=item_score.item_id, score=item_score.item.points + 1),
+    for row, reason in (
+        (audits.ItemScoreInput(item_id=item_score.item_id, excluded=True), "give the reason for excluding the item."),
+        (
+            audits.ItemScoreInput(item_id=item_score.item_id, score=item_score.item.points + 1),
+            "the score must be between",
+        ),
     ):
-        with pytest.raises(ValidationError):
+        with raises_because(ValidationError, reason):
             audits.audit_score_items(audit=self_audit, rows=[row], by=manager_a, version=self_audit.version)
     item_score.refresh_from_db()
     assert (item_score.score, item_score.excluded) == (None, False)
@@ -95,13 +101,15 @@ def test_evidence_required_before_submit_and_type_checks(self_audit, manager_a, 
     assert any("evidence" in p or "证据" in p for p in audits.submit_problems(audit))
     item_score = audit.item_scores.first()
     fake = SimpleUploadedFile("x.png", b"<html>not an image</html>", content_type="image/png")
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Use a photo (JPEG, PNG or WebP) or a PDF."):
         audits.audit_add_evidence(audit=audit, item_score=item_score, file=fake, by=manager_a)
     pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
     evidence = audits.audit_add_evidence(audit=audit, item_score=item_score, file=pdf, by=manager_a)
     assert evidence.extension == "pdf" and evidence.file.name.endswith(".pdf") and "report" not in evidence.file.name
-    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * audits.EVIDENCE_UPLOAD.max_bytes, content_type="application/pdf")
-    with pytest.raises(ValidationError):
+    big = SimpleUploadedFile(
+        "big.pdf", b"%PDF-" + b"0" * audits.EVIDENCE_UPLOAD.max_bytes, content_type="application/pdf"
+    )
+    with raises_because(ValidationError, "An evidence file may be at most 10 MB."):
         audits.audit_add_evidence(audit=audit, item_score=item_score, file=big, by=manager_a)
 
 
@@ -117,9 +125,9 @@ def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, reg
         (region_manager, dealer_a, AuditKind.SELF),
         (region_manager, dealer_b, AuditKind.OFFICIAL),
     ):
-        with pytest.raises(PermissionDenied):
+        with raises_because(PermissionDenied, "You cannot start this kind of audit for this dealer."):
             audits.audit_create(dealer=dealer, template=template, kind=kind, audit_date=today, by=user)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The audit date cannot be in the future."):
         audits.audit_create(
             dealer=dealer_a, template=template, kind=AuditKind.SELF, by=manager_a, audit_date=today + timedelta(days=1)
         )
@@ -127,7 +135,7 @@ def test_who_may_do_what(dealer_a, dealer_b, template, manager_a, manager_b, reg
         dealer=dealer_a, template=template, kind=AuditKind.OFFICIAL, audit_date=today, by=region_manager
     )
     assert audits.can_edit(region_manager, official) and not audits.can_edit(manager_a, official)
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change this audit."):
         audits.audit_add_adjustment(audit=official, kind=AdjustmentKind.DEDUCTION, reason="x", by=manager_a)
     assert Audit.objects.count() == 1
 
@@ -148,25 +156,24 @@ def test_audit_scores_for_indicator_g(dealer_a, dealer_b, template, manager_a, m
     _audit(dealer_a, template, region_manager, AuditKind.OFFICIAL, date(2026, 10, 25), D("10"), AuditStatus.DRAFT)
     _audit(dealer_a, template, region_manager, AuditKind.OFFICIAL, nov_2, D("50"))  # next period
     b_self = _audit(dealer_b, template, manager_b, AuditKind.SELF, oct_20, D("88"))
-    october = audits.audit_scores([dealer_a.pk, dealer_b.pk, 999], date(2026, 10, 1), date(2026, 10, 31))
+    october = audit_selectors.audit_scores([dealer_a.pk, dealer_b.pk, 999], date(2026, 10, 1), date(2026, 10, 31))
     assert october == {
         dealer_a.pk: {"score": 81.5, "audit_id": official.pk},
         dealer_b.pk: {"score": 88.0, "audit_id": b_self.pk},
         999: {"score": None, "audit_id": None},
     }
-    half_open = audits.audit_scores([dealer_a.pk], sh(2026, 10, 1), sh(2026, 10, 10))
+    half_open = audit_selectors.audit_scores([dealer_a.pk], sh(2026, 10, 1), sh(2026, 10, 10))
     assert half_open[dealer_a.pk] == {"score": 70.0, "audit_id": own_early.pk}  # 10 Oct is outside [1 Oct, 10 Oct)
-    assert audits.audit_scores([dealer_b.pk], nov_2, nov_2)[dealer_b.pk]["score"] is None
+    assert audit_selectors.audit_scores([dealer_b.pk], nov_2, nov_2)[dealer_b.pk]["score"] is None
     # As of 15 October the official audit of 10 October (submitted 17:00 that day) is the latest submitted.
     mid_october = sh(2026, 10, 15)
-    assert audits.audit_scores([dealer_a.pk], oct_1, date(2026, 10, 31), mid_october)[dealer_a.pk] == {
+    assert audit_selectors.audit_scores([dealer_a.pk], oct_1, date(2026, 10, 31), mid_october)[dealer_a.pk] == {
         "score": 81.5, "audit_id": official.pk,
     }  # fmt: skip
     # An audit dated in the period but submitted after as_of is not there yet.
     late = _audit(dealer_b, template, manager_b, AuditKind.SELF, date(2026, 10, 25), D("60"),
                   submitted_at=sh(2026, 11, 9, 9))  # fmt: skip
     run_moment = sh(2026, 11, 8)
-    assert audits.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31), run_moment)[dealer_b.pk]["audit_id"] == (
-        b_self.pk
-    )
-    assert audits.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31))[dealer_b.pk]["audit_id"] == late.pk
+    chosen = audit_selectors.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31), run_moment)[dealer_b.pk]
+    assert chosen["audit_id"] == b_self.pk
+    assert audit_selectors.audit_scores([dealer_b.pk], oct_1, date(2026, 10, 31))[dealer_b.pk]["audit_id"] == late.pk

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from evaluation import audits
 from evaluation.models import Audit
+from evaluation.selectors import audits as audit_selectors
 from organization.models import Dealer
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def test_demo_audits_follow_the_profiles(demo_dataset):  # 3 dealers, 3 months t
     assert not Audit.objects.filter(audit_date__gt=until).exists()
     assert not Audit.objects.filter(audit_date__lt=until - timedelta(days=90)).exists()
     ordered = sorted(dealers, key=lambda d: Audit.objects.get(dealer=d).created_at)
-    g = audits.audit_scores([d.pk for d in dealers], until - timedelta(days=90), until)
+    g = audit_selectors.audit_scores([d.pk for d in dealers], until - timedelta(days=90), until)
     good, middle, weak = (g[d.pk]["score"] for d in ordered)
     assert good > middle > weak
     assert weak < 80 < good

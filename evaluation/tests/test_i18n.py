@@ -94,9 +94,9 @@ def test_every_indicator_of_the_default_has_both_definitions(default_version):
 
 
 def test_a_copy_keeps_both_definitions_and_an_indicator_without_english_shows_the_chinese(superuser, default_version):
-    from evaluation import services
+    from evaluation.services import systems as system_services
 
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     e3 = Indicator.objects.get(dimension__system_version=draft, code="E3")
     assert (e3.formula_zh, e3.formula_en) == (FORMULAS_ZH["E3"], ENGLISH_FORMULA["E3"])
     e3.name_en = ""
@@ -137,7 +137,7 @@ def march(dealer_a):
                                                            ("en", "Reception wait", "接待等待时长")])  # fmt: skip
 def test_the_measurements_page_heads_each_indicator_with_its_unit(client, march, manager_a, language, name, other):
     client.force_login(manager_a)
-    html = speaking(client, language).get(reverse("measures:measurements"), {"month": "2025-03"}).content.decode()
+    html = speaking(client, language).get(reverse("evaluation:measurements"), {"month": "2025-03"}).content.decode()
     with translation.override(language):
         minutes, score = display.unit_label("min"), display.unit_label("score")
     header = section(html, "measurements")
@@ -151,25 +151,25 @@ def test_the_measurements_page_heads_each_indicator_with_its_unit(client, march,
 
 def test_the_measurements_name_the_indicators_as_the_dealers_system_does(client, march, manager_a, superuser):
     """D1 is 接车规范率 in the indicator system; an OEM that renamed A1 sees its own name."""
-    from evaluation import services
+    from evaluation.services import systems as system_services
 
     client.force_login(manager_a)
-    html = client.get(reverse("measures:measurements"), {"month": "2025-03"}).content.decode()
+    html = client.get(reverse("evaluation:measurements"), {"month": "2025-03"}).content.decode()
     assert "<td>D1</td><td>接车规范率</td>" in section(html, "measure-legend") and "完成接车" not in html
-    system = services.indicator_system_adopt(oem=march.region.oem, by=superuser)
+    system = system_services.indicator_system_adopt(oem=march.region.oem, by=superuser)
     draft = system.versions.get()
     Indicator.objects.filter(dimension__system_version=draft, code="A1").update(name_zh="到店接待时长")
-    services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
-    html = client.get(reverse("measures:measurements"), {"month": "2025-03"}).content.decode()
+    system_services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
+    html = client.get(reverse("evaluation:measurements"), {"month": "2025-03"}).content.decode()
     assert "<td>A1</td><td>到店接待时长</td>" in section(html, "measure-legend") and "接待等待时长" not in html
-    drilldown = client.get(reverse("measures:drilldown", args=["A1"]), {"dealer": march.pk, **MARCH_DAYS})
+    drilldown = client.get(reverse("evaluation:drilldown", args=["A1"]), {"dealer": march.pk, **MARCH_DAYS})
     assert "<h1>A1 到店接待时长</h1>" in drilldown.content.decode()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_measurements_excel_has_translated_headers_names_and_units(client, march, manager_a, language):
     client.force_login(manager_a)
-    rows = xlsx_rows(speaking(client, language).get(reverse("measures:measurements"), {"month": "2025-03",
+    rows = xlsx_rows(speaking(client, language).get(reverse("evaluation:measurements"), {"month": "2025-03",
                                                                                         "format": "xlsx"}))  # fmt: skip
     header, a1 = rows[0], next(row for row in rows if row[2] == "A1")
     with translation.override(language):
@@ -189,7 +189,7 @@ def test_the_drill_down_excel_has_the_columns_of_the_page(client, march, manager
     """B1 lists no value of its own: neither the page nor the sheet has a value column (it was headed 金额)."""
     client = speaking(client, language)
     client.force_login(manager_a)
-    url = reverse("measures:drilldown", args=["B1"])
+    url = reverse("evaluation:drilldown", args=["B1"])
     april = {"from": "2025-04-01", "to": "2025-04-30"}  # B1 is judged a month late: April's is March's deliveries
     page = client.get(url, {"dealer": march.pk, **april})
     rows = xlsx_rows(client.get(url, {"dealer": march.pk, **april, "format": "xlsx"}))
@@ -207,10 +207,10 @@ def test_the_drill_down_excel_has_the_columns_of_the_page(client, march, manager
 
 def test_the_drill_down_shows_the_figure_and_its_value_column_in_the_readers_language(client, march, manager_a):
     speaking(client, "en").force_login(manager_a)
-    page = client.get(reverse("measures:drilldown", args=["A1"]), {"dealer": march.pk, **MARCH_DAYS})
+    page = client.get(reverse("evaluation:drilldown", args=["A1"]), {"dealer": march.pk, **MARCH_DAYS})
     html = page.content.decode()
     assert '<div class="stat">20.0 min</div>' in html and '<th class="num">Minutes waited</th>' in html
-    rows = xlsx_rows(client.get(reverse("measures:drilldown", args=["A1"]),
+    rows = xlsx_rows(client.get(reverse("evaluation:drilldown", args=["A1"]),
                                 {"dealer": march.pk, **MARCH_DAYS, "format": "xlsx"}))  # fmt: skip
     assert list(rows[0]) == ["RO number", "Vehicle", "Arrived at", "Opened at", "Minutes waited"]
 

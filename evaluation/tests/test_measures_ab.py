@@ -13,7 +13,7 @@ from complaints.choices import Status
 from core.dates import month_bounds
 from core.tests.factories import DealerFactory
 from core.tests.helpers import sh
-from evaluation.measures import MEASURES, Measure, grouped_median
+from evaluation.selectors.measures import MEASURES, Measure, grouped_median
 from evaluation.tests.measure_factories import END, MAINTENANCE, START, addition, complaint, ro, vehicle
 from repairs.choices import FaultCategory, JobType, RepairOrderStatus
 from repairs.models import Settlement
@@ -72,7 +72,7 @@ def test_grouped_median_both_ways_agree(dealer_a, dealer_b, advisor_a, advisor_b
         .records(dealer_a.id, START, END)
         .model.objects.filter(dealer_id__in=[dealer_a.id, dealer_b.id], arrived_at__gte=START, arrived_at__lt=END)
     )
-    from evaluation.measures import Minutes
+    from evaluation.selectors.measures import Minutes
 
     result = grouped_median(base.annotate(kpi_value=Minutes("opened_at", "arrived_at")), "dealer_id", "kpi_value",
                             portable=portable)  # fmt: skip

@@ -12,7 +12,7 @@ from accounts.choices import Role
 from core.tests.factories import CustomerFactory, UserFactory
 from core.tests.helpers import sh
 from customers.models import Customer
-from evaluation.measures import MEASURES, Measure
+from evaluation.selectors.measures import MEASURES, Measure
 from evaluation.tests.measure_factories import (
     COMPLETE_CHECKIN,
     END,

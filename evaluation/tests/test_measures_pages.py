@@ -13,19 +13,19 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from core.tests.factories import DealerFactory, UserFactory
 from core.tests.helpers import sh
-from evaluation.measures import MEASURES
+from evaluation.selectors.measures import MEASURES
 from evaluation.tests.measure_factories import advisor, complaint, ro
 
 pytestmark = pytest.mark.django_db
 
 MARCH = {"month": "2025-03"}
 MARCH_DAYS = {"from": "2025-03-01", "to": "2025-03-31"}
-LIST = reverse("measures:measurements")
+LIST = reverse("evaluation:measurements")
 API = "/api/v1/measurements/"
 
 
 def drilldown(code):
-    return reverse("measures:drilldown", args=[code])
+    return reverse("evaluation:drilldown", args=[code])
 
 
 def _visits(dealer, *, on_time: int, late: int):

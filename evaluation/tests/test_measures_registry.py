@@ -14,8 +14,8 @@ from core.dates import month_bounds
 from core.tests.factories import DealerFactory
 from core.tests.helpers import sh
 from evaluation.defaults import AUDIT_TEMPLATE_CODE, INDICATORS
-from evaluation.measures import MEASURES, RATIO, Measure, measure_all
 from evaluation.models import Audit, AuditTemplate
+from evaluation.selectors.measures import MEASURES, RATIO, Measure, measure_all
 from evaluation.tests.measure_factories import END, START, advisor, complaint, ro
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """One owner per indicator rule: the figure a domain page (or, without one, the domain's rule) shows equals the
 measurement's figure for the same dealer and period, on records where the two used to disagree.
 
-Every test also checks that the registry points at the domain's function (evaluation.measures only registers).
+Every test also checks that the registry points at the domain's function (evaluation.selectors.measures only registers).
 B1 is repairs.comebacks' (its own tests); G stays with the audit tests.
 """
 
@@ -27,7 +27,7 @@ from core.indicators import MEAN, RATIO, Measure, combined
 from core.tests.factories import CustomerFactory, UserFactory
 from core.tests.helpers import sh
 from customers.models import Customer
-from evaluation.measures import MEASURES, measure_all
+from evaluation.selectors.measures import MEASURES, measure_all
 from evaluation.tests.measure_factories import (
     COMPLETE_CHECKIN,
     END,

@@ -19,8 +19,9 @@ from django.utils import translation
 from core.dates import month_bounds
 from core.tests.factories import DealerFactory
 from core.tests.helpers import sh
-from evaluation import runs, services
 from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion, enough_data
+from evaluation.services import runs
+from evaluation.services import systems as system_services
 from evaluation.tests.measure_factories import COMPLETE_CHECKIN, MAINTENANCE, advisor, complaint, ro
 
 pytestmark = pytest.mark.django_db
@@ -257,9 +258,11 @@ def test_the_one_minimum_records_rule():
     ],
 )
 def test_run_settings_out_of_range_are_refused_and_nothing_changes(default_version, superuser, fields, field):
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     with pytest.raises(ValidationError) as error:
-        services.system_version_update_settings(system_version=draft, by=superuser, version=draft.version, **fields)
+        system_services.system_version_update_settings(
+            system_version=draft, by=superuser, version=draft.version, **fields
+        )
     assert field in error.value.message_dict
     draft.refresh_from_db()
     assert (draft.entropy_window_months, draft.entropy_min_dealers, draft.grace_days, draft.min_sample) == (
@@ -268,12 +271,12 @@ def test_run_settings_out_of_range_are_refused_and_nothing_changes(default_versi
 
 
 def test_the_settings_page_shows_the_run_settings_and_refuses_bad_ones(default_version, superuser, client):
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     client.force_login(superuser)
     page = client.get(draft.get_absolute_url()).content.decode()
     for name in ("grace_days", "entropy_window_months", "entropy_min_dealers", "min_sample", "rank_min_weight"):
         assert f'name="{name}"' in page
-    data = {name: getattr(draft, name) for name in services.SETTINGS_FIELDS}
+    data = {name: getattr(draft, name) for name in system_services.SETTINGS_FIELDS}
     data.update(version=draft.version, entropy_window_months=48, min_sample=-1)
     response = client.post(reverse("evaluation:version_settings", args=[draft.pk]), data)
     assert response.status_code == 400

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
-from evaluation import runs
+from core.tests.helpers import raises_because
 from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.services import runs
 from organization.models import Dealer, Oem
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def test_a_month_of_the_demo_dealers_is_evaluated_and_kept(demo, django_capture_
     again.refresh_from_db()
     assert again.pk != run.pk and again.inputs_hash == run.inputs_hash  # same inputs, same hash, a new snapshot
     runs.run_publish(run=run, by=admin)
-    with pytest.raises(ValidationError):
+    with raises_because(
+        ValidationError, "A run of this scope and month is already published; published results never change."
+    ):
         runs.run_publish(run=again, by=admin)  # one published result per scope and month
     assert EvaluationRun.objects.get(pk=run.pk).published
 
@@ -47,9 +50,9 @@ def test_a_month_of_the_demo_dealers_is_evaluated_and_kept(demo, django_capture_
 def test_runs_are_refused_for_the_future_foreign_scopes_and_without_permission(demo):
     before = set(EvaluationRun.objects.values_list("pk", flat=True))  # the demo's own runs
     manager = User.objects.get(username="manager1")
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You may evaluate only scopes whose dealers you can all see."):
         runs.run_create(oem=demo, year=2026, month=10, by=manager)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "A month is evaluated once it has started."):
         runs.run_create(oem=demo, year=2099, month=1, by=User.objects.get(username="admin"))
     region = Dealer.objects.get(code="GZ01").region
     regional = User.objects.get(username=f"region_{region.code.lower()}")
@@ -88,7 +91,7 @@ def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_cap
 
 def test_the_demo_dealers_differ_in_approvals_before_work_and_estimate_accuracy(demo):
     from core.dates import month_bounds
-    from evaluation.measures import MEASURES
+    from evaluation.selectors.measures import MEASURES
 
     start, _ = month_bounds(2026, 8)
     _, end = month_bounds(2026, 10)

@@ -8,10 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from core.services import ConflictError
-from evaluation import maths, selectors, services
+from core.tests.helpers import raises_because
+from evaluation import maths
 from evaluation.choices import SystemVersionStatus
 from evaluation.defaults import INDICATORS, MATRICES, full_matrix, load_audit_template, load_default_system
 from evaluation.models import IndicatorSystem, PairwiseMatrix, SystemVersion
+from evaluation.selectors import systems as system_selectors
+from evaluation.services import systems as system_services
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +41,11 @@ def test_shipped_matrices_are_consistent_and_weights_sum_to_one(default_version)
     for level, upper in MATRICES.items():
         n = int((1 + math.isqrt(1 + 8 * len(upper))) / 2)
         assert maths.ahp(full_matrix(n, upper)).consistent, level
-    assert services.publish_problems(default_version) == []
+    assert system_services.publish_problems(default_version) == []
 
 
 def test_default_global_weights(default_version):
-    weights = selectors.ahp_weights(default_version)
+    weights = system_selectors.ahp_weights(default_version)
     assert list(weights.global_) == [row[1] for row in INDICATORS]
     assert {code: round(w, 4) for code, w in weights.global_.items()} == EXPECTED_GLOBAL
     assert sum(weights.global_.values()) == pytest.approx(1.0)
@@ -81,7 +84,7 @@ BAD_UPPER = ["2", "4", "1/8", "2", "4", "2"]
 
 
 def test_most_inconsistent_pair_is_exact_on_a_hand_built_matrix():
-    check = services.matrix_check(["P", "Q", "R", "S"], BAD_UPPER)
+    check = system_services.matrix_check(["P", "Q", "R", "S"], BAD_UPPER)
     a = np.array(check.matrix)
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
@@ -99,7 +102,7 @@ def test_most_inconsistent_pair_is_exact_on_a_hand_built_matrix():
 
 
 def _draft(default_version, user):
-    return services.system_version_copy(system_version=default_version, by=user)
+    return system_services.system_version_copy(system_version=default_version, by=user)
 
 
 def test_inconsistent_matrix_is_refused_with_cr_and_pair(default_version, superuser):
@@ -107,9 +110,9 @@ def test_inconsistent_matrix_is_refused_with_cr_and_pair(default_version, superu
     matrix = draft.matrices.get(dimension__code="A")
     before = (matrix.matrix, matrix.cr, matrix.version)
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        services.pairwise_matrix_save(matrix=matrix, upper=BAD_UPPER, by=superuser, version=matrix.version)
+        system_services.pairwise_matrix_save(matrix=matrix, upper=BAD_UPPER, by=superuser, version=matrix.version)
     message = info.value.message_dict["matrix"][0]
-    cr = services.matrix_check(list(matrix.elements), BAD_UPPER).result.cr
+    cr = system_services.matrix_check(list(matrix.elements), BAD_UPPER).result.cr
     assert f"CR = {cr:.3f}" in message
     assert "A1 Reception wait vs A4 Appointment on-time reception" in message  # the names in the reader's language
     matrix.refresh_from_db()
@@ -120,7 +123,7 @@ def test_consistent_matrix_is_stored_with_its_results(default_version, superuser
     draft = _draft(default_version, superuser)
     matrix = draft.matrices.get(dimension__code="A")
     upper = ["1", "3", "2", "3", "2", "1/2"]
-    services.pairwise_matrix_save(matrix=matrix, upper=upper, by=superuser, version=matrix.version)
+    system_services.pairwise_matrix_save(matrix=matrix, upper=upper, by=superuser, version=matrix.version)
     matrix.refresh_from_db()
     result = maths.ahp(full_matrix(4, upper))
     assert matrix.weights == pytest.approx(list(result.weights))
@@ -128,22 +131,22 @@ def test_consistent_matrix_is_stored_with_its_results(default_version, superuser
     assert matrix.upper[(1, 3)] == "2" and matrix.matrix[3][1] == 0.5
     assert matrix.history.count() == 2
     with pytest.raises(ConflictError):
-        services.pairwise_matrix_save(matrix=matrix, upper=upper, by=superuser, version=1)
-    with pytest.raises(ValidationError):
-        services.pairwise_matrix_save(
+        system_services.pairwise_matrix_save(matrix=matrix, upper=upper, by=superuser, version=1)
+    with raises_because(ValidationError, "is not on Saaty's scale 1/9 … 9."):
+        system_services.pairwise_matrix_save(
             matrix=matrix, upper=["1", "10", "2", "3", "2", "1/2"], by=superuser, version=matrix.version
         )
 
 
 def test_published_version_is_immutable(default_version, superuser):
     matrix = default_version.matrices.get(dimension__code="A")
-    with pytest.raises(ValidationError):
-        services.pairwise_matrix_save(matrix=matrix, upper=MATRICES["A"], by=superuser, version=matrix.version)
+    with raises_because(ValidationError, "A published version cannot be changed: copy it to a new draft first."):
+        system_services.pairwise_matrix_save(matrix=matrix, upper=MATRICES["A"], by=superuser, version=matrix.version)
     indicator = default_version.dimensions.get(code="A").indicators.get(code="A1")
-    with pytest.raises(ValidationError):
-        services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=5)
-    with pytest.raises(ValidationError):
-        services.system_version_update_settings(
+    with raises_because(ValidationError, "A published version cannot be changed: copy it to a new draft first."):
+        system_services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=5)
+    with raises_because(ValidationError, "A published version cannot be changed: copy it to a new draft first."):
+        system_services.system_version_update_settings(
             system_version=default_version, by=superuser, version=default_version.version, alpha="0.5"
         )
 
@@ -152,18 +155,20 @@ def test_copy_edit_publish(default_version, superuser):
     draft = _draft(default_version, superuser)
     assert (draft.number, draft.status, draft.copied_from) == (2, SystemVersionStatus.DRAFT, default_version)
     assert draft.dimensions.count() == 7 and PairwiseMatrix.objects.filter(system_version=draft).count() == 8
-    with pytest.raises(ValidationError):  # one draft at a time
+    with raises_because(
+        ValidationError, "is already a draft of this system: edit or discard it first."
+    ):  # one draft at a time
         _draft(default_version, superuser)
     indicator = draft.dimensions.get(code="A").indicators.get(code="A1")
-    services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=8, floor=25)
+    system_services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=8, floor=25)
     with pytest.raises(ValidationError) as info:
-        services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=40)
+        system_services.indicator_update(indicator=indicator, by=superuser, version=indicator.version, target=40)
     assert "floor" in info.value.message_dict
-    services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
+    system_services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
     draft.refresh_from_db()
     default_version.refresh_from_db()
     assert draft.status == SystemVersionStatus.PUBLISHED and default_version.status == SystemVersionStatus.SUPERSEDED
-    assert selectors.current_version(None) == draft
+    assert system_selectors.current_version(None) == draft
     assert default_version.dimensions.get(code="A").indicators.get(code="A1").target == 10  # the old one kept
 
 
@@ -173,22 +178,22 @@ def test_publish_refused_when_a_matrix_is_inconsistent(default_version, superuse
     PairwiseMatrix.objects.filter(system_version=draft, dimension__code="B").update(cr=0.2)
     PairwiseMatrix.objects.filter(system_version=draft, dimension__code="C").update(weights=[0.5, 0.5, 0.5, 0.5])
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
+        system_services.system_version_publish(system_version=draft, by=superuser, version=draft.version)
     assert len(info.value.messages) == 2
     draft.refresh_from_db()
     assert draft.status == SystemVersionStatus.DRAFT
-    assert selectors.current_version(None) == default_version
+    assert system_selectors.current_version(None) == default_version
 
 
 def test_settings_validation_and_method_change(default_version, superuser):
     draft = _draft(default_version, superuser)
     with pytest.raises(ValidationError) as info:
-        services.system_version_update_settings(
+        system_services.system_version_update_settings(
             system_version=draft, by=superuser, version=draft.version, grade_good_min=95
         )
     assert "grade_good_min" in info.value.message_dict
     draft = SystemVersion.objects.get(pk=draft.pk)
-    services.system_version_update_settings(
+    system_services.system_version_update_settings(
         system_version=draft, by=superuser, version=draft.version, ahp_method="geometric", alpha="0.5"
     )
     b = draft.matrices.get(dimension__code="B")
@@ -198,22 +203,22 @@ def test_settings_validation_and_method_change(default_version, superuser):
 
 def test_oem_adopts_default_and_scope(default_version, oem_admin, dealer_a, other_oem_dealer, manager_a):
     oem = dealer_a.region.oem
-    system = services.indicator_system_adopt(oem=oem, by=oem_admin)
+    system = system_services.indicator_system_adopt(oem=oem, by=oem_admin)
     draft = system.versions.get()
     assert draft.status == SystemVersionStatus.DRAFT
-    assert selectors.current_version(oem.pk) == default_version  # until the OEM publishes its own
-    services.system_version_publish(system_version=draft, by=oem_admin, version=draft.version)
-    assert selectors.current_version(oem.pk) == draft
-    assert selectors.current_version(other_oem_dealer.region.oem_id) == default_version
+    assert system_selectors.current_version(oem.pk) == default_version  # until the OEM publishes its own
+    system_services.system_version_publish(system_version=draft, by=oem_admin, version=draft.version)
+    assert system_selectors.current_version(oem.pk) == draft
+    assert system_selectors.current_version(other_oem_dealer.region.oem_id) == default_version
     # the administrator may not adopt for another OEM, nor edit the default; the manager reads only
-    with pytest.raises(PermissionDenied):
-        services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=oem_admin)
-    with pytest.raises(PermissionDenied):
-        services.system_version_copy(system_version=default_version, by=oem_admin)
-    with pytest.raises(PermissionDenied):
-        services.system_version_copy(system_version=draft, by=manager_a)
+    with raises_because(PermissionDenied, "You cannot change this indicator system."):
+        system_services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=oem_admin)
+    with raises_because(PermissionDenied, "You cannot change this indicator system."):
+        system_services.system_version_copy(system_version=default_version, by=oem_admin)
+    with raises_because(PermissionDenied, "You cannot change this indicator system."):
+        system_services.system_version_copy(system_version=draft, by=manager_a)
     assert set(IndicatorSystem.objects.for_user(manager_a)) == {system, default_version.system}
-    other_system = services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=_root())
+    other_system = system_services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=_root())
     assert other_system not in IndicatorSystem.objects.for_user(manager_a)
     assert other_system not in IndicatorSystem.objects.for_user(oem_admin, write=True)
 

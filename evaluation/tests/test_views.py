@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from evaluation import services
 from evaluation.choices import SystemVersionStatus
 from evaluation.models import AuditEvidence, PairwiseMatrix, SystemVersion
+from evaluation.services import systems as system_services
 from evaluation.tests.conftest import complete
 from evaluation.tests.test_systems import BAD_UPPER
 
@@ -40,7 +40,7 @@ def test_advisor_has_no_evaluation_pages(client, advisor_a, default_version):
 
 
 def test_matrix_editor_preview_refuse_and_save(client, superuser, default_version):
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     matrix = draft.matrices.get(dimension__code="A")
     client.force_login(superuser)
     url = reverse("evaluation:matrix_edit", args=[matrix.pk])
@@ -64,7 +64,7 @@ def test_matrix_editor_preview_refuse_and_save(client, superuser, default_versio
 
 
 def test_manager_cannot_edit_or_publish(client, manager_a, superuser, default_version):
-    draft = services.system_version_copy(system_version=default_version, by=superuser)
+    draft = system_services.system_version_copy(system_version=default_version, by=superuser)
     matrix = draft.matrices.get(dimension__code="A")
     client.force_login(manager_a)
     assert (
@@ -170,7 +170,7 @@ def test_audit_score_and_submit_pages(client, self_audit, manager_a, png):
 def test_audit_list_query_count(client, region_manager, dealer_a, template, django_assert_max_num_queries):
     from django.utils import timezone
 
-    from evaluation import audits
+    from evaluation.services import audits
 
     for _ in range(5):
         audits.audit_create(
@@ -182,7 +182,7 @@ def test_audit_list_query_count(client, region_manager, dealer_a, template, djan
 
 
 def test_matrix_of_other_oem_is_404(client, oem_admin, other_oem_dealer, superuser, default_version):
-    other = services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=superuser)
+    other = system_services.indicator_system_adopt(oem=other_oem_dealer.region.oem, by=superuser)
     matrix = PairwiseMatrix.objects.filter(system_version__system=other).first()
     client.force_login(oem_admin)
     assert client.get(reverse("evaluation:matrix_edit", args=[matrix.pk])).status_code == 404

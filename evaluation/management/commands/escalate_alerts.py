@@ -1,7 +1,7 @@
 """Escalate the quality alerts left without an improvement action (the daily job by hand; it is idempotent)."""
 
 from core.management.moment import AsOfCommand
-from evaluation.alerts import alerts_escalate
+from evaluation.services.alerts import alerts_escalate
 
 
 class Command(AsOfCommand):

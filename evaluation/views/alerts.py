@@ -11,11 +11,11 @@ from core.forms import VersionedFormMixin
 from core.history import history_entries
 from core.lists import FilteredListView
 from core.mixins import RecordFormView, RecordPageView
-from evaluation import alerts
-from evaluation.alert_forms import ActionForm, DismissForm, MoveForm
 from evaluation.api.alerts import ImprovementActionFilterSet, QualityAlertFilterSet
 from evaluation.choices import AlertStatus
+from evaluation.forms.alerts import ActionForm, DismissForm, MoveForm
 from evaluation.models import ImprovementAction, QualityAlert
+from evaluation.services import alerts
 
 
 class AlertListView(FilteredListView):
@@ -54,7 +54,7 @@ class AlertPageMixin:
         last = Month.of(alert.run.period_start).last_day
         drilldown = ""
         if alert.indicator_code and user.has_perm("evaluation.view_indicatorsystem"):
-            drilldown = (f"{reverse('measures:drilldown', args=[alert.indicator_code])}?dealer={alert.dealer_id}"
+            drilldown = (f"{reverse('evaluation:drilldown', args=[alert.indicator_code])}?dealer={alert.dealer_id}"
                          f"&from={alert.run.period_start:%Y-%m-%d}&to={last:%Y-%m-%d}")  # fmt: skip
         can_change = alerts.can_change(user, alert, alerts.CHANGE_ALERT)
         can_plan = alerts.can_plan(user, alert)

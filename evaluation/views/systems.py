@@ -1,4 +1,4 @@
-"""Pages of the evaluation: index, indicator systems (versions, AHP matrix editor, indicators, settings), audits."""
+"""Pages of the evaluation: index, indicator systems (versions, AHP matrix editor, indicators, settings)."""
 
 from __future__ import annotations
 
@@ -7,45 +7,24 @@ from fractions import Fraction
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView
 
 from core.forms import apply_service_errors
 from core.history import history_entries
-from core.lists import FilteredListView
-from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
-from evaluation import audits, selectors, services
-from evaluation.api.views import AuditFilterSet
-from evaluation.choices import AuditKind, SystemVersionStatus
-from evaluation.forms import (
-    AdjustmentForm,
-    AdoptForm,
-    AuditCreateForm,
-    AuditScoreForm,
-    AuditVersionForm,
-    EvidenceForm,
-    IndicatorForm,
-    MatrixForm,
-    SettingsForm,
-)
+from evaluation.choices import SystemVersionStatus
+from evaluation.forms.systems import AdoptForm, IndicatorForm, MatrixForm, SettingsForm
 from evaluation.models import (
-    Audit,
-    AuditAdjustment,
-    AuditEvidence,
-    AuditItem,
-    AuditItemScore,
-    AuditSection,
-    AuditTemplate,
     Indicator,
     IndicatorSystem,
     PairwiseMatrix,
     SystemVersion,
 )
+from evaluation.selectors import audits as audit_selectors
+from evaluation.selectors import systems as system_selectors
+from evaluation.services import systems as system_services
 from organization.models import Dealer, Oem
 
 VIEW_SYSTEM = "evaluation.view_indicatorsystem"
@@ -73,8 +52,8 @@ class EvaluationIndexView(LoginRequiredMixin, View):
         applying = []
         if user.has_perm(VIEW_SYSTEM):
             for oem in Oem.objects.filter(pk__in=oem_ids).order_by("code"):
-                applying.append((oem, selectors.current_version(oem.pk)))
-        recent = audits.audit_list(user=user)[:5] if user.has_perm("evaluation.view_audit") else []
+                applying.append((oem, system_selectors.current_version(oem.pk)))
+        recent = audit_selectors.audit_list(user=user)[:5] if user.has_perm("evaluation.view_audit") else []
         return render(request, "evaluation/index.html", {"applying": applying, "recent_audits": recent})
 
 
@@ -89,7 +68,7 @@ class SystemListView(_Logged404, View):
     def get(self, request, adopt_form=None, status=200):
         user = request.user
         adoptable = Oem.objects.none()
-        if user.has_perm(services.CHANGE):
+        if user.has_perm(system_services.CHANGE):
             scope = (
                 Oem.objects.all()
                 if user.is_superuser
@@ -97,20 +76,20 @@ class SystemListView(_Logged404, View):
             )
             adoptable = scope.filter(indicator_system__isnull=True).order_by("code")
         context = {
-            "systems": selectors.system_list(user=user),
+            "systems": system_selectors.system_list(user=user),
             "adopt_form": adopt_form or (AdoptForm(oems=adoptable) if adoptable.exists() else None),
         }
         return render(request, "evaluation/system_list.html", context, status=status)
 
     def post(self, request):
         """Adopt the default system for an OEM."""
-        if not request.user.has_perm(services.CHANGE):
+        if not request.user.has_perm(system_services.CHANGE):
             raise Http404
         oems = Oem.objects.filter(indicator_system__isnull=True)
         form = AdoptForm(request.POST, oems=oems)
         if form.is_valid():
             try:
-                system = services.indicator_system_adopt(oem=form.cleaned_data["oem"], by=request.user,
+                system = system_services.indicator_system_adopt(oem=form.cleaned_data["oem"], by=request.user,
                                                          name=form.cleaned_data["name"])  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
@@ -126,17 +105,17 @@ class SystemDetailView(_Logged404, View):
     def get(self, request, pk: int):
         system = get_object_or_404(IndicatorSystem.objects.for_user(request.user).select_related("oem"), pk=pk)
         versions = system.versions.select_related("created_by", "published_by").order_by("-number")
-        can_edit = services.can_edit_system(request.user, system)
+        can_edit = system_services.can_edit_system(request.user, system)
         return render(request, "evaluation/system_detail.html", {
             "system": system, "versions": versions, "can_edit": can_edit,
-            "can_publish": can_edit and request.user.has_perm(services.PUBLISH),
+            "can_publish": can_edit and request.user.has_perm(system_services.PUBLISH),
             "has_draft": any(v.status == SystemVersionStatus.DRAFT for v in versions),
             "history": history_entries(system),
         })  # fmt: skip
 
 
 def _version(request, pk: int, *, write: bool = False) -> SystemVersion:
-    queryset = selectors.with_structure(selectors.version_queryset(user=request.user, write=write))
+    queryset = system_selectors.with_structure(system_selectors.version_queryset(user=request.user, write=write))
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -148,8 +127,8 @@ class VersionDetailView(_Logged404, View):
 
 
 def version_context(request, version: SystemVersion, **bound) -> dict:
-    can_edit = version.is_draft and services.can_edit_system(request.user, version.system)
-    weights = selectors.ahp_weights(version)
+    can_edit = version.is_draft and system_services.can_edit_system(request.user, version.system)
+    weights = system_selectors.ahp_weights(version)
     matrices = {m.dimension_id: m for m in version.matrices.all()}
     dimensions = []
     for dimension in version.dimensions.all():
@@ -163,8 +142,8 @@ def version_context(request, version: SystemVersion, **bound) -> dict:
         "weights": weights,
         "global_sum": sum(weights.global_.values()),
         "can_edit": can_edit,
-        "can_publish": can_edit and request.user.has_perm(services.PUBLISH),
-        "publish_problems": services.publish_problems(version) if version.is_draft else [],
+        "can_publish": can_edit and request.user.has_perm(system_services.PUBLISH),
+        "publish_problems": system_services.publish_problems(version) if version.is_draft else [],
         "settings_form": bound.get("settings_form") or (SettingsForm(instance=version, initial={
             "version": version.version}) if can_edit else None),
         "history": history_entries(version),
@@ -172,15 +151,15 @@ def version_context(request, version: SystemVersion, **bound) -> dict:
 
 
 class VersionSettingsView(_Logged404, View):
-    permission_required = services.CHANGE
+    permission_required = system_services.CHANGE
 
     def post(self, request, pk: int):
         version = _version(request, pk, write=True)
         form = SettingsForm(request.POST, instance=SystemVersion.objects.get(pk=version.pk))
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
+            fields = {name: form.cleaned_data[name] for name in system_services.SETTINGS_FIELDS}
             try:
-                services.system_version_update_settings(system_version=version, by=request.user,
+                system_services.system_version_update_settings(system_version=version, by=request.user,
                                                         version=form.cleaned_data["version"], **fields)  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
@@ -202,24 +181,24 @@ def _form_error(form, exc) -> None:
 class VersionActionView(_Logged404, View):
     """copy / publish / discard a version (buttons on the system page)."""
 
-    permission_required = services.CHANGE
+    permission_required = system_services.CHANGE
     action = ""
 
     def post(self, request, pk: int):
-        version = get_object_or_404(selectors.version_queryset(user=request.user, write=True).select_related(
+        version = get_object_or_404(system_selectors.version_queryset(user=request.user, write=True).select_related(
             "system"), pk=pk)  # fmt: skip
         expected = request.POST.get("version")
         expected = int(expected) if expected and expected.isdigit() else None
         try:
             if self.action == "copy":
-                draft = services.system_version_copy(system_version=version, by=request.user)
+                draft = system_services.system_version_copy(system_version=version, by=request.user)
                 messages.success(request, _("Draft version %(n)s created.") % {"n": draft.number})
                 return redirect(draft)
             if self.action == "publish":
-                services.system_version_publish(system_version=version, by=request.user, version=expected)
+                system_services.system_version_publish(system_version=version, by=request.user, version=expected)
                 messages.success(request, _("Version %(n)s is now the current version.") % {"n": version.number})
                 return redirect(version)
-            services.system_version_discard(system_version=version, by=request.user, version=expected)
+            system_services.system_version_discard(system_version=version, by=request.user, version=expected)
             messages.success(request, _("Draft discarded."))
             return redirect(version.system)
         except PermissionDenied as exc:
@@ -236,17 +215,17 @@ class MatrixEditView(_Logged404, View):
     permission_required = VIEW_SYSTEM
 
     def get_matrix(self, request, pk: int, *, write: bool = False) -> PairwiseMatrix:
-        versions = selectors.version_queryset(user=request.user, write=write)
+        versions = system_selectors.version_queryset(user=request.user, write=write)
         return get_object_or_404(
             PairwiseMatrix.objects.filter(system_version__in=versions).select_related(
                 "system_version__system", "dimension"), pk=pk)  # fmt: skip
 
     def names(self, matrix: PairwiseMatrix) -> dict[str, str]:
-        return services.element_names(matrix.system_version, matrix)
+        return system_services.element_names(matrix.system_version, matrix)
 
     def render_page(self, request, matrix, form, preview, status=200):
         names = self.names(matrix)
-        can_edit = matrix.system_version.is_draft and services.can_edit_system(
+        can_edit = matrix.system_version.is_draft and system_services.can_edit_system(
             request.user, matrix.system_version.system
         )
         n = len(matrix.elements)
@@ -273,7 +252,7 @@ class MatrixEditView(_Logged404, View):
         return self.render_page(request, matrix, form, preview_of(matrix, matrix.upper, self.names(matrix)))
 
     def post(self, request, pk: int):
-        if not request.user.has_perm(services.CHANGE):
+        if not request.user.has_perm(system_services.CHANGE):
             raise Http404
         matrix = self.get_matrix(request, pk, write=True)
         names = self.names(matrix)
@@ -282,7 +261,7 @@ class MatrixEditView(_Logged404, View):
             return self.render_page(request, matrix, form, preview_of(matrix, form.raw_upper(), names))
         if form.is_valid():
             try:
-                services.pairwise_matrix_save(matrix=matrix, upper=form.upper(), by=request.user,
+                system_services.pairwise_matrix_save(matrix=matrix, upper=form.upper(), by=request.user,
                                               version=form.cleaned_data["version"])  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
@@ -296,7 +275,7 @@ class MatrixEditView(_Logged404, View):
 def preview_of(matrix: PairwiseMatrix, upper, names: dict[str, str]) -> dict:
     """Weights, λmax, CI, CR and the most inconsistent pair of the judgements (for the page and the htmx preview)."""
     try:
-        check = services.matrix_check(list(matrix.elements), upper, matrix.system_version.ahp_method)
+        check = system_services.matrix_check(list(matrix.elements), upper, matrix.system_version.ahp_method)
     except ValidationError as exc:
         return {"error": exc.messages[0]}
     result = check.result
@@ -309,7 +288,7 @@ def preview_of(matrix: PairwiseMatrix, upper, names: dict[str, str]) -> dict:
         "weights": [(code, names.get(code, ""), w) for code, w in zip(check.elements, result.weights, strict=True)],
         "lambda_max": result.lambda_max, "ci": result.ci, "cr": result.cr, "consistent": result.consistent,
         "n": result.n, "pair": check.pair, "pair_codes": pair_codes,
-        "message": None if result.consistent else services.inconsistency_message(check, names),
+        "message": None if result.consistent else system_services.inconsistency_message(check, names),
         "mirrors": mirrors,
     }  # fmt: skip
 
@@ -329,10 +308,10 @@ class MatrixPreviewView(MatrixEditView):
 
 
 class IndicatorEditView(_Logged404, View):
-    permission_required = services.CHANGE
+    permission_required = system_services.CHANGE
 
     def get_indicator(self, request, pk: int) -> Indicator:
-        versions = selectors.version_queryset(user=request.user, write=True)
+        versions = system_selectors.version_queryset(user=request.user, write=True)
         return get_object_or_404(Indicator.objects.filter(dimension__system_version__in=versions).select_related(
             "dimension__system_version__system"), pk=pk)  # fmt: skip
 
@@ -349,10 +328,10 @@ class IndicatorEditView(_Logged404, View):
         indicator = self.get_indicator(request, pk)
         form = IndicatorForm(request.POST, instance=Indicator.objects.get(pk=indicator.pk))
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in services.INDICATOR_FIELDS}
+            fields = {name: form.cleaned_data[name] for name in system_services.INDICATOR_FIELDS}
             try:
-                services.indicator_update(indicator=indicator, by=request.user, version=form.cleaned_data["version"],
-                                          **fields)  # fmt: skip
+                system_services.indicator_update(indicator=indicator, by=request.user,
+                                                 version=form.cleaned_data["version"], **fields)  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
             else:
@@ -370,232 +349,3 @@ class IndicatorEditView(_Logged404, View):
 # --------------------------------------------------------------------------------------------------------------------
 # Audit templates and audits
 # --------------------------------------------------------------------------------------------------------------------
-
-
-class TemplateListView(_Logged404, ListView):
-    permission_required = "evaluation.view_audittemplate"
-    template_name = "evaluation/template_list.html"
-    context_object_name = "templates"
-
-    def get_queryset(self):
-        return AuditTemplate.objects.annotate(
-            item_count=Count("sections__items", distinct=True), audit_count=Count("audits", distinct=True)
-        ).order_by("code")
-
-
-class TemplateDetailView(_Logged404, View):
-    permission_required = "evaluation.view_audittemplate"
-
-    def get(self, request, pk: int):
-        template = get_object_or_404(AuditTemplate.objects.prefetch_related(
-            Prefetch("sections", queryset=AuditSection.objects.order_by("position").prefetch_related(
-                Prefetch("items", queryset=AuditItem.objects.order_by("position"))))), pk=pk)  # fmt: skip
-        total = sum(item.points for section in template.sections.all() for item in section.items.all())
-        return render(request, "evaluation/template_detail.html", {"template": template, "total": total})
-
-
-class AuditListView(FilteredListView):
-    model = Audit
-    permission_required = "evaluation.view_audit"
-    template_name = "evaluation/audit_list.html"
-    filterset_class = AuditFilterSet
-    refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
-
-    def get_base_queryset(self):
-        return audits.audit_list(user=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        return {
-            **super().get_context_data(**kwargs),
-            "can_create": user.has_perm(audits.ADD) or user.has_perm(audits.CONDUCT),
-        }
-
-
-class AuditCreateView(_Logged404, View):
-    def has_permission(self):
-        user = self.request.user
-        return user.has_perm(audits.ADD) or user.has_perm(audits.CONDUCT)
-
-    def dealers(self, user):
-        if user.has_perm(audits.CONDUCT):
-            return Dealer.objects.for_user(user).order_by("code")
-        return Dealer.objects.for_user(user, write=True).order_by("code")
-
-    def kinds(self, user):
-        kinds = []
-        if user.has_perm(audits.ADD):
-            kinds.append(AuditKind.SELF)
-        if user.has_perm(audits.CONDUCT):
-            kinds.append(AuditKind.OFFICIAL)
-        return kinds
-
-    def get(self, request, form=None, status=200):
-        user = request.user
-        form = form or AuditCreateForm(dealers=self.dealers(user), kinds=self.kinds(user))
-        return render(request, "evaluation/audit_create.html", {"form": form}, status=status)
-
-    def post(self, request):
-        user = request.user
-        form = AuditCreateForm(request.POST, dealers=self.dealers(user), kinds=self.kinds(user))
-        if form.is_valid():
-            try:
-                audit = audits.audit_create(by=user, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Audit started: score every item, then submit."))
-                return redirect(audit)
-        return self.get(request, form=form, status=400)
-
-
-class AuditPageMixin:
-    model = Audit
-    permission_required = "evaluation.view_audit"
-    template_name = "evaluation/audit_detail.html"
-    related = ("dealer", "template", "auditor", "confirmed_by")
-
-    def page_context(self, audit, **bound) -> dict:
-        user = self.request.user
-        item_scores = list(
-            AuditItemScore.objects.filter(audit=audit).select_related("item__section")
-            .annotate(file_count=Count("evidence"))
-            .prefetch_related(Prefetch("evidence", queryset=AuditEvidence.objects.order_by("uploaded_at", "id")))
-            .order_by("item__section__position", "item__position")
-        )  # fmt: skip
-        adjustments = list(audit.adjustments.select_related("created_by"))
-        editable = audits.can_edit(user, audit)
-        result = audits.audit_score(
-            [(s.item.points, s.score, s.excluded) for s in item_scores],
-            deductions=sum(1 for a in adjustments if a.kind == "deduction"),
-            bonus=any(a.kind == "bonus" for a in adjustments),
-        )
-        score_form = bound.get("score_form") or AuditScoreForm(item_scores=item_scores,
-                                                               initial={"version": audit.version})  # fmt: skip
-        sections = []
-        for row, score, excluded, reason, note in score_form.bound_rows():
-            if not sections or sections[-1][0] != row.item.section:
-                sections.append((row.item.section, []))
-            sections[-1][1].append((row, score, excluded, reason, note))
-        return {
-            "object": audit, "audit": audit, "sections": sections, "score_form": score_form,
-            "result": result, "adjustments": adjustments, "editable": editable,
-            "can_confirm": audits.can_confirm(user, audit),
-            "adjustment_form": bound.get("adjustment_form") or AdjustmentForm(),
-            "evidence_form": bound.get("evidence_form") or EvidenceForm(item_scores=item_scores),
-            "action_form": bound.get("action_form") or AuditVersionForm(initial={"version": audit.version}),
-            "submit_problems": audits.submit_problems(audit) if editable else [],
-            "history": history_entries(audit),
-        }  # fmt: skip
-
-
-class AuditDetailView(AuditPageMixin, RecordPageView):
-    pass
-
-
-class _AuditFormView(AuditPageMixin, RecordFormView):
-    """Audit forms use the read scope: who may change an audit is decided by evaluation.audits (404 outside it)."""
-
-    write_scope = False
-
-
-class AuditScoreView(_AuditFormView):
-    form_name = "score_form"
-
-    def build_form(self, audit, data):
-        rows = AuditItemScore.objects.filter(audit=audit).select_related("item").order_by(
-            "item__section__position", "item__position")  # fmt: skip
-        return AuditScoreForm(data, item_scores=rows)
-
-    def save(self, audit, form):
-        audits.audit_score_items(audit=audit, rows=form.inputs(), by=self.request.user,
-                                 version=form.cleaned_data["version"])  # fmt: skip
-        return _("Scores saved.")
-
-
-class AuditAdjustmentView(_AuditFormView):
-    form_name = "adjustment_form"
-
-    def build_form(self, audit, data):
-        return AdjustmentForm(data)
-
-    def save(self, audit, form):
-        audits.audit_add_adjustment(audit=audit, by=self.request.user, **form.cleaned_data)
-        return _("Adjustment recorded.")
-
-
-class AuditEvidenceUploadView(_AuditFormView):
-    form_name = "evidence_form"
-
-    def build_form(self, audit, data):
-        return EvidenceForm(data, self.request.FILES, item_scores=audit.item_scores.select_related("item"))
-
-    def save(self, audit, form):
-        item_score = get_object_or_404(AuditItemScore, pk=form.cleaned_data["item"], audit=audit)
-        audits.audit_add_evidence(audit=audit, item_score=item_score, file=form.cleaned_data["file"],
-                                  caption=form.cleaned_data["caption"], by=self.request.user)  # fmt: skip
-        return _("Evidence added.")
-
-
-class AuditSubmitView(_AuditFormView):
-    form_name = "action_form"
-
-    def build_form(self, audit, data):
-        return AuditVersionForm(data)
-
-    def save(self, audit, form):
-        audits.audit_submit(audit=audit, by=self.request.user, version=form.cleaned_data["version"])
-        return _("Audit submitted: score %(score)s.") % {"score": audit.score}
-
-
-class AuditConfirmView(_AuditFormView):
-    form_name = "action_form"
-
-    def build_form(self, audit, data):
-        return AuditVersionForm(data)
-
-    def save(self, audit, form):
-        audits.audit_confirm(audit=audit, by=self.request.user, version=form.cleaned_data["version"])
-        return _("Audit confirmed.")
-
-
-class AuditAdjustmentRemoveView(DealerScopedObjectMixin, View):
-    model = AuditAdjustment
-    permission_required = "evaluation.view_audit"
-
-    def post(self, request, pk: int):
-        adjustment = get_object_or_404(self.get_queryset().select_related("audit"), pk=pk)
-        try:
-            audits.audit_remove_adjustment(adjustment=adjustment, by=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else exc.messages[0])
-        else:
-            messages.success(request, _("Adjustment removed."))
-        return redirect(adjustment.audit)
-
-
-class AuditEvidenceView(DealerScopedObjectMixin, View):
-    """An evidence file, served only to users who may read the audit (never a public media URL)."""
-
-    model = AuditEvidence
-    permission_required = "evaluation.view_audit"
-
-    def get(self, request, pk: int):
-        evidence = get_object_or_404(self.get_queryset(), pk=pk)
-        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-        if evidence.extension == "pdf":
-            response["Content-Disposition"] = f'inline; filename="evidence-{evidence.pk}.pdf"'
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-    def post(self, request, pk: int):
-        """Remove the evidence file (draft audits only)."""
-        evidence = get_object_or_404(self.get_queryset().select_related("audit"), pk=pk)
-        try:
-            audits.audit_remove_evidence(evidence=evidence, by=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else exc.messages[0])
-        else:
-            messages.success(request, _("Evidence removed."))
-        return redirect(reverse("evaluation:audit_detail", args=[evidence.audit_id]) + "#evidence")

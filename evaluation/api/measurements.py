@@ -10,8 +10,7 @@ from rest_framework import permissions, serializers
 from rest_framework.generics import GenericAPIView
 
 from core.dates import Month, days_bounds
-from evaluation.measure_views import MAX_DAYS, MEASUREMENT_PERMISSION
-from evaluation.measures import MEASURES, measure_all
+from evaluation.selectors.measures import MAX_DAYS, MEASUREMENT_PERMISSION, MEASURES, measure_all
 from organization.models import Dealer
 
 

@@ -25,7 +25,7 @@ The period is ``[start, end)`` with aware datetimes (core.dates: ``month_bounds`
 never 0 or 100. Rates are in percent (95.0 = 95 %), as the indicator system stores targets. The evaluation's own
 indicator is measured here:
 
-* G — the score of the audit evaluation.audits.audit_scores picks (audits dated in the period and submitted by
+* G — the score of the audit evaluation.selectors.audits.audit_scores picks (audits dated in the period and submitted by
   ``as_of``, official before self-audits); n is 1 with an audit, 0 without.
 """
 
@@ -66,6 +66,7 @@ from core.indicators import (
     ratio,
 )
 from core.indicators import flag as _flag
+from evaluation.selectors.audits import audit_scores, submitted_by
 from parts import kpis as parts
 from repairs import comebacks
 from repairs import kpis as repairs
@@ -80,14 +81,12 @@ __all__ = [
 ]  # fmt: skip
 
 # --------------------------------------------------------------------------------------------------------------------
-# G — the service-system audit (evaluation.audits, kept by the audit pages)
+# G — the service-system audit (evaluation.services.audits, kept by the audit pages)
 # --------------------------------------------------------------------------------------------------------------------
 
 
 def g_measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
-    """G: the score of the audit evaluation.audits.audit_scores picks for the period (n = 1 audit, or no data)."""
-    from evaluation.audits import audit_scores
-
+    """G: the score of the audit ``audit_scores`` picks for the period (n = 1 audit, or no data)."""
     found = audit_scores(ids(dealer_ids), start, end, as_of)
     return {
         d: Measure(d, found[d]["score"], None, 1, 1) if found[d]["score"] is not None else Measure.no_data(d, SINGLE)
@@ -97,8 +96,6 @@ def g_measure(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
 
 def g_records(dealer_id, start, end, as_of=None) -> QuerySet:
     """The audits dated in the period and submitted by ``as_of``; ``in_numerator`` marks the one whose score is G."""
-    from evaluation.audits import audit_scores, submitted_by
-
     chosen = audit_scores([dealer_id], start, end, as_of)[dealer_id]["audit_id"]
     first = local_date(start)
     return (
@@ -197,6 +194,10 @@ RESPONSE_COLUMNS = (
 )
 
 # fmt: off
+#: Who may read the measurements (page and API), and the longest period they cover.
+MEASUREMENT_PERMISSION = "evaluation.view_indicatorsystem"
+MAX_DAYS = 366
+
 MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     _spec(
         repairs.A1, repairs.reception_wait,

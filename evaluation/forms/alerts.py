@@ -1,4 +1,4 @@
-"""Forms of quality alerts and improvement actions; they validate input, evaluation.alerts writes."""
+"""Forms of quality alerts and improvement actions; they validate input, evaluation.services.alerts writes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import VersionedFormMixin
-from evaluation.alerts import ACTION_STATES, owner_choices
 from evaluation.choices import ActionStatus
+from evaluation.services.alerts import ACTION_STATES, owner_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -17,14 +17,13 @@ from django.views import View
 
 from core.dates import Month, days_bounds, last_local_day, localtime
 from core.exports import xlsx_response
-from evaluation import display, selectors
-from evaluation.measures import MEASURES, Measure, MeasureSpec, measure_all
+from evaluation import display
+from evaluation.selectors import systems as system_selectors
+from evaluation.selectors.measures import MAX_DAYS, MEASUREMENT_PERMISSION, MEASURES, Measure, MeasureSpec, measure_all
 from organization.models import Dealer
 
-MEASUREMENT_PERMISSION = "evaluation.view_indicatorsystem"
 DEALERS_PER_PAGE = 20
 RECORDS_PER_PAGE = 50
-MAX_DAYS = 366
 
 
 # --- periods ---------------------------------------------------------------------------------------------------------
@@ -168,14 +167,14 @@ class MeasurementsView(MeasurementPermissionMixin, View):
     def get(self, request):
         form = MonthForm(request.GET)  # every field is optional: an empty query is the default month
         if not form.is_valid():
-            context = {"form": form, "specs": MEASURES.values(), "names": selectors.indicator_names(())}
+            context = {"form": form, "specs": MEASURES.values(), "names": system_selectors.indicator_names(())}
             return render(request, self.template_name, context, status=400)
         period = form.period()
         month, (start, end) = period.first_day, period.bounds()
         dealers = Dealer.objects.for_user(request.user).order_by("code").only("id", "code", "name")
         if form.cleaned_data.get("dealer"):
             dealers = dealers.filter(pk=form.cleaned_data["dealer"])
-        names = selectors.indicator_names(dealers.order_by().values_list("region__oem_id", flat=True).distinct())
+        names = system_selectors.indicator_names(dealers.order_by().values_list("region__oem_id", flat=True).distinct())
         if request.GET.get("format") == "xlsx":
             return self.export(list(dealers), month, start, end, names)
         page = Paginator(dealers, DEALERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -237,7 +236,7 @@ class DrilldownView(MeasurementPermissionMixin, View):
         if not form.is_valid():
             if "dealer" in form.errors and request.GET.get("dealer", "").isdigit():
                 raise Http404
-            context = {"form": form, "spec": spec, "names": selectors.indicator_names(())}
+            context = {"form": form, "spec": spec, "names": system_selectors.indicator_names(())}
             return render(request, self.template_name, context, status=400)
         dealer = get_object_or_404(
             Dealer.objects.for_user(request.user).select_related("region"), pk=form.cleaned_data["dealer"]
@@ -256,7 +255,8 @@ class DrilldownView(MeasurementPermissionMixin, View):
             self.template_name,
             {
                 "form": form, "spec": spec, "dealer": dealer, "figure": figure, "value": format_value(spec, figure),
-                "names": selectors.indicator_names([dealer.region.oem_id]), "lag": lag_sentence(spec, start, end),
+                "names": system_selectors.indicator_names([dealer.region.oem_id]),
+                "lag": lag_sentence(spec, start, end),
                 "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
                 "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(),

@@ -217,7 +217,7 @@ SETTINGS_FIELDS = (
     "note", "ahp_method", "weighting_mode", "alpha", "grade_excellent_min", "grade_good_min", "grade_fair_min",
     "star_compliant_min", "star3_min", "star4_min", "star5_min", "fuzzy_excellent_score", "fuzzy_good_score",
     "fuzzy_fair_score", "fuzzy_poor_score", "alert_escalation_days",
-    # comparable, reproducible months (evaluation.runs)
+    # comparable, reproducible months (evaluation.services.runs)
     "grace_days", "entropy_window_months", "entropy_min_dealers", "min_sample", "rank_min_weight",
 )  # fmt: skip
 

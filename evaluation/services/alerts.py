@@ -1,6 +1,6 @@
 """Act (PDCA): quality alerts raised by evaluation runs, their escalation, improvement actions, and their check.
 
-A finished run (``evaluation.runs``) calls ``after_run``: ``raise_alerts`` raises, for every dealer of the run,
+A finished run (``evaluation.services.runs``) calls ``after_run``: ``raise_alerts`` raises, for every dealer of the run,
 - one *indicator* alert per breach, with each reason it has as its own row (``AlertReason``):
   *below floor*: the indicator's value is worse than its floor (direction-aware; exactly at the floor is not worse);
   *drop*: its score (0–100) fell by more than ``drop_points()`` compared with the dealer's result in the previous

@@ -15,8 +15,9 @@ from django.views.generic import ListView, View
 from core.dates import Month
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
-from evaluation import alerts, runs, selectors
 from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.selectors import systems as system_selectors
+from evaluation.services import alerts, runs
 from organization.models import Dealer, Oem, Region
 
 
@@ -102,7 +103,7 @@ class RunDetailView(DealerScopedObjectMixin, View):
              "entropy": (weights.get("entropy") or {}).get(code)}
             for code, value in (weights.get("global") or {}).items()
         ]  # fmt: skip
-        said = selectors.run_notes(run, request.user) if run.status == EvaluationRun.Status.DONE else []
+        said = system_selectors.run_notes(run, request.user) if run.status == EvaluationRun.Status.DONE else []
         # Ranked dealers first, then those with a score but no rank (too little data), then those without a score.
         ordering = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "dealer__code")
         context = {

@@ -1,0 +1,1 @@
+"""Forms of the evaluation pages: indicator systems and audits (systems), quality alerts and actions (alerts)."""

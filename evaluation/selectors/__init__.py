@@ -1,0 +1,1 @@
+"""Selectors of the evaluation app (they read): indicator systems and names, the measures registry."""
