@@ -17,6 +17,7 @@ from core.api import DealerScopedViewSetMixin
 from core.filters import readable
 from evaluation.choices import ActionStatus, AlertActionFilter, AlertKind, AlertReasonKind, AlertStatus
 from evaluation.models import AlertReason, ImprovementAction, QualityAlert
+from evaluation.selectors import alerts as alert_selectors
 from evaluation.services import alerts
 from organization.models import Dealer
 
@@ -133,8 +134,8 @@ class QualityAlertFilterSet(django_filters.FilterSet):
                                          help_text="none: open without an action; active: an action in progress; "
                                                    "overdue: in progress past its due date.")  # fmt: skip
     escalated = django_filters.ChoiceFilter(
-        choices=list(zip(alerts.ESCALATION_FILTERS, [_("Escalated"), _("To the service manager"), _("To the region")],
-                         strict=True)),
+        choices=list(zip(alert_selectors.ESCALATION_FILTERS,
+                         [_("Escalated"), _("To the service manager"), _("To the region")], strict=True)),
         method="by_escalation", label=_("escalated"), empty_label=_("Escalated or not"),
         help_text="any: escalated; 1: to the service managers; 2: to the region.",
     )  # fmt: skip
@@ -145,13 +146,13 @@ class QualityAlertFilterSet(django_filters.FilterSet):
         fields = ["dealer", "run", "kind", "status", "indicator_code", "escalation_level"]
 
     def by_reason(self, queryset, name, value):
-        return alerts.filter_by_reason(queryset, value)
+        return alert_selectors.filter_by_reason(queryset, value)
 
     def by_action(self, queryset, name, value):
-        return alerts.filter_by_action(queryset, value)
+        return alert_selectors.filter_by_action(queryset, value)
 
     def by_escalation(self, queryset, name, value):
-        return alerts.filter_by_escalation(queryset, value)
+        return alert_selectors.filter_by_escalation(queryset, value)
 
 
 class ImprovementActionFilterSet(django_filters.FilterSet):
@@ -183,7 +184,7 @@ class QualityAlertViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixin
                           viewsets.GenericViewSet):  # fmt: skip
     """Quality alerts raised by the evaluation runs; ``dismiss`` (with a reason) and ``acknowledge``."""
 
-    queryset = alerts.with_list_relations(QualityAlert.objects.all()).order_by("-raised_at", "-id")
+    queryset = alert_selectors.with_list_relations(QualityAlert.objects.all()).order_by("-raised_at", "-id")
     serializer_class = QualityAlertSerializer
     filterset_class = QualityAlertFilterSet
     permission_classes = [permissions.IsAuthenticated, _Can]
@@ -191,7 +192,7 @@ class QualityAlertViewSet(DealerScopedViewSetMixin, mixins.ListModelMixin, mixin
     write_perms = {"dismiss": alerts.CHANGE_ALERT, "acknowledge": alerts.CHANGE_ALERT}
 
     def _reply(self, alert):
-        alert = alerts.with_list_relations(QualityAlert.objects.all()).get(pk=alert.pk)
+        alert = alert_selectors.with_list_relations(QualityAlert.objects.all()).get(pk=alert.pk)
         return Response(self.get_serializer(alert).data)
 
     @extend_schema(request=DismissSerializer, responses=QualityAlertSerializer)

@@ -32,7 +32,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +48,6 @@ from core.state import StateMachine, Transition, TransitionError
 from evaluation import display
 from evaluation.choices import (
     ActionStatus,
-    AlertActionFilter,
     AlertKind,
     AlertReasonKind,
     AlertStatus,
@@ -87,9 +86,6 @@ ACTION_STATES = StateMachine(
     refused=gettext_lazy("An action cannot go from %(from)s to %(to)s."),
     error_field="status",
 )
-
-#: The escalation filter of the lists: any level, or one of them.
-ESCALATION_FILTERS = ("any", str(EscalationLevel.SERVICE_MANAGER), str(EscalationLevel.REGION))
 
 
 def drop_points() -> float:
@@ -229,14 +225,6 @@ def raise_alerts(run: EvaluationRun) -> list[QualityAlert]:
         note = _("Reason added: %(reasons)s") % {"reasons": " ".join(reason_message(alert, r) for r in new)}
         save_next_version(alert, by=None, reason=note, update_fields=[], clean=False)
     return new_alerts + [alert for alert, _new in grown]
-
-
-def run_alerts(*, run: EvaluationRun, dealer_id: int) -> QuerySet[QualityAlert]:
-    """The dealer's alerts a run raised or found a further reason for (the run's result page)."""
-    found = QualityAlert.objects.filter(reasons__run=run, dealer_id=dealer_id).values("pk")
-    return with_list_relations(QualityAlert.objects.filter(Q(run=run, dealer_id=dealer_id) | Q(pk__in=found))).order_by(
-        "kind", "indicator_code", "id"
-    )
 
 
 def _reopen(alert: QualityAlert, now: datetime) -> list[str]:
@@ -572,61 +560,3 @@ def can_plan(user: User, alert: QualityAlert) -> bool:
 
 def can_change(user: User, record, perm: str) -> bool:
     return allowed(user, perm, dealer=record.dealer_id)
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Reads
-# --------------------------------------------------------------------------------------------------------------------
-
-
-def with_list_relations(qs: QuerySet[QualityAlert]) -> QuerySet[QualityAlert]:
-    """What a list of alerts shows: dealer, run and version, indicator, crisis alert, the reasons and the latest
-    action with its owner (three queries however long the list)."""
-    return qs.select_related("dealer", "run__system_version", "indicator", "crisis_alert").prefetch_related(
-        Prefetch("reasons", queryset=AlertReason.objects.select_related("run").order_by("found_at", "id")),
-        Prefetch("actions", queryset=ImprovementAction.objects.select_related("owner").order_by("-created_at", "-id"),
-                 to_attr="recent_actions"),
-    )  # fmt: skip
-
-
-def filter_by_reason(qs: QuerySet[QualityAlert], reason: str) -> QuerySet[QualityAlert]:
-    """Indicator alerts with this reason (an alert holds a reason once, so the join repeats no row)."""
-    return qs.filter(reasons__kind=reason) if reason else qs
-
-
-def filter_by_action(qs: QuerySet[QualityAlert], action: str, *, today: date | None = None) -> QuerySet[QualityAlert]:
-    """*none*: open without an action in progress; *active*: an action in progress; *overdue*: in progress past
-    its due date (at most one action in progress per alert, so the join repeats no row)."""
-    if action == AlertActionFilter.NONE:
-        return qs.filter(status=AlertStatus.OPEN)
-    if action == AlertActionFilter.ACTIVE:
-        return qs.filter(status=AlertStatus.ACTION_PLANNED)
-    if action == AlertActionFilter.OVERDUE:
-        return qs.filter(status=AlertStatus.ACTION_PLANNED, actions__status__in=ActionStatus.active(),
-                         actions__due_date__lt=today or timezone.localdate())  # fmt: skip
-    return qs
-
-
-def filter_by_escalation(qs: QuerySet[QualityAlert], escalated: str) -> QuerySet[QualityAlert]:
-    """*any*: escalated at all; "1": to the service managers (and no further); "2": to the region."""
-    if escalated == "any":
-        return qs.filter(escalation_level__gt=EscalationLevel.NONE)
-    if escalated in ESCALATION_FILTERS:
-        return qs.filter(escalation_level=int(escalated))
-    return qs
-
-
-def alert_list(*, user: User) -> QuerySet[QualityAlert]:
-    """The alerts of the user's dealers, newest first (evaluation.api.alerts.QualityAlertFilterSet filters them:
-    status, kind, reason, action, escalation, dealer, indicator code)."""
-    return with_list_relations(QualityAlert.objects.for_user(user)).order_by("-raised_at", "-id")
-
-
-def action_list(*, user: User) -> QuerySet[ImprovementAction]:
-    """The improvement actions of the user's dealers by due date (ImprovementActionFilterSet filters them)."""
-    return (
-        ImprovementAction.objects.for_user(user)
-        .select_related("dealer", "owner", "alert__indicator", "alert__crisis_alert", "checked_run")
-        .prefetch_related(Prefetch("alert__reasons", queryset=AlertReason.objects.select_related("run")))
-        .order_by("due_date", "id")
-    )

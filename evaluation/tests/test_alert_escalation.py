@@ -24,6 +24,7 @@ from core.tests.helpers import raises_because
 from evaluation.api.alerts import QualityAlertFilterSet
 from evaluation.choices import ActionStatus, AlertStatus
 from evaluation.models import POPULATION_CODES, ImprovementAction, Indicator, QualityAlert, SystemVersion
+from evaluation.selectors import alerts as alert_selectors
 from evaluation.services import alerts
 from evaluation.services import systems as system_services
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
@@ -226,7 +227,8 @@ def test_filters_no_action_active_overdue_and_escalated(api_en, alert_a, default
     client = api_en(manager_a)
 
     def listed(query):
-        listed = apply_filterset(QualityAlertFilterSet, query, alerts.alert_list(user=manager_a), user=manager_a)
+        mine = alert_selectors.alert_list(user=manager_a)
+        listed = apply_filterset(QualityAlertFilterSet, query, mine, user=manager_a)
         via_page = [a.pk for a in listed]
         via_api = _ids(client.get("/api/v1/quality-alerts/", query))
         assert via_page == via_api, query

@@ -27,6 +27,7 @@ from evaluation.models import (
     QualityAlert,
     SystemVersion,
 )
+from evaluation.selectors import alerts as alert_selectors
 from evaluation.services import alerts, runs
 from evaluation.tests.alert_helpers import HIGHER, LOWER, make_run, plan
 from todo.choices import TaskKind, TaskStatus
@@ -193,7 +194,7 @@ def test_a_later_run_adds_a_new_reason_to_the_open_alert_instead_of_a_second_ale
     assert alerts.raise_alerts(november) == []
     assert AlertReason.objects.count() == 2
     # The run's result page shows the alert it found a further reason for.
-    assert list(alerts.run_alerts(run=october, dealer_id=dealer_a.pk)) == [alert]
+    assert list(alert_selectors.run_alerts(run=october, dealer_id=dealer_a.pk)) == [alert]
 
 
 def test_an_open_crisis_alert_of_the_month_becomes_a_linked_complaint_cluster_alert(

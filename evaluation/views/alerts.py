@@ -15,6 +15,7 @@ from evaluation.api.alerts import ImprovementActionFilterSet, QualityAlertFilter
 from evaluation.choices import AlertStatus
 from evaluation.forms.alerts import ActionForm, DismissForm, MoveForm
 from evaluation.models import ImprovementAction, QualityAlert
+from evaluation.selectors import alerts as alert_selectors
 from evaluation.services import alerts
 
 
@@ -26,7 +27,7 @@ class AlertListView(FilteredListView):
     refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
-        return alerts.alert_list(user=self.request.user)
+        return alert_selectors.alert_list(user=self.request.user)
 
 
 class ActionListView(FilteredListView):
@@ -37,7 +38,7 @@ class ActionListView(FilteredListView):
     refused_is_404 = ()  # another dealer's id: the form's message over an empty list, as before
 
     def get_base_queryset(self):
-        return alerts.action_list(user=self.request.user)
+        return alert_selectors.action_list(user=self.request.user)
 
 
 # --- an alert --------------------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from core.dates import Month
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
 from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.selectors import alerts as alert_selectors
 from evaluation.selectors import systems as system_selectors
-from evaluation.services import alerts, runs
+from evaluation.services import runs
 from organization.models import Dealer, Oem, Region
 
 
@@ -152,5 +153,5 @@ class ResultDetailView(DealerScopedObjectMixin, View):
         context = {"result": result, "indicators": indicators, "dimensions": dimensions,
                    "period_to": result.run.period_end}  # fmt: skip
         if request.user.has_perm("evaluation.view_qualityalert"):
-            context["alerts"] = alerts.run_alerts(run=result.run, dealer_id=result.dealer_id)
+            context["alerts"] = alert_selectors.run_alerts(run=result.run, dealer_id=result.dealer_id)
         return render(request, self.template_name, context)
