@@ -31,10 +31,9 @@ CHROMIUM_ARGS = [
 # model rendering) and the next runs start at once. SQLite's test database is then a file here (in memory it could
 # not outlive the run), one per xdist worker. It is built afresh when any migration file changed (a branch switch,
 # a rewritten migration). --create-db (scripts/test.sh: CI) gives fresh throw-away databases as before: in memory
-# for SQLite, dropped at the end on PostgreSQL; the kept SQLite file stays for the next local run. Tests with
-# real transactions empty the tables (Django's flush), so after a run that had any, the rows the migrations wrote
-# (indicator system, questionnaires, role groups ...) are put back as they were. A second run while one holds the
-# database (two terminals) gets a throw-away database of its own.
+# for SQLite, dropped at the end on PostgreSQL; the kept SQLite file stays for the next local run. A kept database
+# is left with the rows the migrations wrote (MigratedRows below). A second run while one holds the database (two
+# terminals) gets a throw-away database of its own.
 REUSED_DB_DIR = Path(__file__).resolve().parent / ".pytest_cache" / "test-db"
 
 
@@ -125,30 +124,63 @@ def django_db_createdb(request, reused_test_db) -> bool:
     return request.config.getvalue("create_db") or reused_test_db.rebuild
 
 
+class MigratedRows:
+    """The rows the migrations wrote (indicator system, questionnaires, role groups ...), to put back after a flush.
+
+    A test in real transactions ends with Django emptying every table. Run alone, each later test would find these
+    rows; in one process pytest-django puts such tests last, but an xdist worker runs whole modules in the order it
+    gets them, so the rows are put back before the next test that uses the database in a transaction of its own.
+    """
+
+    current = None  # this session's
+
+    def __init__(self, django_db_blocker, rows: str):
+        self.blocker = django_db_blocker
+        self.rows = rows
+        self.flushed = False
+
+    def restore(self) -> None:
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management import call_command
+        from django.db import connection
+
+        with self.blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(self.rows)
+        ContentType.objects.clear_cache()  # the flush's post_migrate made content types with other ids
+        self.flushed = False
+
+
+def _uses_db(item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        fixtures & {"db", "transactional_db", "live_server"}
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, reused_test_db, django_db_blocker, request):
-    """pytest-django's set-up; a kept database is left with exactly the rows the migrations wrote."""
-    if not reused_test_db.keep:
-        yield
-        return
-    from django.core.management import call_command
+    """pytest-django's set-up, keeping the migrations' rows to put back after tests that flush the tables."""
     from django.db import connection
 
     flushing = any(_flushes(item) for item in request.session.items)
-    if flushing:  # until the rows are back, the database does not count as reusable
-        reused_test_db.stamp.unlink(missing_ok=True)
+    if flushing:
+        if reused_test_db.keep:  # until the rows are back, the kept database does not count as reusable
+            reused_test_db.stamp.unlink(missing_ok=True)
         with django_db_blocker.unblock():
             rows = (
                 getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
             )
-    else:
+        MigratedRows.current = MigratedRows(django_db_blocker, rows)
+    elif reused_test_db.keep:
         reused_test_db.stamp.write_text(reused_test_db.digest)
     yield
     if flushing:
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(rows)
-        reused_test_db.stamp.write_text(reused_test_db.digest)
+        if reused_test_db.keep:
+            if MigratedRows.current.flushed:
+                MigratedRows.current.restore()
+            reused_test_db.stamp.write_text(reused_test_db.digest)
+        MigratedRows.current = None
 
 
 # ---- One demo dataset for the tests that read it ------------------------------------------------------------------
@@ -217,6 +249,11 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     if SharedDemo.open_one is not None and (nextitem is None or DEMO_FIXTURE not in nextitem.fixturenames):
         SharedDemo.open_one.close()
+    rows = MigratedRows.current
+    if rows is not None:
+        rows.flushed = rows.flushed or _flushes(item)
+        if rows.flushed and nextitem is not None and _uses_db(nextitem) and not _flushes(nextitem):
+            rows.restore()
 
 
 @pytest.hookimpl(optionalhook=True)
