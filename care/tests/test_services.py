@@ -27,7 +27,9 @@ from care.models import CallRecord, Campaign, OutboundMessage, Reminder
 from care.reminders import daily_km, generate_reminders, inspection_dates
 from care.tests.conftest import visit
 from core.dates import month_bounds
+from core.services import ConflictError
 from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
+from core.tests.helpers import raises_because
 from customers.choices import Consent
 from repairs.choices import RepairOrderStatus as S
 from repairs.models import RepairOrder, Settlement
@@ -104,44 +106,48 @@ def test_three_failed_attempts_close_the_follow_up_as_unreachable(delivered, spe
     task.refresh_from_db()
     assert task.status == TaskStatus.UNREACHABLE
     assert not Task.objects.filter(repair_order=delivered, kind=TaskKind.FOLLOWUP_SECOND).exists()
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This task is already closed."):
         services.call_record(by=specialist_a, task=task, outcome=CallOutcome.REACHED, satisfaction=4)
     assert CallRecord.objects.filter(task=task).count() == 3
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "reason"),
     [
-        {"outcome": CallOutcome.REACHED},  # a reached follow-up asks the satisfaction question
-        {"outcome": CallOutcome.NOT_REACHED, "satisfaction": 4},  # answers from nobody
-        {"outcome": "maybe"},
-        {"outcome": CallOutcome.REACHED, "satisfaction": 4, "called_at": timezone.now() + timedelta(hours=2)},
+        # a reached follow-up asks the satisfaction question
+        ({"outcome": CallOutcome.REACHED}, "Ask the customer how satisfied they are with the visit."),
+        ({"outcome": CallOutcome.NOT_REACHED, "satisfaction": 4}, "Only a reached customer gives answers."),
+        ({"outcome": "maybe"}, "Choose the outcome of the call."),
+        (
+            {"outcome": CallOutcome.REACHED, "satisfaction": 4, "called_at": timezone.now() + timedelta(hours=2)},
+            "A call cannot be recorded in the future.",
+        ),
     ],
 )
-def test_bad_calls_are_refused_and_change_nothing(delivered, specialist_a, kwargs):
+def test_bad_calls_are_refused_and_change_nothing(delivered, specialist_a, kwargs, reason):
     task = first_task(delivered)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, reason):
         services.call_record(by=specialist_a, task=task, **kwargs)
     task.refresh_from_db()
     assert (task.status, CallRecord.objects.count(), Task.objects.count()) == (TaskStatus.OPEN, 0, 1)
 
 
 def test_another_dealers_specialist_cannot_record_the_call(delivered, specialist_b):
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):
         services.call_record(by=specialist_b, task=first_task(delivered), outcome=CallOutcome.NOT_REACHED)
     assert CallRecord.objects.count() == 0
 
 
 def test_a_follow_up_is_not_ticked_off_on_the_to_do_list_without_a_call(delivered, specialist_a):
     task = first_task(delivered)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "A follow-up is done by recording the call (customer care)."):
         task_finish(task=task, by=specialist_a, outcome="ok")
     task_finish(task=task, by=specialist_a, status=TaskStatus.CANCELLED, outcome="车辆已出售")
 
 
 def test_inbound_call_needs_a_customer_of_the_dealer(dealer_a, dealer_b, specialist_a, customer_a):
     other = CustomerFactory(dealer=dealer_b)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This record belongs to another dealer."):
         services.call_record(by=specialist_a, dealer=dealer_a, customer=other, outcome="reached",
                              purpose=CallPurpose.CONSULTATION, direction="inbound")  # fmt: skip
     call = services.call_record(
@@ -243,10 +249,10 @@ def test_letters_are_numbered_per_dealer_and_year(dealer_a, dealer_b, specialist
         for _ in range(2)
     ]
     assert numbers == [f"A001-L{today.year}-0001", f"A001-L{today.year}-0002"]
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):
         services.letter_register(dealer=dealer_a, customer=customer_a, kind="reply", medium="post", subject="s",
                                  body="b", sent_on=today, by=specialist_b)  # fmt: skip
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "A letter is registered once it is sent."):
         services.letter_register(dealer=dealer_a, customer=customer_a, kind="reply", medium="post", subject="s",
                                  body="b", sent_on=today + timedelta(days=1), by=specialist_a)  # fmt: skip
 
@@ -308,14 +314,16 @@ def test_a_reminder_call_and_close(dealer_a, specialist_a, customer_a, vehicle_a
     services.call_record(by=specialist_a, reminder=reminder, outcome=CallOutcome.REACHED, summary="续保报价已发")
     reminder.refresh_from_db()
     assert (reminder.status, reminder.version) == (ReminderStatus.CONTACTED, 2)
-    with pytest.raises(ValidationError):  # booked needs the appointment
+    with raises_because(ValidationError, "Choose the appointment the customer booked."):  # booked needs the appointment
         services.reminder_close(reminder=reminder, by=specialist_a, status="booked", version=reminder.version)
-    with pytest.raises(ValidationError):  # a stale version is refused
+    with raises_because(ConflictError, "your version 1, now 2"):  # a stale version is refused
         services.reminder_close(reminder=reminder, by=specialist_a, status="dismissed", outcome="x", version=1)
     services.reminder_close(reminder=reminder, by=specialist_a, status="dismissed", outcome="已在别处续保",
                             version=reminder.version)  # fmt: skip
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.DISMISSED
-    with pytest.raises(ValidationError):  # a closed reminder is not reopened by a call
+    with raises_because(
+        ValidationError, "This reminder is closed: record the call on the customer's page."
+    ):  # a closed reminder is not reopened by a call
         services.call_record(by=specialist_a, reminder=reminder, outcome=CallOutcome.REACHED)
     assert Reminder.objects.get(pk=reminder.pk).outcome == "已在别处续保"
     assert not Appointment.objects.exists()
@@ -335,7 +343,9 @@ def test_a_campaign_from_list_to_invitation_call_and_visit(
         visit(dealer_a, advisor_a, customer=customer, arrived_days_ago=days)
     campaign = Campaign.objects.create(dealer=dealer_a, name="冬季免费检测周", kind="seasonal", starts_on=today,
                                        ends_on=today + timedelta(days=7), created_by=specialist_a)  # fmt: skip
-    with pytest.raises(ValidationError):  # nobody on the list yet
+    with raises_because(
+        ValidationError, "Add customers to the target list before launching."
+    ):  # nobody on the list yet
         services.campaign_set_status(campaign=campaign, status=CampaignStatus.ACTIVE, by=specialist_a, version=1)
     customers = selectors.customers_by_last_visit(type(lapsed).objects.filter(dealer=dealer_a), from_months=6,
                                                   to_months=12)  # fmt: skip
@@ -392,7 +402,7 @@ def test_send_message_logs_every_channel_and_survives_a_gateway_error(
         dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="sms", defer=False
     )
     assert OutboundMessage.objects.get(pk=immediate.pk).status == MessageStatus.FAILED
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown channel"):
         send_message(dealer=customer_a.dealer, customer=customer_a, purpose="notice", body="hi", channel="fax")
 
 

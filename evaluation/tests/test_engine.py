@@ -105,11 +105,11 @@ def test_fuzzy_evaluation_uses_triangular_membership_or_the_given_distribution()
 
 
 def test_bad_systems_are_refused():
-    with pytest.raises(EvaluationInputError):
+    with pytest.raises(EvaluationInputError, match="indicator Z is in an unknown dimension Q"):
         evaluate(dimensions=DIMS, indicators=[IndicatorSpec("Z", "Q", 1, 0, 1)], values={})
-    with pytest.raises(EvaluationInputError):
+    with pytest.raises(EvaluationInputError, match="unknown weighting mode 'magic'"):
         evaluate(dimensions=DIMS, indicators=INDICATORS, values={}, settings=Settings(mode="magic"))
-    with pytest.raises(EvaluationInputError):
+    with pytest.raises(EvaluationInputError, match="an indicator's target and floor must differ"):
         engine.indicator_score(1, target=1, floor=1)
 
 
@@ -180,5 +180,5 @@ def test_a_dealer_whose_weight_stands_on_too_little_data_keeps_its_score_but_get
                              "required": 0.7}  # fmt: skip
     assert two.rank_note is None and (two.rank, three.rank) == (1, 2)  # 75 % of the weight is enough
     assert (two.topsis_rank, three.topsis_rank) == (1, 2)
-    with pytest.raises(EvaluationInputError):
+    with pytest.raises(EvaluationInputError, match="the weight share a rank needs must lie between 0 and 1"):
         evaluate(dimensions=ONE, indicators=indicators, values=values, settings=Settings(rank_min_weight=1.5))

@@ -11,6 +11,7 @@ from accounts.choices import Role
 from care.choices import MessagePurpose
 from care.models import OutboundMessage
 from core.tests.factories import UserFactory
+from core.tests.helpers import raises_because
 from surveys import services
 from surveys.choices import InvitationStatus, ResponseChannel
 from surveys.models import DealerSurveySettings, Questionnaire, SurveyAnswer, SurveyInvitation, SurveyResponse
@@ -78,7 +79,7 @@ def test_an_expired_link_is_closed(dealer_a, advisor_a):
     assert services.invitation_for_token(issued.token) is None
     issued.invitation.refresh_from_db()
     assert issued.invitation.display_status == "expired"
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This survey is closed."):
         services.survey_record_response(invitation_or_order=issued.invitation, answers=GOOD_CSI, channel=LINK)
     assert not SurveyResponse.objects.exists()
 
@@ -100,15 +101,18 @@ def test_reissue_replaces_the_old_link(dealer_a, advisor_a):
     assert second.invitation.replaces == first.invitation
     assert SurveyInvitation.objects.get(pk=first.invitation.pk).status == InvitationStatus.REPLACED
     services.survey_record_response(invitation_or_order=second.invitation, answers=GOOD_CSI, channel=LINK)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The customer has already answered the survey of this visit."):
         services.invitation_reissue(invitation=second.invitation, by=advisor_a)
 
 
 def test_reissue_needs_the_right_and_the_dealer(dealer_a, dealer_b, advisor_a, advisor_b):
     issued = invite(delivered_order(dealer_a, advisor_a))
     technician = UserFactory(roles=[Role.TECHNICIAN], dealers=[dealer_a])
-    for user in (advisor_b, technician):
-        with pytest.raises(PermissionDenied):
+    for user, reason in (
+        (advisor_b, "You cannot change the data of this dealer."),
+        (technician, "You cannot send survey links."),
+    ):
+        with raises_because(PermissionDenied, reason):
             services.invitation_reissue(invitation=issued.invitation, by=user)
     assert SurveyInvitation.objects.count() == 1
 
@@ -171,7 +175,7 @@ def test_a_low_score_opens_one_call_back_task(dealer_a, advisor_a):
     assert due.date() == timezone.localdate(response.submitted_at) + timedelta(days=1)  # every day is a working day
     assert due.time() == time(18, 0)
     # Once per response: the second submit is refused and makes no second task.
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "This survey is closed."):
         services.survey_record_response(
             invitation_or_order=issued.invitation, answers={**GOOD_CSI, "SA1": 1}, channel=LINK
         )
@@ -193,10 +197,13 @@ def test_phone_survey_by_the_follow_up_specialist(dealer_a, dealer_b, advisor_a)
     order = delivered_order(dealer_a, advisor_a)
     issued = invite(order)
     caller = followup(dealer_a)
-    for user in (advisor_a, followup(dealer_b)):
-        with pytest.raises(PermissionDenied):
+    for user, reason in (
+        (advisor_a, "You cannot take phone surveys."),
+        (followup(dealer_b), "You cannot change the data of this dealer."),
+    ):
+        with raises_because(PermissionDenied, reason):
             services.survey_record_response(invitation_or_order=order, answers=GOOD_CSI, channel="phone", by=user)
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "Without a link, a survey is taken by phone by a member of staff."):
         services.survey_record_response(invitation_or_order=order, answers=GOOD_CSI, channel="phone")
     response = services.survey_record_response(invitation_or_order=order, answers=GOOD_CSI, channel="phone", by=caller)
     assert (response.channel, response.taken_by, response.invitation) == ("phone", caller, None)
@@ -204,7 +211,7 @@ def test_phone_survey_by_the_follow_up_specialist(dealer_a, dealer_b, advisor_a)
     # The link of the visit closes: the customer cannot answer twice.
     assert SurveyInvitation.objects.get().status == InvitationStatus.CLOSED
     assert services.invitation_for_token(issued.token) is None
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "The customer has already answered the survey of this visit."):
         services.survey_record_response(invitation_or_order=order, answers=GOOD_CSI, channel="phone", by=caller)
 
 
@@ -212,7 +219,7 @@ def test_a_visit_not_delivered_is_not_surveyed(dealer_a, advisor_a):
     order = delivered_order(dealer_a, advisor_a)
     order.status = "ready"
     order.save()
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "A survey is taken once the car has been delivered."):
         services.survey_record_response(
             invitation_or_order=order, answers=GOOD_CSI, channel="phone", by=followup(dealer_a)
         )
@@ -227,7 +234,7 @@ def test_dealer_questionnaire_choice_and_new_version(dealer_a, dealer_b):
     )  # fmt: skip
     assert services.questionnaire_for_dealer(dealer_a) == servqual()
     assert services.questionnaire_for_dealer(dealer_b) == csi()
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "You cannot change the data of this dealer."):
         services.dealer_settings_update(dealer=dealer_b, by=boss, version=None, questionnaire=None)
     copy = services.questionnaire_new_version(
         source=csi(), dealer=dealer_a, by=boss, name_zh="本店CSI", name_en="Our CSI",
@@ -240,12 +247,12 @@ def test_dealer_questionnaire_choice_and_new_version(dealer_a, dealer_b):
     assert copy.questions.get(code="SA1").text_zh == "顾问是否热情？"
     assert csi().questions.get(code="SA1").text_zh == "服务顾问的服务态度"  # the published version is unchanged
     assert services.questionnaire_for_dealer(dealer_a) == copy
-    with pytest.raises(ValidationError):
+    with raises_because(ValidationError, "At least one CSI factor needs a weight above zero."):
         services.questionnaire_new_version(
             source=csi(), dealer=dealer_a, by=boss, name_zh="x", name_en="", questions={},
             factor_weights={f: 0 for f in csi().factor_weights},
         )  # fmt: skip
-    with pytest.raises(PermissionDenied):
+    with raises_because(PermissionDenied, "Only a service manager changes questionnaires."):
         services.questionnaire_new_version(
             source=copy, dealer=dealer_a, by=followup(dealer_a), name_zh="x", name_en="", questions={},
             factor_weights=csi().factor_weights,
