@@ -22,5 +22,3 @@ def care_a(dealer_a):
 @pytest.fixture
 def technician_a(dealer_a):
     return UserFactory(username="c_tech_a", roles=[Role.TECHNICIAN], dealers=[dealer_a])
-
-
