@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from evaluation.choices import Grade, IndicatorUnit
+from evaluation.choices import Grade, IndicatorDirection, IndicatorUnit
 
 _UNIT_LABELS = dict(IndicatorUnit.choices)
 _GRADE_LABELS = dict(Grade.choices)
@@ -36,6 +36,35 @@ def with_unit(value: str, unit: str) -> str:
     if value in ("", "—") or not unit:
         return value
     return f"{value} {unit_label(unit)}"
+
+
+# --- the traffic light of an indicator against its target and floor ---------------------------------------------------
+
+GREEN, AMBER, RED = "green", "amber", "red"
+#: The badge class of each light (static/css/app.css).
+LIGHT_BADGES = {GREEN: "ok", AMBER: "warn", RED: "bad"}
+
+
+def traffic_light(value: float | None, target, floor, direction: str) -> str | None:
+    """The one traffic-light rule of every page and report: *green* at or beyond the target (the indicator scores
+    100), *red* at or beyond the floor (it scores 0), *amber* between them; None without a value. ``direction`` is
+    the indicator's (higher or lower is better)."""
+    if value is None or target is None or floor is None:
+        return None
+    value, target, floor = float(value), float(target), float(floor)
+    if direction == IndicatorDirection.LOWER:
+        value, target, floor = -value, -target, -floor
+    if value >= target:
+        return GREEN
+    if value <= floor:
+        return RED
+    return AMBER
+
+
+def light_label(light: str | None) -> str:
+    """The light in words, for the table and the screen reader ("—" without a value)."""
+    labels = {GREEN: _("target met"), AMBER: _("between floor and target"), RED: _("at or beyond the floor")}
+    return str(labels.get(light, "—"))
 
 
 def grade_label(grade: str | None) -> str:
