@@ -44,6 +44,7 @@ __all__ = [
     "FuzzyResult",
     "HierarchyResult",
     "InconsistentPair",
+    "PChart",
     "TopsisResult",
     "TwoLevelFuzzyResult",
     "ahp",
@@ -53,6 +54,7 @@ __all__ = [
     "fuzzy_evaluate",
     "fuzzy_evaluate_two_level",
     "most_inconsistent_pair",
+    "p_chart",
     "topsis",
 ]
 
@@ -731,3 +733,69 @@ def fuzzy_evaluate_two_level(
         grade_scores=grade_scores,
     )
     return TwoLevelFuzzyResult(top.vector, top.grade_index, top.score, tuple(first))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Control limits (p-chart)
+# --------------------------------------------------------------------------------------------------------------------
+
+#: Points this close to a limit are on it, not outside (a month whose share equals p̄ when p̄ is 0 or 1).
+_LIMIT_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class PChart:
+    """Shewhart p-chart of shares over periods (fractions 0–1).
+
+    ``centre`` is p̄ = Σx / Σn over the periods with n > 0 (None when there is none); per period ``upper`` /
+    ``lower`` are p̄ ± 3·sqrt(p̄(1 − p̄) / nᵢ) clamped to [0, 1] (None for a period with n = 0), ``shares`` xᵢ / nᵢ
+    (None for n = 0) and ``outside`` whether the share lies beyond its limits.
+    """
+
+    centre: float | None
+    upper: tuple[float | None, ...]
+    lower: tuple[float | None, ...]
+    shares: tuple[float | None, ...]
+    outside: tuple[bool, ...]
+
+
+def p_chart(numerators: Sequence[float], denominators: Sequence[float]) -> PChart:
+    """The p-chart of ``numerators[i]`` of ``denominators[i]`` (counts; a period with denominator 0 has no data).
+
+    Each numerator must be between 0 and its denominator."""
+    if isinstance(numerators, str | bytes) or isinstance(denominators, str | bytes):
+        raise EvaluationInputError("numerators and denominators must be sequences of numbers")
+    try:
+        x = [float(v) for v in numerators]
+        n = [float(v) for v in denominators]
+    except (TypeError, ValueError) as error:
+        raise EvaluationInputError("numerators and denominators must be sequences of numbers") from error
+    if len(x) != len(n):
+        raise EvaluationInputError(f"{len(x)} numerators but {len(n)} denominators")
+    for i, (hits, count) in enumerate(zip(x, n, strict=True)):
+        if not (math.isfinite(hits) and math.isfinite(count)) or count < 0 or hits < 0 or hits > count:
+            raise EvaluationInputError(f"period {i}: the numerator must be between 0 and the denominator "
+                                       f"(got {hits:g} of {count:g})")  # fmt: skip
+    total = sum(count for count in n if count > 0)
+    if not total:
+        none = tuple(None for _ in n)
+        return PChart(None, none, none, none, tuple(False for _ in n))
+    centre = sum(hits for hits, count in zip(x, n, strict=True) if count > 0) / total
+    upper: list[float | None] = []
+    lower: list[float | None] = []
+    shares: list[float | None] = []
+    for hits, count in zip(x, n, strict=True):
+        if count <= 0:
+            upper.append(None)
+            lower.append(None)
+            shares.append(None)
+            continue
+        sigma = math.sqrt(centre * (1.0 - centre) / count)
+        upper.append(min(1.0, centre + 3 * sigma))
+        lower.append(max(0.0, centre - 3 * sigma))
+        shares.append(hits / count)
+    outside = [
+        share is not None and (share > high + _LIMIT_TOLERANCE or share < low - _LIMIT_TOLERANCE)
+        for share, high, low in zip(shares, upper, lower, strict=True)
+    ]
+    return PChart(centre, tuple(upper), tuple(lower), tuple(shares), tuple(outside))

@@ -24,9 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
 
 from core.dates import Month
+from core.indicators import BALANCE, MEAN, MEDIAN, PERCENT, RATIO
+from evaluation import maths
 from evaluation.models import DealerEvaluation, EvaluationRun, Indicator
+from evaluation.selectors.measures import MEASURES
 
 
 def visible_results(user) -> QuerySet[DealerEvaluation]:
@@ -185,3 +189,92 @@ def points_lost(result: DealerEvaluation) -> list[tuple[str, float]]:
         result.run.system_version_id, {}))  # fmt: skip
     lost = [(code, w * (100.0 - float(result.indicators[code]["score"]))) for code, w in weights.items()]
     return sorted(lost, key=lambda item: (-item[1], item[0]))
+
+
+# --- an indicator's trend and its control limits ------------------------------------------------------------------
+
+
+def no_limits_reason(code: str, rows: list[dict]) -> str:
+    """Why the indicator's trend gets no p-chart control limits ("" when it does), in the reader's language.
+
+    A p-chart describes a share of *records* (x of n orders, complaints, lines…): the registry's kind is a ratio in
+    percent and each month's denominator is the count n it stands on. Means and medians (minutes, hours, survey
+    points), the NPS balance, the audit score and a share of values (F2: stock value) are not such shares, and
+    limits drawn for them would cry wolf."""
+    spec = MEASURES.get(code)
+    if spec is None:
+        return gettext("not a measured indicator: no control limits")
+    if spec.kind in (MEAN, MEDIAN):
+        return gettext("an average, not a share of records: no control limits")
+    if spec.kind == BALANCE:
+        return gettext("a balance of promoters and detractors, not a share: no control limits")
+    if spec.kind != RATIO or spec.unit != PERCENT:
+        return gettext("one figure a month, not a share of records: no control limits")
+    for row in rows:
+        n, numerator, denominator = row.get("n") or 0, row.get("numerator"), row.get("denominator")
+        if n and (numerator is None or denominator is None or float(denominator) != float(n)
+                  or not 0 <= float(numerator) <= float(denominator)):  # fmt: skip
+            return gettext("a share of values, not of records: no control limits")
+    return ""
+
+
+@dataclass
+class IndicatorTrend:
+    """One indicator of a dealer month by month (oldest first), as the stored results hold it, with the dealer's own
+    p-chart (``maths.p_chart`` over these months, each with its n) when it is a share of records (``limits``);
+    limits in the value's unit (percent for a rate). ``note`` says why there are no limits."""
+
+    code: str
+    name: str
+    unit: str
+    months: list[Month]
+    results: list[DealerEvaluation | None]
+    values: list[float | None]
+    counts: list[int]
+    numerators: list[float | None]
+    denominators: list[float | None]
+    centre: float | None = None
+    upper: list[float | None] = field(default_factory=list)
+    lower: list[float | None] = field(default_factory=list)
+    outside: list[bool] = field(default_factory=list)
+    limits: bool = False
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(v is not None for v in self.values)
+
+
+def indicator_trend(dealer_id: int, code: str, last: Month, user, months: int = 12) -> IndicatorTrend:
+    """The indicator ``code`` of the dealer in the ``months`` months ending with ``last`` from the stored results
+    the user may read (the result that counts of each month; one query), with its control limits (see
+    ``no_limits_reason``)."""
+    first = last.plus(-(months - 1))
+    found = results_by_month(user, [dealer_id], first.first_day, last.first_day)
+    calendar = [first.plus(k) for k in range(months)]
+    results = [found.get((dealer_id, month.first_day)) for month in calendar]
+    rows = [((r.indicators or {}).get(code) or {}) if r is not None else {} for r in results]
+    spec = MEASURES.get(code)
+    unit = spec.unit if spec else ""
+    trend = IndicatorTrend(
+        code=code, name=str(spec.label) if spec else "", unit=unit, months=calendar, results=results,
+        values=[row.get("value") if row.get("n") else None for row in rows],
+        counts=[int(row.get("n") or 0) for row in rows],
+        numerators=[row.get("numerator") for row in rows], denominators=[row.get("denominator") for row in rows],
+    )  # fmt: skip
+    trend.note = no_limits_reason(code, rows)
+    if trend.note or trend.is_empty:
+        trend.upper = trend.lower = [None] * months
+        trend.outside = [False] * months
+        return trend
+    chart = maths.p_chart(
+        [float(row["numerator"]) if row.get("n") else 0.0 for row in rows],
+        [float(row["denominator"]) if row.get("n") else 0.0 for row in rows],
+    )
+    scale = 100.0 if unit == PERCENT else 1.0
+    trend.limits = True
+    trend.centre = chart.centre * scale if chart.centre is not None else None
+    trend.upper = [v * scale if v is not None else None for v in chart.upper]
+    trend.lower = [v * scale if v is not None else None for v in chart.lower]
+    trend.outside = list(chart.outside)
+    return trend
