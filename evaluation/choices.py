@@ -119,6 +119,7 @@ class AlertActionFilter(models.TextChoices):
     """The alert list's filter on the improvement action."""
 
     NONE = "none", _("No action")
+    LATE = "late", _("No action past the escalation period")
     ACTIVE = "active", _("Action in progress")
     OVERDUE = "overdue", _("Action past its due date")
 

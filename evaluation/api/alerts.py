@@ -131,8 +131,10 @@ class QualityAlertFilterSet(django_filters.FilterSet):
                                          empty_label=_("Any reason"))  # fmt: skip
     action = django_filters.ChoiceFilter(choices=AlertActionFilter.choices, method="by_action",
                                          label=_("improvement action"), empty_label=_("With or without an action"),
-                                         help_text="none: open without an action; active: an action in progress; "
-                                                   "overdue: in progress past its due date.")  # fmt: skip
+                                         help_text="none: open without an action; late: so for longer than the "
+                                                   "escalation period (the version's alert_escalation_days); "
+                                                   "active: an action in progress; overdue: in progress past its "
+                                                   "due date.")  # fmt: skip
     escalated = django_filters.ChoiceFilter(
         choices=list(zip(alert_selectors.ESCALATION_FILTERS,
                          [_("Escalated"), _("To the service manager"), _("To the region")], strict=True)),

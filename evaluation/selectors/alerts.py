@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from complaints.choices import EscalationLevel
 from evaluation.choices import ActionStatus, AlertActionFilter, AlertStatus
-from evaluation.models import AlertReason, EvaluationRun, ImprovementAction, QualityAlert
+from evaluation.models import AlertReason, EvaluationRun, ImprovementAction, QualityAlert, SystemVersion
 
 #: The escalation filter of the lists: any level, or one of them.
 ESCALATION_FILTERS = ("any", str(EscalationLevel.SERVICE_MANAGER), str(EscalationLevel.REGION))
+
+
+def waiting_for_action(*, now: datetime, periods: int = 1) -> Q:
+    """The alerts left open without an improvement action for at least ``periods`` × the ``alert_escalation_days``
+    of the version their run used (7 days by default), counted from ``open_since`` (raised, or re-opened by a failed
+    check): the escalation rule (one period: to the service managers, two: to the region; ``alerts_escalate``), the
+    alert list's *late* filter and the region view's "older than 7 days without action"."""
+    settings_used = SystemVersion.objects.order_by().values_list("alert_escalation_days", flat=True).distinct()
+    late = Q(pk__in=[])
+    for days in sorted(set(settings_used)):
+        late |= Q(run__system_version__alert_escalation_days=days, open_since__lte=now - periods * timedelta(days=days))
+    return Q(status=AlertStatus.OPEN, open_since__isnull=False) & late
+
+
+def waiting_by_dealer(*, user: User, dealer_ids, now: datetime) -> dict[int, tuple[int, datetime]]:
+    """{dealer id: (how many alerts wait for an action past the escalation period, the oldest one's open_since)} of
+    the user's dealers among ``dealer_ids`` (``waiting_for_action``; two queries)."""
+    rows = (
+        QualityAlert.objects.for_user(user)
+        .filter(waiting_for_action(now=now), dealer_id__in=list(dealer_ids))
+        .order_by()
+        .values("dealer_id")
+        .annotate(count=Count("id"), oldest=Min("open_since"))
+    )
+    return {row["dealer_id"]: (row["count"], row["oldest"]) for row in rows}
 
 
 def run_alerts(*, run: EvaluationRun, dealer_id: int) -> QuerySet[QualityAlert]:
@@ -40,10 +65,13 @@ def filter_by_reason(qs: QuerySet[QualityAlert], reason: str) -> QuerySet[Qualit
 
 
 def filter_by_action(qs: QuerySet[QualityAlert], action: str, *, today: date | None = None) -> QuerySet[QualityAlert]:
-    """*none*: open without an action in progress; *active*: an action in progress; *overdue*: in progress past
-    its due date (at most one action in progress per alert, so the join repeats no row)."""
+    """*none*: open without an action in progress; *late*: so for longer than the escalation period
+    (``waiting_for_action``); *active*: an action in progress; *overdue*: in progress past its due date (at most one
+    action in progress per alert, so the join repeats no row)."""
     if action == AlertActionFilter.NONE:
         return qs.filter(status=AlertStatus.OPEN)
+    if action == AlertActionFilter.LATE:
+        return qs.filter(waiting_for_action(now=timezone.now()))
     if action == AlertActionFilter.ACTIVE:
         return qs.filter(status=AlertStatus.ACTION_PLANNED)
     if action == AlertActionFilter.OVERDUE:

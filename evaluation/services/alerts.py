@@ -62,6 +62,7 @@ from evaluation.models import (
     QualityAlert,
 )
 from evaluation.models.alerts import _fmt, _month, reason_message
+from evaluation.selectors import alerts as alert_selectors
 
 #: An indicator score falling by more than this many points (0–100 scale) month on month raises a drop alert.
 DROP_POINTS = 10.0
@@ -346,50 +347,47 @@ def _escalation_title(alert: QualityAlert, days: int) -> str:
 
 def alerts_escalate(*, now: datetime | None = None) -> AlertEscalation:
     """Escalate every alert open without an improvement action for N days (N = ``alert_escalation_days`` of the
-    version its run used): to the dealer's service managers (a to-do due when it goes further), then after 2·N days
-    to the region.  Idempotent: an alert reaches a level once; each alert in its own transaction, row locked, so a
-    concurrent plan or dismissal wins (the alert is skipped)."""
+    version its run used; the rule is ``evaluation.selectors.alerts.waiting_for_action``): to the dealer's service
+    managers (a to-do due when it goes further), then after 2·N days to the region.  Idempotent: an alert reaches
+    a level once; each alert in its own transaction, row locked, so a concurrent plan or dismissal wins (the alert
+    is skipped)."""
     from todo.choices import TaskKind
     from todo.services import task_create
 
     now = now or timezone.now()
     result = AlertEscalation()
-    waiting = QualityAlert.objects.filter(status=AlertStatus.OPEN, open_since__isnull=False,
-                                          escalation_level__lt=EscalationLevel.REGION)  # fmt: skip
-    settings_used = waiting.order_by().values_list("run__system_version__alert_escalation_days", flat=True)
-    for days in sorted(set(settings_used.distinct())):
-        step = timedelta(days=days)
-        due = Q(status=AlertStatus.OPEN, run__system_version__alert_escalation_days=days) & (
-            Q(escalation_level=EscalationLevel.NONE, open_since__lte=now - step)
-            | Q(escalation_level__lt=EscalationLevel.REGION, open_since__lte=now - 2 * step)
-        )
-        for pk in QualityAlert.objects.filter(due).order_by("open_since", "id").values_list("pk", flat=True):
-            with transaction.atomic():
-                alert = (
-                    QualityAlert.objects.select_for_update(of=("self",))
-                    .select_related("dealer", "indicator", "run")
-                    .filter(due, pk=pk)
-                    .first()
-                )
-                if alert is None:
-                    continue
-                notes = []
-                if alert.escalation_level == EscalationLevel.NONE:
-                    alert.escalation_task = task_create(
-                        dealer=alert.dealer, kind=TaskKind.OTHER, title=_escalation_title(alert, days),
-                        due_at=alert.open_since + 2 * step, role=Role.SERVICE_MANAGER, by=None,
-                    )  # fmt: skip
-                    alert.escalation_level, alert.escalated_at = EscalationLevel.SERVICE_MANAGER, now
-                    notes.append(_("escalated to the service manager"))
-                    result.to_manager.append(alert.pk)
-                if alert.open_since <= now - 2 * step:
-                    alert.escalation_level, alert.region_escalated_at = EscalationLevel.REGION, now
-                    notes.append(_("escalated to the region"))
-                    result.to_region.append(alert.pk)
-                note = _("No improvement action after %(days)s days: %(steps)s") % {
-                    "days": (now - alert.open_since).days, "steps": ", ".join(notes)}  # fmt: skip
-                save_next_version(alert, by=None, reason=note, clean=False, update_fields=[
-                    "escalation_level", "escalated_at", "region_escalated_at", "escalation_task"])  # fmt: skip
+    due = (Q(escalation_level=EscalationLevel.NONE) & alert_selectors.waiting_for_action(now=now)) | (
+        Q(escalation_level__lt=EscalationLevel.REGION) & alert_selectors.waiting_for_action(now=now, periods=2)
+    )
+    for pk in QualityAlert.objects.filter(due).order_by("open_since", "id").values_list("pk", flat=True):
+        with transaction.atomic():
+            alert = (
+                QualityAlert.objects.select_for_update(of=("self",))
+                .select_related("dealer", "indicator", "run__system_version")
+                .filter(due, pk=pk)
+                .first()
+            )
+            if alert is None:
+                continue
+            days = alert.run.system_version.alert_escalation_days
+            step = timedelta(days=days)
+            notes = []
+            if alert.escalation_level == EscalationLevel.NONE:
+                alert.escalation_task = task_create(
+                    dealer=alert.dealer, kind=TaskKind.OTHER, title=_escalation_title(alert, days),
+                    due_at=alert.open_since + 2 * step, role=Role.SERVICE_MANAGER, by=None,
+                )  # fmt: skip
+                alert.escalation_level, alert.escalated_at = EscalationLevel.SERVICE_MANAGER, now
+                notes.append(_("escalated to the service manager"))
+                result.to_manager.append(alert.pk)
+            if alert.open_since <= now - 2 * step:
+                alert.escalation_level, alert.region_escalated_at = EscalationLevel.REGION, now
+                notes.append(_("escalated to the region"))
+                result.to_region.append(alert.pk)
+            note = _("No improvement action after %(days)s days: %(steps)s") % {
+                "days": (now - alert.open_since).days, "steps": ", ".join(notes)}  # fmt: skip
+            save_next_version(alert, by=None, reason=note, clean=False, update_fields=[
+                "escalation_level", "escalated_at", "region_escalated_at", "escalation_task"])  # fmt: skip
     return result
 
 
