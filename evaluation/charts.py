@@ -29,7 +29,7 @@ from core.dates import Month
 from evaluation.display import unit_label
 from evaluation.models import DealerEvaluation
 from evaluation.selectors.measures import drilldown_url
-from evaluation.selectors.results import Explanation, IndicatorTrend
+from evaluation.selectors.results import Explanation, IndicatorTrend, unexplained_reason
 from evaluation.selectors.systems import element_names
 
 
@@ -66,34 +66,43 @@ def waterfall_chart(
     links: Sequence[str | None] | None = None,
     user=None,
     names: Mapping[str, str] | None = None,
+    fold_below: float = 0.01,
 ) -> Chart:
     """Why the score changed: the previous month's score, one bar per contribution (largest first, as
-    ``explain`` sorts them), this month's score.
+    ``explain`` sorts them), this month's score; the contributions under ``fold_below`` points together in one
+    last bar (their sum: the bars still add up to the change).
 
     ``links``: one URL per contribution (in the explanation's order); by default each bar opens that indicator's
     records of the month (only those ``user`` may open, when given). ``names``: {code: name}, by default the
     indicator system's in the reader's language."""
     result = explanation.result
     month = Month.of(result.run.period_start)
-    title = _("Why the score changed: %(previous)s → %(month)s") % {"previous": month.previous(), "month": month}
+    title = _("Score change %(previous)s → %(month)s") % {"previous": month.previous(), "month": month}
     if explanation.change is None:
-        empty = (
-            _("No result for %(month)s: there is nothing to compare with.") % {"month": month.previous()}
-            if explanation.score is not None
-            else _("This result has no score: there is nothing to explain.")
-        )
+        empty = unexplained_reason(explanation)
         return Chart(key, title, "waterfall", [], [], unit=_points(), decimals=2, empty_message=empty)
     if names is None:
         names = _names(result.run.system_version_id)["indicators"]
     contributions = explanation.contributions
     if links is None:
         links = [month_drilldown(c.indicator, result.dealer_id, month, user) for c in contributions]
+    shown = [(c, link) for c, link in zip(contributions, links, strict=True) if abs(c.points) >= fold_below]
+    labels = [coded(c.indicator, names) for c, _link in shown]
+    values = [c.points for c, _link in shown]
+    bar_links = [link for _c, link in shown]
+    folded = [c for c in contributions if abs(c.points) < fold_below]
+    if folded:
+        # Indicators that moved the score by (almost) nothing: one bar, so the chart stays readable on a tablet;
+        # the page's table lists them one by one.
+        labels.append(_("%(count)d others (each under %(limit)s)") % {"count": len(folded), "limit": f"{fold_below:g}"})
+        values.append(sum(c.points for c in folded))
+        bar_links.append(None)
     return Chart(
         key,
         title,
         "waterfall",
-        [coded(c.indicator, names) for c in contributions],
-        [Series(_("Change in points"), [c.points for c in contributions], links=list(links))],
+        labels,
+        [Series(_("Change in points"), values, links=bar_links)],
         unit=_points(),
         start=(str(month.previous()), float(explanation.previous_score)),
         end=(str(month), float(explanation.score)),

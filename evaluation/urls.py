@@ -3,6 +3,7 @@ from django.urls import path
 from evaluation.views import alerts as alert_views
 from evaluation.views import audits as audit_views
 from evaluation.views import measurements as measure_views
+from evaluation.views import results as result_views
 from evaluation.views import runs as run_views
 from evaluation.views import systems as system_views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("evaluation/runs/", run_views.RunListView.as_view(), name="run_list"),
     path("evaluation/runs/<int:pk>/", run_views.RunDetailView.as_view(), name="run_detail"),
     path("evaluation/results/<int:pk>/", run_views.ResultDetailView.as_view(), name="result_detail"),
+    path("evaluation/results/<int:pk>/explain/", result_views.ResultExplainView.as_view(), name="result_explain"),
     path("evaluation/alerts/", alert_views.AlertListView.as_view(), name="alert_list"),
     path("evaluation/alerts/<int:pk>/", alert_views.AlertDetailView.as_view(), name="alert_detail"),
     path("evaluation/alerts/<int:pk>/plan/", alert_views.AlertPlanView.as_view(), name="alert_plan"),

@@ -278,3 +278,16 @@ def indicator_trend(dealer_id: int, code: str, last: Month, user, months: int = 
     trend.lower = [v * scale if v is not None else None for v in chart.lower]
     trend.outside = list(chart.outside)
     return trend
+
+
+def unexplained_reason(explanation: Explanation) -> str:
+    """Why ``explanation`` has no split, in the reader's language ("" when it has one): no score this month, or no
+    result the reader may see for the month before."""
+    if explanation.change is not None:
+        return ""
+    if explanation.score is None:
+        return gettext("This result has no score: there is nothing to explain.")
+    month = Month.of(explanation.result.run.period_start).previous()
+    if explanation.previous is not None:
+        return gettext("The result of %(month)s has no score: there is nothing to compare with.") % {"month": month}
+    return gettext("No result for %(month)s: there is nothing to compare with.") % {"month": month}

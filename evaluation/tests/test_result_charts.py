@@ -32,7 +32,7 @@ def test_waterfall_starts_at_last_month_and_adds_every_contribution(admin):
     previous, result = last_two(admin)
     explanation = selectors.explain(result, previous)
     with translation.override("zh-hans"):
-        chart = charts.waterfall_chart(explanation)
+        chart = charts.waterfall_chart(explanation, fold_below=0)
     option = chart.echarts()
     labels = option["xAxis"]["data"]
     assert labels[0] == "2026-09" and labels[-1] == "2026-10"
@@ -56,9 +56,9 @@ def test_waterfall_names_indicators_in_the_readers_language(admin):
     explanation = selectors.explain(result, previous)
     codes = [c.indicator for c in explanation.contributions]
     with translation.override("zh-hans"):
-        zh = charts.waterfall_chart(explanation).categories
+        zh = charts.waterfall_chart(explanation, fold_below=0).categories
     with translation.override("en"):
-        en = charts.waterfall_chart(explanation).categories
+        en = charts.waterfall_chart(explanation, fold_below=0).categories
     if "B1" in codes:
         assert zh[codes.index("B1")] == "B1 一次修复率"
         assert en[codes.index("B1")] == "B1 First-time fix rate"
@@ -70,11 +70,26 @@ def test_waterfall_links_can_be_given_or_checked_for_the_user(admin, django_user
     previous, result = last_two(admin)
     explanation = selectors.explain(result, previous)
     given = [f"/x/{c.indicator}/" for c in explanation.contributions]
-    bars = charts.waterfall_chart(explanation, links=given).echarts()["series"][1]["data"]
+    bars = charts.waterfall_chart(explanation, links=given, fold_below=0).echarts()["series"][1]["data"]
     assert [b["url"] for b in bars[1:-1]] == given
     nobody = django_user_model.objects.create_user("nobody-charts", password="x")
     bars = charts.waterfall_chart(explanation, user=nobody).echarts()["series"][1]["data"]
     assert all("url" not in b for b in bars)
+
+
+def test_waterfall_folds_the_contributions_of_almost_nothing_into_one_bar(admin):
+    previous, result = last_two(admin)
+    explanation = selectors.explain(result, previous)
+    small = [c for c in explanation.contributions if abs(c.points) < 0.01]
+    assert small, "the demo month has indicators that did not move the score"
+    with translation.override("en"):
+        chart = charts.waterfall_chart(explanation)
+    big = [c for c in explanation.contributions if abs(c.points) >= 0.01]
+    assert [label.split(" ")[0] for label in chart.categories[: len(big)]] == [c.indicator for c in big]
+    assert chart.categories[-1] == f"{len(small)} others (each under 0.01)"
+    assert chart.series[0].values[-1] == pytest.approx(sum(c.points for c in small))
+    assert chart.series[0].links[-1] is None
+    assert chart.waterfall_steps()[-1][1] == pytest.approx(result.score, abs=1e-9)  # still ends on the score
 
 
 def test_waterfall_without_previous_month_says_why(admin):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
+from core.charts import download_response
 from core.dates import Month
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
@@ -19,6 +20,7 @@ from evaluation.models import DealerEvaluation, EvaluationRun
 from evaluation.selectors import alerts as alert_selectors
 from evaluation.selectors import systems as system_selectors
 from evaluation.services import runs
+from evaluation.views import results as result_views
 from organization.models import Dealer, Oem, Region
 
 
@@ -152,6 +154,10 @@ class ResultDetailView(DealerScopedObjectMixin, View):
         ]
         context = {"result": result, "indicators": indicators, "dimensions": dimensions,
                    "period_to": result.run.period_end}  # fmt: skip
+        context.update(result_views.result_page_charts(result, request.user))
+        downloaded = download_response(request, [context["radar_chart"], context["trend_chart"]])
+        if downloaded is not None:
+            return downloaded
         if request.user.has_perm("evaluation.view_qualityalert"):
             context["alerts"] = alert_selectors.run_alerts(run=result.run, dealer_id=result.dealer_id)
         return render(request, self.template_name, context)
