@@ -22,8 +22,9 @@ All are judged at ``as_of`` (the evaluation moment, default now), on the complai
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField, FloatField
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import Status
@@ -130,6 +131,40 @@ def complaint_rate(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     )
     orders = dict(delivered(dealer_ids, start, end, as_of).order_by().values_list("dealer_id").annotate(n=Count("pk")))
     return {d: ratio(d, complaints.get(d, 0), orders.get(d, 0)) for d in ids(dealer_ids)}
+
+
+def responsible() -> Coalesce:
+    """The staff member a complaint counts against: the one named on it, else the service advisor of its repair
+    order (None: neither)."""
+    return Coalesce("staff_id", "repair_order__advisor_id")
+
+
+def attributed_to(records: QuerySet[Complaint], user_id: int) -> QuerySet[Complaint]:
+    """The complaints of ``records`` that count against ``user_id`` (``responsible``)."""
+    return records.alias(responsible_id=responsible()).filter(responsible_id=user_id)
+
+
+def complaint_rate_by_advisor(dealer_ids, start, end, as_of=None) -> dict[tuple[int, int], Measure]:
+    """E3 per service advisor: {(dealer_id, user id): Measure} — the complaints received that count against them
+    (``responsible``) / the repair orders delivered in the period with them as advisor (two grouped queries). A
+    person with complaints but no delivery has ``numerator`` = the complaints and no value (no data)."""
+    complaints = {
+        (row["dealer_id"], row["person"]): row["n"]
+        for row in received(dealer_ids, start, end, as_of)
+        .annotate(person=responsible())
+        .filter(person__isnull=False)
+        .order_by()
+        .values("dealer_id", "person")
+        .annotate(n=Count("pk"))
+    }
+    orders = {
+        (row["dealer_id"], row["person"]): row["n"]
+        for row in delivered(dealer_ids, start, end, as_of)
+        .order_by()
+        .values("dealer_id", person=F("advisor_id"))
+        .annotate(n=Count("pk"))
+    }
+    return {key: ratio(key[0], complaints.get(key, 0), orders.get(key, 0)) for key in complaints.keys() | orders}
 
 
 def handling(dealer_ids, start, end, as_of=None) -> dict[str, dict[int, Measure]]:

@@ -372,14 +372,33 @@ def grouped_median(queryset: QuerySet, dealer_path: str, value: str, *, portable
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def ratios(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int]) -> dict[int, Measure]:
-    """Rows with ``in_numerator`` True (the numerator) of the rows judged (not pending: the denominator) per dealer."""
+def ratios_by(records: QuerySet, *key_paths: str, distinct: bool = False) -> dict:
+    """{key: Measure}: rows with ``in_numerator`` True (the numerator) of the rows judged (not pending: the
+    denominator) per value of ``key_paths`` — a dealer, or a dealer and a person (the staff scorecard); the key is a
+    tuple when there are several paths, and ``Measure.dealer_id`` its first value. Keys without rows are absent.
+
+    ``distinct``: count each record once per key, for a path through a many-valued relation (an order's lines and
+    their technicians). One grouped query.
+    """
+    keys = {f"group_key_{i}": F(path) for i, path in enumerate(key_paths)}
     rows = (
         records.order_by()
-        .values(dealer_key=F(dealer_path))
-        .annotate(n=Count("pk", filter=Q(in_numerator__isnull=False)), hits=Count("pk", filter=Q(in_numerator=True)))
+        .values(**keys)
+        .annotate(
+            n=Count("pk", filter=Q(in_numerator__isnull=False), distinct=distinct),
+            hits=Count("pk", filter=Q(in_numerator=True), distinct=distinct),
+        )
     )
-    found = {row["dealer_key"]: ratio(row["dealer_key"], row["hits"], row["n"]) for row in rows}
+    found = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        found[key if len(key) > 1 else key[0]] = ratio(key[0], row["hits"], row["n"])
+    return found
+
+
+def ratios(records: QuerySet, dealer_path: str, dealer_ids: Iterable[int]) -> dict[int, Measure]:
+    """Rows with ``in_numerator`` True (the numerator) of the rows judged (not pending: the denominator) per dealer."""
+    found = ratios_by(records, dealer_path)
     return {d: found.get(d) or Measure.no_data(d) for d in ids(dealer_ids)}
 
 

@@ -215,7 +215,7 @@ WINDOW_CLOSED = Q(days_since_delivery__gt=COMEBACK_DAYS)
 
 def comeback_exists(as_of: datetime | None = None) -> Exists:
     """For a queryset of delivered orders: a revisit that counts as a comeback has arrived by ``as_of`` (default
-    now). The same revisits B1 counts (the staff scorecard counts comebacks per advisor and technician with it)."""
+    now). The same revisits B1 counts."""
     return Exists(_revisits(_Original(), evaluated_at(as_of)).filter(counts=True))
 
 

@@ -34,6 +34,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -288,3 +289,37 @@ def qc_first_pass_records(dealer_ids, start, end, as_of=None) -> QuerySet[QcInsp
 def qc_first_pass(dealer_ids, start, end, as_of=None) -> dict[int, Measure]:
     """D3: orders passing QC at the first inspection / orders inspected."""
     return ratios(qc_first_pass_records(dealer_ids, start, end, as_of), "order__dealer_id", dealer_ids)
+
+
+# --- who answers for a record: the staff scorecard's grouping and the drill-down's person filters -------------------
+
+
+def _on_order(order_path: str, name: str) -> str:
+    return f"{order_path}__{name}" if order_path else name
+
+
+def worked_lines() -> QuerySet[RepairOrderLine]:
+    """The lines a technician answers for: labour lines with a technician, except those of a declined additional
+    item (no work done, as for B1's same-fault lines)."""
+    return RepairOrderLine.objects.filter(kind=LineKind.LABOUR, technician__isnull=False).exclude(
+        addition__status=AdditionStatus.DECLINED
+    )
+
+
+def per_technician(records: QuerySet, order_path: str = "") -> QuerySet:
+    """``records`` (orders, or rows of an order at ``order_path``: ``"order"`` for QC inspections) once per
+    technician of the order's ``worked_lines``, with ``technician_key``. A record shows up once per line: group
+    it with distinct counts (core.indicators.ratios_by(..., distinct=True))."""
+    lines = _on_order(order_path, "lines")
+    return records.filter(**{f"{lines}__in": worked_lines()}).annotate(technician_key=F(f"{lines}__technician_id"))
+
+
+def advised_by(records: QuerySet, user_id: int, order_path: str = "") -> QuerySet:
+    """The ``records`` of orders (at ``order_path``) whose service advisor is ``user_id``."""
+    return records.filter(**{_on_order(order_path, "advisor_id"): user_id})
+
+
+def worked_by(records: QuerySet, user_id: int, order_path: str = "") -> QuerySet:
+    """The ``records`` of orders (at ``order_path``) with a line of ``worked_lines`` done by ``user_id``, once each."""
+    order_id = f"{order_path}_id" if order_path else "pk"
+    return records.filter(Exists(worked_lines().filter(technician_id=user_id, order_id=OuterRef(order_id))))

@@ -17,8 +17,9 @@ class Position(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# The positions that have a personal scorecard (ROs handled as advisor or as technician).
-SCORECARD_POSITIONS = (Position.SERVICE_ADVISOR, Position.TECHNICIAN, Position.FOREMAN)
+# The positions that have a personal scorecard, by the role they are measured in: the service advisor of the
+# repair orders, or a technician of their lines (staff.selectors.scorecard).
+SCORECARD_ROLES = {"advisor": (Position.SERVICE_ADVISOR,), "technician": (Position.TECHNICIAN, Position.FOREMAN)}
 
 
 class SkillArea(models.TextChoices):

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.dates import first_of_month
+from core.dates import Month, first_of_month
 from core.forms import VersionedFormMixin
+from staff import selectors
 from staff.choices import (
     RUBRIC,
     AssessmentKind,
@@ -38,6 +39,36 @@ class PeriodForm(forms.Form):
         if end < start:
             start, end = end, start
         return start, end
+
+
+NOT_RANKED = {"invalid_choice": _("The ranking can be by one of the listed figures only.")}
+
+
+class ScorecardForm(forms.Form):
+    """The scorecard's month (YYYY-MM; the last complete month by default) and the figure each ranking ranks by
+    (the role's first ranked figure by default)."""
+
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Give the month as YYYY-MM, e.g. 2026-10.")},
+    )  # fmt: skip
+    advisors_by = forms.ChoiceField(label=_("Rank service advisors by"), required=False, error_messages=NOT_RANKED)
+    technicians_by = forms.ChoiceField(label=_("Rank technicians by"), required=False, error_messages=NOT_RANKED)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for role in (selectors.ADVISOR, selectors.TECHNICIAN):
+            self.fields[f"{role}s_by"].choices = [
+                (m.code, f"{m.code} {m.label}") for m in selectors.METRICS[role] if m.ranked
+            ]
+
+    def period(self) -> Month:
+        chosen = self.cleaned_data.get("month")
+        return Month.of(chosen) if chosen else Month.current().previous()
+
+    def ranked_by(self, role: str) -> str:
+        return self.cleaned_data.get(f"{role}s_by") or self.fields[f"{role}s_by"].choices[0][0]
 
 
 class ProfileForm(VersionedFormMixin, forms.ModelForm):

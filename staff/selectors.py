@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -23,17 +24,34 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.dates import days_bounds
-from core.indicators import Rate, flag
-from repairs.choices import FaultCategory
-from repairs.comebacks import comeback_exists
-from repairs.models import RepairOrder, RepairOrderLine
-from staff import sources
+from complaints import kpis as complaints
+from core.dates import days_bounds, last_local_day, local_date
+from core.indicators import (
+    BALANCE,
+    CSI_POINTS,
+    HOURS,
+    MEAN,
+    NPS,
+    PERCENT,
+    RATIO,
+    SINGLE,
+    Measure,
+    Minutes,
+    evaluated_at,
+    ids,
+    ratios_by,
+    stamped_in,
+)
+from repairs import comebacks
+from repairs import kpis as repairs
+from repairs.models import LabourClock
+from staff import hooks
 from staff.choices import (
     COUNTED_RESULTS,
-    SCORECARD_POSITIONS,
+    SCORECARD_ROLES,
     TECHNICIAN_QUALIFICATIONS,
     CertificateStatus,
     Position,
@@ -47,6 +65,7 @@ from staff.rules import (
     month_starts_until,
     share_of_year_due,
 )
+from surveys import kpis as surveys
 
 HOURS_FIELD = DecimalField(max_digits=8, decimal_places=1)
 SHARE_FIELD = DecimalField(max_digits=6, decimal_places=4)
@@ -222,90 +241,234 @@ def assessment_summary(*, profile: StaffProfile) -> list[dict]:
     return out
 
 
-# --- scorecard --------------------------------------------------------------------------------------------
+# --- scorecard: the indicators of kpi-catalog.md per person ----------------------------------------------------
+
+ADVISOR, TECHNICIAN = "advisor", "technician"  # the roles of SCORECARD_ROLES, as the drill-down's person filters
+ROLE_POSITIONS = SCORECARD_ROLES
+HOURS_CLOCKED = "hours"
+PER_HUNDRED = "per 100"
 
 
-def _came_back() -> Q:
-    """The delivered order (the row) had a comeback by now: KPI B1's rule (repairs.comebacks), on B1's orders
-    (a fault category other than "no fault"), so a person's comebacks are the B1 misses of their orders."""
-    return ~Q(fault_category=FaultCategory.NONE) & Q(comeback_exists())
+@dataclass(frozen=True)
+class Metric:
+    """A column of the scorecard: an indicator's figure attributed to the person in one role (``code`` as in
+    kpi-catalog.md; ``better`` +1 higher is better, −1 lower is better, 0 not ranked)."""
+
+    code: str
+    label: str
+    unit: str
+    kind: str
+    better: int
+
+    @property
+    def ranked(self) -> bool:
+        return self.better != 0
 
 
-def scorecard(*, profiles: QuerySet[StaffProfile], start: date, end: date) -> list[dict]:
-    """One row per advisor/technician profile for ROs delivered from ``start`` to ``end`` (inclusive):
-    ROs handled as advisor and as technician, on-time delivery, comebacks, complaints and survey score.
+METRICS: dict[str, tuple[Metric, ...]] = {
+    ADVISOR: (
+        Metric("B1", comebacks.B1.label, PERCENT, RATIO, 1),
+        Metric("B2", repairs.B2.label, PERCENT, RATIO, 1),
+        Metric("D1", repairs.D1.label, PERCENT, RATIO, 1),
+        Metric("E3", _("Complaints per 100 ROs"), PER_HUNDRED, RATIO, -1),
+        Metric("E1", surveys.E1.label, CSI_POINTS, MEAN, 1),
+        Metric("E2", surveys.E2.label, NPS, BALANCE, 1),
+    ),
+    TECHNICIAN: (
+        Metric("B1", comebacks.B1.label, PERCENT, RATIO, 1),
+        Metric("D3", repairs.D3.label, PERCENT, RATIO, 1),
+        Metric(HOURS_CLOCKED, _("Hours clocked"), HOURS, SINGLE, 0),
+    ),
+}
+INDICATOR_CODES = ("B1", "B2", "D1", "D3", "E1", "E2", "E3")
 
-    On time = delivered at or before the promised time, over the delivered ROs that had a promise.
-    Comebacks = of those ROs, the ones with a comeback so far: the revisits KPI B1 counts (repairs.comebacks: linked
-    by the desk, or about the same fault within 30 local days, not marked "not a comeback").
-    Each figure is one grouped query over all the people at once.
-    """
-    profiles = list(
-        profiles.filter(position__in=SCORECARD_POSITIONS)
-        .filter(hire_date__lte=end)
-        .filter(Q(leave_date__isnull=True) | Q(leave_date__gte=start))
-        .select_related("user", "dealer")
-        .order_by("dealer__code", "position", "employee_number", "id")
+
+@dataclass
+class Cell:
+    """One person's figure: the measure, its rank among the dealer's people of the role (None: no rank, ``reason``
+    says why) and the link to the records behind it (set by the page)."""
+
+    metric: Metric
+    measure: Measure
+    rank: int | None = None
+    ranked: int = 0
+    reason: str = ""
+    url: str | None = None
+
+    @property
+    def value(self) -> float | None:
+        return self.measure.value
+
+    @property
+    def text(self) -> str:
+        """The figure with what it stands on: "96.0 % (24/25)", "912.5 (n=8)", "—" for no data."""
+        m, unit = self.measure, self.metric.unit
+        if m.value is None:
+            return "—" if unit != PER_HUNDRED or not m.numerator else f"— ({m.numerator:.0f}/0)"
+        if self.metric.kind == RATIO:
+            sign = " %" if unit == PERCENT else ""
+            return f"{m.value:.1f}{sign} ({m.numerator:.0f}/{m.denominator:.0f})"
+        if unit == NPS:
+            return f"{m.value:+.1f} (n={m.n})"
+        if unit == HOURS:
+            return f"{m.value:.1f} h (n={m.n})"
+        return f"{m.value:.1f} (n={m.n})"
+
+    @property
+    def rank_text(self) -> str:
+        return f"{self.rank}/{self.ranked}" if self.rank is not None else "—"
+
+
+@dataclass
+class ScorecardRow:
+    """A person in one role at one dealer, with a cell per metric of the role."""
+
+    profile: StaffProfile
+    role: str
+    cells: list[Cell]
+    shown: bool = True
+
+    def cell(self, code: str) -> Cell:
+        return next(c for c in self.cells if c.metric.code == code)
+
+
+@dataclass
+class Scorecard:
+    """The scorecard of the days ``first`` – ``last``: the rows per role (``shown``: those the reader sees; the
+    others count for the ranks only), the days each indicator judges (B1: a month earlier) and each dealer's
+    minimum records for a rank."""
+
+    first: date
+    last: date
+    rows: dict[str, list[ScorecardRow]]
+    judged_days: dict[str, tuple[date, date]]
+    minimums: dict[int, int]
+
+    def shown(self, role: str) -> list[ScorecardRow]:
+        return [row for row in self.rows[role] if row.shown]
+
+
+def clocked_hours(dealer_ids, start: datetime, end: datetime, as_of=None) -> dict[tuple[int, int], Measure]:
+    """Hours clocked per (dealer, technician): the clocks started in ``[start, end)`` and clocked off by ``as_of``
+    (an open clock has no length yet); n = the clocks. One grouped query."""
+    as_of = evaluated_at(as_of)
+    rows = (
+        LabourClock.objects.filter(
+            stamped_in("started_at", start, end, as_of),
+            line__order__dealer_id__in=ids(dealer_ids),
+            ended_at__isnull=False,
+            ended_at__lte=as_of,
+        )
+        .order_by()
+        .values("line__order__dealer_id", "technician_id")
+        .annotate(minutes=Sum(Minutes("ended_at", "started_at")), n=Count("pk"))
     )
-    dealer_ids = sorted({p.dealer_id for p in profiles})
-    low, high = days_bounds(start, end)
-    window = {"delivered_at__gte": low, "delivered_at__lt": high}
-    promised = Q(promised_at__isnull=False)
-    advised = {
-        (row["dealer_id"], row["advisor_id"]): row
-        for row in RepairOrder.objects.filter(dealer_id__in=dealer_ids, **window)
-        .annotate(came_back=flag(_came_back()))
-        .order_by()
-        .values("dealer_id", "advisor_id")
-        .annotate(
-            ros=Count("id"),
-            promised=Count("id", filter=promised),
-            on_time=Count("id", filter=promised & Q(delivered_at__lte=F("promised_at"))),
-            comebacks=Count("id", filter=Q(came_back=True)),
+    return {
+        (row["line__order__dealer_id"], row["technician_id"]): Measure(
+            row["line__order__dealer_id"], row["minutes"] / 60.0, None, None, row["n"]
         )
+        for row in rows
     }
-    order_window = {f"order__{key}": value for key, value in window.items()}
-    worked = {
-        (row["order__dealer_id"], row["technician_id"]): row
-        for row in RepairOrderLine.objects.filter(
-            order__dealer_id__in=dealer_ids, technician_id__isnull=False, **order_window
-        )
-        .annotate(came_back=Exists(RepairOrder.objects.filter(_came_back(), pk=OuterRef("order_id"))))
-        .order_by()
-        .values("order__dealer_id", "technician_id")
-        .annotate(
-            ros=Count("order_id", distinct=True),
-            promised=Count("order_id", distinct=True, filter=Q(order__promised_at__isnull=False)),
-            on_time=Count(
-                "order_id",
-                distinct=True,
-                filter=Q(order__promised_at__isnull=False, order__delivered_at__lte=F("order__promised_at")),
-            ),
-            comebacks=Count("order_id", distinct=True, filter=Q(came_back=True)),
-        )
-    }
-    complaints = sources.complaint_counts_by_staff(dealer_ids, low, high)
-    surveys = sources.advisor_scores(dealer_ids, low, high)
-    empty = {"ros": 0, "promised": 0, "on_time": 0, "comebacks": 0}
-    rows = []
-    for profile in profiles:
-        as_advisor = advised.get((profile.dealer_id, profile.user_id), empty)
-        as_technician = worked.get((profile.dealer_id, profile.user_id), empty)
-        survey = surveys.get(profile.user_id) or {}
-        rows.append(
-            {
-                "profile": profile,
-                "advisor": {
-                    **as_advisor,
-                    "on_time_rate": Rate(as_advisor["on_time"], as_advisor["promised"]).percent_decimal(),
-                },
-                "technician": {
-                    **as_technician,
-                    "on_time_rate": Rate(as_technician["on_time"], as_technician["promised"]).percent_decimal(),
-                },
-                "complaints": complaints.get(profile.user_id, 0),
-                "survey_responses": survey.get("responses", 0),
-                "survey_score": survey.get("score"),
-            }
-        )
-    return rows
+
+
+def person_figures(dealer_ids, start: datetime, end: datetime, as_of=None) -> dict[str, dict[str, dict]]:
+    """{role: {code: {(dealer_id, user id): Measure}}}: every metric of ``METRICS`` for everyone at these dealers,
+    each over the period its indicator judges (``staff.hooks`` judged_period: B1 a month earlier), with the
+    domain's rule and records: repairs.comebacks (B1), repairs.kpis (B2, D1, D3; the technicians of an order are
+    those of its worked lines), complaints.kpis (E3 per advisor), surveys.kpis (E1, E2 of the advisor's orders).
+    One grouped query per figure (E3: two), whatever the number of people."""
+    period = {code: hooks.call("judged_period", code, start, end) for code in INDICATOR_CODES}
+    b1 = comebacks.first_time_fix_records(dealer_ids, *period["B1"], as_of)
+    qc = repairs.qc_first_pass_records(dealer_ids, *period["D3"], as_of)
+    answers = surveys.response_figures_by(("dealer_id", "repair_order__advisor_id"), dealer_ids, *period["E1"], as_of)
+    return {
+        ADVISOR: {
+            "B1": ratios_by(b1, "dealer_id", "advisor_id"),
+            "B2": ratios_by(repairs.on_time_delivery_records(dealer_ids, *period["B2"], as_of), "dealer_id",
+                            "advisor_id"),
+            "D1": ratios_by(repairs.checkin_records(dealer_ids, *period["D1"], as_of), "dealer_id", "advisor_id"),
+            "E3": complaints.complaint_rate_by_advisor(dealer_ids, *period["E3"], as_of),
+            "E1": {key: figures["E1"] for key, figures in answers.items()},
+            "E2": {key: figures["E2"] for key, figures in answers.items()},
+        },
+        TECHNICIAN: {
+            "B1": ratios_by(repairs.per_technician(b1), "dealer_id", "technician_key", distinct=True),
+            "D3": ratios_by(repairs.per_technician(qc, "order"), "order__dealer_id", "technician_key", distinct=True),
+            HOURS_CLOCKED: clocked_hours(dealer_ids, start, end, as_of),
+        },
+    }  # fmt: skip
+
+
+def _rank(cells: list[Cell], metric: Metric, minimum: int, enough_data) -> None:
+    """Competition ranks (1, 2, 2, 4) of the cells with enough records (the evaluation's rule, ``staff.hooks``);
+    the others get the reason they have none."""
+    eligible = []
+    for cell in cells:
+        n = cell.measure.n
+        if cell.value is None:
+            cell.reason = str(_("No records in this period: no rank."))
+        elif not enough_data(metric.code, n, minimum):
+            cell.reason = str(_("n = %(n)s: a rank needs at least %(minimum)s records.") % {"n": n, "minimum": minimum})
+        else:
+            eligible.append(cell)
+    eligible.sort(key=lambda c: -metric.better * c.value)
+    for position, cell in enumerate(eligible):
+        previous = eligible[position - 1] if position else None
+        cell.rank = previous.rank if previous is not None and previous.value == cell.value else position + 1
+        cell.ranked = len(eligible)
+
+
+def scorecard(
+    *,
+    profiles: QuerySet[StaffProfile],
+    first: date,
+    last: date,
+    peers: QuerySet[StaffProfile] | None = None,
+    as_of: datetime | None = None,
+) -> Scorecard:
+    """The service advisors' and technicians' own figures for the days ``first`` – ``last`` (ROs and events of the
+    period, as the indicators count them; see ``person_figures``), ranked within their dealer and role.
+
+    ``profiles`` are the people shown; ``peers`` (default: the same) those they are ranked among — the dealer's
+    advisors or technicians employed at some time in the period (a person reading their own row is ranked among
+    their colleagues without seeing them). Advisors are the service-advisor profiles, technicians the technician
+    and foreman profiles. A rank needs the evaluation's minimum records (``SystemVersion.min_sample`` of the version
+    the dealer is evaluated with). A fixed number of queries, whatever the number of people.
+    """
+    positions = [position for role_positions in ROLE_POSITIONS.values() for position in role_positions]
+    people = list(
+        (profiles if peers is None else peers)
+        .filter(position__in=positions, hire_date__lte=last)
+        .filter(Q(leave_date__isnull=True) | Q(leave_date__gte=first))
+        .select_related("user", "dealer")
+        .order_by("dealer__code", "employee_number", "id")
+    )
+    shown = None if peers is None else set(profiles.values_list("pk", flat=True))
+    dealer_ids = sorted({p.dealer_id for p in people})
+    start, end = days_bounds(first, last)
+    judged_days = {}
+    for code in INDICATOR_CODES:
+        low, high = hooks.call("judged_period", code, start, end)
+        judged_days[code] = (local_date(low), last_local_day(high))
+    rows: dict[str, list[ScorecardRow]] = {ADVISOR: [], TECHNICIAN: []}
+    if not dealer_ids:
+        return Scorecard(first, last, rows, judged_days, {})
+    figures = person_figures(dealer_ids, start, end, as_of)
+    minimums = hooks.call("min_samples", dealer_ids)
+    enough_data = hooks.get("enough_data")
+    for role, metrics in METRICS.items():
+        for profile in people:
+            if profile.position not in ROLE_POSITIONS[role]:
+                continue
+            key = (profile.dealer_id, profile.user_id)
+            cells = [
+                Cell(m, figures[role][m.code].get(key) or Measure.no_data(profile.dealer_id, m.kind)) for m in metrics
+            ]
+            rows[role].append(ScorecardRow(profile, role, cells, shown is None or profile.pk in shown))
+        for index, metric in enumerate(metrics):
+            if not metric.ranked:
+                continue
+            for dealer_id in dealer_ids:
+                cells = [row.cells[index] for row in rows[role] if row.profile.dealer_id == dealer_id]
+                _rank(cells, metric, minimums.get(dealer_id, 0), enough_data)
+    return Scorecard(first, last, rows, judged_days, minimums)

@@ -3,7 +3,7 @@ scorecard with Excel export, assessments."""
 
 from __future__ import annotations
 
-from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,17 +13,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import View
 
+from core.charts import Chart, Series, download_response
 from core.dates import days_bounds, first_of_month
-from core.exports import xlsx_response
+from core.exports import Sheet, xlsx_sheets_response
 from core.forms import apply_service_errors
 from core.history import history_entries
+from core.indicators import CSI_POINTS, NPS, PERCENT, RATIO, Rate
 from core.lists import FilteredListMixin, FilteredListView, filter_values
 from core.mixins import DealerScopedObjectMixin, RecordFormView, RecordPageView
 from core.permissions import allowed
 from organization.models import Dealer
-from staff import kpis, selectors, services
+from staff import hooks, kpis, selectors, services
 from staff.choices import CERTIFICATE_STATUS_COLOURS, RUBRIC, CertificateStatus, Position, TrainingStatus
 from staff.filtersets import CertificateFilterSet, StaffProfileFilterSet
 from staff.forms import (
@@ -34,6 +37,7 @@ from staff.forms import (
     ProfileCreateForm,
     ProfileForm,
     RequirementForm,
+    ScorecardForm,
     SkillForm,
     TrainingRecordForm,
 )
@@ -147,9 +151,7 @@ def _profile_context(request, profile: StaffProfile, **bound_forms) -> dict:
         "records": profile.training_records.select_related("course").order_by("-attended_on", "-id")[:100],
         "assessment_summary": selectors.assessment_summary(profile=profile),
         "rubric": [label for _name, label in RUBRIC],
-        "scorecard": selectors.scorecard(
-            profiles=StaffProfile.objects.filter(pk=profile.pk), start=month_start, end=today
-        ),
+        "scorecard": _profile_scorecard(user, profile, month_start, today),
         "month_start": month_start,
         "is_own": profile.user_id == user.pk,
         "history": history_entries(profile) if manage else [],
@@ -169,6 +171,20 @@ def _profile_context(request, profile: StaffProfile, **bound_forms) -> dict:
         context["can_assess"] = _assessment_subjects(user).filter(pk=profile.pk).exists()
         context["colleagues"] = context["is_own"] and _assessment_subjects(user).exists()
     return context
+
+
+def _profile_scorecard(user, profile: StaffProfile, first, last) -> list[dict]:
+    """The person's scorecard rows of the days (this month so far), ranked among their dealer's colleagues."""
+    card = selectors.scorecard(
+        profiles=StaffProfile.objects.filter(pk=profile.pk), peers=StaffProfile.objects.filter(dealer=profile.dealer),
+        first=first, last=last,
+    )  # fmt: skip
+    link_records(card, user)
+    return [
+        {"role": role, "title": ROLE_TITLES[role], "metrics": selectors.METRICS[role], "rows": card.shown(role)}
+        for role in card.rows
+        if card.shown(role)
+    ]
 
 
 class ProfileDetailView(RecordPageView):
@@ -444,9 +460,72 @@ class CertificateListView(StaffFiltersMixin, FilteredListView):
         return context
 
 
+# --- scorecard ----------------------------------------------------------------------------------------------
+
+ROLE_TITLES = {selectors.ADVISOR: _lazy("Service advisors"), selectors.TECHNICIAN: _lazy("Technicians")}
+# The value axis of a ranking chart per unit (None: from the data).
+AXES = {PERCENT: (0, 100), NPS: (-100, 100), CSI_POINTS: (0, 1000), selectors.PER_HUNDRED: (0, None)}
+
+
+def _ro_list_url(user, code: str, row: selectors.ScorecardRow, card: selectors.Scorecard) -> str | None:
+    """For a reader without the drill-down: an advisor's B1 / B2 orders in the repair-order list (delivered in the
+    days the indicator judges, with them as advisor)."""
+    if row.role != selectors.ADVISOR or code not in ("B1", "B2") or not user.has_perm("repairs.view_repairorder"):
+        return None
+    low, high = days_bounds(*card.judged_days[code])
+    query = {"dealer": row.profile.dealer_id, "advisor": row.profile.user_id, "status": "",
+             "delivered_after": low.isoformat(), "delivered_before": high.isoformat()}  # fmt: skip
+    return f"{reverse('repairs:repair_order_list')}?{urlencode(query)}"
+
+
+def link_records(card: selectors.Scorecard, user) -> None:
+    """Every shown figure links to its records: the drill-down filtered to the person (staff.hooks records_url),
+    else the repair-order list where that is the same orders; hours clocked have no list."""
+    for role in card.rows:
+        for row in card.shown(role):
+            for cell in row.cells:
+                code = cell.metric.code
+                if code == selectors.HOURS_CLOCKED:
+                    continue
+                cell.url = hooks.call(
+                    "records_url", user, code, row.profile.dealer_id, card.first, card.last, role, row.profile.user_id
+                ) or _ro_list_url(user, code, row, card)
+
+
+def ranked_rows(card: selectors.Scorecard, role: str, code: str) -> list[selectors.ScorecardRow]:
+    """The shown rows of the role, by their rank on ``code`` (those without a rank last, by name)."""
+    return sorted(
+        card.shown(role),
+        key=lambda row: (row.cell(code).rank is None, row.cell(code).rank or 0, str(row.profile.user)),
+    )
+
+
+def ranking_chart(card: selectors.Scorecard, role: str, code: str) -> Chart:
+    """The ranking of the role's people with a rank on ``code``, as bars linked to their records, n under each."""
+    metric = next(m for m in selectors.METRICS[role] if m.code == code)
+    rows = [row for row in ranked_rows(card, role, code) if row.cell(code).rank is not None]
+    low, high = AXES.get(metric.unit, (None, None))
+    minimum = ", ".join(sorted({str(card.minimums.get(row.profile.dealer_id, "")) for row in card.rows[role]}))
+    return Chart(
+        key=f"{role}-ranking",
+        title=_("%(role)s ranked by %(code)s %(indicator)s") % {
+            "role": ROLE_TITLES[role], "code": code, "indicator": metric.label},
+        kind="bar",
+        categories=[f"{row.cell(code).rank}. {row.profile.user}" for row in rows],
+        series=[Series(f"{code} {metric.label}", [row.cell(code).value for row in rows],
+                       links=[row.cell(code).url for row in rows])],
+        unit="" if metric.unit in (selectors.PER_HUNDRED, NPS, CSI_POINTS) else metric.unit,
+        counts=[row.cell(code).measure.n for row in rows],
+        y_min=low, y_max=high, horizontal=True, height=max(200, 48 * len(rows) + 80),
+        category_label=_("Name"),
+        empty_message=_("Nobody has enough records for a rank this month (a rank needs at least %(minimum)s).")
+        % {"minimum": minimum or "—"},
+    )  # fmt: skip
+
+
 class ScorecardMixin(StaffFiltersMixin):
-    """The people of the scorecard (StaffProfileFilterSet: dealer …; only oneself without the staff list) and the
-    period (this month so far by default)."""
+    """The people of the scorecard at one dealer (the first of the user's by default; everyone without the staff
+    list sees only themselves, ranked among their colleagues), the month and the rankings' figures."""
 
     model = StaffProfile
 
@@ -454,61 +533,122 @@ class ScorecardMixin(StaffFiltersMixin):
         profiles = StaffProfile.objects.for_user(self.request.user)
         return profiles if self.request.user.has_perm(VIEW) else profiles.filter(user=self.request.user)
 
-    def scorecard_rows(self, request) -> tuple[list[dict], date, date, int | None]:
-        start, end = PeriodForm(request.GET).period()
-        rows = selectors.scorecard(profiles=self.filtered_queryset(), start=start, end=end)
-        return rows, start, end, filter_values(self.filterset).get("dealer")
+    def get_dealers(self):
+        return super().get_dealers().order_by("code")
+
+    def get_filter_defaults(self) -> dict[str, str]:
+        first = self.get_dealers().first()
+        return {"dealer": str(first.pk)} if first is not None else {}
+
+    def scorecard(self, request) -> tuple[ScorecardForm, selectors.Scorecard | None]:
+        if not (request.user.has_perm(VIEW) or request.user.has_perm(VIEW_OWN)):
+            raise Http404
+        form = ScorecardForm(request.GET)
+        dealer_id = filter_values(self.filterset).get("dealer")  # another dealer's id: 404
+        if not form.is_valid() or not self.filterset.is_valid():
+            return form, None
+        month = form.period()
+        peers = StaffProfile.objects.filter(dealer_id=dealer_id) if dealer_id else StaffProfile.objects.none()
+        card = selectors.scorecard(
+            profiles=self.filtered_queryset(), peers=peers, first=month.first_day, last=month.last_day
+        )
+        link_records(card, request.user)
+        return form, card
 
 
 class ScorecardView(LoginRequiredMixin, ScorecardMixin, View):
-    """Scorecards of the advisors and technicians for a period (everyone else sees their own row only)."""
+    """The month's scorecards of a dealer's service advisors and technicians: their own B1, B2, D1, complaints and
+    survey figures, or B1, D3 and hours clocked, each with its n, a rank and a link to its records; the rankings
+    as bar charts (for those who see everyone)."""
 
     template_name = "staff/scorecard.html"
 
     def get(self, request):
-        if not (request.user.has_perm(VIEW) or request.user.has_perm(VIEW_OWN)):
-            raise Http404
-        rows, start, end, dealer_id = self.scorecard_rows(request)
-        return render(request, self.template_name, {
-            "rows": rows, "start": start, "end": end, "dealer_id": dealer_id, "dealers": self.get_dealers(),
+        form, card = self.scorecard(request)
+        context = {
+            "form": form, "dealers": self.get_dealers(), "dealer_id": filter_values(self.filterset).get("dealer"),
             "querystring": self.querystring(), "filterset": self.filterset,
-        })  # fmt: skip
+        }  # fmt: skip
+        if card is None:
+            return render(request, self.template_name, context, status=400)
+        sees_everyone = request.user.has_perm(VIEW)
+        sections, charts = [], []
+        for role in (selectors.ADVISOR, selectors.TECHNICIAN):
+            code = form.ranked_by(role)
+            chart = ranking_chart(card, role, code) if sees_everyone else None
+            charts += [chart] if chart else []
+            sections.append({"role": role, "title": ROLE_TITLES[role], "metrics": selectors.METRICS[role],
+                             "rows": ranked_rows(card, role, code), "ranked_by": code, "chart": chart})  # fmt: skip
+        download = download_response(request, charts)
+        if download is not None:
+            return download
+        month = form.period()
+        context.update(card=card, sections=sections, month=month, lags=_lag_notes(card),
+                       minimums=sorted(set(card.minimums.values())))  # fmt: skip
+        return render(request, self.template_name, context)
 
 
-def _rate(value):
-    return float(value) if value is not None else None
+def _lag_notes(card: selectors.Scorecard) -> list[str]:
+    """For an indicator judging other days than the month's (B1): which."""
+    notes = []
+    for code, (first, last) in card.judged_days.items():
+        if (first, last) != (card.first, card.last):
+            notes.append(_("%(code)s judges the repair orders delivered %(first)s – %(last)s: every 30-day comeback "
+                           "window of them is over.") % {"code": code, "first": f"{first:%Y-%m-%d}",
+                                                         "last": f"{last:%Y-%m-%d}"})  # fmt: skip
+    return notes
+
+
+PERCENT_FORMAT, ONE_DECIMAL, SIGNED, WHOLE = "0.0%", "0.0", "+0.0;-0.0;0.0", "0"
+
+
+def _export_columns(metric: selectors.Metric) -> list[tuple[str, str]]:
+    """(header, number format) of a metric's columns: value, numerator (ratios), n, rank (ranked figures)."""
+    name = f"{metric.code} {metric.label}" if metric.code != selectors.HOURS_CLOCKED else str(metric.label)
+    value_format = {PERCENT: PERCENT_FORMAT, NPS: SIGNED}.get(metric.unit, ONE_DECIMAL)
+    columns = [(name, value_format)]
+    if metric.kind == RATIO:
+        columns.append((f"{metric.code} {_('numerator')}", WHOLE))
+    columns.append((f"{metric.code} n" if metric.code != selectors.HOURS_CLOCKED else _("Clocked jobs"), WHOLE))
+    if metric.ranked:
+        columns.append((f"{metric.code} {_('Rank')}", WHOLE))
+    return columns
+
+
+def _export_values(cell: selectors.Cell) -> list:
+    m = cell.measure
+    value = m.value
+    if value is not None and cell.metric.unit == PERCENT:
+        value = Rate(m.numerator, m.denominator).fraction  # a share: Excel shows it in percent
+    values = [value]
+    if cell.metric.kind == RATIO:
+        values.append(int(m.numerator or 0))
+    values.append(m.n)
+    if cell.metric.ranked:
+        values.append(cell.rank)
+    return values
 
 
 class ScorecardExportView(LoginRequiredMixin, ScorecardMixin, View):
-    """The scorecard page in Excel, one row per person."""
+    """The scorecard page in Excel: a sheet per role, a row per person, each figure as numbers (value, numerator,
+    n, rank; shares formatted as percent)."""
 
     def get(self, request):
-        if not (request.user.has_perm(VIEW) or request.user.has_perm(VIEW_OWN)):
-            raise Http404
-        rows, start, end, _dealer = self.scorecard_rows(request)
-        header = [
-            _("Dealer"), _("Employee number"), _("Name"), _("Position"), _("ROs as advisor"),
-            _("On-time rate as advisor (%)"), _("Comebacks as advisor"), _("ROs as technician"),
-            _("On-time rate as technician (%)"), _("Comebacks as technician"), _("Complaints"),
-            _("Survey responses"), _("Survey score"),
-        ]  # fmt: skip
-        body = (
-            [
-                r["profile"].dealer.code,
-                r["profile"].employee_number,
-                str(r["profile"].user),
-                r["profile"].get_position_display(),
-                r["advisor"]["ros"],
-                _rate(r["advisor"]["on_time_rate"]),
-                r["advisor"]["comebacks"],
-                r["technician"]["ros"],
-                _rate(r["technician"]["on_time_rate"]),
-                r["technician"]["comebacks"],
-                r["complaints"],
-                r["survey_responses"],
-                r["survey_score"],
-            ]
-            for r in rows
-        )
-        return xlsx_response(filename=f"scorecard-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", sheet_title=_("Scorecard"),
-                             header=header, rows=body)  # fmt: skip
+        form, card = self.scorecard(request)
+        if card is None:
+            return render(request, "staff/scorecard.html", {"form": form, "dealers": self.get_dealers()}, status=400)
+        sheets = []
+        for role in (selectors.ADVISOR, selectors.TECHNICIAN):
+            metrics = selectors.METRICS[role]
+            columns = [column for metric in metrics for column in _export_columns(metric)]
+            header = [_("Dealer"), _("Employee number"), _("Name"), _("Position"), *[name for name, _f in columns]]
+            fixed = len(header) - len(columns)
+            rows = [
+                [row.profile.dealer.code, row.profile.employee_number, str(row.profile.user),
+                 row.profile.get_position_display(), *[v for cell in row.cells for v in _export_values(cell)]]
+                for row in ranked_rows(card, role, form.ranked_by(role))
+            ]  # fmt: skip
+            formats = {fixed + i: number_format for i, (_name, number_format) in enumerate(columns)}
+            sheets.append(Sheet(str(ROLE_TITLES[role]), header, rows, formats))
+        month = form.period()
+        return xlsx_sheets_response(filename=f"scorecard-{month}.xlsx", sheets=sheets)

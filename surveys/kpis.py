@@ -143,10 +143,31 @@ def response_figures(dealer_ids, start, end, as_of=None, **aggregates) -> dict[i
     ``aggregates`` are further figures a page wants from the same responses (e.g. ``low=Count(…)``); they are
     added to each dealer's dict (0 for a dealer without responses).
     """
+    found = response_figures_by(("dealer_id",), dealer_ids, start, end, as_of, **aggregates)
+    empty = _EMPTY_ROW | dict.fromkeys(aggregates, 0)
+    return {d: found.get(d) or _figures(d, empty, aggregates) for d in ids(dealer_ids)}
+
+
+_EMPTY_ROW = dict.fromkeys(["csi_total", "csi_n", "nps_n", "promoters", "passives", "detractors"], 0)
+
+
+def _figures(dealer_id, row: dict, aggregates) -> dict:
+    return {
+        "E1": mean(dealer_id, row["csi_total"], row["csi_n"], CSI_SCALE),
+        "E2": balance(dealer_id, row["promoters"] - row["detractors"], row["nps_n"]),
+        **{key: row[key] for key in ("promoters", "passives", "detractors", *aggregates)},
+    }
+
+
+def response_figures_by(key_paths, dealer_ids, start, end, as_of=None, **aggregates) -> dict:
+    """``response_figures`` per value of ``key_paths`` (e.g. ``("dealer_id", "repair_order__advisor_id")`` for the
+    staff scorecard: the service advisor of the surveyed repair order), in one grouped query: {key: figures}, the
+    key a tuple when there are several paths (its first value the dealer); keys without responses are absent."""
+    keys = {f"group_key_{i}": F(path) for i, path in enumerate(key_paths)}
     rows = (
         answered(dealer_ids, start, end, as_of)
         .order_by()
-        .values("dealer_id")
+        .values(**keys)
         .annotate(
             csi_total=Sum("csi_score", filter=HAS_CSI),
             csi_n=Count("pk", filter=HAS_CSI),
@@ -157,16 +178,10 @@ def response_figures(dealer_ids, start, end, as_of=None, **aggregates) -> dict[i
             **aggregates,
         )
     )
-    found = {row["dealer_id"]: row for row in rows}
-    empty = dict.fromkeys(["csi_total", "csi_n", "nps_n", "promoters", "passives", "detractors", *aggregates], 0)
     out = {}
-    for d in ids(dealer_ids):
-        row = found.get(d, empty)
-        out[d] = {
-            "E1": mean(d, row["csi_total"], row["csi_n"], CSI_SCALE),
-            "E2": balance(d, row["promoters"] - row["detractors"], row["nps_n"]),
-            **{key: row[key] for key in ("promoters", "passives", "detractors", *aggregates)},
-        }
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        out[key if len(key) > 1 else key[0]] = _figures(key[0], row, aggregates)
     return out
 
 

@@ -165,6 +165,18 @@ REPAIRS_HOOKS = {
     "uncertified_technicians": ["staff.selectors.uncertified_technician_ids"],
 }
 
+# What the staff scorecard takes from the evaluation (staff sits below it and never imports it): staff.hooks.
+STAFF_HOOKS = {
+    # {dealer_id: minimum records per figure} of the indicator-system version each dealer is evaluated with.
+    "min_samples": "evaluation.selectors.systems.min_samples",
+    # Whether a figure (code, n, minimum) stands on enough records for a rank.
+    "enough_data": "evaluation.models.systems.enough_data",
+    # The period an indicator's figure of [start, end) judges (B1: the deliveries of a month earlier).
+    "judged_period": "evaluation.selectors.measures.judged_period",
+    # The drill-down of an indicator filtered to a person, or None when the reader may not open it.
+    "records_url": "evaluation.selectors.measures.drilldown_url",
+}
+
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [

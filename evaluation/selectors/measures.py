@@ -34,8 +34,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from appointments import kpis as appointments
@@ -407,3 +410,48 @@ def measure_all(
         for code, spec in MEASURES.items()
         if codes is None or code in codes
     }
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Whose records: the drill-down's person filters (the staff scorecard links to them)
+# --------------------------------------------------------------------------------------------------------------------
+
+ADVISOR, TECHNICIAN = "advisor", "technician"
+
+#: role -> indicator code -> the domain's function keeping the records (of ``MeasureSpec.records``) a person answers
+#: for: the service advisor of the order, the technicians of its worked lines (repairs.kpis), the person a complaint
+#: counts against (complaints.kpis.responsible). The staff scorecard groups its figures by the same functions'
+#: rules; ``?advisor=<user id>`` / ``?technician=<user id>`` on the drill-down apply them.
+PERSON_FILTERS: dict[str, dict[str, Callable[[QuerySet, int], QuerySet]]] = {
+    ADVISOR: {
+        "B1": repairs.advised_by,
+        "B2": repairs.advised_by,
+        "D1": repairs.advised_by,
+        "E1": partial(repairs.advised_by, order_path="repair_order"),
+        "E2": partial(repairs.advised_by, order_path="repair_order"),
+        "E3": complaints.attributed_to,
+    },
+    TECHNICIAN: {
+        "B1": repairs.worked_by,
+        "D3": partial(repairs.worked_by, order_path="order"),
+    },
+}
+
+
+def judged_period(code: str, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The period whose records the figure of ``code`` for ``[start, end)`` judges (B1: a month earlier)."""
+    return MEASURES[code].judged_period(start, end)
+
+
+def drilldown_url(user, code: str, dealer_id: int, first, last, role: str | None = None, person_id=None) -> str | None:
+    """The drill-down of ``code`` for the dealer and the days ``first`` – ``last`` (dates), filtered to one person
+    (``role``: ADVISOR or TECHNICIAN, as ``PERSON_FILTERS``), or None when ``user`` may not open it."""
+    spec = MEASURES.get(code)
+    if spec is None or not (user.has_perm(MEASUREMENT_PERMISSION) and user.has_perm(spec.permission)):
+        return None
+    query = {"dealer": dealer_id, "from": f"{first:%Y-%m-%d}", "to": f"{last:%Y-%m-%d}"}
+    if role is not None:
+        if code not in PERSON_FILTERS.get(role, {}):
+            return None
+        query[role] = person_id
+    return f"{reverse('evaluation:drilldown', args=[code])}?{urlencode(query)}"

@@ -12,6 +12,7 @@ from core.tenancy import dealer_ids_for
 from evaluation import display, maths, notes
 from evaluation.choices import SystemVersionStatus
 from evaluation.models import Dimension, Indicator, IndicatorSystem, PairwiseMatrix, SystemVersion
+from organization.models import Dealer
 
 
 def system_list(*, user) -> QuerySet[IndicatorSystem]:
@@ -59,6 +60,24 @@ def current_version(oem_id: int | None) -> SystemVersion | None:
         if own is not None:
             return own
     return published.filter(system__oem__isnull=True).order_by("system_id").first()
+
+
+def min_samples(dealer_ids) -> dict[int, int]:
+    """{dealer_id: the minimum records per figure} of the version each dealer is evaluated with today
+    (``current_version`` of its OEM; the field's default without a published version). Two queries."""
+    oems = dict(Dealer.objects.filter(pk__in=list(dealer_ids)).values_list("pk", "region__oem_id"))
+    published = SystemVersion.objects.filter(status=SystemVersionStatus.PUBLISHED).filter(
+        Q(system__oem_id__in={oem for oem in oems.values() if oem is not None}) | Q(system__oem__isnull=True)
+    )
+    own, default = {}, None
+    # Highest system id first: of several default systems the lowest id is the last one kept, as current_version.
+    for oem_id, minimum in published.order_by("-system_id").values_list("system__oem_id", "min_sample"):
+        if oem_id is None:
+            default = minimum
+        else:
+            own[oem_id] = minimum
+    fallback = default if default is not None else SystemVersion._meta.get_field("min_sample").default
+    return {dealer_id: own.get(oem_id, fallback) for dealer_id, oem_id in oems.items()}
 
 
 def version_for_dealer(dealer) -> SystemVersion | None:

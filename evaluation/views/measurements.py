@@ -9,17 +9,27 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from accounts.models import User
 from core.dates import Month, days_bounds, last_local_day, localtime
 from core.exports import xlsx_response
 from evaluation import display
 from evaluation.selectors import systems as system_selectors
-from evaluation.selectors.measures import MAX_DAYS, MEASUREMENT_PERMISSION, MEASURES, Measure, MeasureSpec, measure_all
+from evaluation.selectors.measures import (
+    MAX_DAYS,
+    MEASUREMENT_PERMISSION,
+    MEASURES,
+    PERSON_FILTERS,
+    Measure,
+    MeasureSpec,
+    measure_all,
+)
 from organization.models import Dealer
 
 DEALERS_PER_PAGE = 20
@@ -44,6 +54,9 @@ class PeriodForm(forms.Form):
     """A period of whole local days, ``from`` and ``to`` included (at most a year)."""
 
     dealer = forms.IntegerField(label=_("Dealer"), min_value=1)
+    # Only the records one person answers for (PERSON_FILTERS; the staff scorecard links here).
+    advisor = forms.IntegerField(label=_("Service advisor"), min_value=1, required=False)
+    technician = forms.IntegerField(label=_("Technician"), min_value=1, required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -241,15 +254,24 @@ class DrilldownView(MeasurementPermissionMixin, View):
         dealer = get_object_or_404(
             Dealer.objects.for_user(request.user).select_related("region"), pk=form.cleaned_data["dealer"]
         )
+        person, role = self.person(form, spec, dealer)
+        if form.errors:
+            context = {"form": form, "spec": spec, "names": system_selectors.indicator_names(())}
+            return render(request, self.template_name, context, status=400)
         start, end = form.bounds()
         figure = spec.measure([dealer.id], start, end)[dealer.id]
         records = spec.records(dealer.id, start, end)
+        if person is not None:
+            records = PERSON_FILTERS[role][spec.code](records, person.pk)
         if request.GET.get("format") == "xlsx":
             return self.export(spec, dealer, form, records)
         page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
+        everyone = query.copy()
+        for name in PERSON_FILTERS:
+            everyone.pop(name, None)
         return render(
             request,
             self.template_name,
@@ -259,9 +281,28 @@ class DrilldownView(MeasurementPermissionMixin, View):
                 "lag": lag_sentence(spec, start, end),
                 "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
                 "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
-                "querystring": query.urlencode(),
+                "querystring": query.urlencode(), "person": person, "person_role": role,
+                "everyone_querystring": everyone.urlencode(),
             },
         )  # fmt: skip
+
+    def person(self, form, spec: MeasureSpec, dealer):
+        """(user, role) of the ``advisor`` / ``technician`` filter, or (None, None). Someone who neither works for
+        the dealer nor has a staff profile there is a 404; an indicator without that filter a form error."""
+        if all(form.cleaned_data.get(role) is not None for role in PERSON_FILTERS):
+            form.add_error(None, gettext("Narrow the records to a service advisor or to a technician, not both."))
+            return None, None
+        for role, filters in PERSON_FILTERS.items():
+            person_id = form.cleaned_data.get(role)
+            if person_id is None:
+                continue
+            if spec.code not in filters:
+                form.add_error(role, gettext("%(code)s cannot be narrowed to one person in this role.")
+                               % {"code": spec.code})  # fmt: skip
+                return None, None
+            people = User.objects.filter(Q(dealer_memberships__dealer=dealer) | Q(staff_profiles__dealer=dealer))
+            return get_object_or_404(people.distinct(), pk=person_id), role
+        return None, None
 
     def export(self, spec, dealer, form, records):
         """The drill-down as a sheet with the page's columns (a flag or value column only where the page has one)."""

@@ -1,17 +1,15 @@
-"""KPI C3 (training compliance) and C4 (certified technicians), and the scorecard, on hand-built data."""
+"""KPI C3 (training compliance) and C4 (certified technicians) on hand-built data (the scorecard: test_scorecard)."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.dates import days_bounds, month_bounds
 from core.indicators import Measure, Rate
 from core.tests.helpers import sh
 from repairs.choices import FaultCategory
-from staff import kpis, selectors, sources
+from staff import kpis, selectors
 from staff.choices import CertificateKind, Position, TrainingResult
 from staff.models import StaffProfile, TrainingRequirement
 from staff.rules import required_hours_to_date
@@ -131,68 +129,3 @@ def test_uncertified_technicians_for_the_dispatch_warning(dealer_a, tech_a):
     assert selectors.uncertified_technician_ids(dealer_id=dealer_a.pk, day=JUNE_30) == {tech_a.user_id}
     certificate(tech_a, expires_on=date(2026, 6, 30))
     assert selectors.uncertified_technician_ids(dealer_id=dealer_a.pk, day=JUNE_30) == set()
-
-
-@pytest.fixture
-def fake_sources(monkeypatch):
-    calls = []
-
-    def complaints(dealer_ids, start, end):
-        calls.append(("complaints", sorted(dealer_ids), start, end))
-        return {fake_sources.advisor_id: 2}
-
-    def surveys(dealer_ids, start, end):
-        calls.append(("surveys", sorted(dealer_ids), start, end))
-        return {fake_sources.advisor_id: {"responses": 3, "score": 88.5}}
-
-    monkeypatch.setattr(sources, "complaint_counts_by_staff", complaints)
-    monkeypatch.setattr(sources, "advisor_scores", surveys)
-    fake_sources.calls = calls
-    return fake_sources
-
-
-def test_scorecard_exact(dealer_a, fake_sources):
-    adviser = person(dealer_a, Position.SERVICE_ADVISOR)
-    tech = person(dealer_a, Position.TECHNICIAN)
-    person(dealer_a, Position.PARTS_CLERK)  # no scorecard
-    fake_sources.advisor_id = adviser.user_id
-    a = adviser.user
-    on_time = order(dealer_a, a, arrived=at(date(2026, 5, 4), 9), promised=at(date(2026, 5, 4), 17),
-                    delivered=at(date(2026, 5, 4), 16))  # fmt: skip
-    late = order(dealer_a, a, arrived=at(date(2026, 5, 5), 9), promised=at(date(2026, 5, 5), 12),
-                 delivered=at(date(2026, 5, 5), 15))  # fmt: skip
-    order(dealer_a, a, arrived=at(date(2026, 5, 6), 9), delivered=at(date(2026, 5, 6), 15))  # no promise
-    order(dealer_a, a, arrived=at(date(2026, 4, 6), 9), delivered=at(date(2026, 4, 30), 15))  # April
-    order(dealer_a, a, arrived=at(date(2026, 6, 2), 9), comeback_of=on_time)  # the comeback, in June
-    # Not linked by the desk, but the same fault 3 days after delivery: B1 counts it, so the scorecard does too.
-    order(dealer_a, a, arrived=at(date(2026, 5, 8), 9), comeback_of=None, vehicle=late.vehicle)
-    job(on_time, tech.user)
-    job(on_time, tech.user)
-    job(late, tech.user)
-
-    with CaptureQueriesContext(connection) as queries:
-        rows = selectors.scorecard(
-            profiles=StaffProfile.objects.filter(dealer=dealer_a), start=date(2026, 5, 1), end=date(2026, 5, 31)
-        )
-    assert len(queries) == 3  # profiles, advisor figures, technician figures
-    by_person = {row["profile"].pk: row for row in rows}
-    assert set(by_person) == {adviser.pk, tech.pk}
-    row = by_person[adviser.pk]
-    assert row["advisor"] == {"dealer_id": dealer_a.pk, "advisor_id": a.pk, "ros": 3, "promised": 2, "on_time": 1,
-                              "comebacks": 2, "on_time_rate": Decimal("50.0")}  # fmt: skip
-    assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (2, 3, 88.5)
-    row = by_person[tech.pk]
-    assert (row["technician"]["ros"], row["technician"]["on_time"], row["technician"]["comebacks"]) == (2, 1, 2)
-    assert row["advisor"]["ros"] == 0 and row["advisor"]["on_time_rate"] is None
-    assert (row["complaints"], row["survey_responses"], row["survey_score"]) == (0, 0, None)
-    start, end = fake_sources.calls[0][2:]
-    assert (start, end) == (at(date(2026, 5, 1), 0), at(date(2026, 6, 1), 0))
-
-
-def test_scorecard_reads_complaints_and_surveys_directly(dealer_a):
-    """No ImportError guard: the sources are the complaints and surveys selectors; none in the period gives 0."""
-    adviser = person(dealer_a, Position.SERVICE_ADVISOR)
-    rows = selectors.scorecard(profiles=StaffProfile.objects.all(), start=date(2026, 5, 1), end=date(2026, 5, 31))
-    assert [(r["profile"], r["complaints"], r["survey_responses"], r["survey_score"]) for r in rows] == [
-        (adviser, 0, 0, None)
-    ]

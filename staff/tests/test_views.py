@@ -181,8 +181,10 @@ def test_training_report_and_requirement(manager_a, dealer_a, dealer_b, tech_a):
 
 
 def test_scorecard_export(manager_a, dealer_a, tech_a, tech_b):
-    response = login(manager_a).get(reverse("staff:scorecard_export"), {"start": "2026-05-01", "end": "2026-05-31"})
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    response = login(manager_a).get(reverse("staff:scorecard_export"), {"month": "2026-05"})
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Service advisors", "Technicians"]
+    rows = list(book["Technicians"].iter_rows(values_only=True))
     assert rows[0][:3] == ("Dealer", "Employee number", "Name")
     assert [r[1] for r in rows[1:]] == [tech_a.employee_number]
 
