@@ -41,6 +41,13 @@ def region_manager(dealer_a):
 
 
 @pytest.fixture
+def region_manager_b(dealer_a, dealer_b):
+    """The region manager of dealer B's region (not dealer A's)."""
+    assert dealer_a.region_id != dealer_b.region_id
+    return UserFactory(username="region_mgr_b", roles=[Role.REGION_MANAGER], regions=[dealer_b.region])
+
+
+@pytest.fixture
 def region_manager_ab(dealer_a, dealer_b):
     """A region manager of both dealers' regions: reads dealers A and B, changes neither."""
     return UserFactory(username="region_ab", roles=[Role.REGION_MANAGER], regions=[dealer_a.region, dealer_b.region])

@@ -51,13 +51,6 @@ def manager_a(dealer_a):
     return UserFactory(roles=[Role.SERVICE_MANAGER], dealers=[dealer_a])
 
 
-@pytest.fixture
-def region_manager_b(dealer_a, dealer_b):
-    """The region manager of dealer B's region (not dealer A's)."""
-    assert dealer_a.region_id != dealer_b.region_id
-    return UserFactory(roles=[Role.REGION_MANAGER], regions=[dealer_b.region])
-
-
 # --- the measurements page ------------------------------------------------------------------------------------------
 
 
