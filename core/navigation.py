@@ -21,6 +21,7 @@ class NavItem:
 # Later domains append their pages here, in the order a service desk uses them.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "dashboards:home"),
+    NavItem(_("Region view"), "dashboards:network", "organization.view_region"),
     NavItem(_("Service desk"), "dashboards:desk", "repairs.advise_repairorder"),
     NavItem(_("Appointments"), "appointments:appointment_day", "appointments.view_appointment"),
     NavItem(_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
