@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
 from appointments import slots
-from appointments.choices import HOLDS_BAY
+from appointments.choices import HOLDS_BAY, PENDING, AppointmentStatus
 from appointments.models import Appointment
-from core.dates import day_bounds
+from core.dates import day_bounds, local_zone
 from core.indicators import Rate
 from customers.models import Customer, Vehicle
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
@@ -64,6 +65,26 @@ def appointment_list(*, user: User, day: date | None = None) -> QuerySet[Appoint
         first, last = day_bounds(day)
         qs = qs.filter(slot_start__gte=first, slot_start__lt=last)
     return qs.order_by("slot_start", "id")
+
+
+def day_arrivals(*, user: User, dealer: Dealer, day: date, now: datetime | None = None) -> dict[str, int]:
+    """The dealer's appointments of its local ``day`` by arrival (one query): ``booked`` (all but cancelled),
+    ``arrived``, ``not_yet`` (still booked or confirmed; ``late`` of them: their slot has begun) and ``no_show``."""
+    now = now or timezone.now()
+    first, last = day_bounds(day, local_zone(dealer))
+    pending = Q(status__in=PENDING)
+    return (
+        Appointment.objects.for_user(user)
+        .filter(dealer=dealer, slot_start__gte=first, slot_start__lt=last)
+        .order_by()
+        .aggregate(
+            booked=Count("id", filter=~Q(status=AppointmentStatus.CANCELLED)),
+            arrived=Count("id", filter=Q(status=AppointmentStatus.ARRIVED)),
+            not_yet=Count("id", filter=pending),
+            late=Count("id", filter=pending & Q(slot_start__lte=now)),
+            no_show=Count("id", filter=Q(status=AppointmentStatus.NO_SHOW)),
+        )
+    )
 
 
 def day_calendar(*, user: User, dealer: Dealer, day: date) -> DayCalendar:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from complaints import kpis
@@ -103,15 +106,69 @@ def dashboard(*, user: User, dealer_id: int | None = None, month: date | None = 
     }
 
 
+# The deadline still running next: first contact while not contacted, else feedback while not given (when it falls
+# before the resolution deadline), else the resolution; as (condition, deadline field, step) and the last one.
+_NEXT_DEADLINES = (
+    (Q(first_contact_at__isnull=True), "first_contact_due_at", "a2"),
+    (Q(feedback_at__isnull=True, feedback_due_at__lt=F("resolution_due_at")), "feedback_due_at", "d6"),
+)
+_LAST_DEADLINE = ("resolution_due_at", "resolution")
+SLA_STEP_LABELS = {"a2": _lazy("First contact (A2)"), "d6": _lazy("Feedback (D6)"), "resolution": _lazy("Resolution")}
+
+
 def _next_due():
     """The earliest deadline still running (first contact, else feedback, else resolution)."""
-    from django.db.models import Case, When
+    return Case(*(When(condition, then=F(due)) for condition, due, _step in _NEXT_DEADLINES),
+                default=F(_LAST_DEADLINE[0]))  # fmt: skip
 
-    return Case(
-        When(first_contact_at__isnull=True, then=F("first_contact_due_at")),
-        When(feedback_at__isnull=True, feedback_due_at__lt=F("resolution_due_at"), then=F("feedback_due_at")),
-        default=F("resolution_due_at"),
+
+def _next_step():
+    """Which deadline ``_next_due`` is: "a2", "d6" or "resolution"."""
+    return Case(*(When(condition, then=Value(step)) for condition, _due, step in _NEXT_DEADLINES),
+                default=Value(_LAST_DEADLINE[1]), output_field=CharField())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """An unresolved complaint's next deadline and the working time left to it (negative: overdue by that much)."""
+
+    complaint: Complaint
+    step: str
+    due_at: datetime
+    working_time: timedelta  # left to the deadline, or (``overdue``) since it passed
+    overdue: bool
+
+    @property
+    def minutes_left(self) -> int:
+        """Whole working minutes left; past the deadline, minus the working minutes since (part of one counts)."""
+        seconds = self.working_time.total_seconds()
+        return -math.ceil(seconds / 60) if self.overdue else math.floor(seconds / 60)
+
+    @property
+    def label(self) -> str:
+        return str(SLA_STEP_LABELS[self.step])
+
+
+def sla_clocks(*, user: User, dealer: Dealer, now: datetime | None = None, limit: int = 10) -> dict:
+    """The dealer's unresolved complaints with their SLA clock running: ``clocks``, the ``limit`` most urgent by
+    their next deadline (``_next_due``) with the working minutes left in the dealer's business hours (negative:
+    overdue); ``open`` and ``overdue`` (``overdue_q``) counted over all of them. Four queries."""
+    now = now or timezone.now()
+    complaints = Complaint.objects.for_user(user).filter(dealer=dealer, status__in=UNRESOLVED)
+    counts = complaints.order_by().aggregate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
+    rows = list(
+        complaints.select_related(*LIST_RELATED)
+        .annotate(next_due=_next_due(), next_step=_next_step())
+        .order_by("next_due", "id")[:limit]
     )
+    clocks = []
+    if rows:
+        calendar = calendar_for(dealer, min(now, rows[0].next_due))
+        for complaint in rows:
+            due, overdue = complaint.next_due, complaint.next_due < now
+            span = business_time_between(calendar, due, now) if overdue else business_time_between(calendar, now, due)
+            clocks.append(SlaClock(complaint, complaint.next_step, due, span, overdue))
+    return {**counts, "clocks": clocks}
 
 
 @dataclass(frozen=True)
@@ -130,14 +187,12 @@ class SlaLine:
 
 def sla_lines(complaint: Complaint, *, now: datetime | None = None) -> list[SlaLine]:
     """The three SLA deadlines with working time remaining (or past), in the dealer's business hours."""
-    from django.utils.translation import gettext as _
-
     now = now or timezone.now()
     calendar = calendar_for(complaint.dealer, min(complaint.received_at, complaint.sla_started_at))
     rows = [
-        ("a2", _("First contact (A2)"), complaint.first_contact_due_at, complaint.first_contact_at),
-        ("d6", _("Feedback (D6)"), complaint.feedback_due_at, complaint.feedback_at),
-        ("resolution", _("Resolution"), complaint.resolution_due_at, complaint.resolved_at),
+        ("a2", str(SLA_STEP_LABELS["a2"]), complaint.first_contact_due_at, complaint.first_contact_at),
+        ("d6", str(SLA_STEP_LABELS["d6"]), complaint.feedback_due_at, complaint.feedback_at),
+        ("resolution", str(SLA_STEP_LABELS["resolution"]), complaint.resolution_due_at, complaint.resolved_at),
     ]
     lines = []
     for code, label, due, done in rows:
@@ -155,11 +210,11 @@ def complaint_counts_by_staff(dealer_ids: Iterable[int], start: datetime, end: d
     """Complaints received in [start, end) at these dealers per staff member they are attributed to.
 
     A complaint counts against the staff member named on it, else against the service advisor of its
-    repair order (complaints.kpis.responsible); complaints with neither are not attributed.
+    repair order; complaints with neither are not attributed.
     """
     rows = (
         Complaint.objects.filter(dealer_id__in=list(dealer_ids), received_at__gte=start, received_at__lt=end)
-        .annotate(attributed=kpis.responsible())
+        .annotate(attributed=Coalesce("staff_id", "repair_order__advisor_id"))
         .filter(attributed__isnull=False)
         .order_by()
         .values("attributed")

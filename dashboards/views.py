@@ -19,6 +19,7 @@ from core.dates import day_bounds
 from core.mixins import DealerScopedObjectMixin
 from customers import selectors as customer_selectors
 from customers.models import Customer, Vehicle
+from dashboards.cockpit import cockpit_view
 from organization.models import Dealer
 from repairs import selectors as repair_selectors
 from repairs.models import RepairOrder
@@ -65,10 +66,28 @@ ROLE_SHORTCUTS = {
 }
 
 
+# A role's own home page, as (role, view), the first the user holds wins: the service manager's cockpit. The
+# region managers' and the OEM's network page (issue 12, part 3) is added here, before or after it.
+ROLE_HOMES = [(Role.SERVICE_MANAGER, cockpit_view)]
+
+
+def role_home(user):
+    """The page view that is this user's home by role (``ROLE_HOMES``; a superuser only by the roles given to
+    them), else None: the general home page."""
+    for role, view in ROLE_HOMES:
+        if role in user.role_codes:
+            return view
+    return None
+
+
 @login_required
 def home(request):
-    """Landing page: the user's roles, dealers, shortcuts and archive figures for their dealers."""
+    """Landing page: a role's own home (``role_home``: the service manager's cockpit), else the user's roles,
+    dealers, shortcuts and archive figures for their dealers."""
     user = request.user
+    view = role_home(user)
+    if view is not None:
+        return view(request)
     dealers = Dealer.objects.for_user(user).select_related("region")
     shortcuts, seen = [], set()
     for role in Role.values:

@@ -8,7 +8,7 @@ from customers.selectors import classify_search
 from organization.models import Dealer
 from repairs.choices import RepairOrderStatus
 from repairs.models import RepairOrder
-from repairs.selectors import OPEN_STATUSES
+from repairs.selectors import OPEN_STATUSES, promise_at_risk_q, promise_overdue_q
 
 
 class RepairOrderFilterSet(django_filters.FilterSet):
@@ -20,6 +20,9 @@ class RepairOrderFilterSet(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=django_filters.widgets.BooleanWidget, label=_("past promised time")
+    )
+    at_risk = django_filters.BooleanFilter(
+        method="filter_at_risk", widget=django_filters.widgets.BooleanWidget, label=_("promised time at risk")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     # Plain ids for the big tables (the queryset is already scoped, so another dealer's id finds nothing).
@@ -40,8 +43,12 @@ class RepairOrderFilterSet(django_filters.FilterSet):
         return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.filter(status=value)
 
     def filter_overdue(self, queryset, name, value):
-        """Open orders past their promised time."""
-        return queryset.filter(status__in=OPEN_STATUSES, promised_at__lt=timezone.now()) if value else queryset
+        """Orders not ready for delivery past their promised time (``repairs.selectors.promise_overdue_q``)."""
+        return queryset.filter(promise_overdue_q(timezone.now())) if value else queryset
+
+    def filter_at_risk(self, queryset, name, value):
+        """Orders not ready with less than an hour to their promised time (``repairs.selectors.promise_at_risk_q``)."""
+        return queryset.filter(promise_at_risk_q(timezone.now())) if value else queryset
 
     def filter_q(self, queryset, name, value):
         """RO number or customer name by its start, or the plate, VIN or mobile (customers.classify_search)."""

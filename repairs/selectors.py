@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -19,6 +21,56 @@ OPEN_STATUSES = [
     RepairOrderStatus.QC,
     RepairOrderStatus.READY,
 ]
+
+# --- the promised delivery time ---------------------------------------------------------------------------------
+# One rule for every page that flags promises (the desk, the cockpit, the RO list filters, the workshop board):
+# an order keeps its promise once it is ready for delivery; before that it is *overdue* when the promised time has
+# passed and *at risk* when less than PROMISE_AT_RISK is left.
+PROMISE_AT_RISK = timedelta(hours=1)
+NOT_READY_STATUSES = [s for s in OPEN_STATUSES if s != RepairOrderStatus.READY]
+
+
+def promise_overdue_q(now: datetime) -> Q:
+    """Orders not ready for delivery whose promised time has passed."""
+    return Q(status__in=NOT_READY_STATUSES, promised_at__lt=now)
+
+
+def promise_at_risk_q(now: datetime) -> Q:
+    """Orders not ready for delivery with less than ``PROMISE_AT_RISK`` left to their promised time (not passed)."""
+    return Q(status__in=NOT_READY_STATUSES, promised_at__gte=now, promised_at__lt=now + PROMISE_AT_RISK)
+
+
+def open_order_counts(*, user: User, dealer_id: int | None = None, write: bool = False) -> list[tuple[str, str, int]]:
+    """[(status, label, count)] of the open orders (reception to ready for delivery) of the user's dealers (those
+    they may change, with ``write``), in the order of the visit (one grouped query)."""
+    orders = RepairOrder.objects.for_user(user, write=write).filter(status__in=OPEN_STATUSES)
+    if dealer_id:
+        orders = orders.filter(dealer_id=dealer_id)
+    by_status = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
+    return [(value, label, by_status.get(value, 0)) for value, label in RepairOrderStatus.choices
+            if value in OPEN_STATUSES]  # fmt: skip
+
+
+def promises(*, user: User, dealer_id: int | None = None, now: datetime | None = None, limit: int = 50) -> dict:
+    """``at_risk`` and ``overdue``: the orders whose promised time is at risk and those past it (``promise_at_risk_q``
+    / ``promise_overdue_q``), soonest promise first, at most ``limit`` of each, each with ``minutes_left`` (negative:
+    minutes late); ``at_risk_count`` and ``overdue_count``: how many there are in all (three queries)."""
+    now = now or timezone.now()
+    orders = RepairOrder.objects.for_user(user).filter(
+        status__in=NOT_READY_STATUSES, promised_at__lt=now + PROMISE_AT_RISK
+    )
+    if dealer_id:
+        orders = orders.filter(dealer_id=dealer_id)
+    counts = orders.order_by().aggregate(
+        at_risk_count=Count("id", filter=promise_at_risk_q(now)),
+        overdue_count=Count("id", filter=promise_overdue_q(now)),
+    )
+    listed = orders.select_related("vehicle", "customer", "advisor").order_by("promised_at", "id")
+    overdue = list(listed.filter(promise_overdue_q(now))[:limit])
+    at_risk = list(listed.filter(promise_at_risk_q(now))[:limit])
+    for order in overdue + at_risk:
+        order.minutes_left = int((order.promised_at - now).total_seconds() // 60)
+    return {"at_risk": at_risk, "overdue": overdue, **counts}
 
 
 def repair_order_list(*, user: User) -> QuerySet[RepairOrder]:
@@ -97,7 +149,6 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
     orders = RepairOrder.objects.for_user(user, write=True).filter(status__in=OPEN_STATUSES)
     if dealer_id:
         orders = orders.filter(dealer_id=dealer_id)
-    by_status = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
     listed = orders.select_related("vehicle", "customer", "advisor").order_by("promised_at", "id")
     now = timezone.now()
     additions = (
@@ -109,12 +160,8 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
     if dealer_id:
         additions = additions.filter(order__dealer_id=dealer_id)
     return {
-        "counts": [
-            (value, label, by_status.get(value, 0))
-            for value, label in RepairOrderStatus.choices
-            if value in OPEN_STATUSES
-        ],
-        "late": list(listed.filter(promised_at__lt=now).exclude(status=RepairOrderStatus.READY)[:50]),
+        "counts": open_order_counts(user=user, dealer_id=dealer_id, write=True),
+        "late": list(listed.filter(promise_overdue_q(now))[:50]),
         "ready": list(listed.filter(status=RepairOrderStatus.READY)[:50]),
         "in_progress": list(listed.exclude(status=RepairOrderStatus.READY)[:100]),
         "additions": list(additions[:50]),
