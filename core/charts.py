@@ -201,6 +201,8 @@ class Chart:
         if self.horizontal:
             categories["inverse"] = True
         value_axis = self._value_axis()
+        if self.kind == "histogram":
+            value_axis["minInterval"] = 1  # counts of dealers
         option["xAxis"], option["yAxis"] = (value_axis, categories) if self.horizontal else (categories, value_axis)
         option["series"] = [
             {"name": s.name, "type": "bar", "data": [

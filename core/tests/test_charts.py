@@ -62,6 +62,7 @@ def test_histogram_counts_into_bins_with_the_last_edge_included():
     chart = Chart.histogram("dist", "Scores", [0, 59.9, 60, 100, None], edges=[0, 60, 80, 100], name="dealers")
     assert chart.categories == ["0–60", "60–80", "80–100"]
     assert list(chart.series[0].values) == [2, 1, 1]
+    assert chart.echarts()["yAxis"]["minInterval"] == 1  # whole dealers
     assert Chart.histogram("dist", "Scores", [None], edges=[0, 100], name="dealers").is_empty
 
 
