@@ -53,4 +53,4 @@ serve-prod: install
 	DJANGO_SETTINGS_MODULE=config.settings.production .venv/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
 
 clean:
-	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results reports .pytest_cache
+	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles test-results junit .pytest_cache

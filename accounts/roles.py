@@ -347,6 +347,16 @@ ALERT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in ALERT_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Quality reports (月度/年度服务质量报告): the service manager makes and reads the dealer's; region managers and
+# administrators also a whole region's ("regional": the ranking of all its dealers).
+REPORT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {"reports.qualityreport": ("view", "add")},
+    Role.REGION_MANAGER: {"reports.qualityreport": ("view", "add", "regional")},
+    Role.ADMINISTRATOR: {"reports.qualityreport": ("view", "add", "regional")},
+}
+for _role, _grants in REPORT_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 
 def sync_role_groups(using: str = "default") -> None:
     """Create one group per role and set exactly the permissions listed for it."""

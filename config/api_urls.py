@@ -36,4 +36,5 @@ urlpatterns = [
     ),
     path("", include("surveys.api.urls")),
     path("", include("evaluation.api.urls")),
+    path("", include("reports.api.urls")),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("staff.urls")),
     path("", include("evaluation.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

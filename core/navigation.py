@@ -42,6 +42,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Staff"), "staff:staff_list", "staff.view_staffprofile"),
     NavItem(_("My profile"), "staff:my_profile", "staff.view_own_staffprofile"),
     NavItem(_("Evaluation"), "evaluation:index", "evaluation.view_indicatorsystem"),
+    NavItem(_("Quality reports"), "reports:report_list", "reports.view_qualityreport"),
     NavItem(_("Dealers"), "dashboards:dealer_list", "organization.view_dealer"),
     NavItem(_("API"), "api-docs"),
     NavItem(_("Administration"), "admin:index", staff_only=True),

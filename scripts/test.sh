@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-RESULTS=reports/junit  # not test-results/: pytest-playwright empties that folder
+RESULTS=junit  # not test-results/ (pytest-playwright empties that folder), not reports/ (the quality-reports app)
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 export DJANGO_SETTINGS_MODULE=config.settings.test
 unset DATABASE_URL

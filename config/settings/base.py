@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "surveys",
     "staff",
     "evaluation",
+    "reports",
     # Pages and commands that put the domains together (the top of the import layers, .importlinter).
     "dashboards",
 ]
