@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -210,11 +209,11 @@ def complaint_counts_by_staff(dealer_ids: Iterable[int], start: datetime, end: d
     """Complaints received in [start, end) at these dealers per staff member they are attributed to.
 
     A complaint counts against the staff member named on it, else against the service advisor of its
-    repair order; complaints with neither are not attributed.
+    repair order (complaints.kpis.responsible); complaints with neither are not attributed.
     """
     rows = (
         Complaint.objects.filter(dealer_id__in=list(dealer_ids), received_at__gte=start, received_at__lt=end)
-        .annotate(attributed=Coalesce("staff_id", "repair_order__advisor_id"))
+        .annotate(attributed=kpis.responsible())
         .filter(attributed__isnull=False)
         .order_by()
         .values("attributed")
