@@ -12,7 +12,15 @@ from evaluation.models.audits import (
     AuditTemplate,
     _evidence_path,
 )
-from evaluation.models.runs import DealerEvaluation, EvaluationRun, EvaluationRunQuerySet
+from evaluation.models.runs import (
+    RUN_ADD,
+    RUN_PUBLISH,
+    DealerEvaluation,
+    DealerEvaluationQuerySet,
+    EvaluationRun,
+    EvaluationRunQuerySet,
+    sees_drafts,
+)
 from evaluation.models.systems import (
     ENTROPY_WINDOW_MAX,
     GRACE_DAYS_MAX,
@@ -28,8 +36,9 @@ from evaluation.models.systems import (
 )
 
 __all__ = [
-    "ENTROPY_WINDOW_MAX", "GRACE_DAYS_MAX", "PERCENT", "POPULATION_CODES", "AlertReason", "Audit", "AuditAdjustment",
-    "AuditEvidence", "AuditItem", "AuditItemScore", "AuditSection", "AuditTemplate", "DealerEvaluation", "Dimension",
-    "EvaluationRun", "EvaluationRunQuerySet", "ImprovementAction", "Indicator", "IndicatorSystem",
-    "IndicatorSystemQuerySet", "PairwiseMatrix", "QualityAlert", "SystemVersion", "_evidence_path", "enough_data",
+    "ENTROPY_WINDOW_MAX", "GRACE_DAYS_MAX", "PERCENT", "POPULATION_CODES", "RUN_ADD", "RUN_PUBLISH", "AlertReason",
+    "Audit", "AuditAdjustment", "AuditEvidence", "AuditItem", "AuditItemScore", "AuditSection", "AuditTemplate",
+    "DealerEvaluation", "DealerEvaluationQuerySet", "Dimension", "EvaluationRun", "EvaluationRunQuerySet",
+    "ImprovementAction", "Indicator", "IndicatorSystem", "IndicatorSystemQuerySet", "PairwiseMatrix", "QualityAlert",
+    "SystemVersion", "_evidence_path", "enough_data", "sees_drafts",
 ]  # fmt: skip

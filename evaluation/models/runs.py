@@ -14,18 +14,31 @@ from evaluation.models.systems import SystemVersion, enough_data
 
 # --- evaluation runs (snapshots) -------------------------------------------------------------------------------
 
+# Who evaluates: those who start runs (region managers, administrators) and those who publish them (administrators).
+RUN_ADD = "evaluation.add_evaluationrun"
+RUN_PUBLISH = "evaluation.publish_evaluationrun"
+
+
+def sees_drafts(user) -> bool:
+    """Whether the user is on the evaluating side and so also sees the runs not yet published (drafts) of their
+    scope.  The evaluated side (a dealer's service manager and everyone else without ``RUN_ADD``/``RUN_PUBLISH``)
+    sees a month's figures only once they are published: the one publication rule of every page, API and report."""
+    return bool(user is not None and user.is_active and (user.has_perm(RUN_ADD) or user.has_perm(RUN_PUBLISH)))
+
 
 class EvaluationRunQuerySet(models.QuerySet):
     def for_user(self, user, *, write: bool = False):
-        """Runs whose scope (the OEM, or one of its regions) holds at least one of the user's dealers, from the
-        moment they are queued (their results show only the user's own dealers: ``DealerEvaluation.for_user``)."""
+        """Runs whose scope (the OEM, or one of its regions) holds at least one of the user's dealers: for the
+        evaluating side from the moment they are queued, for the evaluated side once published (``sees_drafts``);
+        their results show only the user's own dealers (``DealerEvaluation.objects.for_user``)."""
+        runs = self if sees_drafts(user) else self.filter(published=True)
         ids = dealer_ids_for(user, write=write)
         if ids is None:
-            return self
+            return runs
         from organization.models import Dealer
 
         mine = Dealer.objects.filter(pk__in=sorted(ids))
-        return self.filter(
+        return runs.filter(
             models.Q(region__isnull=True, oem__in=mine.values("region__oem"))
             | models.Q(region__in=mine.values("region"))
         )
@@ -127,6 +140,18 @@ class EvaluationRun(models.Model):
         """Whether a figure of this run stands on enough records for entropy, alerts and a rank (``enough_data``)."""
         return enough_data(code, n, self.min_sample)
 
+    def shown_to(self, user) -> bool:
+        """Whether a user who sees one of this run's dealers (through its alert or action) may open the run and
+        its results: a published run, or any run for the evaluating side (``sees_drafts``, as ``for_user``)."""
+        return self.published or sees_drafts(user)
+
+
+class DealerEvaluationQuerySet(DealerScopedQuerySet):
+    def for_user(self, user, *, write: bool = False):
+        """The results of the user's dealers, of published runs only for the evaluated side (``sees_drafts``)."""
+        results = super().for_user(user, write=write)
+        return results if sees_drafts(user) else results.filter(run__published=True)
+
 
 class DealerEvaluation(models.Model):
     """One dealer's result in a run: indicator figures and scores, dimension scores, score, grade, stars, ranks."""
@@ -151,7 +176,7 @@ class DealerEvaluation(models.Model):
         help_text=_("Set when the dealer has a score but too little of its weight stands on enough records."),
     )  # fmt: skip
 
-    objects = DealerScopedQuerySet.as_manager()
+    objects = DealerEvaluationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dealer evaluation")

@@ -42,7 +42,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -53,7 +53,7 @@ from core.dates import Month, add_months, local_date
 from core.indicators import Rate
 from core.permissions import require
 from evaluation import engine
-from evaluation.models import DealerEvaluation, EvaluationRun, SystemVersion
+from evaluation.models import RUN_ADD, RUN_PUBLISH, DealerEvaluation, EvaluationRun, SystemVersion
 from evaluation.notes import SURVEY_FAMILY_CODES
 from evaluation.selectors import measures
 from evaluation.selectors.measures import measure_all
@@ -62,8 +62,8 @@ from evaluation.services import alerts
 from organization.models import Dealer, Oem, Region
 
 logger = logging.getLogger(__name__)
-ADD = "evaluation.add_evaluationrun"
-PUBLISH = "evaluation.publish_evaluationrun"
+ADD = RUN_ADD
+PUBLISH = RUN_PUBLISH
 
 
 def scope_dealers(*, oem: Oem, region: Region | None):
@@ -413,10 +413,16 @@ def run_start(*, oem, region=None, year: int, month: int, by=None) -> Evaluation
     return run
 
 
-@transaction.atomic
-def run_publish(*, run: EvaluationRun, by) -> EvaluationRun:
-    """Publish a finished run: the month's official result for its scope (one per scope and month, for good)."""
-    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+def published_run_of_month(run: EvaluationRun) -> EvaluationRun | None:
+    """The published run of the run's scope and month (the run itself once published), or None."""
+    same = EvaluationRun.objects.filter(oem=run.oem_id, period_start=run.period_start, published=True)
+    same = same.filter(region=run.region_id) if run.region_id else same.filter(region__isnull=True)
+    return same.order_by("-published_at", "-id").first()
+
+
+def _check_publishable(run: EvaluationRun, by) -> None:
+    """Refuse unless ``by`` may publish the run now: the permission over all its dealers, finished, the first of
+    its scope and month."""
     refused = _("You may not publish this evaluation.")
     dealers = set(run.results.values_list("dealer_id", flat=True))
     require(by, PUBLISH, dealers=dealers, write=False, message=refused, scope_message=refused)
@@ -424,10 +430,25 @@ def run_publish(*, run: EvaluationRun, by) -> EvaluationRun:
         raise ValidationError(_("Only a finished run is published."))
     if run.published:
         raise ValidationError(_("This run is already published."))
-    same = EvaluationRun.objects.filter(oem=run.oem_id, period_start=run.period_start, published=True)
-    same = same.filter(region=run.region_id) if run.region_id else same.filter(region__isnull=True)
-    if same.exists():
+    if published_run_of_month(run) is not None:
         raise ValidationError(_("A run of this scope and month is already published; published results never change."))
+
+
+def run_can_publish(*, run: EvaluationRun, user) -> bool:
+    """Whether the user may publish the run now (the run page shows the button only then)."""
+    try:
+        _check_publishable(run, user)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
+@transaction.atomic
+def run_publish(*, run: EvaluationRun, by) -> EvaluationRun:
+    """Publish a finished run: the month's official result for its scope (one per scope and month, for good); from
+    then on the evaluated side (the dealers' service managers) sees it (``evaluation.models.sees_drafts``)."""
+    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    _check_publishable(run, by)
     run.published, run.published_at, run.published_by = True, timezone.now(), by
     run._history_user = by
     run.save(update_fields=["published", "published_at", "published_by"])

@@ -50,3 +50,10 @@ def element_names(system_version) -> dict[str, dict[str, str]]:
 def spec_name(spec, names: dict) -> str:
     """The name of a measured indicator as the indicator system names it (the measurement's label if it has none)."""
     return (names or {}).get(spec.code) or str(spec.label)
+
+
+@register.filter
+def shown_to(run, user) -> bool:
+    """Whether the user may open the run (``EvaluationRun.shown_to``): pages link a run of an alert or an action
+    only then, so that the evaluated side never follows a link to a draft (it would be a 404)."""
+    return run is not None and run.shown_to(user)

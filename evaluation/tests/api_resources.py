@@ -1,10 +1,11 @@
 """The evaluation's API endpoints for the generic API tests (core/tests/test_api_resources.py)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
 from accounts.choices import Role
+from core.dates import Month
 from core.tests.api_kit import ApiResource, role, serial
 from core.tests.factories import DealerFactory, OemFactory, RegionFactory, UserFactory
 from evaluation.choices import AuditKind, SystemVersionStatus
@@ -53,10 +54,14 @@ def self_audit(dealer):
 
 
 def region_run(dealer) -> EvaluationRun:
-    """A finished run of the dealer's region (a region's run is not read by the dealers of other regions)."""
+    """A finished, published run of the dealer's region (the service manager, the reader, sees published runs only:
+    drafts, evaluation/tests/test_publication.py; a region's run is not read by the dealers of other regions), each
+    call of another month (one published run per scope and month)."""
+    month = Month(2020, 1).plus(next(serial))
     return EvaluationRun.objects.create(
-        oem=dealer.region.oem, region=dealer.region, period_start=date(2026, 9, 1), period_end=date(2026, 9, 30),
-        system_version=default_version(), status=EvaluationRun.Status.DONE,
+        oem=dealer.region.oem, region=dealer.region, period_start=month.first_day, period_end=month.last_day,
+        system_version=default_version(), status=EvaluationRun.Status.DONE, published=True,
+        published_at=timezone.now(),
     )  # fmt: skip
 
 

@@ -39,12 +39,19 @@ def test_a_month_of_the_demo_dealers_is_evaluated_and_kept(demo, django_capture_
         again = runs.run_start(oem=demo, year=2026, month=10, by=admin)
     again.refresh_from_db()
     assert again.pk != run.pk and again.inputs_hash == run.inputs_hash  # same inputs, same hash, a new snapshot
-    runs.run_publish(run=run, by=admin)
-    with raises_because(
-        ValidationError, "A run of this scope and month is already published; published results never change."
-    ):
-        runs.run_publish(run=again, by=admin)  # one published result per scope and month
-    assert EvaluationRun.objects.get(pk=run.pk).published
+    # The demo published its October run: one published result per scope and month, the new runs stay drafts.
+    assert EvaluationRun.objects.filter(period_start=run.period_start, region__isnull=True, published=True).count() == 1
+    for draft in (run, again):
+        with raises_because(
+            ValidationError, "A run of this scope and month is already published; published results never change."
+        ):
+            runs.run_publish(run=draft, by=admin)
+        assert not EvaluationRun.objects.get(pk=draft.pk).published
+    region = Dealer.objects.get(code="GZ01").region  # a region's month is its own scope
+    with django_capture_on_commit_callbacks(execute=True):
+        regional = runs.run_start(oem=demo, region=region, year=2026, month=10, by=admin)
+    published = runs.run_publish(run=regional, by=admin)
+    assert (published.published, published.published_by) == (True, admin)
 
 
 def test_runs_are_refused_for_the_future_foreign_scopes_and_without_permission(demo):
@@ -78,13 +85,19 @@ def test_pages_and_api_show_each_user_what_they_may_see(demo, client, django_cap
 
     manager = User.objects.get(username="manager1")  # GZ01's service manager
     client.force_login(manager)
-    own = client.get(run.get_absolute_url()).content.decode()
-    assert "GZ01" in own and "SH01" not in own
+    # The new run is a draft: the evaluated side does not see it (published runs only).
+    assert client.get(run.get_absolute_url()).status_code == 404
     assert client.get(f"/evaluation/results/{result.pk}/").status_code == 404
+    official = EvaluationRun.objects.get(period_start=run.period_start, region__isnull=True, published=True)
+    own = client.get(official.get_absolute_url()).content.decode()
+    assert "GZ01" in own and "SH01" not in own
+    theirs = DealerEvaluation.objects.get(run=official, dealer__code="SH01")
+    assert client.get(f"/evaluation/results/{theirs.pk}/").status_code == 404
     api = APIClient()
     api.force_authenticate(manager)
-    rows = api.get(f"/api/v1/evaluation-results/?run={run.pk}").json()["results"]
+    rows = api.get(f"/api/v1/evaluation-results/?run={official.pk}").json()["results"]
     assert [r["dealer_code"] for r in rows] == ["GZ01"]
+    assert api.get(f"/api/v1/evaluation-results/?run={run.pk}").json()["results"] == []
     assert api.post("/api/v1/evaluation-runs/", {"oem": demo.pk, "year": 2026, "month": 10}).status_code == 403
     assert api.post(f"/api/v1/evaluation-runs/{run.pk}/publish/").status_code == 403
 
@@ -121,4 +134,5 @@ def test_the_starter_follows_a_queued_run_and_another_region_does_not_see_it(dem
     assert EvaluationRun.objects.for_user(regional).filter(pk=run.pk).exists()  # queued, no result yet
     other = User.objects.exclude(pk=regional.pk).filter(username__startswith="region_").get()
     assert not EvaluationRun.objects.for_user(other).filter(pk=run.pk).exists()
-    assert EvaluationRun.objects.for_user(User.objects.get(username="manager1")).filter(pk=run.pk).exists()
+    # A queued run is no published result: the service manager does not see it (the evaluated side).
+    assert not EvaluationRun.objects.for_user(User.objects.get(username="manager1")).filter(pk=run.pk).exists()

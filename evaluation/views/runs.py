@@ -16,7 +16,7 @@ from core.charts import download_response
 from core.dates import Month
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
-from evaluation.models import DealerEvaluation, EvaluationRun
+from evaluation.models import DealerEvaluation, EvaluationRun, sees_drafts
 from evaluation.selectors import alerts as alert_selectors
 from evaluation.selectors import systems as system_selectors
 from evaluation.services import runs
@@ -51,7 +51,10 @@ class RunForm(forms.Form):
 
 
 def _run_queryset(user):
-    return EvaluationRun.objects.for_user(user).select_related("oem", "region", "system_version__system")
+    """The runs the user may open (drafts only for the evaluating side: ``EvaluationRunQuerySet.for_user``)."""
+    return EvaluationRun.objects.for_user(user).select_related(
+        "oem", "region", "system_version__system", "published_by"
+    )
 
 
 class RunListView(DealerScopedObjectMixin, ListView):
@@ -67,6 +70,7 @@ class RunListView(DealerScopedObjectMixin, ListView):
         context = super().get_context_data(**kwargs)
         if self.request.user.has_perm(runs.ADD):
             context["form"] = kwargs.get("form") or RunForm(user=self.request.user)
+        context["sees_drafts"] = sees_drafts(self.request.user)
         return context
 
     def post(self, request):
@@ -112,7 +116,9 @@ class RunDetailView(DealerScopedObjectMixin, View):
         context = {
             "run": run, "results": results.order_by(*ordering), "weight_rows": rows,
             "dimension_weights": weights.get("dimensions") or {},
-            "can_publish": run.status == "done" and not run.published and request.user.has_perm(runs.PUBLISH),
+            "can_publish": runs.run_can_publish(run=run, user=request.user),
+            # A draft whose month already has its published run: that one is the month's result.
+            "published_run": None if run.published or run.status != "done" else runs.published_run_of_month(run),
             "polling": run.status in ("queued", "running"),
             "notes": [note for note in said if note["code"] != "provisional"],
             "provisional_note": next((note["text"] for note in said if note["code"] == "provisional"), ""),
@@ -140,7 +146,10 @@ class ResultDetailView(DealerScopedObjectMixin, View):
 
     def get(self, request, pk):
         result = get_object_or_404(
-            DealerEvaluation.objects.for_user(request.user).select_related("dealer", "run__system_version"), pk=pk
+            DealerEvaluation.objects.for_user(request.user).select_related(
+                "dealer", "run__system_version", "run__oem", "run__published_by"
+            ),
+            pk=pk,
         )
         version = result.run.system_version
         names = {i.code: (i, d) for d in version.dimensions.prefetch_related("indicators") for i in d.indicators.all()}
