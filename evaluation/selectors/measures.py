@@ -37,7 +37,7 @@ from datetime import datetime
 from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +121,8 @@ class Column:
 
     label: str
     path: str
-    kind: str = "text"  # text, datetime, number, flag
+    kind: str = "text"  # text, datetime, number, flag (a path through a list of rows gives a list: shown joined)
+    link: str = ""  # dotted path to the object whose page the cell opens ("self": the record), e.g. the RO
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,11 @@ class MeasureSpec:
         return self.rule_records(dealer_id, *self.judged_period(start, end), as_of)
 
 
-def _records_of(base: Callable, *related: str, ordering: tuple[str, ...] = ("pk",)) -> Callable:
+def _records_of(base: Callable, *related: str, ordering: tuple[str, ...] = ("pk",), prefetch=()) -> Callable:
     def records(dealer_id, start, end, as_of=None) -> QuerySet:
         qs = base([dealer_id], start, end, as_of)
-        return qs.select_related(*related).order_by(*ordering) if related else qs.order_by(*ordering)
+        qs = qs.select_related(*related).order_by(*ordering) if related else qs.order_by(*ordering)
+        return qs.prefetch_related(*prefetch) if prefetch else qs
 
     records.__doc__ = base.__doc__
     return records
@@ -182,17 +184,43 @@ RO = "repairs.view_repairorder"
 COMPLAINT = "complaints.view_complaint"
 SURVEY = "surveys.view_surveyresponse"
 STAFF = "staff.view_staffprofile"
-RO_COLUMNS = (Column(_("RO number"), "number"), Column(_("Vehicle"), "vehicle.plate"))
+RO_COLUMNS = (Column(_("RO number"), "number", link="self"), Column(_("Vehicle"), "vehicle.plate"))
+
+
+def _ro_number(order: str) -> Column:
+    """The RO number of the order at ``order`` (a dotted path), opening the RO's page."""
+    return Column(_("RO number"), f"{order}.number", link=order)
+
+
+def _advisor(order: str = "") -> Column:
+    """Who answers for the order (at ``order``; "" the record is the order): its service advisor."""
+    return Column(_("Service advisor"), f"{order}.advisor" if order else "advisor")
+
+
+def _technicians(order: str = "") -> Column:
+    """Who did the work of the order: the technicians of its worked lines (``_worked``)."""
+    return Column(_("Technicians"), f"{order}.worked.technician" if order else "worked.technician")
+
+
+def _worked(order: str = "") -> Prefetch:
+    """The order's worked lines with their technicians, one query per page (repairs.kpis.worked_lines)."""
+    lines = f"{order}__lines" if order else "lines"
+    return Prefetch(lines, queryset=repairs.worked_lines().select_related("technician").order_by("position", "id"),
+                    to_attr="worked")  # fmt: skip
+
+
 COMPLAINT_COLUMNS = (Column(_("Complaint"), "number"), Column(_("Received at"), "received_at", "datetime"))
 ANSWER_COLUMNS = (
     Column(_("Answered at"), "response.submitted_at", "datetime"),
-    Column(_("RO number"), "response.repair_order.number"),
+    _ro_number("response.repair_order"),
+    _advisor("response.repair_order"),
     Column(_("Question"), "question.code"),
 )
 ANSWER_ORDER = ("response__submitted_at", "pk")
 RESPONSE_COLUMNS = (
     Column(_("Answered at"), "submitted_at", "datetime"),
-    Column(_("RO number"), "repair_order.number"),
+    _ro_number("repair_order"),
+    _advisor("repair_order"),
     Column(_("Channel"), "get_channel_display"),
 )
 
@@ -204,8 +232,8 @@ MAX_DAYS = 366
 MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     _spec(
         repairs.A1, repairs.reception_wait,
-        _records_of(repairs.reception_wait_records, "vehicle", ordering=("arrived_at", "pk")), RO,
-        (*RO_COLUMNS, Column(_("Arrived at"), "arrived_at", "datetime"),
+        _records_of(repairs.reception_wait_records, "vehicle", "advisor", ordering=("arrived_at", "pk")), RO,
+        (*RO_COLUMNS, _advisor(), Column(_("Arrived at"), "arrived_at", "datetime"),
          Column(_("Opened at"), "opened_at", "datetime")),
         value_label=_("Minutes waited"), link="self",
     ),
@@ -218,25 +246,27 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         repairs.A3, repairs.decision_time,
-        _records_of(repairs.decision_time_records, "order", ordering=("raised_at", "pk")), RO,
-        (Column(_("RO number"), "order.number"), Column(_("Additional item"), "description"),
+        _records_of(repairs.decision_time_records, "order__advisor", ordering=("raised_at", "pk")), RO,
+        (_ro_number("order"), _advisor("order"), Column(_("Additional item"), "description"),
          Column(_("Raised at"), "raised_at", "datetime"), Column(_("Decided at"), "decision_at", "datetime"),
          Column(_("Status"), "get_status_display")),
         value_label=_("Minutes to decision"), link="order",
     ),
     _spec(
         appointments.A4, appointments.on_time_reception,
-        _records_of(appointments.on_time_reception_records, "repair_order", "vehicle", ordering=("slot_start", "pk")),
+        _records_of(appointments.on_time_reception_records, "repair_order__advisor", "vehicle",
+                    ordering=("slot_start", "pk")),
         "appointments.view_appointment",
         (Column(_("Slot"), "slot_start", "datetime"), Column(_("Vehicle"), "vehicle.plate"),
-         Column(_("RO number"), "repair_order.number"),
+         _ro_number("repair_order"), _advisor("repair_order"),
          Column(_("RO opened at"), "repair_order.opened_at", "datetime")),
         numerator_label=_("Received within 15 min"), value_label=_("Minutes after the slot"), link="self",
     ),
     _spec(
         comebacks.B1, comebacks.first_time_fix,
-        _records_of(comebacks.first_time_fix_records, "vehicle", ordering=("delivered_at", "pk")), RO,
-        (*RO_COLUMNS, Column(_("Fault category"), "get_fault_category_display"),
+        _records_of(comebacks.first_time_fix_records, "vehicle", "advisor", ordering=("delivered_at", "pk"),
+                    prefetch=[_worked()]), RO,
+        (*RO_COLUMNS, _advisor(), _technicians(), Column(_("Fault category"), "get_fault_category_display"),
          Column(_("Delivered at"), "delivered_at", "datetime"),
          Column(_("Comeback window closed"), "window_closed", "flag"), Column(_("Comeback RO"), "comeback_number"),
          Column(_("Days after delivery"), "comeback_days", "number"),
@@ -249,23 +279,23 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         repairs.B2, repairs.on_time_delivery,
-        _records_of(repairs.on_time_delivery_records, "vehicle", ordering=("delivered_at", "pk")), RO,
-        (*RO_COLUMNS, Column(_("Promised delivery time"), "promised_at", "datetime"),
+        _records_of(repairs.on_time_delivery_records, "vehicle", "advisor", ordering=("delivered_at", "pk")), RO,
+        (*RO_COLUMNS, _advisor(), Column(_("Promised delivery time"), "promised_at", "datetime"),
          Column(_("Delivered at"), "delivered_at", "datetime")),
         numerator_label=_("Delivered by the promised time"), value_label=_("Minutes after the promised time"),
         link="self",
     ),
     _spec(
         repairs.B3, repairs.cycle_time,
-        _records_of(repairs.cycle_time_records, "vehicle", ordering=("delivered_at", "pk")), RO,
-        (*RO_COLUMNS, Column(_("Checked in at"), "checked_in_at", "datetime"),
+        _records_of(repairs.cycle_time_records, "vehicle", "advisor", ordering=("delivered_at", "pk")), RO,
+        (*RO_COLUMNS, _advisor(), Column(_("Checked in at"), "checked_in_at", "datetime"),
          Column(_("Ready at"), "ready_at", "datetime")),
         value_label=_("Hours from check-in to ready"), link="self",
     ),
     _spec(
         repairs.B4, repairs.estimate_accuracy,
-        _records_of(repairs.estimate_accuracy_records, "order", ordering=("settled_at", "pk")), RO,
-        (Column(_("RO number"), "order.number"), Column(_("Invoice"), "invoice_number"),
+        _records_of(repairs.estimate_accuracy_records, "order__advisor", ordering=("settled_at", "pk")), RO,
+        (_ro_number("order"), _advisor("order"), Column(_("Invoice"), "invoice_number"),
          Column(_("Approved estimate"), "approved_estimate", "number"),
          Column(_("Settled total"), "grand_total", "number")),
         numerator_label=_("Within ±10 %"), value_label=_("Deviation (%)"), link="order",
@@ -280,12 +310,14 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         surveys.C1, surveys.attitude,
-        _records_of(surveys.attitude_records, "response__repair_order", "question", ordering=ANSWER_ORDER), SURVEY,
+        _records_of(surveys.attitude_records, "response__repair_order__advisor", "question", ordering=ANSWER_ORDER),
+        SURVEY,
         ANSWER_COLUMNS, value_label=_("Score (0–100)"), link="response",
     ),
     _spec(
         surveys.C2, surveys.competence,
-        _records_of(surveys.competence_records, "response__repair_order", "question", ordering=ANSWER_ORDER), SURVEY,
+        _records_of(surveys.competence_records, "response__repair_order__advisor", "question",
+                    ordering=ANSWER_ORDER), SURVEY,
         ANSWER_COLUMNS, value_label=_("Score (0–100)"), link="response",
     ),
     _spec(
@@ -305,23 +337,25 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         repairs.D1, repairs.complete_checkin,
-        _records_of(repairs.checkin_records, "vehicle", ordering=("arrived_at", "pk")), RO,
-        (*RO_COLUMNS, Column(_("Checked in at"), "checked_in_at", "datetime"),
+        _records_of(repairs.checkin_records, "vehicle", "advisor", ordering=("arrived_at", "pk")), RO,
+        (*RO_COLUMNS, _advisor(), Column(_("Checked in at"), "checked_in_at", "datetime"),
          Column(_("Why the check-in is incomplete"), "checkin_exception")),
         numerator_label=_("Check-in complete"), link="self",
     ),
     _spec(
         repairs.D2, repairs.approved_work,
-        _records_of(repairs.approved_work_records, "order", ordering=("raised_at", "pk")), RO,
-        (Column(_("RO number"), "order.number"), Column(_("Additional item"), "description"),
+        _records_of(repairs.approved_work_records, "order__advisor", ordering=("raised_at", "pk")), RO,
+        (_ro_number("order"), _advisor("order"), Column(_("Additional item"), "description"),
          Column(_("Decided at"), "decision_at", "datetime"),
          Column(_("Work started at"), "work_started_at", "datetime")),
         numerator_label=_("Approved before the work"), value_label=_("Minutes from approval to work"), link="order",
     ),
     _spec(
         repairs.D3, repairs.qc_first_pass,
-        _records_of(repairs.qc_first_pass_records, "order", ordering=("inspected_at", "pk")), RO,
-        (Column(_("RO number"), "order.number"), Column(_("Inspected at"), "inspected_at", "datetime"),
+        _records_of(repairs.qc_first_pass_records, "order__advisor", ordering=("inspected_at", "pk"),
+                    prefetch=[_worked("order")]), RO,
+        (_ro_number("order"), _advisor("order"), _technicians("order"),
+         Column(_("Inspected at"), "inspected_at", "datetime"),
          Column(_("What failed"), "failure_reasons")),
         numerator_label=_("Passed the first inspection"), link="order",
     ),
@@ -350,12 +384,12 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         surveys.E1, surveys.csi,
-        _records_of(surveys.csi_records, "repair_order", ordering=("submitted_at", "pk")), SURVEY,
+        _records_of(surveys.csi_records, "repair_order__advisor", ordering=("submitted_at", "pk")), SURVEY,
         RESPONSE_COLUMNS, value_label=_("CSI (0–100)"), link="self",
     ),
     _spec(
         surveys.E2, surveys.nps,
-        _records_of(surveys.nps_records, "repair_order", ordering=("submitted_at", "pk")), SURVEY,
+        _records_of(surveys.nps_records, "repair_order__advisor", ordering=("submitted_at", "pk")), SURVEY,
         (*RESPONSE_COLUMNS, Column(_("Recommendation (0–10)"), "nps_score", "number")),
         numerator_label=_("Promoter"), value_label=_("+1 promoter, −1 detractor"), link="self",
     ),
@@ -373,8 +407,9 @@ MEASURES: dict[str, MeasureSpec] = {spec.code: spec for spec in [
     ),
     _spec(
         parts.F1, parts.fill_rate,
-        _records_of(parts.fill_records, "order", ordering=("order__opened_at", "pk")), "parts.view_stockreservation",
-        (Column(_("RO number"), "order.number"), Column(_("Part"), "description"),
+        _records_of(parts.fill_records, "order__advisor", ordering=("order__opened_at", "pk")),
+        "parts.view_stockreservation",
+        (_ro_number("order"), _advisor("order"), Column(_("Part"), "description"),
          Column(_("Quantity"), "quantity", "number")),
         numerator_label=_("Issued from stock the day requested"), link="order",
     ),

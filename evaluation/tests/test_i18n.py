@@ -201,7 +201,8 @@ def test_the_drill_down_excel_has_the_columns_of_the_page(client, march, manager
     assert all(f"<th>{label}</th>" in page.content.decode() for label in expected)
     assert len(rows) == 5 and {row[-1] for row in rows[1:]} == {counts}
     if language == "en":
-        assert expected[:4] == ["RO number", "Vehicle", "Fault category", "Delivered at"]
+        assert expected[:6] == ["RO number", "Vehicle", "Service advisor", "Technicians", "Fault category",
+                                "Delivered at"]  # fmt: skip
         assert expected[-1] == "No comeback within 30 days" and "Value" not in expected
 
 
@@ -212,7 +213,7 @@ def test_the_drill_down_shows_the_figure_and_its_value_column_in_the_readers_lan
     assert '<div class="stat">20.0 min</div>' in html and '<th class="num">Minutes waited</th>' in html
     rows = xlsx_rows(client.get(reverse("evaluation:drilldown", args=["A1"]),
                                 {"dealer": march.pk, **MARCH_DAYS, "format": "xlsx"}))  # fmt: skip
-    assert list(rows[0]) == ["RO number", "Vehicle", "Arrived at", "Opened at", "Minutes waited"]
+    assert list(rows[0]) == ["RO number", "Vehicle", "Service advisor", "Arrived at", "Opened at", "Minutes waited"]
 
 
 # --- runs and results ---------------------------------------------------------------------------------------------

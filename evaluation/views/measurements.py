@@ -9,7 +9,7 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext, pgettext
@@ -95,15 +95,26 @@ def format_value(spec: MeasureSpec, measure: Measure) -> str:
 
 
 def resolve(record, path: str):
-    """The value at a dotted path of a record (model instance or dict); callables (get_x_display) are called."""
+    """The value at a dotted path of a record (model instance or dict); callables (get_x_display) are called. A list
+    on the way (prefetched rows: an order's worked lines) gives the list of the rest of the path for each row."""
     value = record
-    for part in path.split("."):
+    parts = path.split(".")
+    for index, part in enumerate(parts):
         if value is None:
             return None
+        if isinstance(value, list):
+            rest = ".".join(parts[index:])
+            return [item for item in (resolve(row, rest) for row in value) if item is not None]
         value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
         if callable(value):
             value = value()
     return value
+
+
+def _object_url(record, path: str) -> str | None:
+    """The page of the object at ``path`` of the record ("self": the record), if it has one."""
+    target = record if path == "self" else resolve(record, path)
+    return target.get_absolute_url() if hasattr(target, "get_absolute_url") else None
 
 
 def record_link(spec: MeasureSpec, record) -> str | None:
@@ -132,8 +143,12 @@ def lag_sentence(spec: MeasureSpec, start: datetime, end: datetime) -> str:
 
 
 def _cell(value, kind: str):
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list):
+        return ", ".join(dict.fromkeys(str(item) for item in value))  # each person once, in the order of the lines
+    if isinstance(value, Model):
+        return str(value)  # a person (the advisor): their name, also in the Excel sheet
     if kind == "datetime" and isinstance(value, datetime):
         return localtime(value).strftime("%Y-%m-%d %H:%M")
     if kind == "flag":
@@ -149,12 +164,19 @@ def record_rows(spec: MeasureSpec, records) -> list[dict]:
     for record in records:
         flag = resolve(record, "in_numerator")
         own = resolve(record, "kpi_value")
+        link = record_link(spec, record)
+        cells = [_cell(resolve(record, c.path), c.kind) for c in spec.columns]
         rows.append(
             {
-                "cells": [_cell(resolve(record, c.path), c.kind) for c in spec.columns],
+                "cells": cells,
+                # (text, url): a column's own link (the RO), else the record's page on the first cell
+                "linked_cells": [
+                    (cell, _object_url(record, c.link) if c.link else (link if i == 0 else None))
+                    for i, (cell, c) in enumerate(zip(cells, spec.columns, strict=True))
+                ],
                 "in_numerator": flag,
                 "value": _cell(float(own) if own is not None else None, "number"),
-                "link": record_link(spec, record),
+                "link": link,
             }
         )
     return rows
@@ -312,7 +334,7 @@ class DrilldownView(MeasurementPermissionMixin, View):
             row["cells"]
             + ([_flag(row["in_numerator"])] if spec.numerator_label else [])
             + ([row["value"]] if spec.value_label else [])
-            for row in record_rows(spec, records.iterator())
+            for row in record_rows(spec, records.iterator(chunk_size=2000))
         )
         first, last = form.cleaned_data["from"], form.cleaned_data["to"]
         return xlsx_response(
