@@ -107,6 +107,7 @@ RESOURCES = [
         foreign_create_status=403,  # a scope whose dealers the user cannot all see
         in_dealer=lambda run, dealer: run.region_id == dealer.region_id,
     ),
+    # Why the score changed (explain) is an action: evaluation/tests/test_explain.py.
     ApiResource(
         basename="evaluation-result",
         make=lambda dealer: DealerEvaluation.objects.create(run=region_run(dealer), dealer=dealer, indicators={}),

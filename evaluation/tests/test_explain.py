@@ -34,7 +34,8 @@ def october(admin, code="SH01"):
 
 def first_month(admin, code="SH01"):
     """The dealer's earliest result: nothing before it to compare with."""
-    return next(r for _m, r in selectors.dealer_history(dealer_id(code), Month(2026, 10), admin) if r is not None)
+    history = selectors.dealer_history(dealer_id(code), Month(2026, 10), admin, months=60)
+    return next(r for _m, r in history if r is not None)
 
 
 def explain_url(result):

@@ -109,7 +109,11 @@ def test_score_trend_has_twelve_months_with_gaps(admin):
     overall = option["series"][0]["data"]
     assert overall[-1]["value"] == round(result.score, 1) and overall[-2]["value"] == round(previous.score, 1)
     assert overall[-1]["url"] == reverse("evaluation:result_detail", args=[result.pk])
-    assert overall[0]["value"] is None  # 2025-11: no result
+    # a month without result is a gap
+    assert [point["value"] is None for point in overall] == [r is None for _m, r in history]
+    gapped = charts.score_trend_chart([(Month(2026, 8), None), (Month(2026, 9), previous), (Month(2026, 10), result)])
+    values = [point["value"] for point in gapped.echarts()["series"][0]["data"]]
+    assert values == [None, round(previous.score, 1), round(result.score, 1)]
     dimensions = sorted(result.dimension_scores)
     assert len(option["series"]) == 1 + len(dimensions)
     assert option["series"][1]["data"][-1]["value"] == round(result.dimension_scores[dimensions[0]], 1)
