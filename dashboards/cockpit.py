@@ -139,6 +139,8 @@ def promise_block(user, dealer: Dealer, now: datetime) -> dict | None:
     for order in found["overdue"]:
         order.minutes_late = -order.minutes_left
         order.late_text = elapsed_time(order.minutes_late)
+    for order in found["at_risk"]:
+        order.left_text = elapsed_time(order.minutes_left)
     at_risk_url = _url("repairs:repair_order_list", dealer=dealer.pk, at_risk=1)
     overdue_url = _url("repairs:repair_order_list", dealer=dealer.pk, overdue=1)
     return {

@@ -293,7 +293,8 @@ def test_the_whole_cockpit_in_a_bounded_number_of_queries_that_does_not_grow(
     plan(QualityAlert.objects.get(dealer=dealer_a, indicator_code=HIGHER), manager)
     add_records(2)
     web = login(manager)
-    with django_assert_max_num_queries(45):
+    web.get(HOME)  # the process's one-time caches (content types…) are not the page's cost
+    with django_assert_max_num_queries(40):
         web.get(HOME)
     with CaptureQueriesContext(connection) as few:
         assert web.get(HOME).status_code == 200

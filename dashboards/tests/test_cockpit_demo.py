@@ -80,8 +80,10 @@ def test_why_did_our_score_change_and_who_is_fixing_it_within_three_clicks(demo_
 def test_the_demo_cockpit_in_both_languages_and_bounded_queries(demo_dataset, now, django_user_model,
                                                                 django_assert_max_num_queries):  # fmt: skip
     user = manager(django_user_model, 2)
-    with django_assert_max_num_queries(45):
-        english = login(user).get(HOME).content.decode()
+    web = login(user)
+    web.get(HOME)  # the process's one-time caches (content types…) are not the page's cost
+    with django_assert_max_num_queries(40):
+        english = web.get(HOME).content.decode()
     assert "Why did our score change?" in english and "Cars in the workshop by state" in english
     chinese = login(user, language=None).get(HOME).content.decode()
     assert "Why did our score change?" not in chinese and "指标" in chinese
