@@ -442,6 +442,8 @@ def test_pages_plan_edit_and_move_an_action(client, alert_a, manager_a, dealer_a
     action.refresh_from_db()
     assert (action.status, action.plan) == (ActionStatus.IN_PROGRESS, "改")
     result = DealerEvaluation.objects.get(run=alert_a.run)
+    assert client.get(f"/evaluation/results/{result.pk}/").status_code == 404  # a draft: the manager reads published
+    EvaluationRun.objects.filter(pk=alert_a.run_id).update(published=True)
     assert alert_a.get_absolute_url() in client.get(f"/evaluation/results/{result.pk}/").content.decode()
 
 

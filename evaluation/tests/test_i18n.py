@@ -221,9 +221,10 @@ def test_the_drill_down_shows_the_figure_and_its_value_column_in_the_readers_lan
 
 @pytest.fixture
 def result(dealer_a, default_version):
+    """Dealer A's result of a published run (the service manager reads published results only)."""
     run = EvaluationRun.objects.create(
         oem=dealer_a.region.oem, period_start=date(2025, 3, 1), period_end=date(2025, 3, 31),
-        system_version=default_version, status=EvaluationRun.Status.DONE, progress=100, dealer_count=1,
+        system_version=default_version, status=EvaluationRun.Status.DONE, progress=100, dealer_count=1, published=True,
         weights={"global": {"A1": 0.05, "G": 0.04}, "ahp": {"A1": 0.05, "G": 0.04},
                  "dimensions": {"A": 0.2, "G": 0.05}},
     )  # fmt: skip

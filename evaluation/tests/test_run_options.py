@@ -351,7 +351,8 @@ def test_survey_figures_from_another_questionnaire_family_are_marked_not_compara
     assert said["reference"] == "CSI" and "B001 (SERVQUAL)" in said["text"] and "E1 " in said["text"]
     assert "not comparable" in detail
 
-    # A dealer's own manager sees the run, but not the other dealers' names: they are counted instead.
+    # A dealer's own manager sees the run once published, but not the other dealers' names: they are counted instead.
+    runs.run_publish(run=run, by=superuser)
     client.force_login(manager_a)
     with translation.override("en"):
         own = english(client).get(run.get_absolute_url()).content.decode()
