@@ -201,8 +201,8 @@ class Chart:
         if self.horizontal:
             categories["inverse"] = True
         value_axis = self._value_axis()
-        if self.kind == "histogram":
-            value_axis["minInterval"] = 1  # counts of dealers
+        if self.kind == "histogram" or self.decimals == 0:
+            value_axis["minInterval"] = 1  # counts (of dealers, of cars)
         option["xAxis"], option["yAxis"] = (value_axis, categories) if self.horizontal else (categories, value_axis)
         option["series"] = [
             {"name": s.name, "type": "bar", "data": [
