@@ -20,6 +20,7 @@ from core.mixins import DealerScopedObjectMixin
 from customers import selectors as customer_selectors
 from customers.models import Customer, Vehicle
 from dashboards.cockpit import cockpit_view
+from dashboards.network import NetworkView
 from organization.models import Dealer
 from repairs import selectors as repair_selectors
 from repairs.models import RepairOrder
@@ -68,7 +69,7 @@ ROLE_SHORTCUTS = {
 
 # A role's own home page, as (role, view), the first the user holds wins: the service manager's cockpit. The
 # region managers' and the OEM's network page (issue 12, part 3) is added here, before or after it.
-ROLE_HOMES = [(Role.SERVICE_MANAGER, cockpit_view)]
+ROLE_HOMES = [(Role.SERVICE_MANAGER, cockpit_view), (Role.REGION_MANAGER, NetworkView.as_view())]
 
 
 def role_home(user):
@@ -82,8 +83,8 @@ def role_home(user):
 
 @login_required
 def home(request):
-    """Landing page: a role's own home (``role_home``: the service manager's cockpit), else the user's roles,
-    dealers, shortcuts and archive figures for their dealers."""
+    """Landing page: a role's own home (``role_home``: the service manager's cockpit, the region managers' network
+    view), else the user's roles, dealers, shortcuts and archive figures for their dealers."""
     user = request.user
     view = role_home(user)
     if view is not None:

@@ -180,11 +180,14 @@ def test_follow_ups_due_and_overdue_and_alerts_without_action(now, dealer_a, dea
 # --- the page: scope, empty states, languages, queries --------------------------------------------------------------
 
 
-def test_other_roles_keep_the_general_home_page(now, advisor_a, region_manager):
-    for user in (advisor_a, region_manager):
-        page = login(user).get(HOME)
-        assert page.status_code == 200 and "dashboards/home.html" in [t.name for t in page.templates]
-        assert "dashboards/cockpit.html" not in [t.name for t in page.templates]
+def test_other_roles_keep_the_general_home_page_and_region_managers_get_the_network_view(now, advisor_a,
+                                                                                        region_manager):  # fmt: skip
+    page = login(advisor_a).get(HOME)
+    assert page.status_code == 200 and "dashboards/home.html" in [t.name for t in page.templates]
+    assert "dashboards/cockpit.html" not in [t.name for t in page.templates]
+    page = login(region_manager).get(HOME)
+    assert page.status_code == 200 and "dashboards/network.html" in [t.name for t in page.templates]
+    assert "dashboards/cockpit.html" not in [t.name for t in page.templates]
 
 
 def test_a_manager_sees_only_their_dealer_and_another_dealer_is_a_404(now, dealer_a, dealer_b, advisor_a,
