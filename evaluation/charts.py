@@ -173,13 +173,17 @@ def radar_chart(
 
 
 def indicator_trend_chart(
-    trend: IndicatorTrend, *, key: str | None = None, links: Sequence[str | None] | None = None
+    trend: IndicatorTrend,
+    *,
+    key: str | None = None,
+    links: Sequence[str | None] | None = None,
+    title: str | None = None,
 ) -> Chart:
     """An indicator's value per month with n under every point; for a rate (``trend.limits``) the p-chart's
     centre line and control limits (dashed) with the months outside them marked. An indicator that is not a
-    share of records gets no limits, and its title says why (``trend.note``)."""
+    share of records gets no limits, and its title (by default "B1 name") says why (``trend.note``)."""
     key = key or f"trend-{trend.code}"
-    title = f"{trend.code} {trend.name}" if trend.name else trend.code
+    title = title or (f"{trend.code} {trend.name}" if trend.name else trend.code)
     if not trend.limits and trend.note:
         title = f"{title} · {trend.note}"
     categories = [str(month) for month in trend.months]

@@ -203,18 +203,18 @@ def no_limits_reason(code: str, rows: list[dict]) -> str:
     limits drawn for them would cry wolf."""
     spec = MEASURES.get(code)
     if spec is None:
-        return gettext("not a measured indicator: no control limits")
+        return gettext("not a measured indicator — no control limits")
     if spec.kind in (MEAN, MEDIAN):
-        return gettext("an average, not a share of records: no control limits")
+        return gettext("an average, not a share of records — no control limits")
     if spec.kind == BALANCE:
-        return gettext("a balance of promoters and detractors, not a share: no control limits")
+        return gettext("a balance of promoters and detractors, not a share — no control limits")
     if spec.kind != RATIO or spec.unit != PERCENT:
-        return gettext("one figure a month, not a share of records: no control limits")
+        return gettext("one figure a month, not a share of records — no control limits")
     for row in rows:
         n, numerator, denominator = row.get("n") or 0, row.get("numerator"), row.get("denominator")
         if n and (numerator is None or denominator is None or float(denominator) != float(n)
                   or not 0 <= float(numerator) <= float(denominator)):  # fmt: skip
-            return gettext("a share of values, not of records: no control limits")
+            return gettext("a share of values, not of records — no control limits")
     return ""
 
 

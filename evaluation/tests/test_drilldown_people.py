@@ -1,6 +1,7 @@
 """The drill-down names who answers for each repair order (its service advisor, the technicians of its worked lines)
 and links every RO number to the RO's page, without a query per row; on the shared demo (read-only)."""
 
+import json
 import re
 from io import BytesIO
 
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from core.dates import Month, local_date
 from core.tests.helpers import login
 from evaluation.selectors.measures import MEASURES
+from evaluation.views.results import indicator_trend_chart_for
 from repairs.kpis import worked_lines
 from repairs.models import QcInspection, RepairOrder
 
@@ -109,3 +111,27 @@ def test_the_excel_names_the_advisor(admin):
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][:3] == ["RO number", "Vehicle", "Service advisor"]
     assert all(isinstance(row[2], str) and row[2] for row in rows[1:])
+
+
+def test_the_drilldown_shows_the_indicators_trend_with_its_control_limits(admin):
+    client = login(admin)
+    html = drilldown(client, "B2").content.decode()
+    assert 'data-chart="chart-options-trend"' in html
+    options = json.loads(html.split('id="chart-options-trend" type="application/json">')[1].split("</script>")[0])
+    assert [s["name"] for s in options["series"]][1:] == ["Upper control limit", "Centre line", "Lower control limit"]
+    assert options["xAxis"]["data"][-1].startswith("2026-10\nn=")
+    october = options["series"][0]["data"][-1]
+    assert october["url"].startswith(reverse("evaluation:drilldown", args=["B2"]))
+    sheet = load_workbook(BytesIO(drilldown(client, "B2", download="trend").content)).active
+    assert [c.value for c in next(sheet.iter_rows())] == ["Month", "On-time delivery", "Upper control limit",
+                                                         "Centre line", "Lower control limit", "n"]  # fmt: skip
+    average = drilldown(client, "A1").content.decode()
+    assert "A1 Reception wait, the last 12 months · an average, not a share of records — no control limits" in average
+    assert drilldown(client, "A1", download="trend").status_code == 200
+
+
+def test_no_trend_for_those_who_may_not_read_results(admin, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody-trend", password="x")
+    assert indicator_trend_chart_for("B2", sh01(), Month(2026, 10), nobody) is None
+    assert indicator_trend_chart_for("B2", sh01(), Month(2026, 10), admin) is not None
+    assert indicator_trend_chart_for("B2", sh01(), Month(2020, 10), admin) is None  # nothing stored

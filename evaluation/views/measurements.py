@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.models import User
+from core.charts import download_response
 from core.dates import Month, days_bounds, last_local_day, localtime
 from core.exports import xlsx_response
 from evaluation import display
@@ -30,6 +31,7 @@ from evaluation.selectors.measures import (
     MeasureSpec,
     measure_all,
 )
+from evaluation.views import results as result_views
 from organization.models import Dealer
 
 DEALERS_PER_PAGE = 20
@@ -287,6 +289,11 @@ class DrilldownView(MeasurementPermissionMixin, View):
             records = PERSON_FILTERS[role][spec.code](records, person.pk)
         if request.GET.get("format") == "xlsx":
             return self.export(spec, dealer, form, records)
+        # the dealer's monthly trend of the indicator from the stored results, with its control limits
+        trend = result_views.indicator_trend_chart_for(code, dealer.id, Month.of(form.cleaned_data["to"]), request.user)
+        downloaded = download_response(request, [trend] if trend is not None else [])
+        if downloaded is not None:
+            return downloaded
         page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -304,7 +311,7 @@ class DrilldownView(MeasurementPermissionMixin, View):
                 "first": form.cleaned_data["from"], "last": form.cleaned_data["to"],
                 "rows": record_rows(spec, page), "page_obj": page, "is_paginated": page.has_other_pages(),
                 "querystring": query.urlencode(), "person": person, "person_role": role,
-                "everyone_querystring": everyone.urlencode(),
+                "everyone_querystring": everyone.urlencode(), "trend_chart": trend,
             },
         )  # fmt: skip
 

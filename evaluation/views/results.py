@@ -112,3 +112,19 @@ class ResultExplainView(DealerScopedObjectMixin, View):
             "sees_alerts": request.user.has_perm("evaluation.view_qualityalert"),
         }  # fmt: skip
         return render(request, self.template_name, context)
+
+
+def indicator_trend_chart_for(code: str, dealer_id: int, month: Month, user, *, key: str = "trend"):
+    """The dealer's monthly trend of the indicator from the stored results the user may read (12 months ending
+    with ``month``), with the p-chart limits of a rate and each point opening that month's records; None when the
+    user may not read results or there is no stored figure (one query, and the drill-down links' permissions)."""
+    if not user.has_perm("evaluation.view_dealerevaluation"):
+        return None
+    trend = results.indicator_trend(dealer_id, code, month, user)
+    if trend.is_empty:
+        return None
+    links = [charts.month_drilldown(code, dealer_id, m, user) if n else None for m, n in zip(trend.months, trend.counts,
+                                                                                              strict=True)]  # fmt: skip
+    name = f"{trend.code} {trend.name}" if trend.name else trend.code
+    title = _("%(indicator)s, the last 12 months") % {"indicator": name}
+    return charts.indicator_trend_chart(trend, key=key, links=links, title=title)
