@@ -192,7 +192,7 @@ def test_result_page_has_radar_trend_and_the_link(admin, django_assert_max_num_q
     result = october(admin)
     client = login(admin)
     url = reverse("evaluation:result_detail", args=[result.pk])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(18):
         html = client.get(url).content.decode()
     assert 'data-chart="chart-options-radar"' in html and 'data-chart="chart-options-score-trend"' in html
     assert reverse("evaluation:result_explain", args=[result.pk]) in html
