@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,6 +48,12 @@ def _cell(sheet, column: int, value, formats: Mapping[int, str]):
     return value
 
 
+def sheet_title(title) -> str:
+    """A title Excel accepts for a sheet: without : \\ / ? * [ ], at most 31 characters, never empty."""
+    cleaned = re.sub(r"[:\\/?*\[\]]", " ", str(title)).strip()[:31].strip()
+    return cleaned or "Sheet"
+
+
 def xlsx_response(*, filename: str, sheet_title: str, header: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
     """One-sheet workbook with a bold, frozen header row, returned as an attachment."""
     return xlsx_sheets_response(filename=filename, sheets=[Sheet(sheet_title, header, rows)])
@@ -57,7 +64,7 @@ def xlsx_sheets_response(*, filename: str, sheets: Iterable[Sheet]) -> HttpRespo
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for spec in sheets:
-        sheet = workbook.create_sheet(title=str(spec.title)[:31])
+        sheet = workbook.create_sheet(title=sheet_title(spec.title))
         sheet.freeze_panes = "A2"
         header_cells = []
         for title in spec.header:

@@ -91,3 +91,10 @@ def test_tag_renders_options_table_and_empty_state():
                   empty_action=("Start", "/evaluation/runs/"))  # fmt: skip
     html = Template("{% load charts %}{% chart c %}").render(Context({"c": empty, "request": request}))
     assert "Start a run" in html and 'href="/evaluation/runs/"' in html and "data-chart=" not in html
+
+
+def test_a_title_excel_refuses_still_downloads():
+    chart = Chart("b1", "B1 一次修复率: 2026-10 [GZ01] / 12 months?", "line", ["2026-10"], [Series("B1", [96.0])])
+    response = download_response(RequestFactory().get("/?download=b1"), [chart])
+    title = load_workbook(BytesIO(response.content)).active.title
+    assert title == "B1 一次修复率  2026-10  GZ01    12 m" and len(title) == 31
