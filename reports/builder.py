@@ -315,7 +315,7 @@ def _indicator_section(data: Gathered) -> Section:
     cur, base = _current_label(data), _base_label(data)
     year = data.spec.is_year
     dim_columns = [
-        Column(_("Code")),
+        Column(_("Code"), width=6),
         Column(_("Dimension"), width=22),
         Column(_("Weight"), "pct"),
         Column(cur, "num"),
@@ -352,10 +352,10 @@ def _indicator_section(data: Gathered) -> Section:
 
     if not data.is_region:
         columns = [
-            Column(_("Code")),
+            Column(_("Code"), width=6),
             Column(_("Indicator"), width=24),
             Column(pgettext("measured value", "Value"), "num"),
-            Column(_("Unit")),
+            Column(_("Unit"), width=7),
             Column("n", "int"),
             Column(pgettext("indicator", "Target"), "num"),
             Column(_("Floor"), "num"),
@@ -399,7 +399,7 @@ def _indicator_section(data: Gathered) -> Section:
         section.tables.append(Table("indicators", _("Indicators"), columns, rows, note=note))
     else:
         columns = [
-            Column(_("Code")),
+            Column(_("Code"), width=6),
             Column(_("Indicator"), width=24),
             Column(pgettext("indicator", "Target"), "num"),
             Column(_("Floor"), "num"),
@@ -540,7 +540,7 @@ def _waterfall_section(data: Gathered) -> Section:
         chart.start = (str(data.base), chart.start[1])
     section.charts.append(chart)
     columns = [
-        Column(_("Code")),
+        Column(_("Code"), width=6),
         Column(_("Indicator"), width=24),
         Column(_("Score before"), "num"),
         Column(_("Score after"), "num"),
@@ -799,7 +799,7 @@ def _complaints_section(data: Gathered) -> Section:
             "complaint-sla",
             _("Complaint handling against the deadlines (SLA)"),
             [
-                Column(_("Code")),
+                Column(_("Code"), width=6),
                 Column(_("Indicator"), width=26),
                 Column(_("Rate"), "pct"),
                 Column("n", "int"),
@@ -1064,7 +1064,7 @@ def _method_section(data: Gathered) -> Section:
             "weights",
             _("Indicator weights"),
             [
-                Column(_("Code")),
+                Column(_("Code"), width=6),
                 Column(_("Indicator"), width=24),
                 Column(_("AHP"), "pct"),
                 Column(_("Entropy"), "pct"),

@@ -48,7 +48,16 @@ def _shown_table(table: Table) -> dict:
                 css += " up" if float(value) > 0 else (" down" if float(value) < 0 else "")
             cells.append({"text": text, "css": css.strip()})
         rows.append(cells)
-    return {"table": table, "rows": rows, "numeric": [c.kind in NUMERIC for c in table.columns]}
+    headers = [{"label": c.label, "num": c.kind in NUMERIC} for c in table.columns]
+    return {"table": table, "headers": headers, "rows": rows, "widths": column_widths(table.columns)}
+
+
+def column_widths(columns: list[Column]) -> list[float]:
+    """The share (%) of each column: its width hint, else a narrow one for numbers and a wider one for text (the
+    tables are laid out fixed: WeasyPrint then measures no cell, which keeps long tables fast)."""
+    weights = [c.width or (7 if c.kind in NUMERIC else 10) for c in columns]
+    total = sum(weights) or 1
+    return [round(100 * w / total, 2) for w in weights]
 
 
 def _shown_section(section: Section) -> dict:
