@@ -147,11 +147,12 @@ def _clock(moment: datetime):
 def _schedule_moment(month: Month, grace_days: int, latest: datetime) -> tuple[datetime, bool]:
     """When the month is evaluated, and whether by the monthly schedule: at 02:00 on the day its grace period is
     over (``runs.due_month``); a month whose grace period is not over when the demo ends was run (provisionally) by
-    the administrator two days before the end, not before the month's first night, never after the end."""
+    the administrator at 09:00 two days before the end, not before the month's first night, never after the end."""
     scheduled = month.end + timedelta(days=grace_days, hours=2)
     if scheduled <= latest:
         return scheduled, True
-    return min(max(month.end + timedelta(hours=2), latest - timedelta(days=2)), latest), False
+    by_hand = local_moment(local_date(latest) - timedelta(days=2), time(9))
+    return min(max(month.end + timedelta(hours=2), by_hand), latest), False
 
 
 def create_evaluations(ctx: DemoContext) -> None:
