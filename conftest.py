@@ -183,6 +183,15 @@ def django_db_setup(django_db_setup, reused_test_db, django_db_blocker, request)
         MigratedRows.current = None
 
 
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """A test in real transactions that needs the migrations' rows (indicator system, audit template, role groups…)
+    gets them back when an earlier such test emptied the tables."""
+    rows = MigratedRows.current
+    if rows is not None and rows.flushed:
+        rows.restore()
+
+
 # ---- One demo dataset for the tests that read it ------------------------------------------------------------------
 # The demo (3 dealers, 3 months to 31 October 2026, seed 5) takes seconds to build; the tests that ask for
 # `demo_dataset` share one build. It lives in a transaction opened before their tests' own (so each test's writes are
