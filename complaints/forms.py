@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity
@@ -38,7 +39,9 @@ class ComplaintIntakeForm(forms.Form):
     staff = forms.TypedChoiceField(
         label=_("staff member complained about"), coerce=int, required=False, empty_value=None
     )
-    owner = forms.TypedChoiceField(label=_("owner"), coerce=int, required=False, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label=pgettext_lazy("person responsible", "owner"), coerce=int, required=False, empty_value=None
+    )
     received_at = forms.DateTimeField(
         label=_("received at"), required=False, widget=WHEN, help_text=_("Leave empty for now.")
     )

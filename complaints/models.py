@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import (
@@ -144,7 +145,12 @@ class Complaint(VersionedModel):
     received_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="complaints_received", verbose_name=_("received by (受理人)")
     )
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="complaints_owned", verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        related_name="complaints_owned",
+        verbose_name=pgettext_lazy("person responsible", "owner"),
+    )
     # The SLA: deadlines are stored when the complaint is opened (recomputed on a severity change or reopen).
     sla_started_at = models.DateTimeField(_("resolution clock started at"))
     first_contact_due_at = models.DateTimeField(_("first contact due"))

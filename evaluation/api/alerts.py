@@ -7,6 +7,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -162,7 +163,7 @@ class ImprovementActionFilterSet(django_filters.FilterSet):
 
     dealer = django_filters.ModelChoiceFilter(queryset=readable(Dealer), label=_("dealer"))
     alert = django_filters.NumberFilter(field_name="alert_id")
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=pgettext_lazy("person responsible", "owner"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices, label=_("status"), empty_label=_("Any status"))
     indicator_code = django_filters.CharFilter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import VersionedFormMixin
 from evaluation.choices import ActionStatus
@@ -15,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ActionForm(VersionedFormMixin):
     """Plan (or change) an improvement action: owner, cause analysis, measures, due date."""
 
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=None)
+    owner = forms.ModelChoiceField(label=pgettext_lazy("person responsible", "owner"), queryset=None)
     cause_analysis = forms.CharField(label=_("cause analysis (plan)"), widget=forms.Textarea(attrs={"rows": 3}))
     plan = forms.CharField(label=_("measures (do)"), widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -202,7 +202,7 @@ class ImprovementAction(models.Model):
     dealer = models.ForeignKey("organization.Dealer", on_delete=models.PROTECT, related_name="improvement_actions",
                                verbose_name=_("dealer"))  # fmt: skip
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvement_actions",
-                              verbose_name=_("owner"))  # fmt: skip
+                              verbose_name=pgettext_lazy("person responsible", "owner"))  # fmt: skip
     cause_analysis = models.TextField(_("cause analysis (plan)"))
     plan = models.TextField(_("measures (do)"))
     due_date = models.DateField(_("due date"))
