@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -30,6 +31,14 @@ from reports.selectors import ReportSpec
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {ReportFormat.PDF: "application/pdf", ReportFormat.XLSX: XLSX_TYPE}
+
+
+def file_response(report: QualityReport) -> FileResponse:
+    """The report's kept file as a download (page and API); 404 while it is not done or has no file."""
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name,
+                        content_type=CONTENT_TYPES[report.format])  # fmt: skip
 
 
 @dataclass

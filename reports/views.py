@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
@@ -13,7 +12,6 @@ from django.views.generic import ListView, View
 from core.forms import apply_service_errors
 from core.mixins import DealerScopedObjectMixin
 from reports import selectors, services
-from reports.choices import ReportStatus
 from reports.forms import ReportForm
 from reports.models import ADD, VIEW, QualityReport
 
@@ -78,12 +76,4 @@ class ReportDownloadView(DealerScopedObjectMixin, View):
     permission_required = VIEW
 
     def get(self, request, pk):
-        report = get_object_or_404(selectors.report_list(user=request.user), pk=pk, status=ReportStatus.DONE)
-        if not report.file:
-            raise Http404
-        return FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=report.download_name,
-            content_type=services.CONTENT_TYPES[report.format],
-        )
+        return services.file_response(get_object_or_404(selectors.report_list(user=request.user), pk=pk))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 from core.api import ScopedModelPermissions
 from reports import selectors, services
 from reports.api.serializers import QualityReportRequestSerializer, QualityReportSerializer
-from reports.choices import ReportStatus
 from reports.models import QualityReport
 
 
@@ -47,12 +45,4 @@ class QualityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         """The report's file (PDF or Excel) once it is done; 404 before."""
-        report = self.get_object()
-        if report.status != ReportStatus.DONE or not report.file:
-            raise Http404
-        return FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=report.download_name,
-            content_type=services.CONTENT_TYPES[report.format],
-        )
+        return services.file_response(self.get_object())
