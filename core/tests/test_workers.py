@@ -104,8 +104,9 @@ def queued_run(dealer_a):
 
 
 def test_run_page_warns_when_no_worker_runs_and_shows_progress_when_one_does(client, dealer_a, queued_run):
-    manager = UserFactory(roles=[Role.SERVICE_MANAGER], dealers=[dealer_a])
-    client.force_login(manager)
+    # the evaluating side follows a queued run (the evaluated side sees published runs only)
+    evaluator = UserFactory(roles=[Role.ADMINISTRATOR], dealers=[dealer_a])
+    client.force_login(evaluator)
     url = reverse("evaluation:run_detail", args=[queued_run.pk])
     page = client.get(url).content.decode()
     assert 'id="no-worker"' in page and "db_worker" in page and "<progress" not in page

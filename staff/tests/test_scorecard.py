@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import override
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -244,32 +245,33 @@ def test_every_figure_is_the_persons_own_recomputed_from_the_rows(month, dealer_
 
 
 def test_a_rank_needs_the_evaluations_minimum_records(month, dealer_a):
-    profiles = StaffProfile.objects.filter(dealer=dealer_a)
-    set_min_sample(3)
-    card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
-    advisors = {row.profile.pk: row for row in card.rows["advisor"]}
-    b2_1, b2_2 = advisors[month["adv1"].pk].cell("B2"), advisors[month["adv2"].pk].cell("B2")
-    assert (b2_1.rank, b2_1.ranked, b2_1.rank_text) == (1, 1, "1/1")  # 4 records: ranked, alone
-    assert (b2_2.rank, b2_2.reason) == (None, "n = 2: a rank needs at least 3 records.")
-    assert card.minimums == {dealer_a.pk: 3}
+    with override("en"):  # the reasons are read in English
+        profiles = StaffProfile.objects.filter(dealer=dealer_a)
+        set_min_sample(3)
+        card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
+        advisors = {row.profile.pk: row for row in card.rows["advisor"]}
+        b2_1, b2_2 = advisors[month["adv1"].pk].cell("B2"), advisors[month["adv2"].pk].cell("B2")
+        assert (b2_1.rank, b2_1.ranked, b2_1.rank_text) == (1, 1, "1/1")  # 4 records: ranked, alone
+        assert (b2_2.rank, b2_2.reason) == (None, "n = 2: a rank needs at least 3 records.")
+        assert card.minimums == {dealer_a.pk: 3}
 
-    set_min_sample(1)
-    card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
-    advisors = {row.profile.pk: row for row in card.rows["advisor"]}
-    technicians = {row.profile.pk: row for row in card.rows["technician"]}
-    # Higher is better, except complaints per 100 ROs; equal values share a rank.
-    assert [advisors[month[k].pk].cell("B2").rank_text for k in ("adv1", "adv2")] == ["2/2", "1/2"]
-    assert [advisors[month[k].pk].cell("E3").rank_text for k in ("adv1", "adv2")] == ["1/2", "2/2"]
-    assert [advisors[month[k].pk].cell("E2").rank_text for k in ("adv1", "adv2")] == ["1/2", "1/2"]
-    assert [technicians[month[k].pk].cell("D3").rank_text for k in ("t1", "t2")] == ["2/2", "1/2"]
-    assert technicians[month["t1"].pk].cell("hours").rank is None  # hours are shown, not ranked
+        set_min_sample(1)
+        card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
+        advisors = {row.profile.pk: row for row in card.rows["advisor"]}
+        technicians = {row.profile.pk: row for row in card.rows["technician"]}
+        # Higher is better, except complaints per 100 ROs; equal values share a rank.
+        assert [advisors[month[k].pk].cell("B2").rank_text for k in ("adv1", "adv2")] == ["2/2", "1/2"]
+        assert [advisors[month[k].pk].cell("E3").rank_text for k in ("adv1", "adv2")] == ["1/2", "2/2"]
+        assert [advisors[month[k].pk].cell("E2").rank_text for k in ("adv1", "adv2")] == ["1/2", "1/2"]
+        assert [technicians[month[k].pk].cell("D3").rank_text for k in ("t1", "t2")] == ["2/2", "1/2"]
+        assert technicians[month["t1"].pk].cell("hours").rank is None  # hours are shown, not ranked
 
-    with_nothing = person(dealer_a, Position.SERVICE_ADVISOR, employee_number="A-SA3")
-    card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
-    advisors = {row.profile.pk: row for row in card.rows["advisor"]}
-    nothing = advisors[with_nothing.pk].cell("B2")
-    assert (nothing.text, nothing.rank, nothing.reason) == ("—", None, "No records in this period: no rank.")
-    assert advisors[month["adv1"].pk].cell("B2").ranked == 2  # those without a rank are not counted
+        with_nothing = person(dealer_a, Position.SERVICE_ADVISOR, employee_number="A-SA3")
+        card = selectors.scorecard(profiles=profiles, first=OCTOBER[0], last=OCTOBER[1])
+        advisors = {row.profile.pk: row for row in card.rows["advisor"]}
+        nothing = advisors[with_nothing.pk].cell("B2")
+        assert (nothing.text, nothing.rank, nothing.reason) == ("—", None, "No records in this period: no rank.")
+        assert advisors[month["adv1"].pk].cell("B2").ranked == 2  # those without a rank are not counted
 
 
 def test_people_employed_in_the_period_only(month, dealer_a):
