@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import override
 
 from accounts.choices import Role
 from core.tests.factories import UserFactory, staff_user
@@ -127,14 +128,15 @@ def test_a_region_manager_reports_on_their_region_and_its_dealers_only(
 
 def test_an_advisor_may_not_make_reports(runs, dealer_a):
     advisor = staff_user(dealer_a, Role.SERVICE_ADVISOR)
-    assert_refused(
-        PermissionDenied,
-        lambda: services.report_request(
-            by=advisor, period=PeriodKind.MONTH, first=OCTOBER.first_day, fmt="pdf", dealer=dealer_a
-        ),
-        state=nothing,
-        match="You may not make quality reports.",
-    )
+    with override("en"):  # the refusal read in English
+        assert_refused(
+            PermissionDenied,
+            lambda: services.report_request(
+                by=advisor, period=PeriodKind.MONTH, first=OCTOBER.first_day, fmt="pdf", dealer=dealer_a
+            ),
+            state=nothing,
+            match="You may not make quality reports.",
+        )
 
 
 def test_an_administrator_of_a_dealer_reads_the_region_only_when_they_read_all_its_dealers(runs, dealer_a, neighbour):
