@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     FOREMAN = "foreman", _("Workshop foreman")
     QC_INSPECTOR = "qc_inspector", _("QC inspector")
     PARTS_CLERK = "parts_clerk", _("Parts clerk")
+    CASHIER = "cashier", _("Cashier")
     FOLLOWUP_SPECIALIST = "followup_specialist", _("Follow-up specialist")
     SERVICE_MANAGER = "service_manager", _("Service manager")
     REGION_MANAGER = "region_manager", _("Group / OEM region manager")

@@ -104,6 +104,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "customers.customer": VIEW,
         "customers.vehicle": VIEW,
     },
+    Role.CASHIER: {
+        "appointments.appointment": VIEW,
+        "todo.task": ("view", "change"),
+        "repairs.repairorder": VIEW,
+        "repairs.repairorderline": VIEW,
+        "organization.dealer": VIEW,
+        "customers.customer": VIEW,
+        "customers.vehicle": VIEW,
+    },
     Role.FOLLOWUP_SPECIALIST: {
         "parts.part": VIEW,
         "warranty.warrantyclaim": VIEW,
@@ -355,6 +364,27 @@ REPORT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.ADMINISTRATOR: {"reports.qualityreport": ("view", "add", "regional")},
 }
 for _role, _grants in REPORT_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
+# Issue 13 — each block is filled by its own domain; keep them apart (one block per app).
+# Cashiering (收银): the cashier and the service manager take payments; region managers read.
+CASHIERING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _role, _grants in CASHIERING_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
+# Service packages (保养套餐): the service manager maintains them; the desk reads and adds them to estimates.
+PACKAGE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _role, _grants in PACKAGE_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
+# Notifications (通知): everyone reads and marks their own.
+NOTIFICATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _role, _grants in NOTIFICATION_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
+# Workshop economics (车间效率与经营): attendance and the efficiency/economics reports.
+ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _role, _grants in ECONOMICS_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
 

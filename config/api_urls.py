@@ -18,6 +18,9 @@ INDEXED_APPS = (
     "appointments",
     "care",
     "parts",
+    "cashiering",
+    "packages",
+    "notifications",
 )
 
 api_root = APIRootView.as_view(
@@ -37,4 +40,5 @@ urlpatterns = [
     path("", include("surveys.api.urls")),
     path("", include("evaluation.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("economics.api.urls")),
 ]

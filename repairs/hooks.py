@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
-EVENTS = ("approved", "delivered", "uncertified_technicians")
+EVENTS = ("approved", "delivered", "uncertified_technicians", "delivering", "next_service", "technician_profiles")
 
 
 def run(event: str, **kwargs) -> list:

@@ -51,16 +51,20 @@ INSTALLED_APPS = [
     # Our apps, one per domain.
     "accounts",
     "organization",
+    "notifications",
     "customers",
     "repairs",
     "warranty",
     "parts",
+    "cashiering",
+    "packages",
     "appointments",
     "todo",
     "care",
     "complaints",
     "surveys",
     "staff",
+    "economics",
     "evaluation",
     "reports",
     # Pages and commands that put the domains together (the top of the import layers, .importlinter).
@@ -164,6 +168,12 @@ REPAIRS_HOOKS = {
     "delivered": ["care.services.schedule_first_follow_up", "surveys.services.survey_invite_after_delivery"],
     # Technicians at a dealer without a valid certificate (sets of user ids): the order page warns before dispatch.
     "uncertified_technicians": ["staff.selectors.uncertified_technician_ids"],
+    # Before the handover: a hook raises ValidationError when the car may not leave yet (cashiering: unpaid).
+    "delivering": [],
+    # At delivery: what to suggest for the next service ({"package": …, "due_on": …, "due_km": …} or None).
+    "next_service": [],
+    # The dispatch panel: {user_id: {"skills": [...], "certificates": [...]}} of a dealer's technicians.
+    "technician_profiles": [],
 }
 
 # What the staff scorecard takes from the evaluation (staff sits below it and never imports it): staff.hooks.
