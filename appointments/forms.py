@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Role
 from accounts.models import User
@@ -72,7 +73,7 @@ class AppointmentBookForm(SlotFieldsMixin):
     )
     vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), label=_("vehicle"), widget=forms.HiddenInput)
     channel = forms.ChoiceField(
-        label=_("channel"), choices=AppointmentChannel.choices, initial=AppointmentChannel.PHONE
+        label=pgettext_lazy("appointment", "channel"), choices=AppointmentChannel.choices, initial=AppointmentChannel.PHONE
     )
     job_type = forms.ChoiceField(label=_("job type"), choices=JobType.choices, initial=JobType.MAINTENANCE)
     customer_request = forms.CharField(

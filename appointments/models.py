@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from appointments.choices import STATUS_COLOURS, AppointmentChannel, AppointmentStatus, SlotLength
@@ -30,7 +31,7 @@ class Appointment(TimeStampedModel, VersionedModel):
         "customers.Vehicle", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("vehicle")
     )
     channel = models.CharField(
-        _("channel"), max_length=10, choices=AppointmentChannel.choices, default=AppointmentChannel.PHONE
+        pgettext_lazy("appointment", "channel"), max_length=10, choices=AppointmentChannel.choices, default=AppointmentChannel.PHONE
     )
     slot_start = models.DateTimeField(_("slot"))
     slot_minutes = models.PositiveSmallIntegerField(

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MessageChannel(models.TextChoices):
@@ -24,7 +25,7 @@ class MessageStatus(models.TextChoices):
     RECORDED = "recorded", _("Recorded (to be delivered by staff)")
     SENT = "sent", _("Handed to the channel")
     BLOCKED = "blocked", _("Not sent: the customer does not want to be contacted")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("message", "Failed")
 
 
 class CallDirection(models.TextChoices):

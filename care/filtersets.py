@@ -5,6 +5,7 @@ from datetime import timedelta
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from care import selectors
 from care.choices import ReminderKind, ReminderStatus
@@ -65,7 +66,7 @@ class ReminderFilterSet(django_filters.FilterSet):
     due = django_filters.ChoiceFilter(
         choices=[("now", _("due now")), ("30", _("next 30 days")), ("all", _("any time"))],
         method="filter_due",
-        label=_("Contact"),
+        label=pgettext_lazy("when to contact", "Contact"),
         empty_label=None,
     )
 

@@ -86,7 +86,7 @@ class AgreementMethod(models.TextChoices):
 class EventAction(models.TextChoices):
     """What happened to a complaint (one event row per change, the timeline and the KPI evidence)."""
 
-    OPEN = "open", _("Received")
+    OPEN = "open", pgettext_lazy("complaint", "Received")
     CONTACT = "contact", _("Contact logged")
     UPDATE = "update", _("Details changed")
     REASSIGN = "reassign", _("Reassigned")

@@ -25,7 +25,7 @@ class ComplaintIntakeForm(forms.Form):
     """A new complaint: who, how it came in, what about, and who owns it."""
 
     dealer = forms.TypedChoiceField(label=_("dealer"), coerce=int)
-    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=pgettext_lazy("complaint", "channel"), choices=Channel.choices)
     category = forms.ChoiceField(label=_("category"), choices=Category.choices)
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM)
     description = forms.CharField(label=_("what the customer says"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -43,7 +43,7 @@ class ComplaintIntakeForm(forms.Form):
         label=pgettext_lazy("person responsible", "owner"), coerce=int, required=False, empty_value=None
     )
     received_at = forms.DateTimeField(
-        label=_("received at"), required=False, widget=WHEN, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("complaint", "received at"), required=False, widget=WHEN, help_text=_("Leave empty for now.")
     )
 
     def __init__(self, *args, dealers, users, owners, **kwargs):

@@ -99,7 +99,7 @@ class Complaint(VersionedModel):
         "organization.Dealer", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("dealer")
     )
     number = models.CharField(_("complaint number"), max_length=30, editable=False)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(pgettext_lazy("complaint", "channel"), max_length=20, choices=Channel.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -141,7 +141,7 @@ class Complaint(VersionedModel):
     fault_category = models.CharField(_("fault"), max_length=20, blank=True)
     # Complaints with the same key at a dealer within the crisis window raise a crisis alert.
     cluster_key = models.CharField(_("issue key"), max_length=120, blank=True, editable=False)
-    received_at = models.DateTimeField(_("received at"))
+    received_at = models.DateTimeField(pgettext_lazy("complaint", "received at"))
     received_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="complaints_received", verbose_name=_("received by (受理人)")
     )

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.generic import View
 
 from accounts.models import User
@@ -87,11 +88,11 @@ class ComplaintExportView(DealerScopedObjectMixin, ComplaintFiltersMixin, View):
     def get(self, request):
         complaints = self.filtered_queryset().select_related("repair_order", "staff", "resolved_by")
         header = [
-            _("Dealer"), _("Complaint number"), _("Received at"), _("Channel"), _("Category"), _("Severity"),
+            _("Dealer"), _("Complaint number"), pgettext("complaint", "Received at"), pgettext("complaint", "Channel"), _("Category"), _("Severity"),
             _("Status"), _("Complainant"), _("Phone"), _("Plate"), _("RO number"), _("Staff member"),
-            _("Received by"), _("Owner"), _("First contact due"), _("First contact at"), _("Feedback due"),
+            _("Received by"), pgettext("person responsible", "Owner"), _("First contact due"), _("First contact at"), _("Feedback due"),
             _("Feedback given at"), _("Resolution due"), _("Resolved at"), _("Customer agrees"),
-            _("Escalation level"), _("Times reopened"), _("Root cause"), _("Corrective action"), _("Description"),
+            _("Escalation level"), _("Times reopened"), _("Root cause"), _("Corrective action"), pgettext("complaint", "Description"),
         ]  # fmt: skip
 
         def when(value):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, VersionedModel
@@ -49,7 +50,7 @@ class Customer(TimeStampedModel, VersionedModel):
     )
     consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True, editable=False)
     source = models.CharField(
-        _("source"), max_length=10, choices=CustomerSource.choices, default=CustomerSource.WALK_IN
+        pgettext_lazy("customer", "source"), max_length=10, choices=CustomerSource.choices, default=CustomerSource.WALK_IN
     )
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated, e.g. VIP, fleet."))
     notes = models.TextField(_("notes"), blank=True)

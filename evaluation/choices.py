@@ -127,7 +127,7 @@ class AlertActionFilter(models.TextChoices):
 class AlertStatus(models.TextChoices):
     """open → action_planned → closed (the action proved effective), or dismissed with a reason."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("alert", "Open")
     ACTION_PLANNED = "action_planned", _("Action planned")
     CLOSED = "closed", _("Closed")
     DISMISSED = "dismissed", _("Dismissed")

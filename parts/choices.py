@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartCategory(models.TextChoices):
@@ -62,4 +63,4 @@ class PurchaseOrderStatus(models.TextChoices):
 class StockTakeStatus(models.TextChoices):
     OPEN = "open", _("Counting")
     COUNTED = "counted", _("Counted")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("stock-take", "Approved")

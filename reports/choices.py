@@ -23,7 +23,7 @@ class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("background job", "Failed")
 
     @classmethod
     def colour(cls, value: str) -> str:

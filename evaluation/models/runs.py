@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import DealerScopedQuerySet, dealer_ids_for
@@ -55,7 +56,7 @@ class EvaluationRun(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("background job", "Failed")
 
     oem = models.ForeignKey("organization.Oem", on_delete=models.PROTECT, related_name="+", verbose_name=_("OEM"))
     region = models.ForeignKey(

@@ -40,6 +40,7 @@ from urllib.parse import urlencode
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments import kpis as appointments
 from care import kpis as care
@@ -209,7 +210,7 @@ def _worked(order: str = "") -> Prefetch:
                     to_attr="worked")  # fmt: skip
 
 
-COMPLAINT_COLUMNS = (Column(_("Complaint"), "number"), Column(_("Received at"), "received_at", "datetime"))
+COMPLAINT_COLUMNS = (Column(_("Complaint"), "number"), Column(pgettext_lazy("complaint", "Received at"), "received_at", "datetime"))
 ANSWER_COLUMNS = (
     Column(_("Answered at"), "response.submitted_at", "datetime"),
     _ro_number("response.repair_order"),
