@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.search import prefix_q
@@ -15,37 +16,94 @@ from customers.validators import PROVINCES, normalize_mobile, normalize_plate, n
 
 _VIN_PART = re.compile(r"^[0-9A-HJ-NPR-Z]{6,17}$")
 _DIGITS = re.compile(r"^[0-9]{3,11}$")
+# A piece of a plate typed without its province (A3448L, 3448L, 3448): letters (no I, O) and digits, one a digit.
+_PLATE_PART = re.compile(r"^(?=.*[0-9])[A-HJ-NP-Z0-9]{3,7}$")
+# A document number: an RO number (GZ01-202610-0007) from its start, or its month and sequence (202610-0007).
+_DOCUMENT_NUMBER = re.compile(r"^(?=.*[0-9])([A-Z][A-Z0-9]*|[0-9]{6})-[A-Z0-9-]*$")
+
+# What each reading of a search entry looks for, as the search page says it ("plate containing 3448").
+READING_LABELS = {
+    "name": _("name starting with “%(value)s”"),
+    "mobile": _("mobile starting with “%(value)s”"),
+    "plate": _("plate starting with “%(value)s”"),
+    "plate_part": _("plate containing “%(value)s”"),
+    "vin": _("VIN starting with “%(value)s”"),
+    "vin_tail": _("VIN ending “%(value)s”"),
+    "ro_number": _("RO number “%(value)s”"),
+}
+VEHICLE_READINGS = ("plate", "plate_part", "vin", "vin_tail")
+CUSTOMER_READINGS = ("name", "mobile")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One thing a search entry may be: a name/mobile/plate/VIN prefix, a plate fragment, a VIN tail, an RO number."""
+
+    kind: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        return READING_LABELS[self.kind] % {"value": self.value}
 
 
 @dataclass(frozen=True)
 class SearchTerm:
     """A search box entry, classified by what it looks like."""
 
-    kind: str  # "vin", "plate", "mobile", "name" or "empty"
+    kind: str  # "vin", "plate", "plate_part", "mobile", "digits", "number", "name" or "empty"
     value: str
 
     @property
     def vin_tail(self) -> str:
         """Six VIN characters may also be the VIN's last six (车架号后六位), as advisors often type."""
-        if self.kind in ("vin", "mobile") and len(self.value) == 6 and _VIN_PART.match(self.value):
+        if self.kind in ("vin", "mobile", "digits") and len(self.value) == 6 and _VIN_PART.match(self.value):
             return self.value
         return ""
 
+    @property
+    def plate_part(self) -> str:
+        """A plate typed without its province (A3448L) or only its end or middle (3448L, 3448)."""
+        if self.kind in ("plate_part", "vin", "mobile", "digits") and _PLATE_PART.match(self.value):
+            # A plate holds at most five digits in a row (粤BD12345).
+            return self.value if not re.search(r"[0-9]{6}", self.value) else ""
+        return ""
+
+    @property
+    def readings(self) -> list[Reading]:
+        """Everything this entry is searched as, in the order the search page names them (the one rule the
+        customer, vehicle, repair-order and global searches follow)."""
+        found = []
+        if self.kind in ("name", "plate", "vin", "number"):
+            found.append(Reading("ro_number" if self.kind == "number" else self.kind, self.value))
+        if self.kind == "mobile":  # every mainland mobile starts with 1 (an entry like 3448 is no mobile)
+            found.append(Reading("mobile", self.value))
+        if self.vin_tail:
+            found.append(Reading("vin_tail", self.vin_tail))
+        if self.plate_part:
+            found.append(Reading("plate_part", self.plate_part))
+        return found
+
 
 def classify_search(raw: str) -> SearchTerm:
-    """Decide whether the user typed a VIN, a plate, a mobile number or a name."""
+    """Decide whether the user typed a VIN, a plate (or a piece of one), a mobile number, an RO number or a name."""
     text = (raw or "").strip()
     if not text:
         return SearchTerm("empty", "")
+    number = re.sub(r"\s", "", text).upper()
+    if _DOCUMENT_NUMBER.match(number):  # before the mobile: 202610-0007 is no phone number
+        return SearchTerm("number", number)
     mobile = normalize_mobile(text)
     if _DIGITS.match(mobile):
-        return SearchTerm("mobile", mobile)
+        return SearchTerm("mobile" if mobile.startswith("1") else "digits", mobile)
     plate = normalize_plate(text)
     if 2 <= len(plate) <= 8 and plate[0] in PROVINCES and re.match(r"^.[A-Z][A-Z0-9]*[挂学警港澳领试超]?$", plate):
         return SearchTerm("plate", plate)
     vin = normalize_vin(text)
     if _VIN_PART.match(vin) and any(ch.isdigit() for ch in vin):
         return SearchTerm("vin", vin)
+    if _PLATE_PART.match(plate):
+        return SearchTerm("plate_part", plate)
     return SearchTerm("name", text)
 
 
@@ -54,22 +112,36 @@ def _union(parts: list[QuerySet]) -> QuerySet:
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
-def _matching_vehicle_ids(term: SearchTerm, user: User) -> QuerySet:
-    """Ids of the user's vehicles matching a search term: plate/VIN prefix, VIN tail, or the owner's mobile/name."""
+def _vehicle_reading_q(reading: Reading):
+    """The vehicles a plate/VIN reading matches (a plate fragment is a scan of the short plate column, within the
+    user's dealers; the rest are prefix or equality lookups served by an index)."""
+    if reading.kind == "plate_part":
+        return Q(plate__contains=reading.value)
+    if reading.kind == "vin_tail":
+        return Q(vin_tail=reading.value)
+    return prefix_q(reading.kind, reading.value)
+
+
+def _matching_vehicle_ids(term: SearchTerm, user: User) -> QuerySet | None:
+    """Ids of the user's vehicles matching a search term: plate/VIN prefix, plate fragment, VIN tail, or the
+    owner's mobile/name (None: the term cannot find a vehicle, e.g. an RO number)."""
     vehicles = Vehicle.objects.for_user(user).order_by()
     customers = Customer.objects.for_user(user).order_by()
     parts = []
-    if term.kind == "plate":
-        parts.append(vehicles.filter(prefix_q("plate", term.value)).values("pk"))
-    elif term.kind == "vin":
-        parts.append(vehicles.filter(prefix_q("vin", term.value)).values("pk"))
-    else:
-        field = "mobile" if term.kind == "mobile" else "name"
-        owners = customers.filter(prefix_q(field, term.value)).values("pk")
-        parts.append(vehicles.filter(owner__in=owners).values("pk"))
-    if term.vin_tail:
-        parts.append(vehicles.filter(vin_tail=term.vin_tail).values("pk"))
-    return _union(parts)
+    for reading in term.readings:
+        if reading.kind in VEHICLE_READINGS:
+            parts.append(vehicles.filter(_vehicle_reading_q(reading)).values("pk"))
+        elif reading.kind in CUSTOMER_READINGS:
+            owners = customers.filter(prefix_q(reading.kind, reading.value)).values("pk")
+            parts.append(vehicles.filter(owner__in=owners).values("pk"))
+    return _union(parts) if parts else None
+
+
+def matching_vehicle_q(term: SearchTerm, *, user: User, field: str = "vehicle") -> Q | None:
+    """``field`` is one of the user's vehicles this term finds (for searches of records with a vehicle, e.g.
+    repair orders); None when the term cannot name a vehicle."""
+    ids = _matching_vehicle_ids(term, user)
+    return None if ids is None else Q(**{f"{field}__in": ids})
 
 
 def customer_list(*, user: User) -> QuerySet[Customer]:
@@ -90,17 +162,19 @@ def customer_list(*, user: User) -> QuerySet[Customer]:
 def customer_search(customers: QuerySet[Customer], text: str, *, user: User) -> QuerySet[Customer]:
     """The customers a search box entry finds: a name or mobile prefix, or the owners of the vehicles it finds."""
     term = classify_search(text)
+    if term.kind == "empty":
+        return customers
     if term.kind == "name":
         return customers.filter(prefix_q("name", term.value))
-    if term.kind == "mobile":
-        parts = [Customer.objects.for_user(user).order_by().filter(prefix_q("mobile", term.value)).values("pk")]
-        if term.vin_tail:
-            parts.append(Vehicle.objects.for_user(user).order_by().filter(vin_tail=term.vin_tail).values("owner_id"))
-        return customers.filter(pk__in=_union(parts))
-    if term.kind != "empty":
-        owners = Vehicle.objects.filter(pk__in=_matching_vehicle_ids(term, user)).order_by().values("owner_id")
-        return customers.filter(pk__in=owners)
-    return customers
+    scoped = Customer.objects.for_user(user).order_by()
+    vehicles = Vehicle.objects.for_user(user).order_by()
+    parts = []
+    for reading in term.readings:
+        if reading.kind in CUSTOMER_READINGS:
+            parts.append(scoped.filter(prefix_q(reading.kind, reading.value)).values("pk"))
+        elif reading.kind in VEHICLE_READINGS:
+            parts.append(vehicles.filter(_vehicle_reading_q(reading)).values("owner_id"))
+    return customers.filter(pk__in=_union(parts)) if parts else customers.none()
 
 
 def vehicle_list(*, user: User) -> QuerySet[Vehicle]:
@@ -111,7 +185,10 @@ def vehicle_list(*, user: User) -> QuerySet[Vehicle]:
 def vehicle_search(vehicles: QuerySet[Vehicle], text: str, *, user: User) -> QuerySet[Vehicle]:
     """The vehicles a search box entry finds: plate, VIN or VIN tail, or the owner's mobile or name."""
     term = classify_search(text)
-    return vehicles if term.kind == "empty" else vehicles.filter(pk__in=_matching_vehicle_ids(term, user))
+    if term.kind == "empty":
+        return vehicles
+    ids = _matching_vehicle_ids(term, user)
+    return vehicles.none() if ids is None else vehicles.filter(pk__in=ids)
 
 
 def vehicle_ownerships(*, user: User, vehicle: Vehicle) -> QuerySet[VehicleOwnership]:

@@ -23,11 +23,11 @@ from dashboards.cockpit import cockpit_view
 from dashboards.network import NetworkView
 from organization.models import Dealer
 from repairs import selectors as repair_selectors
+from repairs.filtersets import repair_order_search
 from repairs.models import RepairOrder
 from todo.selectors import task_list_for
 
 SEARCH_LIMIT = 20
-SEARCH_KIND_LABELS = {"vin": _("VIN"), "plate": _("licence plate"), "mobile": _("mobile"), "name": _("name")}
 
 # What each role does first, as (label, url name[?query], permission) shortcuts on the home page.
 ROLE_SHORTCUTS = {
@@ -113,10 +113,11 @@ def home(request):
 
 @login_required
 def search(request):
-    """One box for name, mobile, plate or VIN, over customers and vehicles of the user's dealers."""
-    q = request.GET.get("q", "").strip()
+    """One box (the page's and the header's) for name, mobile, plate or a piece of it, VIN or its tail and RO
+    number, over the customers, vehicles and repair orders of the user's dealers; the page says what it searched."""
+    q = request.GET.get("q", "").strip()[:60]
     term = customer_selectors.classify_search(q)
-    customers = vehicles = []
+    customers = vehicles = orders = []
     user = request.user
     if term.kind != "empty":
         if user.has_perm("customers.view_customer"):
@@ -125,6 +126,9 @@ def search(request):
         if user.has_perm("customers.view_vehicle"):
             found = customer_selectors.vehicle_search(customer_selectors.vehicle_list(user=user), q, user=user)
             vehicles = list(found[:SEARCH_LIMIT])
+        if user.has_perm("repairs.view_repairorder"):
+            found = repair_order_search(repair_selectors.repair_order_list(user=user), q, user=user)
+            orders = list(found[:SEARCH_LIMIT])
     template = "dashboards/_search_results.html" if request.htmx else "dashboards/search.html"
     return render(
         request,
@@ -132,9 +136,11 @@ def search(request):
         {
             "q": q,
             "term": term,
-            "term_label": SEARCH_KIND_LABELS.get(term.kind, ""),
+            "readings": [reading.label for reading in term.readings],
             "customers": customers,
             "vehicles": vehicles,
+            "orders": orders,
+            "show_orders": user.has_perm("repairs.view_repairorder"),
             "limit": SEARCH_LIMIT,
         },
     )

@@ -1,14 +1,42 @@
+"""The repair orders' filters (page and API) and their search box rule."""
+
+from __future__ import annotations
+
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.filters import readable
 from core.search import prefix_q
-from customers.selectors import classify_search
+from customers.selectors import classify_search, matching_vehicle_q
 from organization.models import Dealer
 from repairs.choices import RepairOrderStatus
 from repairs.models import RepairOrder
 from repairs.selectors import OPEN_STATUSES, promise_at_risk_q, promise_overdue_q
+
+
+def repair_order_search(orders: QuerySet[RepairOrder], text: str, *, user: User) -> QuerySet[RepairOrder]:
+    """The orders a search box entry finds (the readings of ``customers.selectors.classify_search``): an RO number
+    from its start or its month-and-sequence end, the customer's name or mobile, the vehicle's plate (or a piece of
+    it), VIN or VIN tail."""
+    term = classify_search(text)
+    if term.kind == "empty":
+        return orders
+    match = Q()
+    for reading in term.readings:
+        if reading.kind == "ro_number":
+            value = reading.value
+            match |= prefix_q("number", value) if value[0].isalpha() else Q(number__endswith=f"-{value}")
+        elif reading.kind == "name":
+            match |= prefix_q("number", reading.value.upper()) | prefix_q("customer__name", reading.value)
+        elif reading.kind == "mobile":
+            match |= prefix_q("customer__mobile", reading.value)
+    vehicles = matching_vehicle_q(term, user=user)
+    if vehicles is not None and term.kind != "name":  # a name finds the owner's orders through customer__name
+        match |= vehicles
+    return orders.filter(match) if match else orders.none()
 
 
 class RepairOrderFilterSet(django_filters.FilterSet):
@@ -51,15 +79,5 @@ class RepairOrderFilterSet(django_filters.FilterSet):
         return queryset.filter(promise_at_risk_q(timezone.now())) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        """RO number or customer name by its start, or the plate, VIN or mobile (customers.classify_search)."""
-        q = value.strip()
-        term = classify_search(q)
-        if term.kind == "empty":
-            return queryset
-        if term.kind == "plate":
-            return queryset.filter(prefix_q("vehicle__plate", term.value))
-        if term.kind == "vin":
-            return queryset.filter(prefix_q("vehicle__vin", term.value))
-        if term.kind == "mobile":
-            return queryset.filter(prefix_q("customer__mobile", term.value))
-        return queryset.filter(prefix_q("number", q.upper()) | prefix_q("customer__name", q))
+        """RO number, customer name or mobile, plate (or a piece of it), VIN or its tail (repair_order_search)."""
+        return repair_order_search(queryset, value, user=self.request.user)

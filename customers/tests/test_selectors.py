@@ -69,7 +69,7 @@ def listed_vehicles(user, filters: dict):
         ("苏明华", SearchTerm("name", "苏明华")),
         ("Wang", SearchTerm("name", "Wang")),
         ("ABCDEF", SearchTerm("name", "ABCDEF")),  # no digit: a name, not a VIN
-        ("LSV12", SearchTerm("name", "LSV12")),  # too short for a VIN fragment
+        ("LSV12", SearchTerm("plate_part", "LSV12")),  # too short for a VIN fragment: a piece of a plate
         ("LSVAU218XN21832945", SearchTerm("name", "LSVAU218XN21832945")),  # 18 characters
         ("广州顺达物流", SearchTerm("name", "广州顺达物流")),
         # separators only: nothing left to read as a plate, searched as typed (used to crash)
