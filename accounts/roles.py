@@ -373,7 +373,22 @@ for _role, _grants in CASHIERING_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
 # Service packages (保养套餐): the service manager maintains them; the desk reads and adds them to estimates.
-PACKAGE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+_PACKAGE_READ = {"packages.servicepackage": VIEW, "packages.servicepackageitem": VIEW}
+PACKAGE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {
+        "packages.servicepackage": ALL,
+        "packages.servicepackageitem": ALL,
+        "packages.packageapplication": ("view", "add"),
+    },
+    Role.SERVICE_ADVISOR: {**_PACKAGE_READ, "packages.packageapplication": ("view", "add")},
+    Role.FOREMAN: {**_PACKAGE_READ, "packages.packageapplication": VIEW},
+    Role.REGION_MANAGER: {**_PACKAGE_READ, "packages.packageapplication": VIEW},
+    Role.ADMINISTRATOR: {
+        "packages.servicepackage": ALL,
+        "packages.servicepackageitem": ALL,
+        "packages.packageapplication": ("view", "add"),
+    },
+}
 for _role, _grants in PACKAGE_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 

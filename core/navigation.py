@@ -30,6 +30,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Parts counter"), "parts:counter", "parts.add_stockmovement"),
     NavItem(_("Purchasing"), "parts:po_list", "parts.view_purchaseorder"),
     NavItem(_("Parts reports"), "parts:reports", "parts.view_stockitem"),
+    NavItem(_("Service packages"), "packages:package_list", "packages.view_servicepackage"),
     NavItem(_("Workshop"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
     NavItem(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder"),
     NavItem(_("To-do"), "todo:task_list", "todo.view_task"),

@@ -574,6 +574,23 @@ def suggested_next_service(order: RepairOrder, on: date) -> tuple[date, int | No
     return due_on, due_km
 
 
+def next_service_proposal(order: RepairOrder, on: date) -> dict:
+    """What the delivery proposes for the next service: the first ``"next_service"`` hook's answer (packages: the
+    next package, its due km and date) over the interval rule of ``suggested_next_service``.
+
+    {"package": the proposed package or None, "also": packages due with it, "due_on": date, "due_km": km or None}
+    """
+    due_on, due_km = suggested_next_service(order, on)
+    for proposal in hooks.run("next_service", order=order, on=on):
+        if proposal:
+            return {
+                "package": proposal.get("package"), "also": proposal.get("also") or [],
+                "due_on": proposal.get("due_on") or due_on,
+                "due_km": proposal["due_km"] if proposal.get("due_km") is not None else due_km,
+            }  # fmt: skip
+    return {"package": None, "also": [], "due_on": due_on, "due_km": due_km}
+
+
 @transaction.atomic
 def repair_order_deliver(
     *,
@@ -604,7 +621,8 @@ def repair_order_deliver(
             {"payment_method": _("The customer pays %(amount)s: choose how.") % {"amount": customer_total}}
         )
     now = timezone.now()
-    suggested_date, suggested_km = suggested_next_service(order, timezone.localdate(now))
+    proposal = next_service_proposal(order, timezone.localdate(now))
+    suggested_date, suggested_km = proposal["due_on"], proposal["due_km"]
     settlement = Settlement.objects.create(
         order=order, settled_at=now, settled_by=by,
         # Invoice numbers are five digits wide (ST-GZ01-202611-00042), the other documents four.

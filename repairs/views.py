@@ -169,10 +169,11 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
             checklist=services.qc_checklist(order), initial={"version": order.version}
         )
     if context["can_deliver"]:
-        due_on, due_km = services.suggested_next_service(order, timezone.localdate())
+        context["next_service"] = proposal = services.next_service_proposal(order, timezone.localdate())
         context["delivery_form"] = bound_forms.get("delivery_form") or DeliveryForm(
-            initial={"version": order.version, "next_service_due_date": due_on, "next_service_due_km": due_km}
-        )
+            initial={"version": order.version, "next_service_due_date": proposal["due_on"],
+                     "next_service_due_km": proposal["due_km"]}
+        )  # fmt: skip
     for name in (
         "transition_form", "assign_form", "clock_form", "decision_form", "comeback_form", "comeback_dismiss_form",
         "comeback_restore_form",

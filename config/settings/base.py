@@ -171,7 +171,7 @@ REPAIRS_HOOKS = {
     # Before the handover: a hook raises ValidationError when the car may not leave yet (cashiering: unpaid).
     "delivering": [],
     # At delivery: what to suggest for the next service ({"package": …, "due_on": …, "due_km": …} or None).
-    "next_service": [],
+    "next_service": ["packages.services.next_service"],
     # The dispatch panel: {user_id: {"skills": [...], "certificates": [...]}} of a dealer's technicians.
     "technician_profiles": [],
 }

@@ -2,6 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from packages.api.views import ServicePackageViewSet
+
 router = SimpleRouter()
+router.register("service-packages", ServicePackageViewSet, basename="service-package")
 
 urlpatterns = router.urls
