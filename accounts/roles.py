@@ -368,7 +368,20 @@ for _role, _grants in REPORT_GRANTS.items():
 
 # Issue 13 — each block is filled by its own domain; keep them apart (one block per app).
 # Cashiering (收银): the cashier and the service manager take payments; region managers read.
-CASHIERING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+# The service manager also lets a car go unpaid (a delivery exception); the advisor sees what is paid and open.
+_CASH_DESK = {
+    "cashiering.payment": ("view", "add", "void"),
+    "cashiering.invoice": ("view", "add", "void"),
+    "cashiering.deliveryexception": VIEW,
+}
+_CASHIERING_READ = {f"cashiering.{model}": VIEW for model in ("payment", "invoice", "deliveryexception")}
+CASHIERING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.CASHIER: _CASH_DESK,
+    Role.SERVICE_MANAGER: {**_CASH_DESK, "cashiering.deliveryexception": ("view", "add")},
+    Role.SERVICE_ADVISOR: _CASHIERING_READ,
+    Role.REGION_MANAGER: _CASHIERING_READ,
+    Role.ADMINISTRATOR: {**_CASH_DESK, "cashiering.deliveryexception": ("view", "add")},
+}
 for _role, _grants in CASHIERING_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
@@ -392,13 +405,22 @@ PACKAGE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in PACKAGE_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
-# Notifications (通知): everyone reads and marks their own.
-NOTIFICATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+# Notifications (通知): everyone reads and marks their own. The view permission is the only one: the inbox, the badge
+# and the API show a user their own notifications only (Notification.objects.for_user), and marking one read is part
+# of reading it; nobody adds, changes or deletes notifications by hand (the domains' events write them).
+NOTIFICATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    role: {"notifications.notification": VIEW} for role in Role
+}
 for _role, _grants in NOTIFICATION_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
 # Workshop economics (车间效率与经营): attendance and the efficiency/economics reports.
-ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {}
+ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.FOREMAN: {"economics.attendance": EDIT},
+    Role.SERVICE_MANAGER: {"economics.attendance": (*ALL, "view_workshop_economics"), "economics.costrate": EDIT},
+    Role.REGION_MANAGER: {"economics.attendance": ("view", "view_workshop_economics"), "economics.costrate": VIEW},
+    Role.ADMINISTRATOR: {"economics.attendance": (*ALL, "view_workshop_economics"), "economics.costrate": ALL},
+}
 for _role, _grants in ECONOMICS_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 

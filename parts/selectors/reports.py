@@ -21,7 +21,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.models import User
 from core.indicators import RATIO, Measure, combined, judged_at
@@ -101,12 +101,16 @@ def fill_rate(*, user: User, start: datetime, end: datetime, dealer_id: int | No
     return combined(kpis.fill_rate(_dealer_ids(user, dealer_id), start, end).values(), RATIO)
 
 
-def parts_margin_by_order(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None):
-    """Delivered orders in [start, end) with their parts revenue (lines) and parts cost (issues − returns)."""
-    from repairs.models import RepairOrder, RepairOrderLine
+def parts_margin_annotations() -> dict:
+    """The parts revenue, cost and margin of each repair order, as annotations of a RepairOrder queryset (one rule
+    for this report and the workshop economics): revenue = the invoiced part lines (the estimate's and those of
+    additions the customer approved; list price × quantity, before the customer's discount and VAT), cost = what the
+    parts counter issued to the order less what came back, at the cost of each movement."""
+    from repairs.models import RepairOrderLine
 
     revenue = (
         RepairOrderLine.objects.filter(order=OuterRef("pk"), kind="part")
+        .filter(Q(addition__isnull=True) | Q(addition__status="approved"))
         .order_by()
         .values("order")
         .annotate(total=Sum(ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)))
@@ -121,16 +125,66 @@ def parts_margin_by_order(*, user: User, start: datetime, end: datetime, dealer_
         .annotate(total=Sum(ExpressionWrapper(-F("quantity") * F("unit_cost"), output_field=MONEY)))
         .values("total")
     )
+    parts_revenue = Coalesce(Subquery(revenue, output_field=MONEY), ZERO)
+    parts_cost = Coalesce(Subquery(cost, output_field=MONEY), ZERO)
+    return {
+        "parts_revenue": parts_revenue,
+        "parts_cost": parts_cost,
+        "parts_margin": ExpressionWrapper(parts_revenue - parts_cost, output_field=MONEY),
+    }
+
+
+def parts_margin_by_order(*, user: User, start: datetime, end: datetime, dealer_id: int | None = None):
+    """Delivered orders in [start, end) with their parts revenue, cost and margin (``parts_margin_annotations``)."""
+    from repairs.models import RepairOrder
+
     orders = RepairOrder.objects.for_user(user).filter(delivered_at__gte=start, delivered_at__lt=end)
     if dealer_id:
         orders = orders.filter(dealer_id=dealer_id)
     return (
-        orders.annotate(
-            parts_revenue=Coalesce(Subquery(revenue, output_field=MONEY), ZERO),
-            parts_cost=Coalesce(Subquery(cost, output_field=MONEY), ZERO),
-        )
-        .annotate(parts_margin=F("parts_revenue") - F("parts_cost"))
+        orders.annotate(**parts_margin_annotations())
         .filter(Q(parts_revenue__gt=0) | Q(parts_cost__gt=0))
         .select_related("vehicle")
         .order_by("-delivered_at")
     )
+
+
+FREE_TEXT_LISTED = 50
+
+
+@dataclass(frozen=True)
+class FreeTextPartLines:
+    """Part lines typed without a catalogue part (not from the catalogue): per month and the latest of them."""
+
+    months: list[dict]  # {"month": first day (local), "lines": n, "orders": n, "amount": Decimal}, oldest first
+    lines: list  # the latest FREE_TEXT_LISTED lines, each with its order (and the order's vehicle)
+    total: int
+
+
+def free_text_part_lines(
+    *, user: User, start: datetime, end: datetime, dealer_id: int | None = None
+) -> FreeTextPartLines:
+    """The part lines of the user's dealers' repair orders entered in [start, end) without a catalogue part: the
+    parts counter never reserves, special-orders or issues them, so F1 does not count them and no parts cost is
+    booked for them. Grouped by local month (one query) and the latest listed (one query)."""
+    from repairs.models import RepairOrderLine
+
+    lines = RepairOrderLine.objects.filter(
+        order__dealer_id__in=_dealer_ids(user, dealer_id),
+        kind="part",
+        part__isnull=True,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    months = list(
+        lines.annotate(month=TruncMonth("created_at"))
+        .order_by("month")
+        .values("month")
+        .annotate(
+            lines=Count("pk"),
+            orders=Count("order", distinct=True),
+            amount=Coalesce(Sum(ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)), ZERO),
+        )
+    )
+    latest = list(lines.select_related("order__vehicle").order_by("-created_at", "-id")[:FREE_TEXT_LISTED])
+    return FreeTextPartLines(months=months, lines=latest, total=sum(m["lines"] for m in months))
