@@ -16,11 +16,12 @@ from appointments import slots
 from appointments.choices import SLOT_STEP_MINUTES, AppointmentChannel, SlotLength
 from appointments.selectors import advisors_of
 from core.dates import localtime
+from core.forms import IsoDateInput, IsoDateTimeInput
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs.choices import JobType
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def time_choices(dealers) -> list[tuple[str, str]]:
@@ -156,7 +157,7 @@ class ArriveForm(VersionForm):
     arrived_at = forms.DateTimeField(
         label=_("arrived at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         help_text=_("Leave empty for now."),
     )

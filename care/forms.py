@@ -21,19 +21,13 @@ from care.choices import (
 from care.models import Campaign
 from complaints.choices import Category, Severity
 from core.dates import Month
+from core.forms import IsoDateInput, IsoDateTimeInput, IsoMonthInput
 
 YES_NO = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+DateInput = IsoDateInput
+DateTimeInput = IsoDateTimeInput
 
 
 class CallForm(forms.Form):
@@ -162,7 +156,7 @@ class LapseNoteForm(forms.Form):
 class KpiMonthForm(forms.Form):
     """The month of the follow-up page's indicators (YYYY-MM); this month by default."""
 
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False, widget=IsoMonthInput())
 
     def chosen_month(self) -> Month:
         """The chosen month (this month when none or an invalid one was given)."""

@@ -9,11 +9,11 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import User
 from complaints.choices import AgreementMethod, Category, Channel, ContactChannel, Severity
 from complaints.services import LETTER_UPLOAD
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, IsoDateTimeInput, VersionedFormMixin
 from repairs.choices import FaultCategory
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = IsoDateInput()
+WHEN = IsoDateTimeInput()
 FAULTS = [("", "—"), *[(v, label) for v, label in FaultCategory.choices if v != FaultCategory.NONE]]
 
 

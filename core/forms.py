@@ -12,6 +12,38 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import sniff_kind
 
 
+class IsoDateInput(forms.DateInput):
+    """An ``<input type="date">``: the browser takes only an ISO value (2027-06-03), never the locale's 2027/06/03
+    (a Chinese page would show the field blank), so the value is ISO in every language. Every date field and date
+    filter of the project uses it."""
+
+    input_type = "date"
+    iso_format = "%Y-%m-%d"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=self.iso_format)
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    """An ``<input type="datetime-local">`` with its ISO value (2027-06-03T09:30) in every language."""
+
+    input_type = "datetime-local"
+    iso_format = "%Y-%m-%dT%H:%M"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=self.iso_format)
+
+
+class IsoMonthInput(forms.DateInput):
+    """An ``<input type="month">`` with its ISO value (2027-06) in every language."""
+
+    input_type = "month"
+    iso_format = "%Y-%m"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=self.iso_format)
+
+
 class VersionedFormMixin(forms.Form):
     """Carries the record version the editor started from (optimistic lock)."""
 

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, VersionedFormMixin
 from customers.models import Customer, Vehicle
 from customers.selectors import find_duplicate_vehicle
 from customers.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class DealerChoiceMixin:

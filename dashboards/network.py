@@ -40,6 +40,7 @@ from django.views import View
 from core.charts import Chart, Series, download_response
 from core.dates import Month
 from core.exports import xlsx_response
+from core.forms import IsoMonthInput
 from core.mixins import DealerScopedObjectMixin
 from evaluation.charts import coded, month_drilldown, radar_chart
 from evaluation.models import RUN_ADD, DealerEvaluation, Indicator
@@ -384,7 +385,9 @@ class NetworkForm(forms.Form):
     """The view's filters: the month, a region and a brand of the user's dealers, up to two dealers to compare, and
     the export.  Another region's, brand's or dealer's id is "not one of the available choices"."""
 
-    month = forms.DateField(label=gettext_lazy("Month"), input_formats=["%Y-%m"], required=False)
+    month = forms.DateField(
+        label=gettext_lazy("Month"), input_formats=["%Y-%m"], required=False, widget=IsoMonthInput()
+    )
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=gettext_lazy("Region"),
                                     empty_label=gettext_lazy("All regions"))  # fmt: skip
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), required=False, label=gettext_lazy("Brand"),

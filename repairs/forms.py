@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SignatureField, VersionedFormMixin
+from core.forms import IsoDateInput, IsoDateTimeInput, SignatureField, VersionedFormMixin
 from repairs.choices import (
     DecisionMethod,
     DocumentReceived,
@@ -22,7 +22,7 @@ from repairs.choices import (
 from repairs.models import LabourOperation, RepairOrder
 from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, PHOTO_UPLOAD
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME = IsoDateTimeInput()
 
 
 class RepairOrderOpenForm(forms.Form):
@@ -242,7 +242,7 @@ class DeliveryForm(VersionedFormMixin):
     payment_method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
     work_explained = forms.BooleanField(label=_("work explained to the customer"), required=False)
     next_service_due_date = forms.DateField(
-        label=_("next service due on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=_("next service due on"), widget=IsoDateInput(), required=False
     )
     next_service_due_km = forms.IntegerField(label=_("next service due at (km)"), min_value=0, required=False)
 

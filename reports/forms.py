@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.dates import Month
+from core.forms import IsoMonthInput
 from reports import selectors
 from reports.choices import PeriodKind, ReportFormat
 
@@ -33,7 +34,7 @@ class ReportForm(forms.Form):
     month = forms.CharField(
         label=gettext_lazy("Month"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "month"}),
+        widget=IsoMonthInput(),
         help_text=gettext_lazy("For a monthly report."),
     )
     year = forms.IntegerField(

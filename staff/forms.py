@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.dates import Month, first_of_month
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, IsoMonthInput, VersionedFormMixin
 from staff import selectors
 from staff.choices import (
     RUBRIC,
@@ -21,7 +21,7 @@ from staff.choices import (
 )
 from staff.models import Certificate, StaffProfile, TrainingCourse, TrainingRecord
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
@@ -50,7 +50,7 @@ class ScorecardForm(forms.Form):
 
     month = forms.DateField(
         label=_("Month"), input_formats=["%Y-%m"], required=False,
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=IsoMonthInput(),
         error_messages={"invalid": _("Give the month as YYYY-MM, e.g. 2026-10.")},
     )  # fmt: skip
     advisors_by = forms.ChoiceField(label=_("Rank service advisors by"), required=False, error_messages=NOT_RANKED)

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, VersionedFormMixin
 from warranty.models import WarrantyClaim
 from warranty.services import CLAIM_FIELDS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 AMOUNT = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 

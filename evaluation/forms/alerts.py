@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, VersionedFormMixin
 from evaluation.choices import ActionStatus
 from evaluation.services.alerts import ACTION_STATES, owner_choices
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class ActionForm(VersionedFormMixin):

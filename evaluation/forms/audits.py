@@ -8,12 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import VersionedFormMixin
+from core.forms import IsoDateInput, VersionedFormMixin
 from evaluation.choices import AdjustmentKind, AuditKind
 from evaluation.models import AuditTemplate
 from evaluation.services.audits import EVIDENCE_UPLOAD, ItemScoreInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class AuditCreateForm(forms.Form):

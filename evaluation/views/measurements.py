@@ -20,6 +20,7 @@ from accounts.models import User
 from core.charts import download_response
 from core.dates import Month, days_bounds, last_local_day, localtime
 from core.exports import xlsx_response
+from core.forms import IsoMonthInput
 from evaluation import display
 from evaluation.selectors import systems as system_selectors
 from evaluation.selectors.measures import (
@@ -44,7 +45,7 @@ RECORDS_PER_PAGE = 50
 class MonthForm(forms.Form):
     """The month of the measurements page (YYYY-MM); the last complete month by default."""
 
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False, widget=IsoMonthInput())
     dealer = forms.IntegerField(label=_("Dealer"), required=False, min_value=1)
 
     def period(self) -> Month:

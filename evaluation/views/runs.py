@@ -14,7 +14,7 @@ from django.views.generic import ListView, View
 
 from core.charts import download_response
 from core.dates import Month
-from core.forms import apply_service_errors
+from core.forms import IsoMonthInput, apply_service_errors
 from core.mixins import DealerScopedObjectMixin
 from evaluation.models import DealerEvaluation, EvaluationRun, sees_drafts
 from evaluation.selectors import alerts as alert_selectors
@@ -30,7 +30,7 @@ class RunForm(forms.Form):
         label=gettext_lazy("Region"), queryset=Region.objects.none(), required=False,
         help_text=gettext_lazy("Empty: every dealer of the OEM."),
     )  # fmt: skip
-    month = forms.CharField(label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}))
+    month = forms.CharField(label=gettext_lazy("Month"), widget=IsoMonthInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from parts.models import Part
 
 QTY = {"max_digits": 12, "decimal_places": 3}
@@ -20,7 +21,7 @@ class POCreateForm(forms.Form):
     warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=None)
     supplier = forms.ModelChoiceField(label=_("supplier"), queryset=None)
     expected_at = forms.DateField(
-        label=_("expected on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("expected on"), required=False, widget=IsoDateInput(),
         help_text=_("Empty: today plus the supplier's lead time."),
     )  # fmt: skip
     note = forms.CharField(label=_("note"), max_length=200, required=False)
