@@ -37,6 +37,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Customer care"), "care:followups", "care.view_callrecord"),
     NavItem(_("Complaints"), "complaints:complaint_list", "complaints.view_complaint"),
     NavItem(_("Surveys"), "surveys:home", "surveys.view_surveyinvitation"),
+    NavItem(_("QC queue"), "repairs:qc_queue", "repairs.inspect_repairorder"),
     NavItem(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavItem(_("Vehicles"), "customers:vehicle_list", "customers.view_vehicle"),
     NavItem(_("Search"), "dashboards:search"),

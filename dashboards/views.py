@@ -15,6 +15,7 @@ from django.views.generic import ListView
 
 from accounts.choices import Role
 from appointments.models import Appointment
+from care.views import FollowUpListView
 from core.dates import day_bounds
 from core.mixins import DealerScopedObjectMixin
 from customers import selectors as customer_selectors
@@ -22,9 +23,11 @@ from customers.models import Customer, Vehicle
 from dashboards.cockpit import cockpit_view
 from dashboards.network import NetworkView
 from organization.models import Dealer
+from parts.views.counter import PartsCounterView
 from repairs import selectors as repair_selectors
 from repairs.filtersets import repair_order_search
 from repairs.models import RepairOrder
+from repairs.views import MyJobsView, QcQueueView, WorkshopBoardView
 from todo.selectors import task_list_for
 
 SEARCH_LIMIT = 20
@@ -39,9 +42,7 @@ ROLE_SHORTCUTS = {
     ],
     Role.FOREMAN: [(_("Workshop board"), "repairs:workshop_board", "repairs.dispatch_repairorder")],
     Role.TECHNICIAN: [(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder")],
-    Role.QC_INSPECTOR: [
-        (_("Repair orders waiting for QC"), "repairs:repair_order_list?status=qc", "repairs.inspect_repairorder")
-    ],
+    Role.QC_INSPECTOR: [(_("QC queue"), "repairs:qc_queue", "repairs.inspect_repairorder")],
     Role.PARTS_CLERK: [
         (_("Parts counter"), "parts:counter", "parts.add_stockmovement"),
         (_("Parts catalogue"), "parts:catalogue", "parts.view_part"),
@@ -67,16 +68,35 @@ ROLE_SHORTCUTS = {
 }
 
 
-# A role's own home page, as (role, view), the first the user holds wins: the service manager's cockpit. The
-# region managers' and the OEM's network page (issue 12, part 3) is added here, before or after it.
-ROLE_HOMES = [(Role.SERVICE_MANAGER, cockpit_view), (Role.REGION_MANAGER, NetworkView.as_view())]
+# A role's own home page, as (role, view). A user with several roles gets the first they hold (and may open: the
+# view's own permission) in this order: who runs the dealer or the region first, then who directs the workshop
+# (the foreman's board), who checks its work (the QC queue: a car waiting there holds up a delivery), who does it
+# (a technician's jobs), then the desks of the parts counter, the cashier and customer care. The advisor and the
+# administrator keep the general home page (its shortcuts).
+ROLE_HOMES = [
+    (Role.SERVICE_MANAGER, cockpit_view),
+    (Role.REGION_MANAGER, NetworkView.as_view()),
+    (Role.FOREMAN, WorkshopBoardView.as_view()),
+    (Role.QC_INSPECTOR, QcQueueView.as_view()),
+    (Role.TECHNICIAN, MyJobsView.as_view()),
+    (Role.PARTS_CLERK, PartsCounterView.as_view()),
+    (Role.FOLLOWUP_SPECIALIST, FollowUpListView.as_view()),
+]
+
+
+def _may_open(user, view) -> bool:
+    """Whether the user holds the permission the view itself requires (a function view checks its own)."""
+    needed = getattr(getattr(view, "view_class", None), "permission_required", None)
+    if not needed:
+        return True
+    return user.has_perms((needed,) if isinstance(needed, str) else needed)
 
 
 def role_home(user):
-    """The page view that is this user's home by role (``ROLE_HOMES``; a superuser only by the roles given to
-    them), else None: the general home page."""
+    """The page view that is this user's home by role (``ROLE_HOMES``, the first they hold and may open; a
+    superuser only by the roles given to them), else None: the general home page."""
     for role, view in ROLE_HOMES:
-        if role in user.role_codes:
+        if role in user.role_codes and _may_open(user, view):
             return view
     return None
 

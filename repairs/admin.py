@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from repairs.models import LabourOperation, RepairOrder
+from repairs.models import LabourOperation, RepairOrder, WorkshopBay
 
 
 @admin.register(LabourOperation)
@@ -31,3 +31,13 @@ class RepairOrderAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkshopBay)
+class WorkshopBayAdmin(SimpleHistoryAdmin):
+    """The dealers' named service bays (工位); the foreman puts cars on them from the workshop board."""
+
+    list_display = ["code", "name", "dealer", "kind", "position", "is_active"]
+    list_filter = ["dealer", "kind", "is_active"]
+    list_select_related = ["dealer"]
+    search_fields = ["code", "name"]

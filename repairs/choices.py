@@ -194,3 +194,15 @@ QC_CHECKLISTS["inspection"] = QC_CHECKLISTS["maintenance"]
 
 # Next maintenance suggested at delivery: (km, months) after this visit.
 NEXT_SERVICE_INTERVAL = {"default": (5000, 6), "ev": (10000, 12)}
+
+
+class BayKind(models.TextChoices):
+    """What a service bay (工位) of the workshop is equipped for."""
+
+    GENERAL = "general", _("General repair bay")
+    LIFT = "lift", _("Lift")
+    ALIGNMENT = "alignment", _("Wheel alignment")
+    QUICK_SERVICE = "quick_service", _("Quick service")
+    EV = "ev", _("EV / high-voltage bay")
+    BODY = "body", _("Body and paint")
+    WASH = "wash", _("Wash")

@@ -30,6 +30,7 @@ from core.demo import DemoContext
 from repairs.choices import (
     QC_CHECKLISTS,
     AdditionStatus,
+    BayKind,
     DecisionMethod,
     FaultCategory,
     FuelLevel,
@@ -44,6 +45,7 @@ from repairs.choices import (
 )
 from repairs.models import (
     AdditionalItem,
+    BayOccupancy,
     LabourClock,
     LabourOperation,
     QcInspection,
@@ -51,8 +53,10 @@ from repairs.models import (
     RepairOrderEvent,
     RepairOrderLine,
     Settlement,
+    WorkshopBay,
 )
 from repairs.money import order_totals
+from repairs.planning import OCCUPYING_STATUSES as BAY_STATUSES
 from repairs.services import suggested_next_service
 
 S = RepairOrderStatus
@@ -683,3 +687,40 @@ def _fault(ctx: DemoContext, job_type: str) -> str:
     if job_type == JobType.ACCIDENT:
         return FaultCategory.BODY
     return ctx.rng.choice([c for c in FaultCategory.values if c not in (FaultCategory.NONE, FaultCategory.BODY)])
+
+
+# The named bays (工位) of a demo workshop, as many as the dealer has bays: the alignment rig, an EV bay, the quick
+# service lane and the wash first, lifts for the rest (a small workshop keeps the alignment rig and lifts only).
+SPECIAL_BAYS = [
+    ("AL", "四轮定位工位", BayKind.ALIGNMENT),
+    ("EV", "新能源工位", BayKind.EV),
+    ("QS", "快修工位", BayKind.QUICK_SERVICE),
+    ("WS", "洗车工位", BayKind.WASH),
+]
+
+
+def create_bays(ctx: DemoContext) -> None:
+    """Each demo dealer's named bays, and the cars in the workshop at the end of the demo on them (by promised
+    time, from their dispatch): deterministic, no draw from the random stream."""
+    bays = occupied = 0
+    for dealer in ctx.dealers:
+        specials = SPECIAL_BAYS[: max(1, min(len(SPECIAL_BAYS), dealer.service_bays - 4))]
+        lifts = dealer.service_bays - len(specials)
+        rows = [WorkshopBay(dealer=dealer, code=f"L{n:02d}", name=f"举升机 {n}号", kind=BayKind.LIFT, position=n)
+                for n in range(1, lifts + 1)]  # fmt: skip
+        rows += [WorkshopBay(dealer=dealer, code=code, name=name, kind=kind, position=lifts + n)
+                 for n, (code, name, kind) in enumerate(specials, start=1)]  # fmt: skip
+        bulk_create_with_history(rows, WorkshopBay, default_user=ctx.admin)
+        bays += len(rows)
+        lift_bays = [bay for bay in rows if bay.kind == BayKind.LIFT]
+        in_workshop = (
+            RepairOrder.objects.filter(dealer=dealer, status__in=BAY_STATUSES, dispatched_at__isnull=False)
+            .order_by("promised_at", "id")
+            .only("id", "dispatched_at")
+        )
+        foreman = ctx.users.get(f"foreman{ctx.dealers.index(dealer) + 1}", ctx.admin)
+        placed = [BayOccupancy(bay=bay, order=order, started_at=order.dispatched_at, placed_by=foreman)
+                  for bay, order in zip(lift_bays, in_workshop, strict=False)]  # fmt: skip
+        BayOccupancy.objects.bulk_create(placed)
+        occupied += len(placed)
+    ctx.say(f"  {bays} service bays, {occupied} cars on them")

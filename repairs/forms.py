@@ -272,3 +272,9 @@ class PhotoForm(forms.Form):
         validators=[PHOTO_UPLOAD],
     )
     caption = forms.CharField(label=_("caption"), max_length=100, required=False)
+
+
+class BayPlaceForm(forms.Form):
+    """The foreman puts an order on a bay of the workshop board."""
+
+    bay = forms.IntegerField(label=_("bay"), error_messages={"required": _("Choose a bay.")})

@@ -19,6 +19,7 @@ from repairs.choices import (
     UNGUARANTEED_SOURCES,
     AdditionStatus,
     ApprovalMethod,
+    BayKind,
     DecisionMethod,
     FaultCategory,
     FuelLevel,
@@ -608,3 +609,83 @@ class ComebackDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original} / {self.revisit}"
+
+
+class WorkshopBay(models.Model):
+    """A named service bay (工位) of a dealer's workshop: a lift, the alignment rig, an EV bay, the wash."""
+
+    tenant_lookup = "dealer"
+
+    dealer = models.ForeignKey(
+        "organization.Dealer", on_delete=models.CASCADE, related_name="workshop_bays", verbose_name=_("dealer")
+    )
+    code = models.CharField(_("bay code"), max_length=10)
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("bay kind"), max_length=15, choices=BayKind.choices, default=BayKind.GENERAL)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service bay")
+        verbose_name_plural = _("service bays")
+        ordering = ["dealer", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "code"], name="uniq_workshop_bay_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class BayOccupancy(models.Model):
+    """A repair order on a bay, from when the foreman put it there until it left (one order per bay at a time)."""
+
+    tenant_lookup = "bay__dealer"
+
+    bay = models.ForeignKey(WorkshopBay, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("bay"))
+    order = models.ForeignKey(
+        RepairOrder, on_delete=models.CASCADE, related_name="bay_occupancies", verbose_name=_("repair order")
+    )
+    started_at = models.DateTimeField(_("on the bay since"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("put there by")
+    )
+    ended_at = models.DateTimeField(_("left the bay at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("freed by"),
+    )
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bay occupancy")
+        verbose_name_plural = _("bay occupancies")
+        ordering = ["bay", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bay"], condition=models.Q(ended_at__isnull=True), name="one_order_per_bay"
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(ended_at__isnull=True), name="one_bay_per_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bay} {self.order}"
+
+
+def agreed_part_lines():
+    """Catalogue part lines the customer agreed to (the estimate's, and approved additions') with what the parts
+    counter did for them: the lines ``RepairOrder.parts_readiness`` reads."""
+    return (
+        RepairOrderLine.objects.filter(kind=LineKind.PART, part__isnull=False)
+        .filter(models.Q(addition__isnull=True) | models.Q(addition__status=AdditionStatus.APPROVED))
+        .prefetch_related("reservations", "special_orders")
+        .order_by("position", "id")
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -38,6 +38,15 @@ def promise_overdue_q(now: datetime) -> Q:
 def promise_at_risk_q(now: datetime) -> Q:
     """Orders not ready for delivery with less than ``PROMISE_AT_RISK`` left to their promised time (not passed)."""
     return Q(status__in=NOT_READY_STATUSES, promised_at__gte=now, promised_at__lt=now + PROMISE_AT_RISK)
+
+
+def with_promise_flags(orders: QuerySet[RepairOrder], now: datetime) -> QuerySet[RepairOrder]:
+    """Adds ``promise_overdue`` and ``promise_at_risk`` to each order (``promise_overdue_q`` / ``promise_at_risk_q``)
+    for the pages that highlight them (the workshop board, the advisor's desk, the QC queue)."""
+    return orders.annotate(
+        promise_overdue=ExpressionWrapper(promise_overdue_q(now), output_field=BooleanField()),
+        promise_at_risk=ExpressionWrapper(promise_at_risk_q(now), output_field=BooleanField()),
+    )
 
 
 def open_order_counts(*, user: User, dealer_id: int | None = None, write: bool = False) -> list[tuple[str, str, int]]:
@@ -105,8 +114,9 @@ WORKSHOP_BOARD_STATUSES = [
 ]
 
 
-def workshop_board(*, user: User, dealer_id: int | None = None) -> list[RepairOrder]:
-    """Orders in the workshop (approved to ready) with their jobs and technicians: three queries in all."""
+def workshop_board(*, user: User, dealer_id: int | None = None, now: datetime | None = None) -> list[RepairOrder]:
+    """Orders in the workshop (approved to ready) with their jobs and technicians and their promise flags
+    (``with_promise_flags``): two queries in all."""
     jobs = (
         RepairOrderLine.objects.filter(kind=LineKind.LABOUR)
         .filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED))
@@ -127,7 +137,7 @@ def workshop_board(*, user: User, dealer_id: int | None = None) -> list[RepairOr
     )
     if dealer_id:
         qs = qs.filter(dealer_id=dealer_id)
-    return list(qs)
+    return list(with_promise_flags(qs, now or timezone.now()))
 
 
 def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
@@ -149,8 +159,9 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
     orders = RepairOrder.objects.for_user(user, write=True).filter(status__in=OPEN_STATUSES)
     if dealer_id:
         orders = orders.filter(dealer_id=dealer_id)
-    listed = orders.select_related("vehicle", "customer", "advisor").order_by("promised_at", "id")
     now = timezone.now()
+    listed = with_promise_flags(orders, now).select_related("vehicle", "customer", "advisor")
+    listed = listed.order_by("promised_at", "id")
     additions = (
         AdditionalItem.objects.for_user(user, write=True)
         .filter(status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED])
@@ -162,6 +173,7 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
     return {
         "counts": open_order_counts(user=user, dealer_id=dealer_id, write=True),
         "late": list(listed.filter(promise_overdue_q(now))[:50]),
+        "at_risk": list(listed.filter(promise_at_risk_q(now))[:50]),
         "ready": list(listed.filter(status=RepairOrderStatus.READY)[:50]),
         "in_progress": list(listed.exclude(status=RepairOrderStatus.READY)[:100]),
         "additions": list(additions[:50]),

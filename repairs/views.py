@@ -7,25 +7,27 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
 
-from accounts.models import User
 from core.forms import apply_service_errors
 from core.history import history_entries
 from core.lists import FilteredListView
 from core.mixins import (
     DealerScopedObjectMixin,
+    RecordActionView,
     RecordFormView,
     RecordPageView,
     ScopedRecordMixin,
 )
 from core.permissions import allowed
+from core.tenancy import dealer_ids_for
 from core.uploads import CONTENT_TYPES
 from customers.models import Vehicle
 from organization.models import Dealer
-from repairs import comebacks, hooks, selectors, services
+from repairs import comebacks, planning, selectors, services
 from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
 from repairs.filtersets import RepairOrderFilterSet
 from repairs.forms import (
@@ -33,6 +35,7 @@ from repairs.forms import (
     AdditionRaiseForm,
     ApprovalForm,
     AssignForm,
+    BayPlaceForm,
     CheckInForm,
     ClockForm,
     ComebackDismissForm,
@@ -46,9 +49,9 @@ from repairs.forms import (
     RepairOrderOpenForm,
     TransitionForm,
 )
-from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine, RepairOrderPhoto
+from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine, RepairOrderPhoto, WorkshopBay
 from repairs.services import EDITABLE_ESTIMATE
-from repairs.state import ADVISE, DISPATCH, REPAIR_STATES, WORK, button_actions, checkin_gaps
+from repairs.state import ADVISE, DISPATCH, INSPECT, REPAIR_STATES, WORK, button_actions, checkin_gaps
 
 COMEBACK_HINTS = 10  # recent visits shown at reception (a vehicle rarely has more within 30 days)
 
@@ -92,13 +95,8 @@ class RepairOrderOpenView(ScopedRecordMixin, FormView):
 
 
 def _technicians(order: RepairOrder):
-    """Technicians who may be dispatched at the order's dealer."""
-    return (
-        User.objects.filter(dealer_memberships__dealer_id=order.dealer_id, is_active=True)
-        .filter(Q(groups__permissions__codename="work_repairorder") | Q(is_superuser=True))
-        .distinct()
-        .order_by("username")
-    )
+    """Whom the order's jobs may be dispatched to from the page: the dealer's crew (``planning.crew``)."""
+    return planning.crew(dealer_id=order.dealer_id)
 
 
 def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
@@ -158,10 +156,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     if context["can_approve"]:
         context["approval_form"] = bound_forms.get("approval_form") or ApprovalForm(instance=order)
     if context["can_dispatch"]:
-        uncertified = set().union(*hooks.run("uncertified_technicians", dealer_id=order.dealer_id))
-        context["technicians"] = list(_technicians(order))
-        for technician in context["technicians"]:
-            technician.uncertified = technician.pk in uncertified  # C4: warn before dispatching
+        context["crew"] = planning.technician_days(dealer=order.dealer)  # hours, skills, certificates, C4 warning
     if context["can_raise_addition"]:
         context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm()
     if context["can_inspect"]:
@@ -452,29 +447,118 @@ class ComebackRestoreView(RepairOrderFormPostView):
         }  # fmt: skip
 
 
+def _board_context(request, *, tv: bool = False) -> dict:
+    """The workshop board: orders by stage with their jobs, promise flags and bay, and the bays with what is on
+    them; the foreman's bay forms unless ``tv`` (the wall screen is read-only)."""
+    user = request.user
+    dealer = request.GET.get("dealer", "")
+    dealer_id = int(dealer) if dealer.isdigit() else None
+    now = timezone.now()
+    orders = selectors.workshop_board(user=user, dealer_id=dealer_id, now=now)
+    bays = planning.workshop_bays(user=user, dealer_id=dealer_id)
+    on_bay = planning.bays_by_order(bays)
+    writable = dealer_ids_for(user, write=True)
+    can_plan = not tv and user.has_perm(DISPATCH)
+    free_bays = [bay for bay in bays if bay.occupancy is None]
+    for order in orders:
+        order.bay = on_bay.get(order.pk)
+        order.can_plan = can_plan and (writable is None or order.dealer_id in writable)
+        order.free_bays = [b for b in free_bays if b.dealer_id == order.dealer_id] if order.can_plan else []
+        order.may_take_bay = order.status in planning.OCCUPYING_STATUSES
+    for bay in bays:
+        bay.can_plan = can_plan and (writable is None or bay.dealer_id in writable)
+    columns = [
+        (status, label, [o for o in orders if o.status == status])
+        for status, label in RepairOrderStatus.choices
+        if status in selectors.WORKSHOP_BOARD_STATUSES
+    ]
+    dealers = list(Dealer.objects.for_user(user).only("id", "code", "name", "service_bays"))
+    if bays:
+        bay_count, in_bays = len(bays), len(on_bay)
+    else:  # no named bays yet: the dealer's number of bays and the cars in repair
+        bay_count = sum(d.service_bays for d in dealers if not dealer_id or d.pk == dealer_id)
+        in_bays = sum(1 for o in orders if o.status in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR))
+    return {
+        "columns": columns, "dealers": dealers, "dealer": dealer, "in_bays": in_bays, "bays": bay_count,
+        "workshop_bays": bays, "now": now, "tv": tv,
+        "at_risk": sum(1 for o in orders if o.promise_at_risk), "overdue": sum(1 for o in orders if o.promise_overdue),
+        "refresh_seconds": BOARD_REFRESH_SECONDS,
+    }  # fmt: skip
+
+
+BOARD_REFRESH_SECONDS = 30
+
+
 class WorkshopBoardView(DealerScopedObjectMixin, View):
-    """The foreman's board: cars in the workshop by stage, their jobs, technicians and bay occupancy."""
+    """The foreman's board: cars in the workshop by stage, their jobs, technicians, promises and bays; it refreshes
+    itself (htmx polls its body every ``BOARD_REFRESH_SECONDS``)."""
 
     model = RepairOrder
     permission_required = "repairs.view_repairorder"
     template_name = "repairs/workshop_board.html"
+    body_template = "repairs/_workshop_board_body.html"
+    tv = False
+
+    def get(self, request):
+        if request.GET.get("tv") == "1" and not self.tv:
+            query = request.GET.copy()
+            query.pop("tv")
+            return redirect(reverse("repairs:workshop_tv") + (f"?{query.urlencode()}" if query else ""))
+        context = _board_context(request, tv=self.tv)
+        return render(request, self.body_template if request.htmx else self.template_name, context)
+
+
+class WorkshopTvView(WorkshopBoardView):
+    """The board on the workshop's wall screen: full screen, large type, no menu, read-only, refreshing itself."""
+
+    template_name = "repairs/workshop_tv.html"
+    tv = True
+
+
+class BayPlaceView(RecordActionView):
+    """The foreman puts an order on a bay (from the board)."""
+
+    model = RepairOrder
+    permission_required = DISPATCH
+    form_class = BayPlaceForm
+
+    def success_url(self, record) -> str:
+        return reverse("repairs:workshop_board")
+
+    def act(self, record, data: dict) -> str:
+        bay = get_object_or_404(planning.bay_list(user=self.request.user), pk=data["bay"])
+        planning.bay_place(bay=bay, order=record, by=self.request.user)
+        return _("%(plate)s is on bay %(bay)s.") % {"plate": record.vehicle.plate or record.vehicle.vin, "bay": bay}
+
+    related = ("vehicle",)
+
+
+class BayReleaseView(RecordActionView):
+    """The foreman frees a bay: the car on it left."""
+
+    model = WorkshopBay
+    permission_required = DISPATCH
+
+    def success_url(self, record) -> str:
+        return reverse("repairs:workshop_board")
+
+    def act(self, record, data: dict) -> str:
+        planning.bay_release(bay=record, by=self.request.user)
+        return _("Bay %(bay)s is free.") % {"bay": record}
+
+
+class QcQueueView(DealerScopedObjectMixin, View):
+    """The QC inspector's queue: the orders waiting for QC, oldest request first, with their promised time."""
+
+    model = RepairOrder
+    permission_required = INSPECT
+    template_name = "repairs/qc_queue.html"
 
     def get(self, request):
         dealer = request.GET.get("dealer", "")
-        orders = selectors.workshop_board(user=request.user, dealer_id=int(dealer) if dealer.isdigit() else None)
-        columns = [
-            (status, label, [o for o in orders if o.status == status])
-            for status, label in RepairOrderStatus.choices
-            if status in selectors.WORKSHOP_BOARD_STATUSES
-        ]
-        dealers = list(Dealer.objects.for_user(request.user).only("id", "code", "name", "service_bays"))
-        in_bays = sum(1 for o in orders if o.status in (RepairOrderStatus.DISPATCHED, RepairOrderStatus.IN_REPAIR))
-        bays = sum(d.service_bays for d in dealers if not dealer or str(d.pk) == dealer)
-        context = {
-            "columns": columns, "dealers": dealers, "dealer": dealer, "in_bays": in_bays, "bays": bays,
-            "now": timezone.now(),
-        }  # fmt: skip
-        return render(request, self.template_name, context)
+        orders = planning.qc_queue(user=request.user, dealer_id=int(dealer) if dealer.isdigit() else None)
+        dealers = Dealer.objects.for_user(request.user, write=True).only("id", "code", "name")
+        return render(request, self.template_name, {"orders": orders, "dealers": dealers, "dealer": dealer})
 
 
 class MyJobsView(DealerScopedObjectMixin, View):

@@ -15,6 +15,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -56,7 +57,7 @@ from staff.choices import (
     CertificateStatus,
     Position,
 )
-from staff.models import Certificate, StaffProfile, TrainingRecord, TrainingRequirement
+from staff.models import Certificate, StaffProfile, StaffSkill, TrainingRecord, TrainingRequirement
 from staff.rules import (
     DEFAULT_YEARLY_HOURS,
     EXPIRY_WARNING_DAYS,
@@ -217,6 +218,35 @@ def uncertified_technician_ids(*, dealer_id: int, day: date | None = None) -> se
         .exclude(Exists(valid.filter(valid_on_q(day))))
         .values_list("user_id", flat=True)
     )
+
+
+def technician_profiles(*, dealer_id: int, day: date | None = None) -> dict[int, dict]:
+    """The dispatch panel's view of the dealer's people (repairs' ``technician_profiles`` hook): {user id:
+    {"skills": ["Engine (Expert)", …], "certificates": [{"label": …, "number": …, "expires_on": …}, …]}}, the
+    certificates valid on ``day`` only, of the profiles active on it (three queries)."""
+    day = day or timezone.localdate()
+    profiles = (
+        StaffProfile.objects.filter(dealer_id=dealer_id)
+        .filter(active_on_q(day))
+        .prefetch_related(
+            Prefetch("skills", queryset=StaffSkill.objects.order_by("-level", "area")),
+            Prefetch("certificates", queryset=Certificate.objects.filter(valid_on_q(day)).order_by("kind", "id")),
+        )
+    )
+    return {
+        profile.user_id: {
+            "skills": [f"{skill.get_area_display()} ({skill.get_level_display()})" for skill in profile.skills.all()],
+            "certificates": [
+                {
+                    "label": " ".join(filter(None, [str(c.get_kind_display()), c.level])),
+                    "number": c.number,
+                    "expires_on": c.expires_on,
+                }
+                for c in profile.certificates.all()
+            ],
+        }
+        for profile in profiles
+    }
 
 
 # --- assessments ------------------------------------------------------------------------------------------

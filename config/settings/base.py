@@ -173,7 +173,7 @@ REPAIRS_HOOKS = {
     # At delivery: what to suggest for the next service ({"package": …, "due_on": …, "due_km": …} or None).
     "next_service": ["packages.services.next_service"],
     # The dispatch panel: {user_id: {"skills": [...], "certificates": [...]}} of a dealer's technicians.
-    "technician_profiles": [],
+    "technician_profiles": ["staff.selectors.technician_profiles"],
 }
 
 # What the staff scorecard takes from the evaluation (staff sits below it and never imports it): staff.hooks.
