@@ -162,6 +162,8 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
     now = timezone.now()
     listed = with_promise_flags(orders, now).select_related("vehicle", "customer", "advisor")
     listed = listed.order_by("promised_at", "id")
+    # The late and the at-risk orders in one query (the flags tell them apart).
+    flagged = list(listed.filter(promise_overdue_q(now) | promise_at_risk_q(now))[:100])
     additions = (
         AdditionalItem.objects.for_user(user, write=True)
         .filter(status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED])
@@ -178,5 +180,3 @@ def desk_day(*, user: User, dealer_id: int | None = None) -> dict:
         "in_progress": list(listed.exclude(status=RepairOrderStatus.READY)[:100]),
         "additions": list(additions[:50]),
     }
-    # The late and the at-risk orders in one query (the flags tell them apart).
-    flagged = list(listed.filter(promise_overdue_q(now) | promise_at_risk_q(now))[:100])
