@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import IsoDateInput, VersionedFormMixin
 from customers.models import Customer, Vehicle
-from customers.selectors import find_duplicate_vehicle
+from customers.selectors import customers_with_mobile, find_duplicate_vehicle
 from customers.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
 from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from organization.models import Dealer
@@ -33,14 +33,21 @@ class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
     dealer = forms.ModelChoiceField(queryset=Dealer.objects.none(), label=_("dealer"))
     # Room for "+86 138-0013-8000": the stored 11 digits are checked after clean_mobile normalises it.
     mobile = Customer._meta.get_field("mobile").formfield(max_length=20)
+    # Shown (as a checkbox) only once the mobile turned out to be another customer's: saving then needs it ticked.
+    confirm_duplicate_mobile = forms.BooleanField(
+        label=_("Save anyway: this is a different customer with the same mobile"), required=False,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
 
     class Meta:
         model = Customer
         fields = ["dealer", *CUSTOMER_FIELDS]
         widgets = {"birthday": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, dealers=None, **kwargs):
+    def __init__(self, *args, dealers=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.mobile_duplicates: list[Customer] = []
         if self.instance.pk:
             del self.fields["dealer"]
             self.fields["version"].initial = self.instance.version
@@ -48,7 +55,23 @@ class CustomerForm(DealerChoiceMixin, VersionedFormMixin, forms.ModelForm):
             self.setup_dealer_field(dealers if dealers is not None else Dealer.objects.none())
 
     def clean_mobile(self) -> str:
-        return normalize_mobile(self.cleaned_data["mobile"])
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        if self.user is not None and mobile and mobile != self.instance.mobile:
+            self.mobile_duplicates = customers_with_mobile(user=self.user, mobile=mobile, exclude_pk=self.instance.pk)
+        if self.mobile_duplicates:
+            self.fields["confirm_duplicate_mobile"].widget = forms.CheckboxInput()
+            confirmed = forms.CheckboxInput().value_from_datadict(
+                self.data, self.files, self.add_prefix("confirm_duplicate_mobile")
+            )
+            if not confirmed:
+                raise forms.ValidationError(
+                    _(
+                        "Another customer already has this mobile (listed above): open them instead, or tick "
+                        "“Save anyway” below if this is a different person."
+                    ),
+                    code="duplicate_mobile",
+                )
+        return mobile
 
     def clean_birthday(self):
         birthday = self.cleaned_data.get("birthday")

@@ -201,6 +201,18 @@ def vehicle_ownerships(*, user: User, vehicle: Vehicle) -> QuerySet[VehicleOwner
     )
 
 
+def customers_with_mobile(*, user: User, mobile: str, exclude_pk: int | None = None) -> list[Customer]:
+    """The user's customers (their dealers only) who already have this mobile: the archive a desk should open
+    instead of creating a second one (at most ten, newest first)."""
+    mobile = normalize_mobile(mobile)
+    if not mobile:
+        return []
+    found = Customer.objects.for_user(user).filter(mobile=mobile).select_related("dealer")
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return list(found.order_by("-created_at", "-id")[:10])
+
+
 def find_duplicate_vehicle(*, dealer_id: int, vin: str = "", plate: str = "", exclude_pk: int | None = None):
     """The existing vehicle of this dealer with the same VIN and/or plate, if any: {field: vehicle}."""
     found = {}

@@ -133,11 +133,13 @@ class CustomerCreateView(DealerScopedObjectMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["dealers"] = Dealer.objects.for_user(self.request.user, write=True)
+        kwargs["user"] = self.request.user
         return kwargs
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
+        data.pop("confirm_duplicate_mobile", None)
         dealer = data.pop("dealer")
         try:
             customer = services.customer_create(dealer=dealer, by=self.request.user, **data)
@@ -156,11 +158,12 @@ class CustomerUpdateView(ScopedRecordMixin, FormView):
     form_class = CustomerForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
+        return {**super().get_form_kwargs(), "instance": self.object, "user": self.request.user}
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
+        data.pop("confirm_duplicate_mobile", None)
         try:
             services.customer_update(customer=self.object, by=self.request.user, version=version, **data)
         except ValidationError as exc:
