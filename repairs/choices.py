@@ -84,6 +84,12 @@ class DocumentReceived(models.TextChoices):
     WARRANTY_CARD = "warranty_card", _("Warranty card")
     INSPECTION_CERT = "inspection_cert", _("Annual inspection certificate")
 
+    @classmethod
+    def labels_of(cls, codes) -> list[str]:
+        """The labels of the codes stored on an order (an unknown old code as itself), in the order given."""
+        labels = dict(cls.choices)
+        return [str(labels.get(code, code)) for code in codes or []]
+
 
 class ApprovalMethod(models.TextChoices):
     SIGNATURE = "signature", _("Signed on the tablet")
@@ -191,6 +197,14 @@ QC_CHECKLISTS = {
 QC_CHECKLISTS["warranty"] = QC_CHECKLISTS["repair"]
 QC_CHECKLISTS["recall"] = QC_CHECKLISTS["repair"]
 QC_CHECKLISTS["inspection"] = QC_CHECKLISTS["maintenance"]
+
+
+def qc_check_label(job_type: str, code: str) -> str:
+    """The label of a QC checklist item of the job type's checklist ("" for no item, the code if unknown)."""
+    if not code:
+        return ""
+    return str(dict(QC_CHECKLISTS.get(job_type, QC_CHECKLISTS["repair"])).get(code, code))
+
 
 # Next maintenance suggested at delivery: (km, months) after this visit.
 NEXT_SERVICE_INTERVAL = {"default": (5000, 6), "ev": (10000, 12)}

@@ -21,6 +21,7 @@ from repairs.choices import (
     ApprovalMethod,
     BayKind,
     DecisionMethod,
+    DocumentReceived,
     FaultCategory,
     FuelLevel,
     JobType,
@@ -32,6 +33,7 @@ from repairs.choices import (
     PricingMode,
     RepairOrderStatus,
     WorkStatus,
+    qc_check_label,
 )
 from repairs.money import line_amount
 
@@ -212,6 +214,7 @@ class RepairOrder(VersionedModel):
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["version"])
+    history_choices = {"documents_received": DocumentReceived}  # the change history shows the labels
 
     objects = DealerScopedQuerySet.as_manager()
 
@@ -243,6 +246,19 @@ class RepairOrder(VersionedModel):
     @property
     def status_colour(self) -> str:
         return STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def parts_readiness(self) -> str:
+        """Whether the workshop has this order's catalogue parts: "ready" (every agreed catalogue part line reserved
+        or issued), "waiting" (one is special-ordered or not asked for), "" (none). Reads ``part_lines`` where
+        ``repairs.selectors.part_lines_prefetch`` put it (no query), else asks the database."""
+        lines = getattr(self, "part_lines", None)
+        if lines is None:
+            lines = agreed_part_lines().filter(order=self)
+        states = [line.parts_status for line in lines]
+        if not states:
+            return ""
+        return "ready" if all(state in ("issued", "reserved") for state in states) else "waiting"
 
 
 class RepairOrderLine(models.Model):
@@ -337,6 +353,11 @@ class RepairOrderLine(models.Model):
             if state in states:
                 return label
         return ""
+
+    @property
+    def rework_check_label(self) -> str:
+        """The failed checklist item of the line's rework (set where a selector annotates ``rework_check``)."""
+        return qc_check_label(self.order.job_type, getattr(self, "rework_check", "") or "")
 
     @property
     def quality_not_guaranteed(self) -> bool:
@@ -493,6 +514,40 @@ class QcInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} QC#{self.sequence}"
+
+
+class QcFinding(models.Model):
+    """A job the QC inspector sends back for rework (返工): which line, which checklist item, and why.
+
+    Kept with its inspection (every inspection stays on record); only these lines are reopened.
+    """
+
+    tenant_lookup = "inspection__order__dealer"
+
+    inspection = models.ForeignKey(
+        QcInspection, on_delete=models.CASCADE, related_name="findings", verbose_name=_("QC inspection")
+    )
+    line = models.ForeignKey(
+        RepairOrderLine, on_delete=models.CASCADE, related_name="qc_findings", verbose_name=_("job")
+    )
+    check_code = models.CharField(_("checklist item"), max_length=30, blank=True)
+    reason = models.CharField(_("why it must be redone"), max_length=300)
+
+    objects = DealerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("QC finding")
+        verbose_name_plural = _("QC findings")
+        ordering = ["inspection", "id"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "line"], name="uniq_qc_finding_line")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} {self.line}: {self.reason}"
+
+    @property
+    def check_label(self) -> str:
+        """The checklist item's label for the order's job type ("" when the finding names none)."""
+        return qc_check_label(self.inspection.order.job_type, self.check_code)
 
 
 class Settlement(models.Model):
