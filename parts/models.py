@@ -34,6 +34,32 @@ def normalize_part_number(value: str) -> str:
     return _NUMBER_NOISE.sub("", value or "").upper()
 
 
+class PartQuerySet(models.QuerySet):
+    def resolve_number(self, number: str, *, brand: str = "") -> Part | None:
+        """The active catalogue part a typed part number stands for (one rule for the part picker, the repair-order
+        line form and the API): the part with the same number once normalised (06A 115 561-B = 06A115561B), or the
+        part that replaces an old number (its whole chain). Brands sharing the number: the vehicle's ``brand``
+        first, then universal parts; still more than one is refused (pick it in the catalogue search)."""
+        key = normalize_part_number(number)
+        if not key:
+            return None
+        found: dict[int, Part] = {}
+        for part in self.filter(number_key=key).select_related("superseded_by").order_by("brand", "pk"):
+            current = part.current()
+            if current.is_active:
+                found.setdefault(current.pk, current)
+        candidates = list(found.values())
+        preferred = [p for p in candidates if brand and p.brand == brand] or [p for p in candidates if not p.brand]
+        candidates = preferred or candidates
+        if len(candidates) > 1:
+            raise ValidationError(
+                _("Several catalogue parts have the number %(number)s (%(parts)s): pick one in the catalogue search.")
+                % {"number": number.strip(), "parts": ", ".join(f"{p.brand or '-'} {p.number}" for p in candidates)},
+                code="ambiguous_part_number",
+            )
+        return candidates[0] if candidates else None
+
+
 class Part(models.Model):
     """A catalogue part, shared by the dealers of the group; prices are per dealer (PartPrice)."""
 
@@ -58,6 +84,8 @@ class Part(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
+
+    objects = PartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("part")

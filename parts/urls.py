@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parts.views import catalogue, counter, purchasing, reports, stock, suppliers
+from parts.views import catalogue, counter, picker, purchasing, reports, stock, suppliers
 
 app_name = "parts"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("parts/export.<str:fmt>", catalogue.CatalogueExportView.as_view(), name="catalogue_export"),
     path("parts/import/", catalogue.CatalogueImportView.as_view(), name="catalogue_import"),
     path("parts/<int:pk>/", catalogue.PartDetailView.as_view(), name="part_detail"),
+    path("parts/picker/", picker.PartPickerView.as_view(), name="picker"),
     path("parts/warehouses/", stock.WarehouseListView.as_view(), name="warehouse_list"),
     path("parts/warehouses/<int:pk>/", stock.StockListView.as_view(), name="stock_list"),
     path("parts/stock/<int:pk>/", stock.StockItemView.as_view(), name="stock_item"),

@@ -87,6 +87,11 @@ def part_price_history(*, user: User, part: Part, limit: int = 100):
     return records.order_by("-history_date", "-history_id")[:limit]
 
 
+def main_warehouse(dealer_id: int) -> Warehouse | None:
+    """The dealer's first warehouse by code: where repair orders take their parts from."""
+    return Warehouse.objects.filter(dealer_id=dealer_id).order_by("code").first()
+
+
 def warehouse_list(*, user: User) -> QuerySet[Warehouse]:
     """The warehouses of the user's dealers."""
     return Warehouse.objects.for_user(user).select_related("dealer").order_by("dealer__code", "code")

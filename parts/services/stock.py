@@ -20,6 +20,7 @@ from core.permissions import require
 from core.services import lock_version, save_next_version
 from parts.choices import MovementKind, ReservationStatus
 from parts.models import Part, SpecialOrder, StockItem, StockMovement, StockReservation, Warehouse
+from parts.selectors.stock import main_warehouse
 
 COST = Decimal("0.0001")
 ROLE_MAY_NOT = gettext_lazy("Your role may not change the stock.")
@@ -207,11 +208,6 @@ def stock_return(*, item: StockItem, line, quantity: Decimal, by: User) -> Stock
 
 
 # --- the parts counter: repair orders ask for parts ------------------------------------------------------------
-
-
-def main_warehouse(dealer_id: int) -> Warehouse | None:
-    """The dealer's first warehouse by code: where repair orders take their parts from."""
-    return Warehouse.objects.filter(dealer_id=dealer_id).order_by("code").first()
 
 
 @transaction.atomic

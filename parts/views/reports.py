@@ -48,6 +48,7 @@ class PartsReportView(DealerScopedObjectMixin, View):
             "f1": kpis.F1,
             "f2": kpis.F2,
             "margins": reports.parts_margin_by_order(user=request.user, start=start, end=end, dealer_id=dealer_id)[:50],
+            "free_text": reports.free_text_part_lines(user=request.user, start=start, end=end, dealer_id=dealer_id),
             "dealers": Dealer.objects.for_user(request.user).only("id", "code", "name"),
             "dealer": dealer,
             "first": first,
