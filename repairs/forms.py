@@ -20,7 +20,14 @@ from repairs.choices import (
     PaymentMethod,
 )
 from repairs.models import LabourOperation, RepairOrder
-from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, PHOTO_UPLOAD
+from repairs.services import (
+    APPROVAL_FIELDS,
+    CHECKIN_FIELDS,
+    ESTIMATE_FIELDS,
+    PHOTO_UPLOAD,
+    catalogue_part_for,
+    catalogue_parts,
+)
 
 DATETIME = IsoDateTimeInput()
 
@@ -97,8 +104,51 @@ class ApprovalForm(VersionedFormMixin, forms.ModelForm):
         self.fields["approved_by_customer"].required = True
 
 
+class PartPickerWidget(forms.Widget):
+    """The catalogue part picker (an htmx search of ``parts:picker``) that holds the picked part's id; without
+    JavaScript it shows nothing to pick and the typed part number is looked up instead (templates/parts/)."""
+
+    template_name = "parts/_picker_widget.html"
+
+    def __init__(self, *, slot: str, attrs=None):
+        super().__init__(attrs)
+        self.slot, self.order = slot, None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        picked = None
+        if value not in (None, "") and str(value).isdigit():
+            picked = catalogue_parts().filter(pk=value).first()
+        context.update(slot=self.slot, order=self.order, picked=picked)
+        return context
+
+    def id_for_label(self, id_):
+        return f"{self.slot}-picker-q"
+
+
+def _catalogue_part_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("catalogue part"),
+        queryset=catalogue_parts().none(),
+        required=False,
+        widget=PartPickerWidget(slot="line"),
+        error_messages={"invalid_choice": _("Pick an active part of the catalogue.")},
+    )
+
+
+def _resolve_typed_number(form: forms.Form, order: RepairOrder, number: str, field: str):
+    """The catalogue part a number typed without a pick stands for (the services' rule), or None; an ambiguous
+    number is the field's error."""
+    try:
+        return catalogue_part_for(order=order, number=number)
+    except forms.ValidationError as exc:
+        form.add_error(field, exc.message_dict.get("code", exc.messages))
+        return None
+
+
 class LineForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=LineKind.choices)
+    part = _catalogue_part_field()
     operation = forms.ModelChoiceField(
         label=_("labour operation"),
         queryset=LabourOperation.objects.none(),
@@ -123,20 +173,38 @@ class LineForm(forms.Form):
 
     def __init__(self, *args, order: RepairOrder, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order = order
         self.fields["operation"].queryset = LabourOperation.objects.filter(dealer_id=order.dealer_id, is_active=True)
+        self.fields["part"].queryset = catalogue_parts()
+        self.fields["part"].widget.order = order
 
     def clean(self):
         cleaned = super().clean()
-        operation = cleaned.get("operation")
+        operation, part = cleaned.get("operation"), cleaned.get("part")
+        code = (cleaned.get("code") or "").strip()
+        if operation is None and part is None and cleaned.get("kind") == LineKind.PART and code:
+            part = cleaned["part"] = _resolve_typed_number(self, self.order, code, "code")
+            if part is not None:
+                cleaned["code"] = ""  # the line takes the catalogue's current number
+            elif not cleaned.get("description") and "code" not in self._errors:
+                self.add_error(
+                    "code",
+                    _("%(number)s is not a catalogue part number: pick the part, or describe it and give its price.")
+                    % {"number": code},
+                )
         if operation is not None:
-            cleaned["kind"] = LineKind.LABOUR
+            cleaned["kind"], cleaned["part"] = LineKind.LABOUR, None
             if not cleaned.get("quantity"):
                 cleaned["quantity"] = operation.standard_hours
+        elif part is not None:
+            # A catalogue part: its name and the dealer's price are filled in by the service; one unless told.
+            cleaned["kind"] = LineKind.PART
+            cleaned["quantity"] = cleaned.get("quantity") or Decimal("1")
         elif not cleaned.get("description"):
-            self.add_error("description", _("Describe the line, or pick a labour operation."))
+            self.add_error("description", _("Describe the line, or pick a labour operation or a catalogue part."))
         if not cleaned.get("quantity"):
             self.add_error("quantity", _("Give the hours or the quantity."))
-        if cleaned.get("kind") != LineKind.LABOUR and cleaned.get("unit_price") is None:
+        if part is None and cleaned.get("kind") != LineKind.LABOUR and cleaned.get("unit_price") is None:
             self.add_error("unit_price", _("Give the unit price."))
         return cleaned
 
@@ -173,6 +241,8 @@ class AdditionRaiseForm(forms.Form):
     labour_hours = forms.DecimalField(
         label=_("labour hours"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2, required=False
     )
+    part = _catalogue_part_field()
+    part_number = forms.CharField(label=_("part number"), max_length=40, required=False)
     part_description = forms.CharField(label=_("part"), max_length=200, required=False)
     part_quantity = forms.DecimalField(
         label=_("part quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
@@ -181,14 +251,30 @@ class AdditionRaiseForm(forms.Form):
         label=_("part unit price"), min_value=Decimal("0"), max_digits=12, decimal_places=2, required=False
     )
 
+    def __init__(self, *args, order: RepairOrder | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.fields["part"].queryset = catalogue_parts()
+        self.fields["part"].widget = PartPickerWidget(slot="addition")
+        self.fields["part"].widget.order = order
+
     def clean(self):
         cleaned = super().clean()
-        has_part = any(
-            cleaned.get(f) not in (None, "") for f in ("part_description", "part_quantity", "part_unit_price")
-        )
-        if has_part and not all(
-            cleaned.get(f) not in (None, "") for f in ("part_description", "part_quantity", "part_unit_price")
-        ):
+        part, number = cleaned.get("part"), (cleaned.get("part_number") or "").strip()
+        if part is None and number and self.order is not None:
+            part = cleaned["part"] = _resolve_typed_number(self, self.order, number, "part_number")
+        free_text = ("part_description", "part_quantity", "part_unit_price")
+        has_part = part is not None or bool(number) or any(cleaned.get(f) not in (None, "") for f in free_text)
+        if part is not None:
+            # A catalogue part: its name and the dealer's price are filled in by the service; one unless told.
+            cleaned["part_quantity"] = cleaned.get("part_quantity") or Decimal("1")
+        elif has_part and not all(cleaned.get(f) not in (None, "") for f in free_text):
+            if number:
+                self.add_error(
+                    "part_number",
+                    _("%(number)s is not a catalogue part number: pick the part, or describe it and give its price.")
+                    % {"number": number},
+                )
             self.add_error("part_description", _("A part needs its description, quantity and unit price."))
         if not cleaned.get("labour_hours") and not has_part:
             raise forms.ValidationError(_("Price the item with labour hours and/or a part."))
@@ -200,13 +286,16 @@ class AdditionRaiseForm(forms.Form):
             lines.append(
                 {"kind": LineKind.LABOUR, "description": data["description"], "quantity": data["labour_hours"]}
             )
-        if data.get("part_description"):
+        part = data.get("part")
+        if part is not None or data.get("part_description"):
             lines.append(
                 {
                     "kind": LineKind.PART,
-                    "description": data["part_description"],
+                    "part": part,
+                    "code": "" if part is not None else (data.get("part_number") or "").strip(),
+                    "description": data.get("part_description") or "",
                     "quantity": data["part_quantity"],
-                    "unit_price": data["part_unit_price"],
+                    "unit_price": data.get("part_unit_price"),
                 }
             )
         return lines

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
-from repairs.models import AdditionalItem, RepairOrder, RepairOrderEvent, RepairOrderLine
+from repairs.models import AdditionalItem, RepairOrder, RepairOrderEvent, RepairOrderLine, agreed_part_lines
 
 OPEN_STATUSES = [
     RepairOrderStatus.OPEN,
@@ -127,7 +127,7 @@ def workshop_board(*, user: User, dealer_id: int | None = None, now: datetime | 
         RepairOrder.objects.for_user(user)
         .filter(status__in=WORKSHOP_BOARD_STATUSES)
         .select_related("vehicle", "advisor", "dealer")
-        .prefetch_related(Prefetch("lines", queryset=jobs, to_attr="jobs"))
+        .prefetch_related(Prefetch("lines", queryset=jobs, to_attr="jobs"), part_lines_prefetch())
         .annotate(
             waiting_additions=Count(
                 "additions", filter=Q(additions__status__in=[AdditionStatus.RAISED, AdditionStatus.CONTACTED])
@@ -140,6 +140,12 @@ def workshop_board(*, user: User, dealer_id: int | None = None, now: datetime | 
     return list(with_promise_flags(qs, now or timezone.now()))
 
 
+def part_lines_prefetch(lookup: str = "lines") -> Prefetch:
+    """The orders' agreed catalogue part lines with their reservations and special orders, as ``part_lines`` (three
+    queries however many orders): what ``RepairOrder.parts_readiness`` reads ("parts ready / waiting")."""
+    return Prefetch(lookup, queryset=agreed_part_lines(), to_attr="part_lines")
+
+
 def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
     """The jobs dispatched to this technician that are not done, on orders in the workshop."""
     return (
@@ -150,6 +156,7 @@ def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
         )
         .exclude(work_status=WorkStatus.DONE)
         .select_related("order__vehicle", "addition")
+        .prefetch_related(part_lines_prefetch("order__lines"))
         .order_by("order__promised_at", "order_id", "position")
     )
 

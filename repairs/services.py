@@ -204,6 +204,23 @@ def repair_order_update_estimate(*, order: RepairOrder, by: User, version: int |
     return order
 
 
+def catalogue_parts():
+    """The active parts of the catalogue (parts.Part, reached through the line's foreign key: parts sit above
+    repairs and are never imported here)."""
+    return RepairOrderLine._meta.get_field("part").related_model.objects.filter(is_active=True)
+
+
+def catalogue_part_for(*, order: RepairOrder, number: str):
+    """The catalogue part a part number typed on the order stands for, or None: the parts catalogue's one rule
+    (``Part.objects.resolve_number``: normalised number or an old, superseded one; the vehicle's brand first).
+    A number several brands share is refused on ``code``."""
+    parts = RepairOrderLine._meta.get_field("part").related_model.objects
+    try:
+        return parts.resolve_number(number, brand=order.vehicle.brand)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from exc
+
+
 @transaction.atomic
 def _new_line(
     *,
@@ -222,14 +239,34 @@ def _new_line(
 ) -> RepairOrderLine:
     """Build, validate and save one line; labour from the catalogue takes its code, name and standard hours.
 
-    A catalogue part (its current number, if superseded) takes its number, name and the dealer's retail price.
+    A catalogue part (its current number, if superseded) takes its number, name and the dealer's retail price; a
+    part line with a catalogue number typed as its code and no part is that part (``catalogue_part_for``).
     """
+    if part is None and operation is None and kind == LineKind.PART and code.strip():
+        part = catalogue_part_for(order=order, number=code)
+        code = "" if part is not None else code  # the line takes the catalogue's current number
+    if kind == LineKind.PART and part is None and operation is None and not description.strip():
+        raise ValidationError(
+            {
+                "description": _(
+                    "%(code)s is not a catalogue part number: describe the part and give its unit price, or pick a "
+                    "part from the catalogue."
+                )
+                % {"code": code.strip()}
+                if code.strip()
+                else _("Describe the part, or pick a part from the catalogue.")
+            }
+        )
     if part is not None:
         part = part.current()
         kind, code, description = LineKind.PART, code or part.number, description or part.name
         if unit_price is None:
             price = part.prices.filter(dealer_id=order.dealer_id).first()  # the dealer's PartPrice
-            unit_price = price.retail_price if price else None
+            if price is None:
+                raise ValidationError(
+                    {"unit_price": _("This dealer has no price for %(part)s: give the unit price.") % {"part": part}}
+                )
+            unit_price = price.retail_price
     if operation is not None:
         if operation.dealer_id != order.dealer_id or not operation.is_active:
             raise ValidationError({"operation": _("Choose an active labour operation of this dealer.")})

@@ -158,7 +158,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     if context["can_dispatch"]:
         context["crew"] = planning.technician_days(dealer=order.dealer)  # hours, skills, certificates, C4 warning
     if context["can_raise_addition"]:
-        context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm()
+        context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm(order=order)
     if context["can_inspect"]:
         context["qc_form"] = bound_forms.get("qc_form") or QcForm(
             checklist=services.qc_checklist(order), initial={"version": order.version}
@@ -316,7 +316,7 @@ class AdditionRaiseView(RepairOrderFormPostView):
     form_name = "addition_form"
 
     def build_form(self, order, data):
-        return AdditionRaiseForm(data)
+        return AdditionRaiseForm(data, order=order)
 
     def save(self, order, form):
         data = form.cleaned_data

@@ -25,7 +25,7 @@ from repairs.models import (
     RepairOrderLine,
     Settlement,
 )
-from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS
+from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, catalogue_parts
 from repairs.state import REPAIR_STATES
 
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
@@ -37,7 +37,7 @@ class RepairOrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = RepairOrderLine
         fields = [
-            "id", "kind", "operation", "code", "description", "quantity", "unit_price", "amount", "payer",
+            "id", "kind", "operation", "part", "code", "description", "quantity", "unit_price", "amount", "payer",
             "part_source", "position", "addition", "technician", "assigned_at", "work_status", "pause_reason",
             "started_at", "finished_at", "created_at",
         ]  # fmt: skip
@@ -151,16 +151,28 @@ class ApprovalSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": True, "allow_blank": False} for name in APPROVAL_FIELDS}
 
 
+def _catalogue_part_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=catalogue_parts(),
+        required=False,
+        allow_null=True,
+        help_text="Id of an active catalogue part (parts API). Without it, a part line whose code is a catalogue "
+        "number (any spelling, or an old superseded number) is that part: its current number, name and the dealer's "
+        "price are filled in.",
+    )
+
+
 class LineInputSerializer(serializers.ModelSerializer):
-    """Input of a new estimate line; labour from the catalogue is priced by the service."""
+    """Input of a new estimate line; labour and parts from the catalogues are priced by the service."""
 
     operation = serializers.PrimaryKeyRelatedField(queryset=LabourOperation.objects.none(), required=False)
+    part = _catalogue_part_field()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     class Meta:
         model = RepairOrderLine
-        fields = ["kind", "operation", "code", "description", "quantity", "unit_price", "payer", "part_source"]
+        fields = ["kind", "operation", "part", "code", "description", "quantity", "unit_price", "payer", "part_source"]
 
     def __init__(self, *args, order=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +201,11 @@ class ClockSerializer(serializers.Serializer):
 
 class AdditionLineSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LineKind.choices)
-    description = serializers.CharField(max_length=200)
+    part = _catalogue_part_field()
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Filled in for a catalogue part."
+    )
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
     payer = serializers.ChoiceField(choices=Payer.choices, default=Payer.CUSTOMER)
