@@ -60,8 +60,9 @@ class PackageForm(VersionedFormMixin):
             del self.fields["dealer"]
         else:
             self.fields["dealer"].queryset = dealers
-            if len(dealers) == 1:
-                self.fields["dealer"].initial = dealers[0].pk
+            only = list(dealers[:2])
+            if len(only) == 1:
+                self.fields["dealer"].initial = only[0].pk
         self.fields["brand"].queryset = brands if brands is not None else Brand.objects.none()
 
     def package_values(self) -> dict:

@@ -27,7 +27,7 @@ VIEW_PACKAGE = "packages.view_servicepackage"
 
 
 def _write_dealers(user):
-    return list(Dealer.objects.for_user(user, write=True).order_by("code"))
+    return Dealer.objects.for_user(user, write=True).order_by("code")
 
 
 def _brands(dealers):
@@ -50,9 +50,9 @@ class PackageListView(FilteredListView):
         prices = selectors.prices_of(page)
         context["rows"] = [(p, prices[p.pk]) for p in page]
         context["brands"] = Brand.objects.filter(dealers__in=self.get_dealers()).distinct().order_by("code")
-        context["can_create"] = self.request.user.has_perm(services.ADD_PACKAGE) and bool(
-            _write_dealers(self.request.user)
-        )
+        context["can_create"] = self.request.user.has_perm(services.ADD_PACKAGE) and _write_dealers(
+            self.request.user
+        ).exists()
         return context
 
 

@@ -43,7 +43,7 @@ def test_a_fixed_price_scales_the_lines_and_shows_the_discount(dealer_a):
     assert price.discount == D("31.00")
     assert sum(line.amount for line in price.lines) == D("499.00")
     assert all(line.unit_price >= 0 for line in price.lines)
-    # every line scaled down by 499/530 (rounded down), the 0.02 rounding left on the largest line of quantity 1 (labour 169.47 → 169.49)
+    # every line scaled by 499/530 (rounded down); the 0.02 left goes on the largest line of quantity 1 (labour)
     assert [line.unit_price for line in price.lines] == [D("169.49"), D("64.02"), D("54.60"), D("18.83")]
     assert price.tax == D("64.87") and price.total == D("563.87")
 
@@ -69,8 +69,10 @@ def test_a_part_without_a_dealer_price_is_reported_not_guessed(dealer_a, dealer_
 @pytest.mark.parametrize("target", ["0.01", "1.00", "99.99", "333.33", "1000.00"])
 def test_scaling_without_a_line_of_quantity_one_never_goes_negative(target):
     lines = [
-        PricedLine(kind=LineKind.PART, description="x", code="", quantity=D("3"), list_price=D("10.00"), unit_price=D("10.00")),
-        PricedLine(kind=LineKind.LABOUR, description="y", code="", quantity=D("1.5"), list_price=D("180.00"), unit_price=D("180.00")),
+        PricedLine(kind=LineKind.PART, description="x", code="", quantity=D(3), list_price=D(10), unit_price=D(10)),
+        PricedLine(
+            kind=LineKind.LABOUR, description="y", code="", quantity=D("1.5"), list_price=D("180"), unit_price=D("180")
+        ),
     ]  # fmt: skip
     scaled = scale_to(lines, D(target))
     assert all(line.unit_price >= 0 for line in scaled)
