@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import DealerMembership, User
+from complaints import notices
 from complaints.choices import (
     UNRESOLVED,
     AgreementMethod,
@@ -328,6 +329,7 @@ def complaint_open(
     complaint.save(update_fields=["contact_task"])
     complaint_event(complaint, EventAction.OPEN, by=by, at=received_at, note=Channel(channel).label)
     check_crisis(complaint=complaint, now=now)
+    notices.complaint_assigned(complaint, by=by)
     return complaint
 
 
@@ -462,6 +464,7 @@ def complaint_reassign(
         )
     text = f"{previous} → {owner}" + (f": {note.strip()}" if note and note.strip() else "")
     COMPLAINT_STATES.apply(complaint, "reassign", by=by, note=text)
+    notices.complaint_assigned(complaint, by=by)
     return complaint
 
 

@@ -41,6 +41,9 @@ class Job:
 
 JOBS = [
     Job("escalate_complaints", "complaints.tasks.escalate_overdue_complaints", every=timedelta(minutes=15)),
+    # Notifications: a complaint's SLA clock with less than one working hour left; an improvement action due in 2 days.
+    Job("complaint_deadline_reminders", "complaints.tasks.remind_complaint_deadlines", every=timedelta(minutes=15)),
+    Job("action_due_reminders", "evaluation.tasks.remind_improvement_actions_due", every=timedelta(minutes=15)),
     Job("care_reminders", "care.tasks.find_care_reminders", daily_at=time(6, 0)),
     Job("certificate_expiry", "staff.tasks.find_expiring_certificates", daily_at=time(6, 30)),
     # Daily: each OEM's latest month is evaluated once, when its grace period (indicator-system setting) is over.

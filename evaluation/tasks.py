@@ -10,3 +10,11 @@ def escalate_quality_alerts() -> dict:
     """Escalate every quality alert left without an improvement action too long; returns the alert ids per level."""
     result = alerts_escalate()
     return {"to_manager": result.to_manager, "to_region": result.to_region}
+
+
+@task()
+def remind_improvement_actions_due() -> dict:
+    """Tell the owners of improvement actions due within two days (once per due date)."""
+    from evaluation.notices import remind_due
+
+    return {"reminded": remind_due()}

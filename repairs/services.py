@@ -22,7 +22,7 @@ from core.services import lock_version, save_next_version, save_versioned
 from core.state import TransitionError
 from core.uploads import IMAGE_KINDS, UploadRule
 from customers.models import Vehicle
-from repairs import hooks
+from repairs import hooks, notices
 from repairs.choices import (
     DISCOUNT_LIMITS,
     NEXT_SERVICE_INTERVAL,
@@ -344,6 +344,7 @@ def repair_order_record_approval(
     order = repair_order_transition(order=order, action="approve", by=by, version=order.version)
     # Approved: the parts counter reserves the catalogue parts, or special-orders what is not in stock.
     hooks.run("approved", order=order, by=by, lines=order.lines.filter(kind=LineKind.PART, part__isnull=False))
+    notices.order_approved(order, by=by)
     return order
 
 
@@ -493,6 +494,7 @@ def addition_raise(
     addition.save()
     for fields in lines:
         _new_line(order=order, by=by, addition=addition, **fields)
+    notices.addition_raised(addition, by=by)
     return addition
 
 
@@ -597,6 +599,8 @@ def repair_order_qc_record(
     repair_order_transition(
         order=order, action="qc_pass" if passed else "qc_fail", by=by, version=order.version, note=failure_reasons[:200]
     )
+    if passed:
+        notices.qc_passed(inspection, by=by)
     return inspection
 
 

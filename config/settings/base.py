@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.badge",
             ],
         },
     },
@@ -256,8 +257,13 @@ SPECTACULAR_SETTINGS = {
         "QualityAlertStatusEnum": "evaluation.choices.AlertStatus",
         "AlertReasonKindEnum": "evaluation.choices.AlertReasonKind",
         "ImprovementActionStatusEnum": "evaluation.choices.ActionStatus",
+        "NotificationEventEnum": "notifications.choices.Event",
     },
 }
+
+# Where staff notifications go besides the inbox (notifications.channels: dotted paths of Channel classes, e.g.
+# "notifications.channels.LoggingChannel" or an SMS / WeChat Work adapter); customers are messaged by care, not here.
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

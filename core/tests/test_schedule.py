@@ -38,7 +38,8 @@ def test_every_shipped_job_runs_and_is_enqueued_once(dealer_a):
     names = enqueue_due_jobs(at(2, 7))  # the test settings run tasks immediately
     assert set(names) == {job.name for job in JOBS}
     assert enqueue_due_jobs(at(2, 7, 5)) == []
-    assert enqueue_due_jobs(at(2, 7, 16)) == ["escalate_complaints"]
+    every_15_minutes = ["escalate_complaints", "complaint_deadline_reminders", "action_due_reminders"]
+    assert enqueue_due_jobs(at(2, 7, 16)) == every_15_minutes
     assert ScheduledJob.objects.count() == len(JOBS)
 
 

@@ -45,7 +45,7 @@ from core.dates import Month, local_moment
 from core.permissions import allowed, require
 from core.services import lock_version, save_next_version
 from core.state import StateMachine, Transition, TransitionError
-from evaluation import display
+from evaluation import display, notices
 from evaluation.choices import (
     ActionStatus,
     AlertKind,
@@ -503,6 +503,7 @@ def action_create(*, alert: QualityAlert, by: User, owner: User, cause_analysis:
     save_next_version(alert, by=by, clean=False)
     _close_task(alert.escalation_task, _("Improvement action planned, due %(due)s.") % {"due": f"{due_date:%Y-%m-%d}"},
                 by=by)  # fmt: skip
+    notices.action_assigned(action, by=by)
     return action
 
 
@@ -515,7 +516,7 @@ def action_update(*, action: ImprovementAction, by: User, version: int | None, *
     action = ImprovementAction.objects.select_related("task").get(pk=action.pk)
     if not action.is_active:
         raise ValidationError(_("A checked action is not changed any more."))
-    previous_due = action.due_date
+    previous_due, previous_owner = action.due_date, action.owner_id
     for name, value in fields.items():
         if name in ACTION_FIELDS:
             setattr(action, name, value.strip() if isinstance(value, str) else value)
@@ -531,6 +532,8 @@ def action_update(*, action: ImprovementAction, by: User, version: int | None, *
         task.assignee, task.due_at = action.owner, _task_due(action.due_date)
         task._history_user = by
         task.save(update_fields=["assignee", "due_at"])
+    if action.owner_id != previous_owner:
+        notices.action_assigned(action, by=by)
     return action
 
 
