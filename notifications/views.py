@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -80,6 +80,13 @@ class ReadAllView(_Mine, View):
 
 class BadgeView(_Mine, View):
     """The header bell alone, for htmx to refresh it every minute."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            # Logged out in another tab (or the session ran out): htmx stops polling on 286 instead of swapping the
+            # login page into the header.
+            return HttpResponse(status=286)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         if not request.htmx:

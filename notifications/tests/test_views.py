@@ -138,6 +138,7 @@ def test_the_badge_refreshes_by_htmx(dealer_a, advisor_a):
     assert web.get(url).status_code == 404  # only a fragment for htmx
 
 
-def test_anonymous_visitors_log_in_first():
+def test_anonymous_visitors_log_in_first_and_the_bell_stops_polling():
     response = Client().get(INBOX)
     assert response.status_code == 302 and "login" in response["Location"]
+    assert Client().get(reverse("notifications:badge"), headers={"HX-Request": "true"}).status_code == 286
