@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Service desk"), "dashboards:desk", "repairs.advise_repairorder"),
     NavItem(_("Appointments"), "appointments:appointment_day", "appointments.view_appointment"),
     NavItem(_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
+    NavItem(pgettext_lazy("navigation", "Cashier"), "cashiering:queue", "cashiering.add_payment"),
     NavItem(_("Warranty"), "warranty:claim_list", "warranty.view_warrantyclaim"),
     NavItem(_("Parts"), "parts:catalogue", "parts.view_part"),
     NavItem(_("Parts counter"), "parts:counter", "parts.add_stockmovement"),

@@ -170,7 +170,7 @@ REPAIRS_HOOKS = {
     # Technicians at a dealer without a valid certificate (sets of user ids): the order page warns before dispatch.
     "uncertified_technicians": ["staff.selectors.uncertified_technician_ids"],
     # Before the handover: a hook raises ValidationError when the car may not leave yet (cashiering: unpaid).
-    "delivering": [],
+    "delivering": ["cashiering.services.guard_delivery"],
     # At delivery: what to suggest for the next service ({"package": …, "due_on": …, "due_km": …} or None).
     "next_service": ["packages.services.next_service"],
     # The dispatch panel: {user_id: {"skills": [...], "certificates": [...]}} of a dealer's technicians.
