@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from accounts.choices import Role
 from appointments.models import Appointment
 from care.views import FollowUpListView
+from cashiering.views import CashierQueueView
 from core.dates import day_bounds
 from core.mixins import DealerScopedObjectMixin
 from customers import selectors as customer_selectors
@@ -80,6 +81,7 @@ ROLE_HOMES = [
     (Role.QC_INSPECTOR, QcQueueView.as_view()),
     (Role.TECHNICIAN, MyJobsView.as_view()),
     (Role.PARTS_CLERK, PartsCounterView.as_view()),
+    (Role.CASHIER, CashierQueueView.as_view()),
     (Role.FOLLOWUP_SPECIALIST, FollowUpListView.as_view()),
 ]
 
