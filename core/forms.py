@@ -69,6 +69,11 @@ class SignaturePadWidget(forms.Widget):
     """
 
     template_name = "widgets/signature_pad.html"
+    prefix = "data:image/png;base64,"
+
+    def format_value(self, value):
+        # A form shown again with errors keeps the drawing (the pad redraws it): only a PNG data URL, never a file.
+        return value if isinstance(value, str) and value.startswith(self.prefix) else ""
 
 
 class SignatureField(forms.CharField):
@@ -76,7 +81,7 @@ class SignatureField(forms.CharField):
 
     widget = SignaturePadWidget
     max_bytes = 300 * 1024
-    prefix = "data:image/png;base64,"
+    prefix = SignaturePadWidget.prefix
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

@@ -120,7 +120,8 @@ class StateMachine:
     ``statuses``: the TextChoices of the status (its labels go into the messages); ``refused``: the message of a
     move from a wrong status (``%(action)s``, ``%(status)s``; or ``%(from)s``, ``%(to)s``); ``error_field``: the
     form field of the errors (None: errors of the whole form); ``record_event(move)``: writes the domain's own event
-    row (default: a ``core.TransitionEvent``); ``dealer_of(record)``: the dealer id of a record (for that row).
+    row (default: a ``core.TransitionEvent``); ``dealer_of(record)``: the dealer id of a record (for that row);
+    ``model`` (``"app_label.Model"``): the records' model, whose change history then names the moves by label.
     """
 
     def __init__(
@@ -135,6 +136,7 @@ class StateMachine:
         note_max_length: int | None = 500,
         record_event: Callable[[Move], Any] | None = None,
         dealer_of: Callable[[Any], int] = lambda record: record.dealer_id,
+        model: str = "",
     ):
         self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
         self.statuses, self.refused, self.denied = statuses, refused, denied
@@ -144,6 +146,10 @@ class StateMachine:
             unknown = {*t.sources, *([t.target] if t.target else [])}.difference(statuses.values)
             if unknown:
                 raise ValueError(f"{t.action}: unknown statuses {sorted(unknown)}")
+        if model:  # the history shows a move's change reason ("check_in: …") by the move's label
+            from core.history import register_reasons
+
+            register_reasons(model, {t.action: t.label for t in self.transitions.values()})
 
     # --- the table ---------------------------------------------------------------------------------------------
 

@@ -313,18 +313,48 @@ class AdditionDecisionForm(VersionedFormMixin):
 
 
 class QcForm(VersionedFormMixin):
-    """The QC checklist of the order's job type: each item OK or not, and what failed."""
+    """The QC checklist of the order's job type (each item OK or not) and the jobs sent back for rework (返工):
+    per job a mark, the checklist item it fails and why. A job counts as marked when any of its three is given."""
 
-    failure_reasons = forms.CharField(label=_("what failed"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    failure_reasons = forms.CharField(
+        label=_("general remark"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500
+    )
 
-    def __init__(self, *args, checklist, **kwargs):
+    def __init__(self, *args, checklist, jobs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.checklist = checklist
+        self.checklist, self.jobs = checklist, list(jobs)
         for code, label in checklist:
             self.fields[f"item_{code}"] = forms.BooleanField(label=label, required=False)
+        check_choices = [("", _("— checklist item —")), *checklist]
+        for job in self.jobs:
+            self.fields[f"rework_{job.pk}"] = forms.BooleanField(label=_("redo"), required=False)
+            self.fields[f"check_{job.pk}"] = forms.ChoiceField(
+                label=_("checklist item"), choices=check_choices, required=False
+            )
+            self.fields[f"reason_{job.pk}"] = forms.CharField(
+                label=_("why it must be redone"), max_length=300, required=False
+            )
+
+    @property
+    def checklist_fields(self):
+        return [self[f"item_{code}"] for code, _label in self.checklist]
+
+    @property
+    def job_rows(self):
+        """(job, mark, checklist item, reason) bound fields, one row per job of the order."""
+        return [(job, self[f"rework_{job.pk}"], self[f"check_{job.pk}"], self[f"reason_{job.pk}"]) for job in self.jobs]
 
     def results(self) -> dict[str, bool]:
         return {code: bool(self.cleaned_data.get(f"item_{code}")) for code, _label in self.checklist}
+
+    def failed_lines(self) -> list[dict]:
+        """The marked jobs as the service takes them."""
+        data, marked = self.cleaned_data, []
+        for job in self.jobs:
+            mark, check, reason = (data.get(f"{name}_{job.pk}") for name in ("rework", "check", "reason"))
+            if mark or check or (reason or "").strip():
+                marked.append({"line": job, "check_code": check or "", "reason": reason or ""})
+        return marked
 
 
 class DeliveryForm(VersionedFormMixin):

@@ -7,6 +7,7 @@ what a document shows from the order, its lines, additional items and settlement
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import re
 from dataclasses import dataclass, fields
@@ -51,10 +52,25 @@ def _static_path(url: str) -> Path | None:
     return Path(found) if found else None
 
 
+PNG_DATA_URI = "data:image/png;base64,"
+
+
+def png_data_uri(file) -> str:
+    """A stored PNG (a customer's signature) as a data: URI the renderer reads without any request ("" if none)."""
+    if not file:
+        return ""
+    with file.open("rb") as stored:
+        return PNG_DATA_URI + base64.b64encode(stored.read()).decode("ascii")
+
+
 class StaticFilesFetcher(URLFetcher):
-    """Serves the documents' static files (stylesheet, images) from disk; nothing is fetched over the network."""
+    """Serves the documents' static files (stylesheet, images) from disk, and the PNG data: URIs of the signatures;
+    nothing is fetched over the network."""
 
     def fetch(self, url, headers=None):
+        if url.startswith(PNG_DATA_URI):
+            data = base64.b64decode(url[len(PNG_DATA_URI) :], validate=True)
+            return URLFetcherResponse("data:image/png", data, {"Content-Type": "image/png"})
         path = _static_path(url)
         if path is None:
             raise ValueError(f"only static files are available to printed documents, not {url}")
@@ -119,8 +135,7 @@ def _additions(order: RepairOrder) -> list[AdditionSummary]:
 
 
 def _documents(order: RepairOrder) -> list[str]:
-    labels = dict(DocumentReceived.choices)
-    return [str(labels.get(code, code)) for code in order.documents_received or []]
+    return DocumentReceived.labels_of(order.documents_received)
 
 
 def _order_context(order: RepairOrder) -> dict:
@@ -155,6 +170,9 @@ def repair_order_pdf(order: RepairOrder) -> bytes:
         "documents": _documents(order),
         "checkin_gaps": [str(gap) for gap in checkin_gaps(order)],
         "belongings": [item.strip() for item in re.split(r"[\n,，、;；]+", order.belongings) if item.strip()],
+        # The signatures drawn on the tablet, embedded in the document (the files are not public URLs).
+        "belongings_signature": png_data_uri(order.belongings_signature),
+        "approval_signature": png_data_uri(order.approval_signature),
     }
     return render_pdf("repairs/print/repair_order.html", context)
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from repairs.choices import AdditionStatus, LineKind, RepairOrderStatus, WorkStatus
-from repairs.models import AdditionalItem, RepairOrder, RepairOrderEvent, RepairOrderLine, agreed_part_lines
+from repairs.models import (
+    AdditionalItem,
+    QcFinding,
+    QcInspection,
+    RepairOrder,
+    RepairOrderEvent,
+    RepairOrderLine,
+    agreed_part_lines,
+)
 
 OPEN_STATUSES = [
     RepairOrderStatus.OPEN,
@@ -91,9 +99,40 @@ def repair_order_list(*, user: User) -> QuerySet[RepairOrder]:
     )
 
 
-def repair_order_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:
-    """The order's lines with what the parts counter did for them (reservations, special orders)."""
+# --- rework after QC (返工) -------------------------------------------------------------------------------------
+
+
+def rework_findings() -> QuerySet[QcFinding]:
+    """The findings being reworked now: those of each order's latest inspection, when it failed (a later pass, or
+    a later failure, ends them)."""
+    latest = (
+        QcInspection.objects.filter(order_id=OuterRef("inspection__order_id")).order_by("-sequence").values("sequence")
+    )
+    return QcFinding.objects.filter(inspection__passed=False, inspection__sequence=Subquery(latest[:1]))
+
+
+def with_rework(lines: QuerySet[RepairOrderLine]) -> QuerySet[RepairOrderLine]:
+    """``lines`` with ``rework_reason`` and ``rework_check`` (None unless the line is sent back for rework now);
+    subqueries, no extra query. ``line.rework_check_label`` reads the checklist item's label."""
+    current = rework_findings().filter(line_id=OuterRef("pk"))
+    return lines.annotate(
+        rework_reason=Subquery(current.values("reason")[:1]), rework_check=Subquery(current.values("check_code")[:1])
+    )
+
+
+def qc_inspections(*, order: RepairOrder) -> QuerySet[QcInspection]:
+    """Every inspection of the order, first first, with the inspector and each finding's job (two queries)."""
+    findings = QcFinding.objects.select_related("line").order_by("line__position", "line_id")
     return (
+        order.inspections.select_related("inspector")
+        .prefetch_related(Prefetch("findings", queryset=findings))
+        .order_by("sequence")
+    )
+
+
+def repair_order_lines(*, order: RepairOrder) -> QuerySet[RepairOrderLine]:
+    """The order's lines with what the parts counter did for them (reservations, special orders) and their rework."""
+    return with_rework(
         order.lines.select_related("operation", "addition", "technician")
         .prefetch_related("reservations", "special_orders")
         .order_by("position", "id")
@@ -117,7 +156,7 @@ WORKSHOP_BOARD_STATUSES = [
 def workshop_board(*, user: User, dealer_id: int | None = None, now: datetime | None = None) -> list[RepairOrder]:
     """Orders in the workshop (approved to ready) with their jobs and technicians and their promise flags
     (``with_promise_flags``): two queries in all."""
-    jobs = (
+    jobs = with_rework(
         RepairOrderLine.objects.filter(kind=LineKind.LABOUR)
         .filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED))
         .select_related("technician")
@@ -147,8 +186,8 @@ def part_lines_prefetch(lookup: str = "lines") -> Prefetch:
 
 
 def technician_jobs(*, user: User) -> QuerySet[RepairOrderLine]:
-    """The jobs dispatched to this technician that are not done, on orders in the workshop."""
-    return (
+    """The jobs dispatched to this technician that are not done, on orders in the workshop (rework marked)."""
+    return with_rework(
         RepairOrderLine.objects.for_user(user, write=True)
         .filter(
             technician=user,

@@ -44,6 +44,7 @@ from repairs.models import (
     ComebackDismissal,
     LabourClock,
     LabourOperation,
+    QcFinding,
     QcInspection,
     RepairOrder,
     RepairOrderLine,
@@ -51,7 +52,17 @@ from repairs.models import (
     Settlement,
 )
 from repairs.money import PayerTotal, order_totals
-from repairs.state import ADVISE, DISPATCH, INSPECT, REPAIR_STATES, WORK, checkin_gaps, workshop_lines
+from repairs.state import (
+    ADVISE,
+    DISPATCH,
+    INSPECT,
+    NOTE_MAX_LENGTH,
+    REPAIR_STATES,
+    WORK,
+    checkin_gaps,
+    rework_reopen,
+    workshop_lines,
+)
 
 EDITABLE_ESTIMATE = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
 EDITABLE_CHECKIN = {RepairOrderStatus.OPEN, RepairOrderStatus.CHECKED_IN}
@@ -348,15 +359,10 @@ def repair_order_record_approval(
     return order
 
 
-# The lines an order's totals count: the estimate's, and those of additional items the customer approved.
-INVOICED_LINES = Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)
-
-
-def repair_order_totals(*, order: RepairOrder, lines=None):
-    """The estimate/invoice totals of an order (see repairs/money.py); ``lines``: its INVOICED_LINES, when a list
-    of orders has them loaded already (the cash desk's queue)."""
+def repair_order_totals(*, order: RepairOrder):
+    """The estimate/invoice totals of an order (see repairs/money.py)."""
     return order_totals(
-        order.lines.filter(INVOICED_LINES) if lines is None else lines,
+        order.lines.filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)),
         tax_rate=order.tax_rate,
         discount_pct=order.discount_pct,
         risk_margin_pct=order.risk_margin_pct if order.pricing_mode == "symptom" else Decimal("0"),
@@ -503,6 +509,13 @@ def addition_raise(
     return addition
 
 
+def addition_totals(*, addition: AdditionalItem, order: RepairOrder, lines=None):
+    """What the customer is asked to approve for an additional item: its lines (``lines``, or read) with the
+    order's discount and VAT, no risk margin (see money.py); its ``total`` is the approved amount (B4)."""
+    lines = addition.lines.all() if lines is None else lines
+    return order_totals(lines, tax_rate=order.tax_rate, discount_pct=order.discount_pct)
+
+
 @transaction.atomic
 def addition_contact(*, addition: AdditionalItem, by: User) -> AdditionalItem:
     """The advisor has reached the customer and explained the item; the decision is awaited."""
@@ -553,9 +566,7 @@ def addition_decide(
     addition.decided_by_customer, addition.decision_recorded_by = decided_by_customer.strip(), by
     addition.new_promised_at = new_promised_at
     if approved:
-        # What the customer agreed to: the item's lines with the order's discount (no risk margin, see money.py).
-        totals = order_totals(addition.lines.all(), tax_rate=order.tax_rate, discount_pct=order.discount_pct)
-        addition.approved_amount = totals.total
+        addition.approved_amount = addition_totals(addition=addition, order=order).total
     save_next_version(addition, by=by, clean=False)
     if approved:
         hooks.run("approved", order=order, by=by, lines=addition.lines.filter(kind=LineKind.PART, part__isnull=False))
@@ -574,11 +585,58 @@ def qc_checklist(order: RepairOrder) -> list[tuple[str, str]]:
     return QC_CHECKLISTS.get(order.job_type, QC_CHECKLISTS["repair"])
 
 
+QC_REASON_MAX_LENGTH = QcFinding._meta.get_field("reason").max_length
+
+
+def _qc_findings(order: RepairOrder, results: dict[str, bool], failed_lines) -> list[QcFinding]:
+    """The jobs marked for rework, checked: workshop jobs of this order, each once, with a reason and (optionally)
+    a checklist item that is marked not OK. Unsaved findings, in the order given."""
+    jobs = {line.pk: line for line in workshop_lines(order)}
+    findings, errors = [], []
+    for item in failed_lines:
+        line = item.get("line")
+        line_id = getattr(line, "pk", line)
+        job = jobs.get(line_id)
+        if job is None:
+            errors.append(_("Only the jobs (labour lines) of this order can be sent back for rework."))
+            continue
+        if any(f.line_id == job.pk for f in findings):
+            errors.append(_("“%(job)s” is marked twice.") % {"job": job.description})
+            continue
+        reason = (item.get("reason") or "").strip()
+        check_code = item.get("check_code") or ""
+        if not reason:
+            errors.append(_("Say why “%(job)s” must be redone.") % {"job": job.description})
+        elif len(reason) > QC_REASON_MAX_LENGTH:
+            errors.append(_("At most %(limit)s characters.") % {"limit": QC_REASON_MAX_LENGTH})
+        if check_code and results.get(check_code, True):
+            errors.append(
+                _("“%(job)s” names a checklist item that is marked OK: mark it not OK, or name another.")
+                % {"job": job.description}
+            )
+        findings.append(QcFinding(line=job, check_code=check_code, reason=reason))
+    if errors:
+        raise ValidationError({"failed_lines": errors})
+    return findings
+
+
 @transaction.atomic
 def repair_order_qc_record(
-    *, order: RepairOrder, by: User, version: int, results: dict[str, bool], failure_reasons: str = ""
+    *,
+    order: RepairOrder,
+    by: User,
+    version: int,
+    results: dict[str, bool],
+    failed_lines: list[dict[str, Any]] = (),
+    failure_reasons: str = "",
 ) -> QcInspection:
-    """Record one final inspection with its checklist: all OK passes, anything else sends it back to repair."""
+    """Record one final inspection: its checklist and the jobs sent back for rework (返工), each with its reason.
+
+    Every item OK and no job marked passes. Otherwise only the marked jobs are reopened (the same technician,
+    clocked again) and the order goes back to repair; a failure with no job marked is refused. ``failed_lines``:
+    ``[{"line": line or id, "reason": "…", "check_code": "fault_fixed" or ""}]``; ``failure_reasons``: an optional
+    general remark. Every inspection is kept (D3 reads the first of each order).
+    """
     lock_version(order, expected_version=version)
     order = RepairOrder.objects.get(pk=order.pk)
     require(by, dealer=order.dealer)
@@ -590,20 +648,27 @@ def repair_order_qc_record(
         raise ValidationError(
             {"results": _("Answer every checklist item (and only those): %(items)s.") % {"items": ", ".join(codes)}}
         )
-    passed = all(bool(results[code]) for code in codes)
-    failure_reasons = failure_reasons.strip()
-    if not passed and not failure_reasons:
-        raise ValidationError({"failure_reasons": _("Say what failed, for the technician.")})
+    results = {code: bool(results[code]) for code in codes}
+    findings = _qc_findings(order, results, failed_lines)
+    passed = all(results.values()) and not findings
+    if not passed and not findings:
+        raise ValidationError({"failed_lines": _("Mark the jobs that must be redone, each with the reason.")})
+    remark = failure_reasons.strip()
+    # The text of what failed (the D3 drill-down's column, the event note): each job's reason, then the remark.
+    what_failed = "；".join([*(f"{f.line.description}: {f.reason}" for f in findings), *([remark] if remark else [])])
     inspection = QcInspection.objects.create(
         order=order, sequence=order.inspections.count() + 1, inspector=by, inspected_at=timezone.now(),
-        passed=passed, checklist={code: bool(results[code]) for code in codes}, failure_reasons=failure_reasons,
+        passed=passed, checklist=results, failure_reasons=what_failed,
     )  # fmt: skip
+    for finding in findings:
+        finding.inspection = inspection
+    QcFinding.objects.bulk_create(findings)
     if not passed:
-        # Back to the workshop: the failed jobs are open again.
-        workshop_lines(order).update(work_status=WorkStatus.WAITING, finished_at=None)
+        rework_reopen(findings, by=by)
     repair_order_transition(
-        order=order, action="qc_pass" if passed else "qc_fail", by=by, version=order.version, note=failure_reasons[:200]
-    )
+        order=order, action="qc_pass" if passed else "qc_fail", by=by, version=order.version,
+        note=what_failed[:NOTE_MAX_LENGTH],
+    )  # fmt: skip
     if passed:
         notices.qc_passed(inspection, by=by)
     return inspection
@@ -662,6 +727,10 @@ def repair_order_deliver(
     customer_total = totals.customer.total
     if payment_method not in PaymentMethod.values:
         raise ValidationError({"payment_method": _("Choose how the customer paid.")})
+    if customer_total > 0 and payment_method == PaymentMethod.NONE:
+        raise ValidationError(
+            {"payment_method": _("The customer pays %(amount)s: choose how.") % {"amount": customer_total}}
+        )
     now = timezone.now()
     proposal = next_service_proposal(order, timezone.localdate(now))
     suggested_date, suggested_km = proposal["due_on"], proposal["due_km"]
@@ -680,8 +749,6 @@ def repair_order_deliver(
         next_service_due_date=next_service_due_date or suggested_date,
         next_service_due_km=next_service_due_km if next_service_due_km is not None else suggested_km,
     )  # fmt: skip
-    # The cash desk's guard: the customer's part paid (the rest now, by ``payment_method``) or an authorised exception.
-    hooks.run("delivering", order=order, by=by, settlement=settlement, payment_method=payment_method)
     order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
     hooks.run("delivered", order=order, by=by)
     return settlement

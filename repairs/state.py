@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import register_reasons
 from core.state import Move, StateMachine, Transition
 from repairs.choices import AdditionStatus, FuelLevel, LineKind, PricingMode, WorkStatus
 from repairs.choices import RepairOrderStatus as S
-from repairs.models import RepairOrder, RepairOrderEvent
+from repairs.models import RepairOrder, RepairOrderEvent, RepairOrderLine
 
 ADVISE = "repairs.advise_repairorder"
 DISPATCH = "repairs.dispatch_repairorder"
@@ -146,6 +147,29 @@ def _latest_inspection_guard(passed: bool):
     return guard
 
 
+def _rework_marked_guard(order, note: str) -> list[str]:
+    # A failed inspection says which jobs are redone: only those go back to the technicians (返工).
+    latest = order.inspections.order_by("-sequence").first()
+    if latest is not None and not latest.passed and not latest.findings.exists():
+        return [_("Mark the jobs that must be redone, each with the reason.")]
+    return []
+
+
+def rework_reopen(findings, *, by) -> list[RepairOrderLine]:
+    """Reopen the jobs of a failed inspection's findings, and only those: waiting again for the same technician.
+
+    The finished time is cleared (a new clock-on starts the rework); the earlier clocks stay on record. Each line
+    is saved with its history (who reopened it), the other jobs of the order stay done.
+    """
+    line_ids = [finding.line_id for finding in findings]
+    lines = list(RepairOrderLine.objects.select_for_update().filter(pk__in=line_ids).order_by("pk"))
+    for line in lines:
+        line.work_status, line.finished_at, line.pause_reason = WorkStatus.WAITING, None, ""
+        line._history_user = by
+        line.save(update_fields=["work_status", "finished_at", "pause_reason"])
+    return lines
+
+
 def _deliver_guard(order, note: str) -> list[str]:
     if not hasattr(order, "settlement"):
         return [_("Settle the invoice first (payment method, amounts).")]
@@ -234,7 +258,7 @@ REPAIR_STATES = StateMachine(
             {S.QC},
             S.IN_REPAIR,
             INSPECT,
-            guards=(_latest_inspection_guard(passed=False),),
+            guards=(_latest_inspection_guard(passed=False), _rework_marked_guard),
             note_required=True,
             note_label=_("What failed"),
             via_form=True,
@@ -274,7 +298,12 @@ REPAIR_STATES = StateMachine(
     refused=_("“%(action)s” is not possible while the order is “%(status)s”."),
     note_max_length=NOTE_MAX_LENGTH,
     record_event=_record_event,
+    model="repairs.RepairOrder",
 )
+
+
+# Other change reasons of an order's history, by their label (repairs.services writes them).
+register_reasons("repairs.RepairOrder", {"addition approved": _("Additional item approved")})
 
 
 def button_actions(order, user) -> list[Transition]:

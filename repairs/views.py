@@ -28,7 +28,7 @@ from core.uploads import CONTENT_TYPES
 from customers.models import Vehicle
 from organization.models import Dealer
 from repairs import comebacks, planning, selectors, services
-from repairs.choices import DecisionMethod, PauseReason, RepairOrderStatus
+from repairs.choices import DecisionMethod, DocumentReceived, PauseReason, RepairOrderStatus
 from repairs.filtersets import RepairOrderFilterSet
 from repairs.forms import (
     AdditionDecisionForm,
@@ -51,7 +51,7 @@ from repairs.forms import (
 )
 from repairs.models import ComebackDismissal, RepairOrder, RepairOrderLine, RepairOrderPhoto, WorkshopBay
 from repairs.services import EDITABLE_ESTIMATE
-from repairs.state import ADVISE, DISPATCH, INSPECT, REPAIR_STATES, WORK, button_actions, checkin_gaps
+from repairs.state import ADVISE, DISPATCH, INSPECT, REPAIR_STATES, WORK, button_actions, checkin_gaps, workshop_lines
 
 COMEBACK_HINTS = 10  # recent visits shown at reception (a vehicle rarely has more within 30 days)
 
@@ -99,6 +99,12 @@ def _technicians(order: RepairOrder):
     return planning.crew(dealer_id=order.dealer_id)
 
 
+def _qc_form(order: RepairOrder, data=None, **kwargs) -> QcForm:
+    """The QC form of the order: its job type's checklist and its workshop jobs (to mark for rework)."""
+    jobs = workshop_lines(order).select_related("technician").order_by("position", "id")
+    return QcForm(data, checklist=services.qc_checklist(order), jobs=jobs, **kwargs)
+
+
 def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     """Everything the order page shows; ``bound_forms`` replace the blank forms to show errors."""
     user = request.user
@@ -107,6 +113,9 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     in_workshop = order.status in services.WORKSHOP_STATUSES
     lines = list(selectors.repair_order_lines(order=order))
     additions = list(order.additions.select_related("raised_by", "contacted_by", "decision_recorded_by"))
+    for addition in additions:  # the price the customer decides on: the item's lines, total with VAT
+        addition.quote_lines = [line for line in lines if line.addition_id == addition.pk]
+        addition.quote = services.addition_totals(addition=addition, order=order, lines=addition.quote_lines)
     actions = [
         {"transition": t, "form": TransitionForm(initial={"action": t.action, "version": order.version})}
         for t in (button_actions(order, user) if can_write else [])
@@ -118,8 +127,9 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
         "additions": additions,
         "totals": services.repair_order_totals(order=order),
         "checkin_gaps": checkin_gaps(order),
+        "documents_received": DocumentReceived.labels_of(order.documents_received),
         "timeline": selectors.repair_order_timeline(order=order),
-        "inspections": order.inspections.select_related("inspector"),
+        "inspections": selectors.qc_inspections(order=order),
         "history": history_entries(order),
         "can_edit_checkin": advise and order.status in services.EDITABLE_CHECKIN,
         "can_edit_estimate": advise and order.status in EDITABLE_ESTIMATE,
@@ -160,9 +170,7 @@ def _workspace_context(request, order: RepairOrder, **bound_forms) -> dict:
     if context["can_raise_addition"]:
         context["addition_form"] = bound_forms.get("addition_form") or AdditionRaiseForm(order=order)
     if context["can_inspect"]:
-        context["qc_form"] = bound_forms.get("qc_form") or QcForm(
-            checklist=services.qc_checklist(order), initial={"version": order.version}
-        )
+        context["qc_form"] = bound_forms.get("qc_form") or _qc_form(order, initial={"version": order.version})
     if context["can_deliver"]:
         context["next_service"] = proposal = services.next_service_proposal(order, timezone.localdate())
         context["delivery_form"] = bound_forms.get("delivery_form") or DeliveryForm(
@@ -363,12 +371,12 @@ class QcView(RepairOrderFormPostView):
     form_name = "qc_form"
 
     def build_form(self, order, data):
-        return QcForm(data, checklist=services.qc_checklist(order))
+        return _qc_form(order, data)
 
     def save(self, order, form):
         inspection = services.repair_order_qc_record(
             order=order, by=self.request.user, version=form.cleaned_data["version"], results=form.results(),
-            failure_reasons=form.cleaned_data["failure_reasons"],
+            failed_lines=form.failed_lines(), failure_reasons=form.cleaned_data["failure_reasons"],
         )  # fmt: skip
         return _("QC passed.") if inspection.passed else _("QC failed: back to the workshop.")
 

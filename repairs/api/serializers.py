@@ -19,14 +19,15 @@ from repairs.models import (
     AdditionalItem,
     ComebackDismissal,
     LabourOperation,
+    QcFinding,
     QcInspection,
     RepairOrder,
     RepairOrderEvent,
     RepairOrderLine,
     Settlement,
 )
-from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, catalogue_parts
-from repairs.state import REPAIR_STATES
+from repairs.services import APPROVAL_FIELDS, CHECKIN_FIELDS, ESTIMATE_FIELDS, catalogue_parts, qc_checklist
+from repairs.state import REPAIR_STATES, workshop_lines
 
 VERSION_HELP = "The version you read (optimistic lock; 409 if someone saved since)."
 
@@ -65,12 +66,20 @@ class AdditionalItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class QcFindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QcFinding
+        fields = ["line", "check_code", "reason"]
+        read_only_fields = fields
+
+
 class QcInspectionSerializer(serializers.ModelSerializer):
     inspector = serializers.StringRelatedField()
+    findings = QcFindingSerializer(many=True, read_only=True)
 
     class Meta:
         model = QcInspection
-        fields = ["sequence", "inspector", "inspected_at", "passed", "checklist", "failure_reasons"]
+        fields = ["sequence", "inspector", "inspected_at", "passed", "checklist", "failure_reasons", "findings"]
         read_only_fields = fields
 
 
@@ -227,10 +236,37 @@ class AdditionDecisionSerializer(serializers.Serializer):
     new_promised_at = serializers.DateTimeField(required=False)
 
 
+class QcFailedLineSerializer(serializers.Serializer):
+    """A job sent back for rework: one of the order's labour lines, the checklist item it fails, and why."""
+
+    line = serializers.PrimaryKeyRelatedField(queryset=RepairOrderLine.objects.none(), help_text="A job of this order.")
+    check_code = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=QcFinding._meta.get_field("reason").max_length)
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["line"].queryset = workshop_lines(order)
+            self.fields["check_code"].choices = [code for code, _label in qc_checklist(order)]
+
+
 class QcRecordSerializer(serializers.Serializer):
+    """Input of a QC inspection: the checklist, and on a failure the jobs to redo (only those are reopened)."""
+
     version = serializers.IntegerField(help_text=VERSION_HELP)
     results = serializers.DictField(child=serializers.BooleanField(), help_text="Checklist item code → OK?")
-    failure_reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    failed_lines = QcFailedLineSerializer(
+        many=True, required=False, default=list, help_text="Required when an item fails: the jobs to redo."
+    )
+    failure_reasons = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500, help_text="A general remark (optional)."
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["failed_lines"] = QcFailedLineSerializer(
+            many=True, required=False, default=list, order=order, help_text=self.fields["failed_lines"].help_text
+        )
 
 
 class DeliverySerializer(serializers.Serializer):

@@ -14,7 +14,9 @@ from repairs.api import serializers as s
 from repairs.filtersets import RepairOrderFilterSet
 from repairs.models import ComebackDismissal, RepairOrder
 
-DETAIL_PREFETCH = ("lines", "events__by", "additions__raised_by", "inspections__inspector")
+DETAIL_PREFETCH = (
+    "lines", "events__by", "additions__raised_by", "inspections__inspector", "inspections__findings",
+)  # fmt: skip
 
 
 class CanViewRepairOrders(permissions.BasePermission):
@@ -179,9 +181,12 @@ class RepairOrderViewSet(
     @extend_schema(request=s.QcRecordSerializer, responses=s.RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def qc(self, request, pk=None):
-        """Record a QC inspection with the checklist of the job type; all OK passes."""
+        """Record a QC inspection with the checklist of the job type; all OK passes. A failure names the jobs to
+        redo (``failed_lines``: line, reason, optional checklist item): only those are reopened."""
         order = self.get_object()
-        services.repair_order_qc_record(order=order, by=request.user, **self._input(request, s.QcRecordSerializer))
+        data_in = s.QcRecordSerializer(data=request.data, order=order)
+        data_in.is_valid(raise_exception=True)
+        services.repair_order_qc_record(order=order, by=request.user, **data_in.validated_data)
         return self._reply(order)
 
     @extend_schema(request=s.DeliverySerializer, responses=s.RepairOrderSerializer)

@@ -22,6 +22,7 @@ from repairs.models import (
     AdditionalItem,
     LabourClock,
     LabourOperation,
+    QcFinding,
     QcInspection,
     RepairOrder,
     RepairOrderEvent,
@@ -201,6 +202,12 @@ def all_ok(order: RepairOrder, **overrides: bool) -> dict[str, bool]:
     return {code: overrides.get(code, True) for code, _label in services.qc_checklist(order)}
 
 
+def redo_first_job(order: RepairOrder, reason: str = "复检不合格", check_code: str = "") -> list[dict]:
+    """A failed inspection's ``failed_lines``: the order's first job sent back for rework with ``reason``."""
+    job = workshop_lines(order).order_by("position", "id").first()
+    return [{"line": job, "reason": reason, "check_code": check_code}]
+
+
 def order_snapshot(order: RepairOrder) -> dict:
     """The stored order with everything hanging off it, its vehicle, and the history counts: equal = nothing changed.
 
@@ -218,6 +225,7 @@ def order_snapshot(order: RepairOrder) -> dict:
         "clocks": rows(LabourClock, line__order_id=order.pk),
         "additions": rows(AdditionalItem, order_id=order.pk),
         "inspections": rows(QcInspection, order_id=order.pk),
+        "findings": rows(QcFinding, inspection__order_id=order.pk),
         "settlement": rows(Settlement, order_id=order.pk),
         "tasks": rows(Task, repair_order_id=order.pk),
         "vehicle": Vehicle.objects.filter(pk=order.vehicle_id).values().get(),

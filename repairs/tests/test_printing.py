@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -12,7 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
+from core.tests.factories import signature_file
 from core.tests.helpers import login
 from repairs import services
 from repairs.choices import (
@@ -297,3 +300,64 @@ def test_page_numbers_are_a_translated_css_counter():
         assert page_counter_css() == '"第 " counter(page) " 页 / 共 " counter(pages) " 页"'
     with translation.override("en"):
         assert page_counter_css() == '"Page " counter(page) " of " counter(pages)'
+
+
+# --- the customer's tablet signatures on the printed order (issue 13) ---------------------------------------------
+
+
+def signed_order(vehicle, advisor) -> RepairOrder:
+    """An approved order whose belongings list and estimate the customer signed on the tablet."""
+    order = make_order(vehicle, advisor, status=S.CHECKED_IN)
+    order = services.repair_order_update_checkin(
+        order=order, by=advisor, version=order.version, belongings_signed_by="张三",
+        belongings_signature=signature_file(),
+    )  # fmt: skip
+    order = fill_estimate(order, advisor)
+    order = services.repair_order_transition(order=order, action="give_estimate", by=advisor, version=order.version)
+    return services.repair_order_record_approval(
+        order=order, by=advisor, version=order.version, approval_method=ApprovalMethod.SIGNATURE,
+        approved_by_customer="张三", approval_signature=signature_file(),
+    )  # fmt: skip
+
+
+def pdf_images(pdf: bytes, tmp_path: Path) -> list[tuple[int, int, int]]:
+    """(page, width, height) of each image of the PDF (poppler's pdfimages -list; not their transparency masks)."""
+    rows = [row.split() for row in poppler("pdfimages", pdf, tmp_path, "-list").splitlines()[2:]]
+    return [(int(row[0]), int(row[3]), int(row[4])) for row in rows if row[2] == "image"]
+
+
+@needs_poppler
+def test_the_tablet_signatures_are_printed_in_their_boxes_and_no_page_is_empty(vehicle_a, advisor_a, tmp_path):
+    order = signed_order(vehicle_a, advisor_a)
+    assert order.approval_signature and order.belongings_signature
+
+    pdf = fetch_pdf(login(advisor_a, language=None), print_url(order))
+
+    pages = poppler("pdftotext", pdf, tmp_path, "-layout").rstrip("\f").split("\f")
+    width, height = Image.open(order.approval_signature).size
+    images = pdf_images(pdf, tmp_path)
+    # One signature in the approval box (the order's pages), one in the belongings list's (its page, the last).
+    assert [(w, h) for _page, w, h in images] == [(width, height), (width, height)]
+    assert images[0][0] < images[1][0] == len(pages)
+    assert "随车物品清单" in pages[images[1][0] - 1]
+    # Every page holds more than empty signature boxes: the order's content or the belongings list.
+    for number, page in enumerate(pages, start=1):
+        words = set(page.split()) - {"客户签字", "服务顾问", "签字", "日期:", "______________", "advisor_a"}
+        assert len(words) > 12, (number, page)
+
+
+@needs_poppler
+def test_an_unsigned_order_prints_empty_boxes_and_no_image(vehicle_a, advisor_a, tmp_path):
+    order = approved_order(vehicle_a, advisor_a)  # approved on paper, belongings signed by name only
+    pdf = fetch_pdf(login(advisor_a, language=None), print_url(order))
+    assert pdf_images(pdf, tmp_path) == []
+
+
+def test_only_png_data_uris_of_signatures_are_read_by_the_renderer():
+    fetcher = StaticFilesFetcher()
+    response = fetcher.fetch("data:image/png;base64," + base64.b64encode(b"\x89PNG-bytes").decode())
+    assert response.read() == b"\x89PNG-bytes"
+    with pytest.raises(ValueError):
+        fetcher.fetch("data:text/html;base64,PGgxPg==")
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://localhost/repair-orders/1/signature/approval/")

@@ -86,3 +86,47 @@ def test_belongings_signature_through_the_api_and_not_visible_to_another_dealer(
     other = Client()
     other.force_login(advisor_b)
     assert other.get(reverse("repairs:repair_order_signature", args=[order.pk, "belongings"])).status_code == 404
+
+
+# --- a form shown again with errors keeps the drawing (issue 13) --------------------------------------------------
+
+
+def pad_value(page: str, name: str) -> str:
+    """The value of the signature pad's hidden input ``name`` on the page."""
+    marker = f'name="{name}" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def test_a_checkin_error_keeps_the_signature_on_the_pad(vehicle_a, advisor_a):
+    order = make_order(vehicle_a, advisor_a, status="open")
+    client = Client()
+    client.force_login(advisor_a)
+    drawing = signature_data_url()
+    response = client.post(
+        reverse("repairs:repair_order_checkin", args=[order.pk]),
+        {"version": order.version, "belongings_signed_by": "张三", "belongings_signature": drawing,
+         "odometer_km": "-5"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert pad_value(response.content.decode(), "belongings_signature") == drawing
+    order.refresh_from_db()
+    assert not order.belongings_signature
+
+
+def test_an_approval_error_keeps_the_signature_and_an_unreadable_one_is_not_shown_again(vehicle_a, advisor_a):
+    order = make_order(vehicle_a, advisor_a, status="estimated")
+    client = Client()
+    client.force_login(advisor_a)
+    url = reverse("repairs:repair_order_approval", args=[order.pk])
+    drawing = signature_data_url()
+    data = {"version": order.version, "approval_method": "signature"}
+    response = client.post(url, {**data, "approval_signature": drawing})
+    assert response.status_code == 400  # who approved is missing
+    assert pad_value(response.content.decode(), "approval_signature") == drawing
+    response = client.post(url, {**data, "approval_signature": '"><script>x</script>'})
+    assert response.status_code == 400
+    assert pad_value(response.content.decode(), "approval_signature") == ""
+    assert "<script>x</script>" not in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == "estimated" and not order.approval_signature

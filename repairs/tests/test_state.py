@@ -24,6 +24,7 @@ from repairs.tests.factories import (
     fill_estimate,
     make_order,
     order_snapshot,
+    redo_first_job,
     refused,
     staff_for,
 )
@@ -129,8 +130,9 @@ def perform(order: RepairOrder, action: str, by, note: str = "") -> RepairOrder:
     if action in ("qc_pass", "qc_fail"):
         failed = {"fault_fixed": False} if action == "qc_fail" else {}
         services.repair_order_qc_record(
-            order=order, by=by, version=order.version, results=all_ok(order, **failed), failure_reasons=note
-        )
+            order=order, by=by, version=order.version, results=all_ok(order, **failed),
+            failed_lines=redo_first_job(order, note or "复检不合格") if failed else (),
+        )  # fmt: skip
         return RepairOrder.objects.get(pk=order.pk)
     if action == "deliver":
         services.repair_order_deliver(
@@ -180,6 +182,8 @@ def test_legal_transition_stamps_records_event_and_history(status, action, vehic
     started = timezone.now()
 
     result = perform(order, action, by, note)
+    # A failed QC's note names the job sent back for rework, then its reason (the inspection's what-failed text).
+    expected_note = f"{workshop_lines(order).first().description}: {note}" if action == "qc_fail" else note
 
     after = order_snapshot(order)
     row = after["order"]
@@ -192,7 +196,7 @@ def test_legal_transition_stamps_records_event_and_history(status, action, vehic
         "from_status": status,
         "to_status": target,
         "by_id": by.pk,
-        "note": note,
+        "note": expected_note,
     }
     assert started <= event["at"] <= timezone.now()
     expected_changes = {"status", "version"}
@@ -210,7 +214,7 @@ def test_legal_transition_stamps_records_event_and_history(status, action, vehic
     assert row["version"] == before["order"]["version"] + saves
     assert after["history"][0] == before["history"][0] + saves
     last = RepairOrder.history.filter(id=order.pk).order_by("-history_id").first()
-    assert last.history_change_reason == (f"{action}: {note}" if note else action)
+    assert last.history_change_reason == (f"{action}: {expected_note}" if note else action)
     assert last.history_user_id == by.pk
     assert last.status == target
     # What the move writes besides the order: the vehicle's mileage at check-in, the jobs reopened by a
@@ -286,7 +290,7 @@ def test_qc_fail_and_second_inspection(vehicle_a, advisor_a, staff):
     first_request = order.qc_requested_at
     services.repair_order_qc_record(
         order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, fault_fixed=False),
-        failure_reasons="异响仍在",
+        failed_lines=redo_first_job(order, "异响仍在"),
     )  # fmt: skip
     order = RepairOrder.objects.get(pk=order.pk)
     assert (order.status, order.qc_requested_at, order.ready_at) == (S.IN_REPAIR, first_request, None)
@@ -302,7 +306,7 @@ def test_qc_fail_and_second_inspection(vehicle_a, advisor_a, staff):
     assert order.status == S.READY
     # D3 (QC first pass) reads the events (one failure, then a pass) or the inspections by sequence.
     assert list(order.events.filter(action__startswith="qc_").values_list("action", "note")) == [
-        ("qc_fail", "异响仍在"),
+        ("qc_fail", f"{job.description}: 异响仍在"),  # the job sent back, then why
         ("qc_pass", ""),
     ]
     assert list(order.inspections.values_list("sequence", "passed")) == [(1, False), (2, True)]
@@ -547,7 +551,7 @@ def test_qc_moves_need_a_fresh_inspection_with_that_result(vehicle_a, advisor_a,
     order = make_order(vehicle_a, advisor_a, S.QC, staff=staff)
     services.repair_order_qc_record(
         order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, warning_lights=False),
-        failure_reasons="故障灯亮",
+        failed_lines=redo_first_job(order, "故障灯亮"),
     )  # fmt: skip
     job = workshop_lines(order).get()
     services.labour_clock_on(line=job, by=staff.technician)
@@ -622,11 +626,13 @@ def test_a_long_qc_failure_is_kept_whole_on_the_inspection(vehicle_a, advisor_a,
     reasons = "右前轮异响仍在，" * 40
     inspection = services.repair_order_qc_record(
         order=order, by=staff.qc_inspector, version=order.version, results=all_ok(order, no_leaks=False),
-        failure_reasons=reasons,
+        failed_lines=redo_first_job(order, "漏油"), failure_reasons=reasons,
     )  # fmt: skip
-    assert QcInspection.objects.get(pk=inspection.pk).failure_reasons == reasons.strip()
+    # The job's reason, then the inspector's general remark (kept whole).
+    what_failed = f"{workshop_lines(order).get().description}: 漏油；{reasons.strip()}"
+    assert QcInspection.objects.get(pk=inspection.pk).failure_reasons == what_failed
     # The event note (a 200-character field) takes the beginning.
-    assert order.events.last().note == reasons[:200].strip()
+    assert order.events.last().note == what_failed[:200]
 
 
 # --- permissions ----------------------------------------------------------------------------------

@@ -146,13 +146,14 @@ def test_one_car_from_reception_to_delivery_through_the_order_page(dealer_a, veh
     assert order.status == S.QC
 
     qc_items = {"item_fault_fixed": "on", "item_warning_lights": "on", "item_fitted_parts": "on", "item_no_leaks": "on"}
-    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items}, expect=400)  # reasons missing
-    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items, "failure_reasons": "座椅套未取"})
+    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items}, expect=400)  # no job marked
+    post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items, f"rework_{labour.pk}": "on",
+                                               f"reason_{labour.pk}": "座椅套未取"})  # fmt: skip
     assert order.status == S.IN_REPAIR
+    # Only the job sent back is redone (the addition's job stays done).
+    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "on"}, expect=400)
     post(board, "repair_order_clock", order, {"line": labour.pk, "step": "on"})
     post(board, "repair_order_clock", order, {"line": labour.pk, "step": "done"})
-    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "on"})
-    post(board, "repair_order_clock", order, {"line": extra.pk, "step": "done"})
     post(board, "repair_order_transition", order, {"action": "request_qc", "version": order.version})
     post(inspector, "repair_order_qc", order, {"version": order.version, **qc_items, "item_cleanliness": "on"})
     assert order.status == S.READY

@@ -8,6 +8,12 @@
     context.lineWidth = 2.5;
     context.lineCap = "round";
     context.strokeStyle = "#111";
+    // A form shown again after a validation error carries the drawing back: show it, keep it, sign on top.
+    if (input.value.indexOf("data:image/png;base64,") === 0) {
+      var signed = new Image();
+      signed.onload = function () { context.drawImage(signed, 0, 0, canvas.width, canvas.height); drawn = true; };
+      signed.src = input.value;
+    }
     function point(event) {
       var box = canvas.getBoundingClientRect();
       return { x: (event.clientX - box.left) * canvas.width / box.width, y: (event.clientY - box.top) * canvas.height / box.height };
