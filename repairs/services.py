@@ -359,10 +359,15 @@ def repair_order_record_approval(
     return order
 
 
-def repair_order_totals(*, order: RepairOrder):
-    """The estimate/invoice totals of an order (see repairs/money.py)."""
+# The lines an order's totals count: the estimate's, and those of additional items the customer approved.
+INVOICED_LINES = Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)
+
+
+def repair_order_totals(*, order: RepairOrder, lines=None):
+    """The estimate/invoice totals of an order (see repairs/money.py); ``lines``: its INVOICED_LINES, when a list
+    of orders has them loaded already (the cash desk's queue)."""
     return order_totals(
-        order.lines.filter(Q(addition__isnull=True) | Q(addition__status=AdditionStatus.APPROVED)),
+        order.lines.filter(INVOICED_LINES) if lines is None else lines,
         tax_rate=order.tax_rate,
         discount_pct=order.discount_pct,
         risk_margin_pct=order.risk_margin_pct if order.pricing_mode == "symptom" else Decimal("0"),
@@ -727,10 +732,6 @@ def repair_order_deliver(
     customer_total = totals.customer.total
     if payment_method not in PaymentMethod.values:
         raise ValidationError({"payment_method": _("Choose how the customer paid.")})
-    if customer_total > 0 and payment_method == PaymentMethod.NONE:
-        raise ValidationError(
-            {"payment_method": _("The customer pays %(amount)s: choose how.") % {"amount": customer_total}}
-        )
     now = timezone.now()
     proposal = next_service_proposal(order, timezone.localdate(now))
     suggested_date, suggested_km = proposal["due_on"], proposal["due_km"]
@@ -749,6 +750,8 @@ def repair_order_deliver(
         next_service_due_date=next_service_due_date or suggested_date,
         next_service_due_km=next_service_due_km if next_service_due_km is not None else suggested_km,
     )  # fmt: skip
+    # The cash desk's guard: the customer's part paid (the rest now, by ``payment_method``) or an authorised exception.
+    hooks.run("delivering", order=order, by=by, settlement=settlement, payment_method=payment_method)
     order = repair_order_transition(order=order, action="deliver", by=by, version=order.version)
     hooks.run("delivered", order=order, by=by)
     return settlement
