@@ -416,10 +416,10 @@ for _role, _grants in NOTIFICATION_GRANTS.items():
 
 # Workshop economics (车间效率与经营): attendance and the efficiency/economics reports.
 ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    Role.FOREMAN: {"economics.attendance": EDIT},
-    Role.SERVICE_MANAGER: {"economics.attendance": (*ALL, "view_workshop_economics"), "economics.costrate": EDIT},
-    Role.REGION_MANAGER: {"economics.attendance": ("view", "view_workshop_economics"), "economics.costrate": VIEW},
-    Role.ADMINISTRATOR: {"economics.attendance": (*ALL, "view_workshop_economics"), "economics.costrate": ALL},
+    Role.FOREMAN: {"economics.attendance": ALL},
+    Role.SERVICE_MANAGER: {"economics.attendance": (*ALL, "view_economics"), "economics.costrate": EDIT},
+    Role.REGION_MANAGER: {"economics.attendance": ("view", "view_economics"), "economics.costrate": VIEW},
+    Role.ADMINISTRATOR: {"economics.attendance": (*ALL, "view_economics"), "economics.costrate": ALL},
 }
 for _role, _grants in ECONOMICS_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)

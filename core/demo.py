@@ -35,6 +35,7 @@ DEMO_STEPS: list[str] = [
     "surveys.demo.create_surveys",
     "complaints.demo.create_complaints",
     "staff.demo.create_staff",
+    "economics.demo.create_attendance",
     "evaluation.demo.create_audits",
     "evaluation.demo.create_evaluations",
 ]

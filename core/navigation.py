@@ -34,6 +34,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Parts reports"), "parts:reports", "parts.view_stockitem"),
     NavItem(_("Service packages"), "packages:package_list", "packages.view_servicepackage"),
     NavItem(_("Workshop"), "repairs:workshop_board", "repairs.dispatch_repairorder"),
+    NavItem(_("Workshop economics"), "economics:economics", "economics.view_economics_attendance"),
+    NavItem(_("Attendance"), "economics:attendance", "economics.add_attendance"),
     NavItem(_("My jobs"), "repairs:my_jobs", "repairs.work_repairorder"),
     NavItem(_("QC queue"), "repairs:qc_queue", "repairs.inspect_repairorder"),
     NavItem(_("To-do"), "todo:task_list", "todo.view_task"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import DealerScopedQuerySet
@@ -64,7 +65,7 @@ class Attendance(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["dealer", "day"], name="attendance_dealer_day")]
-        permissions = [("view_workshop_economics", _("Can read the workshop efficiency and economics"))]
+        permissions = [("view_economics_attendance", _("Can read the workshop efficiency and economics"))]
 
     def __str__(self) -> str:
         return f"{self.technician} {self.day}"
@@ -89,7 +90,7 @@ class CostRate(models.Model):
         verbose_name=_("technician"),
         help_text=_("Empty: the rate of everyone in the position without a rate of their own."),
     )
-    position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
+    position = models.CharField(pgettext_lazy("job", "position"), max_length=30, choices=Position.choices, blank=True)
     hourly_cost = models.DecimalField(
         _("cost per hour"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )

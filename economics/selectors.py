@@ -406,7 +406,7 @@ def with_labour_cost(orders: list[RepairOrder]) -> list[RepairOrder]:
         .annotate(
             day=LocalDate("started_at", "line__order__dealer__time_zone"),
             minutes=Sum(Minutes("ended_at", "started_at")),
-        )  # fmt: skip
+        )
     )
     for row in rows:
         hours = Decimal(str(row["minutes"] or 0)) / 60

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from economics import views
 
 app_name = "economics"
-urlpatterns: list = []
+urlpatterns = [
+    path("economics/", views.EconomicsView.as_view(), name="economics"),
+    path("economics/attendance/", views.AttendanceView.as_view(), name="attendance"),
+    path("economics/cost-rates/", views.CostRateView.as_view(), name="cost_rates"),
+]

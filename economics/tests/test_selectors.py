@@ -72,8 +72,13 @@ def test_the_workshop_and_each_technician_as_recomputed_from_the_rows(dealer_a):
     shop = workshop(dealer_a)
     report = selectors.economics([dealer_a.pk], *OCTOBER)
     expected = recomputed(dealer_a, *OCTOBER)
-    for key, figures in [("all", report.workshops[dealer_a.pk]), (shop.tech1.pk, report.technicians[(dealer_a.pk, shop.tech1.pk)]),
-                         (shop.tech2.pk, report.technicians[(dealer_a.pk, shop.tech2.pk)])]:  # fmt: skip
+    people = report.technicians
+    cases = [
+        ("all", report.workshops[dealer_a.pk]),
+        (shop.tech1.pk, people[(dealer_a.pk, shop.tech1.pk)]),
+        (shop.tech2.pk, people[(dealer_a.pk, shop.tech2.pk)]),
+    ]
+    for key, figures in cases:
         got = figures.rounded()
         want = expected[key]
         assert (got.sold_hours, got.clocked_hours, got.attended_hours) == (
