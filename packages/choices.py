@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PackagePricing(models.TextChoices):
@@ -14,7 +15,7 @@ class PackagePricing(models.TextChoices):
 class DueStatus(models.TextChoices):
     """Where a vehicle stands with a package's interval."""
 
-    DUE = "due", _("Due now")
+    DUE = "due", pgettext_lazy("service interval", "Due now")
     LATER = "later", _("Due later")
     UNSCHEDULED = "unscheduled", _("No interval")
     PASSED = "passed", _("No longer due")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import VersionedFormMixin
 from organization.models import Brand
@@ -81,8 +82,8 @@ class ItemForm(VersionedFormMixin):
         label=_("labour operation"), queryset=LabourOperation.objects.none(), required=False
     )
     hours = forms.DecimalField(
-        label=_("hours"), max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False,
-        help_text=_("Empty: the operation's standard hours."),
+        label=pgettext_lazy("labour", "hours"), max_digits=6, decimal_places=2, min_value=Decimal("0.01"),
+        required=False, help_text=_("Empty: the operation's standard hours."),
     )  # fmt: skip
     part_number = forms.CharField(label=_("part number"), max_length=40, required=False)
     quantity = forms.DecimalField(

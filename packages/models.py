@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
@@ -125,7 +126,7 @@ class ServicePackageItem(models.Model):
         verbose_name=_("labour operation"),
     )
     hours = models.DecimalField(
-        _("hours"),
+        pgettext_lazy("labour", "hours"),
         max_digits=6,
         decimal_places=2,
         null=True,
