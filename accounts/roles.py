@@ -424,6 +424,16 @@ ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in ECONOMICS_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
+# Workshop planning (车间计划): the service manager keeps the named bays (工位); the foreman and region managers read them.
+PLANNING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.SERVICE_MANAGER: {"repairs.workshopbay": EDIT},
+    Role.FOREMAN: {"repairs.workshopbay": VIEW},
+    Role.REGION_MANAGER: {"repairs.workshopbay": VIEW},
+    Role.ADMINISTRATOR: {"repairs.workshopbay": ALL},
+}
+for _role, _grants in PLANNING_GRANTS.items():
+    ROLE_PERMISSIONS[_role].update(_grants)
+
 
 def sync_role_groups(using: str = "default") -> None:
     """Create one group per role and set exactly the permissions listed for it."""

@@ -19,7 +19,7 @@ from repairs.choices import (
     Payer,
     PaymentMethod,
 )
-from repairs.models import LabourOperation, RepairOrder
+from repairs.models import LabourOperation, RepairOrder, WorkshopBay
 from repairs.services import (
     APPROVAL_FIELDS,
     CHECKIN_FIELDS,
@@ -397,3 +397,19 @@ class BayPlaceForm(forms.Form):
     """The foreman puts an order on a bay of the workshop board."""
 
     bay = forms.IntegerField(label=_("bay"), error_messages={"required": _("Choose a bay.")})
+
+
+class BayForm(forms.ModelForm):
+    """A service bay of the workshop (the service manager); the dealer is chosen only for a new bay."""
+
+    class Meta:
+        model = WorkshopBay
+        fields = ["code", "name", "kind", "position", "is_active"]
+
+    def __init__(self, *args, dealers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dealers is not None:
+            self.fields = {
+                "dealer": forms.ModelChoiceField(label=_("dealer"), queryset=dealers, initial=dealers.first()),
+                **self.fields,
+            }

@@ -262,3 +262,40 @@ def qc_queue(*, user: User, dealer_id: int | None = None, now: datetime | None =
     if dealer_id:
         orders = orders.filter(dealer_id=dealer_id)
     return list(with_promise_flags(orders, now or timezone.now()))
+
+
+# --- keeping the bays (the service manager) ----------------------------------------------------------------------
+
+ADD_BAY = "repairs.add_workshopbay"
+CHANGE_BAY = "repairs.change_workshopbay"
+
+
+@transaction.atomic
+def bay_save(
+    *, by: User, dealer: Dealer, bay: WorkshopBay | None = None, code: str, name: str, kind: str, position: int,
+    is_active: bool,
+) -> WorkshopBay:  # fmt: skip
+    """Add a bay to a dealer's workshop or change one (the service manager): codes are unique per dealer, and a
+    bay with a car on it stays in service until the car is off it."""
+    require(
+        by, ADD_BAY if bay is None else CHANGE_BAY, dealer=dealer, message=_("Only the service manager keeps the bays.")
+    )
+    code = code.strip().upper()
+    taken = WorkshopBay.objects.filter(dealer=dealer, code=code)
+    if bay is not None:
+        bay = WorkshopBay.objects.select_for_update().get(pk=bay.pk)
+        taken = taken.exclude(pk=bay.pk)
+    if taken.exists():
+        raise ValidationError({"code": _("This dealer already has a bay %(code)s.") % {"code": code}})
+    if (
+        bay is not None
+        and not is_active
+        and bay.occupancies.filter(ended_at__isnull=True, order__status__in=OCCUPYING_STATUSES).exists()
+    ):
+        raise ValidationError({"is_active": _("A car is on this bay: free it before taking the bay out of service.")})
+    bay = bay or WorkshopBay(dealer=dealer)
+    bay.code, bay.name, bay.kind, bay.position, bay.is_active = code, name.strip(), kind, position, is_active
+    bay.full_clean(exclude=["dealer"])
+    bay._history_user = by
+    bay.save()
+    return bay

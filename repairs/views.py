@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +35,7 @@ from repairs.forms import (
     AdditionRaiseForm,
     ApprovalForm,
     AssignForm,
+    BayForm,
     BayPlaceForm,
     CheckInForm,
     ClockForm,
@@ -553,6 +554,56 @@ class BayReleaseView(RecordActionView):
     def act(self, record, data: dict) -> str:
         planning.bay_release(bay=record, by=self.request.user)
         return _("Bay %(bay)s is free.") % {"bay": record}
+
+
+class BayListView(DealerScopedObjectMixin, View):
+    """The service manager keeps the workshop's bays: code, name, kind, order on the board, in service or not."""
+
+    model = WorkshopBay
+    permission_required = planning.CHANGE_BAY
+    write_scope = True
+    template_name = "repairs/bay_list.html"
+
+    def get(self, request):
+        bays = self.get_queryset().select_related("dealer").order_by("dealer__code", "position", "code")
+        can_add = request.user.has_perm(planning.ADD_BAY) and Dealer.objects.for_user(request.user, write=True).exists()
+        return render(request, self.template_name, {"bays": bays, "can_add": can_add})
+
+
+class BayFormView(DealerScopedObjectMixin, View):
+    """Add a bay (no ``pk``) or change one of the user's dealers (another dealer's is a 404)."""
+
+    model = WorkshopBay
+    permission_required = planning.CHANGE_BAY
+    write_scope = True
+    template_name = "repairs/bay_form.html"
+
+    def form_for(self, request, pk, data=None):
+        if pk is None:
+            dealers = Dealer.objects.for_user(request.user, write=True).order_by("code")
+            return None, BayForm(data, dealers=dealers)
+        bay = get_object_or_404(self.get_queryset().select_related("dealer"), pk=pk)
+        return bay, BayForm(data, instance=WorkshopBay.objects.get(pk=bay.pk))
+
+    def get(self, request, pk=None):
+        bay, form = self.form_for(request, pk)
+        return render(request, self.template_name, {"form": form, "bay": bay})
+
+    def post(self, request, pk=None):
+        bay, form = self.form_for(request, pk, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            dealer = data.pop("dealer", None) or bay.dealer
+            try:
+                saved = planning.bay_save(by=request.user, dealer=dealer, bay=bay, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Bay %(bay)s saved.") % {"bay": saved})
+                return redirect("repairs:bay_list")
+        return render(request, self.template_name, {"form": form, "bay": bay}, status=400)
 
 
 class QcQueueView(DealerScopedObjectMixin, View):

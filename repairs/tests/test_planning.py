@@ -353,3 +353,61 @@ def test_the_qc_queue_oldest_first(dealer_a, dealer_b, advisor_a, staff, clock, 
         f'href="{reverse("repairs:qc_queue")}"'
         not in login(advisor_a).get(reverse("dashboards:search")).content.decode()
     )
+
+
+# --- the demo -------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_workshops_have_named_bays_with_cars_on_them(demo_dataset):
+    from organization.models import Dealer
+
+    for dealer in Dealer.objects.filter(code__in=["GZ01", "SZ01", "SH01"]):
+        bays = list(WorkshopBay.objects.filter(dealer=dealer))
+        assert len(bays) == dealer.service_bays
+        assert {BayKind.LIFT, BayKind.ALIGNMENT} <= {b.kind for b in bays}
+        on_bays = BayOccupancy.objects.filter(bay__dealer=dealer, ended_at__isnull=True).select_related("order")
+        assert on_bays.exists()
+        assert all(o.order.status in planning.OCCUPYING_STATUSES and o.order.dealer_id == dealer.pk for o in on_bays)
+        assert all(o.started_at == o.order.dispatched_at for o in on_bays)
+
+
+def test_the_service_manager_keeps_the_bays(dealer_a, dealer_b, advisor_a, staff, clock):
+    clock(T0)
+    manager = login(staff.service_manager)
+    response = manager.post(
+        reverse("repairs:bay_create"),
+        {"dealer": dealer_a.pk, "code": " l01 ", "name": "举升机 1号", "kind": BayKind.LIFT, "position": 1,
+         "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    lift = WorkshopBay.objects.get()
+    assert (lift.dealer, lift.code, lift.kind, lift.is_active) == (dealer_a, "L01", BayKind.LIFT, True)
+    # The same code again: refused on the form, nothing added; another dealer is not offered.
+    before = snapshot(WorkshopBay)
+    response = manager.post(
+        reverse("repairs:bay_create"),
+        {"dealer": dealer_a.pk, "code": "L01", "name": "x", "kind": BayKind.LIFT, "position": 2},
+    )
+    assert response.status_code == 400 and "This dealer already has a bay L01." in response.content.decode()
+    response = manager.post(
+        reverse("repairs:bay_create"),
+        {"dealer": dealer_b.pk, "code": "B1", "name": "x", "kind": BayKind.LIFT, "position": 2},
+    )
+    assert response.status_code == 400 and snapshot(WorkshopBay) == before
+    # A car on the bay: it stays in service until the car is off it.
+    order = make_order(a_car(dealer_a), advisor_a, S.APPROVED, staff=staff)
+    planning.bay_place(bay=lift, order=order, by=staff.foreman)
+    edit = reverse("repairs:bay_edit", args=[lift.pk])
+    response = manager.post(edit, {"code": "L01", "name": "举升机 1号", "kind": BayKind.LIFT, "position": 1})
+    assert response.status_code == 400 and "free it before taking the bay out of service" in response.content.decode()
+    planning.bay_release(bay=lift, by=staff.foreman)
+    assert manager.post(edit, {"code": "L01", "name": "举升机", "kind": BayKind.EV, "position": 3}).status_code == 302
+    lift.refresh_from_db()
+    assert (lift.name, lift.kind, lift.is_active) == ("举升机", BayKind.EV, False)
+    page = manager.get(reverse("repairs:bay_list")).content.decode()
+    assert "out of service" in page and edit in page
+    # The foreman plans on the bays but does not keep them; another dealer's bay is a 404.
+    assert login(staff.foreman).get(reverse("repairs:bay_list")).status_code == 404
+    other = bay(dealer_b, "B1")
+    assert manager.get(reverse("repairs:bay_edit", args=[other.pk])).status_code == 404
+    assert 'href="/workshop/bays/"' in manager.get(reverse("repairs:workshop_board")).content.decode()
