@@ -424,7 +424,7 @@ ECONOMICS_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _grants in ECONOMICS_GRANTS.items():
     ROLE_PERMISSIONS[_role].update(_grants)
 
-# Workshop planning (车间计划): the service manager keeps the named bays (工位); the foreman and region managers read them.
+# Workshop planning (车间计划): the service manager keeps the named bays (工位); foremen and region managers read them.
 PLANNING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SERVICE_MANAGER: {"repairs.workshopbay": EDIT},
     Role.FOREMAN: {"repairs.workshopbay": VIEW},
