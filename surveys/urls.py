@@ -15,6 +15,7 @@ urlpatterns = [
     path("surveys/responses/<int:pk>/", views.ResponseDetailView.as_view(), name="response_detail"),
     path("surveys/invitations/", views.InvitationListView.as_view(), name="invitation_list"),
     path("surveys/invitations/<int:pk>/reissue/", views.InvitationReissueView.as_view(), name="invitation_reissue"),
+    path("surveys/invitations/<int:pk>/link/", views.InvitationIssuedView.as_view(), name="invitation_issued"),
     path("surveys/questionnaires/", views.QuestionnaireListView.as_view(), name="questionnaire_list"),
     path("surveys/questionnaires/<int:pk>/", views.QuestionnaireDetailView.as_view(), name="questionnaire_detail"),
     path(
