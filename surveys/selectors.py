@@ -20,7 +20,7 @@ from core.indicators import BALANCE, MEAN, Measure, Rate, combined
 from repairs.models import RepairOrder
 from surveys import kpis
 from surveys.choices import Dimension
-from surveys.models import Questionnaire, SurveyInvitation, SurveyResponse
+from surveys.models import Question, Questionnaire, SurveyInvitation, SurveyResponse
 
 
 def _responses(dealer_ids: Iterable[int] | None, start, end) -> QuerySet[SurveyResponse]:
@@ -158,3 +158,22 @@ def questionnaire_list(*, user: User) -> QuerySet[Questionnaire]:
         .annotate(question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True))
         .order_by("code", "dealer__code", "-version")
     )
+
+
+def with_low_score_texts(responses: Iterable[SurveyResponse]) -> list[SurveyResponse]:
+    """The responses, each with ``low_score_texts``: the text (in the reader's language) of every question it
+    scored low, instead of the questions' codes (one query for all of them)."""
+    responses = list(responses)
+    wanted = {(response.questionnaire_id, code) for response in responses for code in response.low_score_items}
+    texts = {}
+    if wanted:
+        questions = Question.objects.filter(
+            questionnaire_id__in={questionnaire for questionnaire, _code in wanted},
+            code__in={code for _questionnaire, code in wanted},
+        )
+        texts = {(question.questionnaire_id, question.code): question.text for question in questions}
+    for response in responses:
+        response.low_score_texts = [
+            texts.get((response.questionnaire_id, code), code) for code in response.low_score_items
+        ]
+    return responses

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -66,6 +67,9 @@ def public_survey(request, token: str):
     if invitation is None:
         return _closed(request)
     questions = services.questions_of(invitation.questionnaire)
+    switch_to = request.POST.get("switch_language", "") if request.method == "POST" else ""
+    if switch_to in dict(settings.LANGUAGES):
+        return _switch_survey_language(request, invitation, questions, switch_to)
     form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     status = 200
     if request.method == "POST":
@@ -88,6 +92,23 @@ def public_survey(request, token: str):
         "visit": services.public_survey_header(invitation),
     }
     return _public(request, "surveys/public_survey.html", context, status=status)
+
+
+def _switch_survey_language(request, invitation, questions, language: str):
+    """The survey page again in another language, with the answers given so far still filled in (nothing is saved;
+    the language is remembered as the header's switch does)."""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    names = SurveyAnswerForm(None, questions=questions).fields
+    given = {name: request.POST.getlist(name) if len(request.POST.getlist(name)) > 1 else request.POST.get(name)
+             for name in names if name in request.POST}  # fmt: skip
+    form = SurveyAnswerForm(None, questions=questions, initial=given)
+    context = {"form": form, "questionnaire": invitation.questionnaire,
+               "visit": services.public_survey_header(invitation)}  # fmt: skip
+    response = _public(request, "surveys/public_survey.html", context)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)  # fmt: skip
+    return response
 
 
 # --- staff pages ------------------------------------------------------------------------------------------------
@@ -153,7 +174,7 @@ class ResultsView(DealerScopedObjectMixin, PeriodMixin, View):
             for value, label in Dimension.choices
             if value in total["dimensions"]
         ]
-        low_list = self.filtered_queryset().filter(low_score=True)[:50]
+        low_list = selectors.with_low_score_texts(self.filtered_queryset().filter(low_score=True)[:50])
         context = {
             **self.filter_context(), "rows": rows, "total": total, "advisor_rows": advisor_rows,
             "dimension_rows": dimension_rows, "low_list": low_list, "e1": kpis.E1, "e2": kpis.E2,
@@ -212,6 +233,7 @@ class ResponseDetailView(DealerScopedObjectMixin, View):
             pk=pk,
         )  # fmt: skip
         answers = response.answers.select_related("question").order_by("question__position", "id")
+        selectors.with_low_score_texts([response])
         context = {"object": response, "answers": answers, "history": history_entries(response)}
         return render(request, "surveys/response_detail.html", context)
 
@@ -231,15 +253,44 @@ class InvitationListView(FilteredListView):
             **super().get_context_data(**kwargs),
             "statuses": [*InvitationStatus.choices, ("expired", _("Expired"))],
             "can_reissue": self.request.user.has_perm("surveys.change_surveyinvitation"),
+            # The RO number opens the phone survey (its own check: permission and a dealer the user may change),
+            # else the repair order's page for those who may read it.
+            "may_phone_survey": self.request.user.has_perm(PhoneSurveyView.permission_required),
+            "may_open_order": self.request.user.has_perm("repairs.view_repairorder"),
             "writable": writable,
         }
 
 
+ISSUED_LINK_SESSION_KEY = "survey_link_issued"
+
+
 def _issued_page(request, issued):
-    context = {"issued": issued, "invitation": issued.invitation, "order": issued.invitation.repair_order}
-    response = render(request, "surveys/invitation_issued.html", context)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    """POST-redirect-GET: the new link waits in the session for the one page that shows it (a refresh of that page
+    neither sends another link nor shows this one again)."""
+    request.session[ISSUED_LINK_SESSION_KEY] = {"invitation": issued.invitation.pk, "link": issued.link}
+    return redirect("surveys:invitation_issued", pk=issued.invitation.pk)
+
+
+class InvitationIssuedView(DealerScopedObjectMixin, View):
+    """The survey link just issued, shown once; what happened to the message to the customer, in one sentence."""
+
+    model = SurveyInvitation
+    permission_required = "surveys.change_surveyinvitation"
+
+    def get(self, request, pk: int):
+        invitation = get_object_or_404(
+            SurveyInvitation.objects.for_user(request.user, write=True).select_related("repair_order", "message"),
+            pk=pk,
+        )
+        pending = request.session.get(ISSUED_LINK_SESSION_KEY) or {}
+        link = None
+        if pending.get("invitation") == invitation.pk:
+            link = pending["link"]
+            del request.session[ISSUED_LINK_SESSION_KEY]
+        context = {"link": link, "invitation": invitation, "order": invitation.repair_order}
+        response = render(request, "surveys/invitation_issued.html", context)
+        response["Cache-Control"] = "no-store, private"
+        return response
 
 
 class InvitationReissueView(RecordActionView):

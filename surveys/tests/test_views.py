@@ -78,11 +78,23 @@ def test_export_has_only_own_responses(two_dealers, dealer_a):
 def test_reissue_shows_the_new_link_once(dealer_a, advisor_a, advisor_b):
     issued = invite(delivered_order(dealer_a, advisor_a))
     assert login(advisor_b).post(f"/surveys/invitations/{issued.invitation.pk}/reissue/").status_code == 404
-    page = login(advisor_a).post(f"/surveys/invitations/{issued.invitation.pk}/reissue/")
-    assert page.status_code == 200
+    client = login(advisor_a)
+    posted = client.post(f"/surveys/invitations/{issued.invitation.pk}/reissue/")
     new = SurveyInvitation.objects.exclude(pk=issued.invitation.pk).get()
-    link = page.context["issued"].link
+    assert posted.status_code == 302 and posted.url == f"/surveys/invitations/{new.pk}/link/"  # POST-redirect-GET
+    page = client.get(posted.url)
+    assert page.status_code == 200
+    link = page.context["link"]
     assert link.startswith("http://testserver/s/") and services.invitation_for_token(link.rsplit("/", 2)[1]) == new
+    html = page.content.decode()
+    # one state: what happened to the message, never "sent" next to "pending"
+    assert ("was sent to the customer" in html) != (
+        "give the link to the customer yourself" in html or "give it to the customer yourself" in html
+    )
+    again = client.get(posted.url)  # a refresh: no new link sent, the link not shown again
+    assert again.context["link"] is None and link not in again.content.decode()
+    assert SurveyInvitation.objects.count() == 2
+    assert login(advisor_b).get(posted.url).status_code == 404
     listing = login(advisor_a).get("/surveys/invitations/?status=replaced").content.decode()
     assert issued.invitation.repair_order.number in listing
 
