@@ -42,6 +42,7 @@ from core.exports import xlsx_response
 from core.forms import apply_service_errors
 from core.lists import FilteredListMixin, FilteredListView, apply_filterset
 from core.mixins import DealerScopedObjectMixin
+from core.tenancy import dealer_ids_for
 from customers.models import Customer
 from organization.models import Dealer
 from todo.models import Task
@@ -121,6 +122,11 @@ class FollowUpListView(CareListMixin, FilteredListView):
         context["archives"] = selectors.archives_to_complete(scoped(Customer.objects.for_user(user)))[:20]
         context.update(_month_kpis(KpiMonthForm(self.request.GET), list(context["dealers"])))
         context["now"] = now
+        # The call button: the follow-up call page's own check (its permission, a dealer the user may change).
+        may_call = user.has_perm(FollowUpCallView.permission_required)
+        writable = dealer_ids_for(user, write=True) if may_call else ()
+        context["may_call_all"] = writable is None  # None: every dealer (a superuser)
+        context["writable_dealers"] = set(writable or ())
         return context
 
 

@@ -217,8 +217,8 @@ class MyProfileView(LoginRequiredMixin, View):
 
     def get(self, request):
         profile = StaffProfile.objects.filter(user=request.user).order_by("dealer__code").first()
-        if profile is None:
-            return render(request, "staff/no_profile.html", status=404)
+        if profile is None:  # a page that says so (the menu shows "My profile" to every role holding it)
+            return render(request, "staff/no_profile.html")
         return redirect(profile)
 
 
