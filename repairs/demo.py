@@ -48,6 +48,7 @@ from repairs.models import (
     BayOccupancy,
     LabourClock,
     LabourOperation,
+    QcFinding,
     QcInspection,
     RepairOrder,
     RepairOrderEvent,
@@ -292,26 +293,30 @@ class _Builder:
             sequence += 1
             failed = sequence == 1 and rng.random() < p.qc_fail
             checklist = {code: True for code, _label in QC_CHECKLISTS.get(job_type, QC_CHECKLISTS["repair"])}
+            # A failure sends the first job back for rework (返工), as repairs.services records it.
+            rework = next((line for line in lines if line.kind == LineKind.LABOUR), None) if failed else None
             if failed:
                 checklist[next(iter(checklist))] = False
+            what_failed = f"{rework.description}: 异响未完全消除" if rework is not None else ""
             inspect_at = step(
                 "qc_fail" if failed else "qc_pass",
                 S.QC,
                 S.IN_REPAIR if failed else S.READY,
                 rng.uniform(10, 30),
                 qc,
-                "异响未完全消除" if failed else "",
+                what_failed,
             )
-            inspections.append(
-                QcInspection(
-                    sequence=sequence,
-                    inspector=qc,
-                    inspected_at=inspect_at,
-                    passed=not failed,
-                    checklist=checklist,
-                    failure_reasons="异响未完全消除" if failed else "",
-                )
+            inspection = QcInspection(
+                sequence=sequence,
+                inspector=qc,
+                inspected_at=inspect_at,
+                passed=not failed,
+                checklist=checklist,
+                failure_reasons=what_failed,
             )
+            if rework is not None:
+                inspection.finding = QcFinding(line=rework, check_code=next(iter(checklist)), reason="异响未完全消除")
+            inspections.append(inspection)
             if not failed:
                 order.ready_at = inspect_at
                 break
@@ -563,6 +568,12 @@ class _Builder:
         LabourClock.objects.bulk_create(clocks, batch_size=1000)
         RepairOrderEvent.objects.bulk_create(events, batch_size=2000)
         QcInspection.objects.bulk_create(inspections, batch_size=1000)
+        findings = []
+        for inspection in inspections:
+            if hasattr(inspection, "finding"):
+                inspection.finding.inspection = inspection  # saved now, as its line: the ids are set
+                findings.append(inspection.finding)
+        QcFinding.objects.bulk_create(findings, batch_size=1000)
         Settlement.objects.bulk_create(settlements, batch_size=1000)
 
 
