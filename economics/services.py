@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.permissions import require
+from economics.choices import AbsenceKind
 from economics.models import Attendance, CostRate
 from organization.models import Dealer
 
@@ -123,3 +124,71 @@ def cost_rate_create(
     rate.full_clean(validate_unique=False)
     rate.save()
     return rate
+
+
+# --- import from the time clock's Excel export ----------------------------------------------------------------
+
+IMPORT_COLUMNS = ("username", "day", "clock_in", "clock_out", "break_minutes", "hours", "absence", "note")
+
+
+def _import_value(name: str, text: str):
+    """A cell of the import as the attendance takes it (ValueError: not readable)."""
+    from datetime import datetime as dt
+
+    text = text.strip()
+    if not text:
+        return {"break_minutes": 0, "absence": ""}.get(name)
+    if name == "day":
+        return dt.strptime(text[:10], "%Y-%m-%d").date()
+    if name in ("clock_in", "clock_out"):
+        return dt.strptime(text[:5], "%H:%M").time()
+    if name == "break_minutes":
+        return int(Decimal(text))
+    if name == "hours":
+        return Decimal(text)
+    if name == "absence":
+        labels = {str(label): value for value, label in AbsenceKind.choices}
+        if text in AbsenceKind.values:
+            return text
+        if text in labels:
+            return labels[text]
+        raise ValueError(text)
+    return text
+
+
+@transaction.atomic
+def attendance_import(*, dealer: Dealer, file, by: User) -> int:
+    """Record the rows of an .xlsx or .csv (a header row, then username, day, clock-in, clock-out, break minutes,
+    hours, absence, note): every row or none (a ValidationError lists each refused row)."""
+    from parts.services.catalogue_io import _read_rows  # the one reader of spreadsheet uploads
+
+    require(by, ATTENDANCE_PERMISSIONS, dealer=dealer, message=_("Only the foreman or the service manager records "
+                                                                 "attendance."))  # fmt: skip
+    people = {u.username: u for u in workshop_people(dealer)}
+    errors, saved = [], 0
+    for line, cells in _read_rows(file):
+        if line == 1 or not any(c.strip() for c in cells):
+            continue
+        cells = (cells + [""] * len(IMPORT_COLUMNS))[: len(IMPORT_COLUMNS)]
+        values = {}
+        try:
+            for name, text in zip(IMPORT_COLUMNS, cells, strict=True):
+                values[name] = _import_value(name, text)
+        except (ValueError, ArithmeticError):
+            errors.append(_("Row %(line)s: %(column)s cannot be read.") % {"line": line, "column": name})
+            continue
+        technician = people.get(values.pop("username") or "")
+        if technician is None or values["day"] is None:
+            errors.append(_("Row %(line)s: give the username of a technician of this dealer and the day.")
+                          % {"line": line})  # fmt: skip
+            continue
+        try:
+            note = values.pop("note") or ""
+            attendance_record(dealer=dealer, technician=technician, by=by, note=note, **values)
+            saved += 1
+        except ValidationError as exc:
+            errors.append(_("Row %(line)s: %(error)s") % {"line": line, "error": " ".join(exc.messages)})
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
+    return saved

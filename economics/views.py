@@ -309,3 +309,31 @@ class CostRateView(_Refuse404, View):
                 messages.success(request, _("Cost rate saved."))
                 return redirect(f"{reverse('economics:cost_rates')}?dealer={dealer.pk}")
         return render(request, self.template_name, self._context(request, dealers, dealer, form), status=400)
+
+
+class AttendanceImportView(_Refuse404, View):
+    """Attendance from the time clock's export (.xlsx or .csv): every row saved, or none with each row's error."""
+
+    permission_required = "economics.add_attendance"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        _dealers, dealer = picked_dealers(request, write=True)
+        if dealer is None:
+            raise Http404
+        target = f"{reverse('economics:attendance')}?dealer={dealer.pk}&day={request.POST.get('day', '')}"
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the file to import."))
+            return redirect(target)
+        try:
+            saved = services.attendance_import(dealer=dealer, file=upload, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages[:20]:
+                messages.error(request, message)
+            return redirect(target)
+        except PermissionDenied as exc:
+            messages.error(request, refusal_text(exc))
+            return redirect(target)
+        messages.success(request, _("%(n)s attendance rows imported.") % {"n": saved})
+        return redirect(target)

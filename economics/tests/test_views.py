@@ -185,3 +185,40 @@ def test_the_api_gives_the_pages_figures(dealer_a, dealer_b, api_en):
     bad = api.get(API, {"month": "2026-13"})
     assert bad.status_code == 400 and set(bad.json()) == {"month"}
     assert api.get(API, {"month": "2026-11"}).json() == []
+
+
+def _xlsx(rows) -> BytesIO:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["username", "day", "clock_in", "clock_out", "break_minutes", "hours", "absence", "note"])
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "attendance.xlsx"
+    return buffer
+
+
+def test_attendance_imported_from_the_time_clock(dealer_a):
+    shop = workshop(dealer_a)
+    web = login(shop.foreman)
+    url = reverse("economics:attendance_import")
+    file = _xlsx([[shop.tech1.username, "2026-10-14", "08:30", "17:45", 60, None, None, None],
+                  [shop.tech2.username, "2026-10-14", None, None, None, None, "Sick leave", "发烧"]])  # fmt: skip
+    response = web.post(url, {"dealer": dealer_a.pk, "day": "2026-10-14", "file": file}, follow=True)
+    assert "2 attendance rows imported." in response.content.decode()
+    days = {a.technician_id: a for a in Attendance.objects.filter(day="2026-10-14")}
+    assert (days[shop.tech1.pk].hours, days[shop.tech2.pk].absence) == (D("8.25"), "sick_leave")
+    # One bad row: nothing saved, each refused row named.
+    file = _xlsx([[shop.tech1.username, "2026-10-15", "08:30", "17:45", 60, None, None, None],
+                  ["nobody", "2026-10-15", "08:30", "17:45", 60, None, None, None],
+                  [shop.tech2.username, "15.10.2026", "08:30", "17:45", 60, None, None, None]])  # fmt: skip
+    response = web.post(url, {"dealer": dealer_a.pk, "file": file}, follow=True)
+    html = response.content.decode()
+    assert "Row 3: give the username of a technician of this dealer and the day." in html
+    assert "Row 4: day cannot be read." in html
+    assert not Attendance.objects.filter(day="2026-10-15").exists()
+    assert login(shop.advisor).post(url, {"dealer": dealer_a.pk, "file": _xlsx([])}).status_code == 404
