@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +42,13 @@ _PLATE_STRIP = re.compile(r"[\s·•・\-.]")
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
+def _half_width(value: str) -> str:
+    """Full-width letters and digits (a Chinese input method's Ａ３４４８Ｌ) as plain ones (A3448L)."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def normalize_vin(value: str) -> str:
-    return re.sub(r"\s", "", value or "").upper()
+    return re.sub(r"\s", "", _half_width(value)).upper()
 
 
 def vin_check_digit(vin: str) -> str:
@@ -68,7 +74,7 @@ def validate_vin(value: str) -> None:
 
 
 def normalize_plate(value: str) -> str:
-    return _PLATE_STRIP.sub("", value or "").upper()
+    return _PLATE_STRIP.sub("", _half_width(value)).upper()
 
 
 def validate_plate(value: str) -> None:
@@ -84,7 +90,7 @@ def validate_plate(value: str) -> None:
 
 
 def normalize_mobile(value: str) -> str:
-    digits = re.sub(r"[\s\-()]", "", value or "")
+    digits = re.sub(r"[\s\-()]", "", _half_width(value))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

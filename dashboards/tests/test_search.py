@@ -10,6 +10,7 @@ import pytest
 from core.tests.factories import CustomerFactory, VehicleFactory, make_vin
 from core.tests.helpers import login
 from customers.selectors import Reading, classify_search
+from customers.validators import normalize_mobile, normalize_plate, normalize_vin
 from repairs.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def found(client, q: str) -> tuple[list[str], list[str], list[str], str]:
         ("3448", "plate containing “3448”"),
         ("粤A3448L", "plate starting with “粤A3448L”"),
         ("粤a 3448", "plate starting with “粤A3448”"),
+        ("Ａ３４４８Ｌ", "plate containing “A3448L”"),  # typed full-width with a Chinese input method
     ],
 )
 def test_a_plate_is_found_from_any_piece_of_it(web, cars, q, said):
@@ -72,6 +74,12 @@ def test_a_mobile_prefix_says_mobile_and_finds_the_owner(web, cars):
     plates, names, _orders, searched = found(web, "139 1234")
     assert names == ["林海"] and plates == ["粤A3448L"]
     assert searched.startswith("Searched for: mobile starting with “1391234”")
+
+
+def test_plates_are_normalised_in_one_place():
+    assert normalize_plate(" 粤ａ·３４４８ｌ ") == "粤A3448L"
+    assert normalize_vin("lsv ａu2") == "LSVAU2"
+    assert normalize_mobile("１３９ １２３４") == "1391234"
 
 
 def test_readings_of_ambiguous_entries():
