@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from core.api import ScopedPrimaryKeyField
 from organization.models import Brand, Dealer
+from packages import selectors
 from packages.choices import PackagePricing
 from packages.models import PackageApplication, ServicePackage, ServicePackageItem
 from parts.models import Part
@@ -61,15 +62,13 @@ class ServicePackageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PackagePriceSerializer)
     def get_price(self, package: ServicePackage) -> dict:
-        from packages.selectors import prices_of
-
-        prices = self.context.get("prices") or prices_of([package])
+        prices = self.context.get("prices") or selectors.prices_of([package])
         return PackagePriceSerializer(prices[package.pk]).data
 
 
 class ItemInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LineKind.choices)
-    operation = serializers.PrimaryKeyRelatedField(queryset=LabourOperation.objects.all(), required=False)
+    operation = ScopedPrimaryKeyField(LabourOperation, required=False)  # another dealer's: "does not exist"
     hours = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False)
     part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all(), required=False)
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False)
