@@ -62,7 +62,7 @@ ROLE_SHORTCUTS = {
         (_("Follow-up calls due"), "care:followups", "care.view_callrecord"),
     ],
     Role.REGION_MANAGER: [
-        (_("Dealers of my region"), "dashboards:dealer_list", "organization.view_dealer"),
+        (_("The dealers I am responsible for"), "dashboards:dealer_list", "organization.view_dealer"),
         (_("Repair orders"), "repairs:repair_order_list", "repairs.view_repairorder"),
     ],
     Role.ADMINISTRATOR: [(_("Users, dealers and roles"), "admin:index", None)],
