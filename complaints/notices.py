@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -32,13 +32,23 @@ def _target(complaint: Complaint) -> Target:
     return Target("complaints:complaint_detail", (complaint.pk,))
 
 
-def complaint_assigned(complaint: Complaint, *, by: User) -> None:
+def complaint_assigned(complaint: Complaint, *, by: User | None) -> list:
     """The complaint's (new) owner must contact the customer (nothing when they took it themselves)."""
-    notify(Event.COMPLAINT_ASSIGNED, recipients=[complaint.owner], dealer=complaint.dealer, target=_target(complaint),
-           params={"number": complaint.number, "category": Category(complaint.category).label,
-                   "severity": Severity(complaint.severity).label, "by": str(by),
-                   "due": complaint.first_contact_due_at if complaint.first_contact_at is None else None},
-           key=f"complaint:{complaint.pk}:owner:{complaint.owner_id}:v{complaint.version}", actor=by)  # fmt: skip
+    return notify(
+        Event.COMPLAINT_ASSIGNED,
+        recipients=[complaint.owner],
+        dealer=complaint.dealer,
+        target=_target(complaint),
+        params={
+            "number": complaint.number,
+            "category": Category(complaint.category).label,
+            "severity": Severity(complaint.severity).label,
+            "by": str(by or ""),
+            "due": complaint.first_contact_due_at if complaint.first_contact_at is None else None,
+        },
+        key=f"complaint:{complaint.pk}:owner:{complaint.owner_id}:v{complaint.version}",
+        actor=by,
+    )
 
 
 def _running(complaint: Complaint, code: str) -> bool:
@@ -62,9 +72,32 @@ def remind_deadlines(*, now: datetime | None = None) -> int:
                 due = getattr(complaint, due_field)
                 if not (now < due <= horizon and _running(complaint, code)):
                     continue
-                sent += len(notify(
-                    Event.COMPLAINT_DEADLINE, recipients=[complaint.owner], dealer=dealer, target=_target(complaint),
-                    params={"number": complaint.number, "clock": SLA_STEP_LABELS[code], "due": due},
-                    key=f"complaint:{complaint.pk}:{code}:{due:%Y%m%d%H%M}",
-                ))  # fmt: skip
+                sent += len(
+                    notify(
+                        Event.COMPLAINT_DEADLINE,
+                        recipients=[complaint.owner],
+                        dealer=dealer,
+                        target=_target(complaint),
+                        params={"number": complaint.number, "clock": SLA_STEP_LABELS[code], "due": due},
+                        key=f"complaint:{complaint.pk}:{code}:{due:%Y%m%d%H%M}",
+                        at=now,
+                    )
+                )
     return sent
+
+
+def demo_notices(ctx) -> None:
+    """Demo: each unresolved complaint given to someone other than its taker told to its owner when received, then
+    the deadline reminders as the job sends them at the end of the demo."""
+    from notifications.demo import stamp
+
+    now, told = ctx.latest, 0
+    for complaint in (
+        Complaint.objects.filter(dealer__in=ctx.dealers, status__in=UNRESOLVED)
+        .exclude(owner_id=F("received_by_id"))
+        .select_related("dealer", "owner", "received_by")
+        .order_by("pk")
+    ):
+        told += stamp(complaint_assigned(complaint, by=complaint.received_by), complaint.received_at, now=now)
+    told += remind_deadlines(now=now)
+    ctx.say(f"  notifications of complaints: {told}")

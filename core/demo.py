@@ -39,6 +39,10 @@ DEMO_STEPS: list[str] = [
     "economics.demo.create_attendance",
     "evaluation.demo.create_audits",
     "evaluation.demo.create_evaluations",
+    # Notifications of what is still open at the end (after everything they tell of is made).
+    "repairs.notices.demo_notices",
+    "complaints.notices.demo_notices",
+    "evaluation.notices.demo_notices",
 ]
 
 DEMO_OEM_CODE = "DEMO"  # the demo group's code: its presence means the demo data is loaded

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.choices import Event
 from notifications.texts import rendered
@@ -46,7 +47,7 @@ class Notification(models.Model):
     )
     event = models.CharField(_("event"), max_length=30, choices=Event.choices)
     # The page to open: a URL name of this site and its arguments (reversed when read: always a local address).
-    target_url_name = models.CharField(_("page"), max_length=100)
+    target_url_name = models.CharField(pgettext_lazy("the page a link opens", "page"), max_length=100)
     target_args = models.JSONField(_("page arguments"), default=list, blank=True)
     # The text's parameters (notifications.texts.portable): rendered in the reader's language when read.
     params = models.JSONField(_("parameters"), default=dict, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -39,12 +40,13 @@ def notify(
     params: dict[str, Any] | None = None,
     key: str | None = None,
     actor: User | None = None,
+    at: datetime | None = None,
 ) -> list[Notification]:
     """Tell each recipient (active, not the ``actor`` who caused the event) of an event at a dealer.
 
     With a ``key``, a recipient who already has a notification with that key gets none (a reminder or a repeated
     event is sent once). After the commit the new notifications go to the channels (notifications.channels).
-    Returns the notifications created.
+    ``at``: when it happened (default now; a job passes its own moment). Returns the notifications created.
     """
     if event not in Event.values:
         raise ValueError(f"unknown notification event {event!r}")
@@ -61,7 +63,7 @@ def notify(
         for pk in already:
             people.pop(pk, None)
     created = []
-    now = timezone.now()
+    now = at or timezone.now()
     for user in sorted(people.values(), key=lambda u: u.pk):
         row = Notification(recipient=user, dealer=dealer, event=event, target_url_name=target.url_name,
                            target_args=list(target.args), params=stored_params, key=key, created_at=now)  # fmt: skip
