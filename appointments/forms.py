@@ -74,7 +74,9 @@ class AppointmentBookForm(SlotFieldsMixin):
     )
     vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), label=_("vehicle"), widget=forms.HiddenInput)
     channel = forms.ChoiceField(
-        label=pgettext_lazy("appointment", "channel"), choices=AppointmentChannel.choices, initial=AppointmentChannel.PHONE
+        label=pgettext_lazy("appointment", "channel"),
+        choices=AppointmentChannel.choices,
+        initial=AppointmentChannel.PHONE,
     )
     job_type = forms.ChoiceField(label=_("job type"), choices=JobType.choices, initial=JobType.MAINTENANCE)
     customer_request = forms.CharField(

@@ -31,7 +31,10 @@ class Appointment(TimeStampedModel, VersionedModel):
         "customers.Vehicle", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("vehicle")
     )
     channel = models.CharField(
-        pgettext_lazy("appointment", "channel"), max_length=10, choices=AppointmentChannel.choices, default=AppointmentChannel.PHONE
+        pgettext_lazy("appointment", "channel"),
+        max_length=10,
+        choices=AppointmentChannel.choices,
+        default=AppointmentChannel.PHONE,
     )
     slot_start = models.DateTimeField(_("slot"))
     slot_minutes = models.PositiveSmallIntegerField(

@@ -43,7 +43,10 @@ class ComplaintIntakeForm(forms.Form):
         label=pgettext_lazy("person responsible", "owner"), coerce=int, required=False, empty_value=None
     )
     received_at = forms.DateTimeField(
-        label=pgettext_lazy("complaint", "received at"), required=False, widget=WHEN, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("complaint", "received at"),
+        required=False,
+        widget=WHEN,
+        help_text=_("Leave empty for now."),
     )
 
     def __init__(self, *args, dealers, users, owners, **kwargs):

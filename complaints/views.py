@@ -88,11 +88,12 @@ class ComplaintExportView(DealerScopedObjectMixin, ComplaintFiltersMixin, View):
     def get(self, request):
         complaints = self.filtered_queryset().select_related("repair_order", "staff", "resolved_by")
         header = [
-            _("Dealer"), _("Complaint number"), pgettext("complaint", "Received at"), pgettext("complaint", "Channel"), _("Category"), _("Severity"),
-            _("Status"), _("Complainant"), _("Phone"), _("Plate"), _("RO number"), _("Staff member"),
-            _("Received by"), pgettext("person responsible", "Owner"), _("First contact due"), _("First contact at"), _("Feedback due"),
-            _("Feedback given at"), _("Resolution due"), _("Resolved at"), _("Customer agrees"),
-            _("Escalation level"), _("Times reopened"), _("Root cause"), _("Corrective action"), pgettext("complaint", "Description"),
+            _("Dealer"), _("Complaint number"), pgettext("complaint", "Received at"), pgettext("complaint", "Channel"),
+            _("Category"), _("Severity"), _("Status"), _("Complainant"), _("Phone"), _("Plate"), _("RO number"),
+            _("Staff member"), _("Received by"), pgettext("person responsible", "Owner"), _("First contact due"),
+            _("First contact at"), _("Feedback due"), _("Feedback given at"), _("Resolution due"), _("Resolved at"),
+            _("Customer agrees"), _("Escalation level"), _("Times reopened"), _("Root cause"), _("Corrective action"),
+            pgettext("complaint", "Description"),
         ]  # fmt: skip
 
         def when(value):

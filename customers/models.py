@@ -50,7 +50,10 @@ class Customer(TimeStampedModel, VersionedModel):
     )
     consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True, editable=False)
     source = models.CharField(
-        pgettext_lazy("customer", "source"), max_length=10, choices=CustomerSource.choices, default=CustomerSource.WALK_IN
+        pgettext_lazy("customer", "source"),
+        max_length=10,
+        choices=CustomerSource.choices,
+        default=CustomerSource.WALK_IN,
     )
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated, e.g. VIP, fleet."))
     notes = models.TextField(_("notes"), blank=True)

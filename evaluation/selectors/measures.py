@@ -210,7 +210,10 @@ def _worked(order: str = "") -> Prefetch:
                     to_attr="worked")  # fmt: skip
 
 
-COMPLAINT_COLUMNS = (Column(_("Complaint"), "number"), Column(pgettext_lazy("complaint", "Received at"), "received_at", "datetime"))
+COMPLAINT_COLUMNS = (
+    Column(_("Complaint"), "number"),
+    Column(pgettext_lazy("complaint", "Received at"), "received_at", "datetime"),
+)
 ANSWER_COLUMNS = (
     Column(_("Answered at"), "response.submitted_at", "datetime"),
     _ro_number("response.repair_order"),
