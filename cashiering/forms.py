@@ -33,6 +33,8 @@ class PaymentForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
+    prefix = "pay"  # the order page holds the invoice form too: its fields (payer, amount) have ids of their own
+
 
 class InvoiceForm(forms.Form):
     invoice_type = forms.ChoiceField(label=_("invoice type"), choices=InvoiceType.choices)
@@ -44,6 +46,8 @@ class InvoiceForm(forms.Form):
     buyer_tax_id = forms.CharField(
         label=_("buyer's taxpayer id"), max_length=20, required=False, help_text=_("Needed on a special VAT invoice.")
     )
+
+    prefix = "invoice"
 
 
 class ReasonForm(forms.Form):

@@ -63,11 +63,11 @@ def test_taking_a_cash_payment_on_the_order_page_gives_the_change(dealer_a):
     page = client.get(reverse("cashiering:order", args=[order.pk]))
     assert page.status_code == 200 and b"779.70" in page.content
     url = reverse("cashiering:payment_take", args=[order.pk])
-    form = {"kind": "payment", "payer": "customer", "method": "cash", "amount": "779.70"}
-    refused = client.post(url, {**form, "tendered": "700"})
+    form = {"pay-kind": "payment", "pay-payer": "customer", "pay-method": "cash", "pay-amount": "779.70"}
+    refused = client.post(url, {**form, "pay-tendered": "700"})
     assert refused.status_code == 400 and b"The customer gave less than the amount." in refused.content
     assert not Payment.objects.exists()
-    done = client.post(url, {**form, "tendered": "1000"}, follow=True)
+    done = client.post(url, {**form, "pay-tendered": "1000"}, follow=True)
     payment = Payment.objects.get()
     assert (payment.change_given, payment.received_by) == (D("220.30"), cashier_of(dealer_a))
     assert f"Receipt {payment.receipt_number}: 779.70 received, change 220.30.".encode() in done.content
@@ -81,8 +81,8 @@ def test_an_advisor_reads_the_cash_page_but_cannot_take_money(dealer_a):
     page = client.get(reverse("cashiering:order", args=[order.pk]))
     assert page.status_code == 200 and b'id="take-payment"' not in page.content
     before = snapshot(Payment)
-    response = client.post(reverse("cashiering:payment_take", args=[order.pk]),
-                           {"kind": "payment", "payer": "customer", "method": "cash", "amount": "1"})  # fmt: skip
+    form = {"pay-kind": "payment", "pay-payer": "customer", "pay-method": "cash", "pay-amount": "1"}
+    response = client.post(reverse("cashiering:payment_take", args=[order.pk]), form)
     assert response.status_code == 404 and snapshot(Payment) == before
     # The RO page shows the payments box with what is open.
     ro_page = client.get(order.get_absolute_url())
@@ -105,13 +105,14 @@ def test_invoice_void_and_exception_forms(dealer_a):
     order = order_at(dealer_a)
     cashier, manager = login(cashier_of(dealer_a)), login(staff_user(dealer_a, Role.SERVICE_MANAGER))
     url = reverse("cashiering:invoice_issue", args=[order.pk])
-    invoice = {"invoice_type": "vat_special", "payer": "customer", "number": "26442000000012345678",
-               "amount": "779.70", "buyer_name": "广州某物流有限公司"}  # fmt: skip
+    invoice = {"invoice-invoice_type": "vat_special", "invoice-payer": "customer",
+               "invoice-number": "26442000000012345678", "invoice-amount": "779.70",
+               "invoice-buyer_name": "广州某物流有限公司"}  # fmt: skip
     refused = cashier.post(url, invoice)
     assert (
         refused.status_code == 400 and b"A special VAT invoice needs the buyer&#x27;s taxpayer id." in refused.content
     )
-    cashier.post(url, {**invoice, "buyer_tax_id": "91440101MA5CXXXX1X"})
+    cashier.post(url, {**invoice, "invoice-buyer_tax_id": "91440101MA5CXXXX1X"})
     assert Invoice.objects.get().buyer_tax_id == "91440101MA5CXXXX1X"
     payment = pay(order, "500")
     cashier.post(reverse("cashiering:payment_void", args=[payment.pk]), {"reason": "刷错"})

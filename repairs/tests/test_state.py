@@ -65,6 +65,7 @@ ROLE_PERMISSIONS = {
     Role.FOREMAN: {DISPATCH, WORK},
     Role.QC_INSPECTOR: {INSPECT},
     Role.PARTS_CLERK: set(),
+    Role.CASHIER: set(),  # takes payments (cashiering), moves no repair order
     Role.FOLLOWUP_SPECIALIST: set(),
     Role.SERVICE_MANAGER: {ADVISE, DISPATCH, WORK, INSPECT},
     Role.REGION_MANAGER: set(),
