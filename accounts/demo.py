@@ -20,6 +20,7 @@ DEALER_TEAM = [
     (Role.QC_INSPECTOR, "qc", ["杜质检", "曹质检", "袁质检", "邓质检"]),
     (Role.PARTS_CLERK, "parts", ["许库管", "傅库管", "沈库管", "曾库管"]),
     (Role.FOLLOWUP_SPECIALIST, "care", ["彭客服", "吕客服", "苏客服", "卢客服"]),
+    (Role.CASHIER, "cashier", ["梁收银", "宋收银", "唐收银", "韩收银"]),
 ]
 
 

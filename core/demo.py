@@ -27,6 +27,7 @@ DEMO_STEPS: list[str] = [
     "parts.demo.create_parts",
     "appointments.demo.create_appointments",
     "repairs.demo.create_repair_orders",
+    "cashiering.demo.record_payments",
     "packages.demo.create_packages",
     "repairs.demo.create_bays",
     "appointments.demo.record_bookings",
