@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
@@ -685,7 +686,7 @@ class WorkshopBay(models.Model):
 
     class Meta:
         verbose_name = _("service bay")
-        verbose_name_plural = _("service bays")
+        verbose_name_plural = pgettext_lazy("workshop", "service bays")
         ordering = ["dealer", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["dealer", "code"], name="uniq_workshop_bay_code")]
 
