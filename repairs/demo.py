@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -438,7 +439,10 @@ class _Builder:
         clocks = []
         for n, line in enumerate(jobs):
             begin = self.later(start, span * n)
-            finish = self.later(begin, span)
+            # Each job takes about its labour-guide hours (80–130 %; waiting for a lift, parts or a road test
+            # fills the rest of its slot, off the clock), from a hash: the demo's random streams are untouched.
+            pace = 0.8 + 0.5 * (zlib.crc32(f"{start.isoformat()}:{line.code}:{n}".encode()) % 1000) / 1000
+            finish = self.later(begin, min(span, float(line.quantity) * 60 * pace))
             decided = addition.decision_at if addition is not None else None
             if getattr(line, "addition_ref", None) is not None and decided and not early and begin <= decided:
                 begin = min(self.later(decided, 5), end)
