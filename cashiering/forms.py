@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cashiering.choices import InvoiceType, Payer, PaymentKind, PaymentMethod
 from cashiering.services import REASON_MAX_LENGTH
+from core.forms import IsoDateInput
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
@@ -59,7 +60,7 @@ class ReasonForm(forms.Form):
 class CashReportForm(forms.Form):
     """The cash report's day, cashier and dealer (the choices are the user's dealers and their people)."""
 
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    day = forms.DateField(label=_("day"), widget=IsoDateInput(),
                           required=False)  # fmt: skip
     dealer = forms.ModelChoiceField(label=_("dealer"), queryset=None, required=False)
     cashier = forms.ModelChoiceField(label=_("cashier"), queryset=None, required=False, empty_label=_("everyone"))

@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RepairOrderStatusEnum": "repairs.choices.RepairOrderStatus",
         "LineKindEnum": "repairs.choices.LineKind",
+        "PaymentKindEnum": "cashiering.choices.PaymentKind",
+        "DeskPaymentMethodEnum": "cashiering.choices.PaymentMethod",
         "CustomerKindEnum": "customers.choices.CustomerKind",
         "WarrantyClaimStatusEnum": "warranty.choices.ClaimStatus",
         "TaskKindEnum": "todo.choices.TaskKind",

@@ -104,7 +104,7 @@ def test_each_role_lands_on_its_own_shortcuts(dealer_a):
         Role.SERVICE_ADVISOR: "/desk/",
         Role.FOREMAN: "/workshop/",
         Role.TECHNICIAN: "/workshop/my-jobs/",
-        Role.QC_INSPECTOR: "/repair-orders/?status=qc",
+        Role.QC_INSPECTOR: "/workshop/qc/",  # the QC queue (its home page since issue 13)
         Role.PARTS_CLERK: "/parts/counter/",
         Role.FOLLOWUP_SPECIALIST: "/tasks/",
     }
