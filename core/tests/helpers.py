@@ -67,10 +67,10 @@ def archive_snapshot() -> dict:
 
 def assert_refused(exception: type[Exception], call: Callable[[], object], *, state: Callable[[], object],
                    match: str | None = None) -> Exception:  # fmt: skip
-    """Run ``call``, which must raise ``exception`` (whose text matches the regular expression ``match``, if given),
-    and check that ``state()`` (a snapshot) reads the same afterwards; return the error for further checks."""
+    """Run ``call``, which must raise ``exception`` (whose English text matches the regular expression ``match``, if
+    given), and check that ``state()`` (a snapshot) reads the same afterwards; return the error for further checks."""
     before = state()
-    with pytest.raises(exception, match=match) as excinfo:
+    with translation.override("en"), pytest.raises(exception, match=match) as excinfo:
         call()
     assert state() == before
     return excinfo.value
