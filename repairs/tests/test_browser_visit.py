@@ -117,7 +117,7 @@ def test_one_car_from_appointment_to_settlement(browser: Browser, live_server, t
     # Workshop: the foreman dispatches, the technician works from "my jobs".
     foreman = session(browser, live_server, Role.FOREMAN)
     foreman.goto(order_url)
-    foreman.select_option("form.inline select[name=technician]", label=str(people[Role.TECHNICIAN]))
+    foreman.select_option("form.inline select[name=technician]", value=str(people[Role.TECHNICIAN].pk))
     foreman.click("form.inline button[type=submit]")
     act(foreman, "dispatch")
     tech = session(browser, live_server, Role.TECHNICIAN)
@@ -130,7 +130,8 @@ def test_one_car_from_appointment_to_settlement(browser: Browser, live_server, t
     # QC: every checklist item OK.
     qc = session(browser, live_server, Role.QC_INSPECTOR)
     qc.goto(order_url)
-    for box in qc.locator("#qc input[type=checkbox]").all():
+    # QC: the checklist items (not the marks of jobs to redo), every one OK.
+    for box in qc.locator("#qc-form fieldset").first.locator("input[type=checkbox]").all():
         box.check()
     qc.click("#qc button[type=submit]")
     expect(qc.locator("h1 .badge")).to_have_text(re.compile("待交车|Ready for delivery"))
