@@ -127,10 +127,9 @@ def test_one_car_from_appointment_to_settlement(browser: Browser, live_server, t
     tech.goto(order_url)
     act(tech, "request_qc")
 
-    # QC: every checklist item OK.
+    # QC: every checklist item OK (the checklist, not the marks of jobs to redo).
     qc = session(browser, live_server, Role.QC_INSPECTOR)
     qc.goto(order_url)
-    # QC: the checklist items (not the marks of jobs to redo), every one OK.
     for box in qc.locator("#qc-form fieldset").first.locator("input[type=checkbox]").all():
         box.check()
     qc.click("#qc button[type=submit]")
