@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core.api import ScopedPrimaryKeyField, SignatureSerializerField
 from customers.models import Vehicle
 from repairs.choices import (
+    QC_CHECKLISTS,
     DecisionMethod,
     DocumentReceived,
     LineKind,
@@ -240,7 +241,13 @@ class QcFailedLineSerializer(serializers.Serializer):
     """A job sent back for rework: one of the order's labour lines, the checklist item it fails, and why."""
 
     line = serializers.PrimaryKeyRelatedField(queryset=RepairOrderLine.objects.none(), help_text="A job of this order.")
-    check_code = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
+    # Every job type's checklist codes (the schema's enum); an order takes only its own job type's (__init__).
+    check_code = serializers.ChoiceField(
+        choices=sorted({code for items in QC_CHECKLISTS.values() for code, _label in items}),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     reason = serializers.CharField(max_length=QcFinding._meta.get_field("reason").max_length)
 
     def __init__(self, *args, order=None, **kwargs):
