@@ -50,9 +50,9 @@ class PackageListView(FilteredListView):
         prices = selectors.prices_of(page)
         context["rows"] = [(p, prices[p.pk]) for p in page]
         context["brands"] = Brand.objects.filter(dealers__in=self.get_dealers()).distinct().order_by("code")
-        context["can_create"] = self.request.user.has_perm(services.ADD_PACKAGE) and _write_dealers(
-            self.request.user
-        ).exists()
+        context["can_create"] = (
+            self.request.user.has_perm(services.ADD_PACKAGE) and _write_dealers(self.request.user).exists()
+        )
         return context
 
 

@@ -360,9 +360,7 @@ class QcForm(VersionedFormMixin):
 class DeliveryForm(VersionedFormMixin):
     payment_method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
     work_explained = forms.BooleanField(label=_("work explained to the customer"), required=False)
-    next_service_due_date = forms.DateField(
-        label=_("next service due on"), widget=IsoDateInput(), required=False
-    )
+    next_service_due_date = forms.DateField(label=_("next service due on"), widget=IsoDateInput(), required=False)
     next_service_due_km = forms.IntegerField(label=_("next service due at (km)"), min_value=0, required=False)
 
 
